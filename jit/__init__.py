@@ -1,0 +1,40 @@
+"""wxjit: an x86-64 JIT compiler for WebAssembly with W^X code memory.
+
+The public API (see docs/ and DESIGN.md): ``validate``, ``Module``, ``Instance``, ``Func``,
+``Memory``, ``Global``, ``Table``, ``Limits`` and the exception hierarchy rooted at ``Error``.
+Heavier parts are imported on first use so that ``import jit`` stays cheap.
+"""
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+from .errors import CompileError, Error, LimitError, LinkError, MalformedError, Trap, ValidationError
+
+__version__ = "0.1.0"
+
+# name -> module that defines it; resolved lazily by __getattr__.
+_LAZY = {
+    "validate": "jit.wasm",
+    "Module": "jit.runtime.module",
+    "Instance": "jit.runtime.instance",
+    "Func": "jit.runtime.externs",
+    "Memory": "jit.runtime.externs",
+    "Global": "jit.runtime.externs",
+    "Table": "jit.runtime.externs",
+    "Limits": "jit.runtime.limits",
+}
+
+__all__ = [
+    "CompileError", "Error", "LimitError", "LinkError", "MalformedError", "Trap", "ValidationError",
+    *_LAZY,
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'jit' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
