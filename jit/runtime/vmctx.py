@@ -1,0 +1,184 @@
+"""The one place that knows the instance context (``vmctx``) layout and the native ABI constants.
+
+Compiled code reaches everything instance-specific through ``r15`` (vmctx): the memory base, the
+stack limit, imported functions, tables, globals and canonical type ids. The C runtime needs the
+fixed header, the struct layouts, the trap kinds and the helper ids; ``native/vmctx.h`` is generated
+from this module (``python -m jit.runtime.vmctx > native/vmctx.h``) and a test checks it is current.
+See docs/abi.md for the calling convention.
+"""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+# --- fixed vmctx header (byte offsets) -------------------------------------------------------
+VMCTX_STACK_LIMIT = 0     # u64: rsp must stay above this (set on every entry from the host)
+VMCTX_INTERRUPT = 8       # u64: nonzero = stop at the next check (interrupt / deadline)
+VMCTX_FUEL = 16           # i64: remaining fuel when fuel metering is on
+VMCTX_MEM_BASE = 24       # u64: base address of memory 0 (also kept in r14)
+VMCTX_MEMORY = 32         # VMMemory*: memory 0 (defined or imported), NULL if none
+VMCTX_INSTANCE_ID = 40    # u64: the Python-side instance handle (host calls, trap reports)
+VMCTX_RESERVED0 = 48      # u64: reserved
+VMCTX_RESERVED1 = 56      # u64: reserved
+VMCTX_HEADER_SIZE = 64
+
+# --- VMMemory: one linear memory, shared by every instance that imports it --------------------
+VMMEMORY_BASE = 0         # u64: start of the reservation (never moves)
+VMMEMORY_LENGTH = 8       # u64: accessible bytes (pages * 65536)
+VMMEMORY_PAGES = 16       # u64: current pages
+VMMEMORY_MAX_PAGES = 24   # u64: maximum pages (declared max, clamped by limits; 65536 if none)
+VMMEMORY_RESERVED = 32    # u64: bytes reserved (accessible + guard, PROT_NONE beyond LENGTH)
+VMMEMORY_SIZE = 40
+
+# --- VMTable: one table, shared by every instance that imports it -----------------------------
+VMTABLE_ELEMENTS = 0      # u64*: element array (reallocated on growth)
+VMTABLE_LENGTH = 8        # u64: current length
+VMTABLE_MAX = 16          # u64: maximum length (0xFFFFFFFF if none)
+VMTABLE_ELEMTYPE = 24     # u64: 0x70 funcref / 0x6F externref
+VMTABLE_SIZE = 32
+# funcref elements are VMFuncRef* (0 = null); externref elements are host reference ids (0 = null).
+
+# --- VMFuncRef: what a funcref points to -------------------------------------------------------
+VMFUNCREF_CODE = 0        # u64: entry address (internal calling convention)
+VMFUNCREF_VMCTX = 8       # u64: the callee's vmctx
+VMFUNCREF_TYPE_ID = 16    # u64: canonical (process-wide, structural) type id of the function
+VMFUNCREF_SIZE = 24
+
+# --- imported function entry in vmctx ----------------------------------------------------------
+VMIMPORT_CODE = 0
+VMIMPORT_VMCTX = 8
+VMIMPORT_SIZE = 16
+
+# --- trap kinds (codes shared with C) ----------------------------------------------------------
+TRAP_KINDS = [
+    "none",                               # 0
+    "unreachable",                        # 1
+    "integer divide by zero",             # 2
+    "integer overflow",                   # 3
+    "invalid conversion to integer",      # 4
+    "out of bounds memory access",        # 5
+    "out of bounds table access",         # 6
+    "indirect call type mismatch",        # 7
+    "undefined element",                  # 8
+    "uninitialized element",              # 9
+    "call stack exhausted",               # 10
+    "interrupted",                        # 11
+    "out of fuel",                        # 12
+    "host exception",                     # 13: a host function raised; Python re-raises it
+]
+TRAP_CODE = {name: i for i, name in enumerate(TRAP_KINDS)}
+
+# --- native helpers compiled code calls through the module's GOT (relocated at load) ------------
+# Each is a C function with the SysV ABI; the comment gives its C signature.
+HELPERS = [
+    "wx_trap",            # 0: noreturn void wx_trap(void *vmctx, uint64_t kind)  (pc = return address)
+    "wx_memory_grow",     # 1: uint64_t wx_memory_grow(void *vmctx, uint64_t delta_pages) -> old pages or -1 (u32)
+    "wx_host_call",       # 2: void wx_host_call(void *vmctx, uint64_t import_index, uint64_t *slots)
+]
+HELPER_ID = {name: i for i, name in enumerate(HELPERS)}
+
+# Relocation kinds in CompiledModule.relocations: (code offset, kind, target)
+RELOC_HELPER_ABS64 = 0    # write the absolute address of HELPERS[target] as u64 at offset
+
+
+def _align(n: int, a: int) -> int:
+    return (n + a - 1) & ~(a - 1)
+
+
+@dataclass(frozen=True)
+class VMContextLayout:
+    """Offsets of the variable part of one module's vmctx, derived from its index-space counts."""
+
+    num_imported_funcs: int
+    num_funcs: int            # whole function index space (imported + defined)
+    num_tables: int           # whole table index space
+    num_globals: int          # whole global index space
+    num_imported_globals: int
+    num_types: int
+
+    @property
+    def imported_funcs(self) -> int:        # VMIMPORT_SIZE each
+        return VMCTX_HEADER_SIZE
+
+    @property
+    def tables(self) -> int:                # VMTable* each
+        return self.imported_funcs + VMIMPORT_SIZE * self.num_imported_funcs
+
+    @property
+    def global_ptrs(self) -> int:           # u64* each, for every global (defined ones point inline)
+        return self.tables + 8 * self.num_tables
+
+    @property
+    def type_ids(self) -> int:              # u64 each: canonical type id of each module type index
+        return self.global_ptrs + 8 * self.num_globals
+
+    @property
+    def defined_globals(self) -> int:       # 16 bytes each (room for v128), 16-aligned
+        return _align(self.type_ids + 8 * self.num_types, 16)
+
+    @property
+    def funcrefs(self) -> int:              # VMFuncRef for every function of the index space
+        return self.defined_globals + 16 * (self.num_globals - self.num_imported_globals)
+
+    @property
+    def size(self) -> int:
+        return _align(self.funcrefs + VMFUNCREF_SIZE * self.num_funcs, 16)
+
+    def imported_func(self, i: int) -> int:
+        return self.imported_funcs + VMIMPORT_SIZE * i
+
+    def table(self, i: int) -> int:
+        return self.tables + 8 * i
+
+    def global_ptr(self, i: int) -> int:
+        return self.global_ptrs + 8 * i
+
+    def defined_global(self, i: int) -> int:
+        """Offset of the inline storage of global ``i`` (an index of the whole space, i >= imported)."""
+        return self.defined_globals + 16 * (i - self.num_imported_globals)
+
+    def type_id(self, typeidx: int) -> int:
+        return self.type_ids + 8 * typeidx
+
+    def funcref(self, funcidx: int) -> int:
+        return self.funcrefs + VMFUNCREF_SIZE * funcidx
+
+    @classmethod
+    def for_module(cls, module) -> VMContextLayout:  # module: jit.wasm.Module
+        return cls(
+            num_imported_funcs=module.num_imported_funcs,
+            num_funcs=module.num_imported_funcs + len(module.funcs),
+            num_tables=module.num_imported_tables + len(module.tables),
+            num_globals=module.num_imported_globals + len(module.globals),
+            num_imported_globals=module.num_imported_globals,
+            num_types=len(module.types),
+        )
+
+
+def c_header() -> str:
+    """The text of native/vmctx.h."""
+    out = [
+        "/* GENERATED by `python -m jit.runtime.vmctx > native/vmctx.h`; do not edit.",
+        " * The vmctx layout and ABI constants shared by compiled code, Python and C. */",
+        "#ifndef WXJIT_VMCTX_H",
+        "#define WXJIT_VMCTX_H",
+        "",
+    ]
+    mod = sys.modules[__name__]
+    for name in sorted(vars(mod)):
+        if name.startswith(("VMCTX_", "VMMEMORY_", "VMTABLE_", "VMFUNCREF_", "VMIMPORT_", "RELOC_")):
+            out.append(f"#define WX_{name} {getattr(mod, name)}")
+    out.append("")
+    for i, kind in enumerate(TRAP_KINDS):
+        out.append(f"#define WX_TRAP_{kind.upper().replace(' ', '_')} {i}")
+    out.append(f"#define WX_TRAP_COUNT {len(TRAP_KINDS)}")
+    out.append("")
+    for i, name in enumerate(HELPERS):
+        out.append(f"#define WX_HELPER_{name[3:].upper()} {i}")
+    out.append(f"#define WX_HELPER_COUNT {len(HELPERS)}")
+    out += ["", "#endif", ""]
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    sys.stdout.write(c_header())
