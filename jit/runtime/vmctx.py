@@ -18,7 +18,7 @@ VMCTX_FUEL = 16           # i64: remaining fuel when fuel metering is on
 VMCTX_MEM_BASE = 24       # u64: base address of memory 0 (also kept in r14)
 VMCTX_MEMORY = 32         # VMMemory*: memory 0 (defined or imported), NULL if none
 VMCTX_INSTANCE_ID = 40    # u64: the Python-side instance handle (host calls, trap reports)
-VMCTX_RESERVED0 = 48      # u64: reserved
+VMCTX_STACK_BUDGET = 48   # u64: stack bytes an outermost host entry lets compiled code use (0 = 512 KiB)
 VMCTX_RESERVED1 = 56      # u64: reserved
 VMCTX_HEADER_SIZE = 64
 
