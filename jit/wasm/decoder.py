@@ -1,0 +1,615 @@
+"""Binary decoder: bytes -> :class:`jit.wasm.types.Module` (well-formed, not yet validated).
+
+Follows the spec's binary format for Wasm 2.0 and the reference interpreter's error texts:
+lengths and counts larger than the bytes left raise "length out of bounds" before anything is
+allocated, reads past the end raise "unexpected end of section or function", a section or body whose
+contents do not end exactly at its declared size raises "section size mismatch". Function bodies are
+decoded by one table-driven loop into plain ``(op, a, b, pos)`` tuples. Only ``MalformedError`` escapes.
+"""
+from __future__ import annotations
+
+from struct import error as StructError
+
+from ..errors import MalformedError
+from . import opcodes as O
+from .leb import EOF_MESSAGE, read_signed, read_unsigned
+from .names import parse_name_section
+from .types import (
+    EXTERNREF,
+    FUNCREF,
+    VALTYPES,
+    DataSegment,
+    ElemSegment,
+    Export,
+    FunctionBody,
+    FuncType,
+    Global,
+    GlobalType,
+    Import,
+    Instr,
+    Limits,
+    MemoryType,
+    Module,
+    NameSection,
+    TableType,
+)
+
+MAGIC = b"\0asm"
+VERSION = b"\x01\0\0\0"
+
+# Section ids in their required order (data count, 12, sits between element and code).
+SECTION_ORDER = {1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 6: 6, 7: 7, 8: 8, 9: 9, 12: 10, 10: 11, 11: 12}
+SECTION_NAMES = {
+    0: "custom", 1: "type", 2: "import", 3: "function", 4: "table", 5: "memory", 6: "global",
+    7: "export", 8: "start", 9: "element", 10: "code", 11: "data", 12: "datacount",
+}
+EXTERN_KINDS = ("func", "table", "memory", "global")
+REFTYPES = (FUNCREF, EXTERNREF)
+MAX_LOCALS = 0xFFFFFFFF
+
+# Immediate-kind codes of the body decoder (small ints compare fastest).
+(K_NONE, K_END, K_LOCAL, K_I32, K_MEMARG, K_BLOCK, K_LABEL, K_FUNC, K_GLOBAL, K_ELSE, K_I64,
+ K_F32, K_F64, K_BR_TABLE, K_CALL_INDIRECT, K_MEMORY, K_TABLE, K_SELECT_T, K_REFTYPE, K_PREFIX,
+ K_ILLEGAL) = range(21)
+
+_KIND_OF_IMM = {
+    O.NONE: K_NONE, O.BLOCK: K_BLOCK, O.LABEL: K_LABEL, O.BR_TABLE: K_BR_TABLE, O.FUNC: K_FUNC,
+    O.CALL_INDIRECT: K_CALL_INDIRECT, O.LOCAL: K_LOCAL, O.GLOBAL: K_GLOBAL, O.TABLE: K_TABLE,
+    O.MEMARG: K_MEMARG, O.MEMORY: K_MEMORY, O.I32_CONST: K_I32, O.I64_CONST: K_I64,
+    O.F32_CONST: K_F32, O.F64_CONST: K_F64, O.SELECT_T: K_SELECT_T, O.REFTYPE: K_REFTYPE,
+}
+
+
+def _single_byte_kinds() -> list[int]:
+    kinds = [K_ILLEGAL] * 256
+    for key, info in O.OPS.items():
+        if key <= 0xFF:
+            kinds[key] = _KIND_OF_IMM[info.imm]
+    kinds[0x0B] = K_END
+    kinds[0x05] = K_ELSE
+    kinds[0xFC] = K_PREFIX
+    kinds[0xFD] = K_PREFIX
+    return kinds
+
+
+_KINDS = _single_byte_kinds()
+_PREFIXED_IMM = {key: info.imm for key, info in O.OPS.items() if key > 0xFF}
+_DATA_COUNT_OPS = (O.op_key("memory.init"), O.op_key("data.drop"))
+
+
+def _fail(message: str, pos: int) -> MalformedError:
+    return MalformedError(message, pos)
+
+
+def _read_prefixed(data: bytes, pos: int, prefix: int) -> tuple[int, object, object, int]:
+    """Read a 0xFC / 0xFD instruction after its prefix byte; returns (key, a, b, new pos)."""
+    sub_pos = pos
+    b = data[pos]
+    if b < 0x80:
+        sub = b
+        pos += 1
+    else:
+        sub, pos = read_unsigned(data, pos, 32)
+    key = (prefix << 12) | sub
+    imm = _PREFIXED_IMM.get(key) if sub <= 0xFFF else None
+    if imm is None:
+        raise _fail("illegal opcode", sub_pos - 1)
+    a = b_ = None
+    if imm == O.NONE:
+        pass
+    elif imm == O.MEMARG:
+        a, pos = read_unsigned(data, pos, 32)
+        b_, pos = read_unsigned(data, pos, 32)
+    elif imm == O.LANE:
+        a = data[pos]
+        pos += 1
+    elif imm == O.MEMARG_LANE:
+        a, pos = read_unsigned(data, pos, 32)
+        off, pos = read_unsigned(data, pos, 32)
+        b_ = (off, data[pos])
+        pos += 1
+    elif imm == O.V128_CONST:
+        if pos + 16 > len(data):
+            raise IndexError
+        a = int.from_bytes(data[pos:pos + 16], "little")
+        pos += 16
+    elif imm == O.SHUFFLE:
+        if pos + 16 > len(data):
+            raise IndexError
+        a = data[pos:pos + 16]
+        pos += 16
+    elif imm in (O.TABLE, O.DATA, O.ELEM):
+        a, pos = read_unsigned(data, pos, 32)
+    elif imm == O.MEMORY:  # memory.fill: one reserved zero byte
+        if data[pos] != 0:
+            raise _fail("zero byte expected", pos)
+        a = 0
+        pos += 1
+    elif imm == O.MEMORY_INIT:
+        a, pos = read_unsigned(data, pos, 32)
+        if data[pos] != 0:
+            raise _fail("zero byte expected", pos)
+        b_ = 0
+        pos += 1
+    elif imm == O.MEMORY_COPY:
+        if data[pos] != 0 or data[pos + 1] != 0:
+            raise _fail("zero byte expected", pos)
+        a = b_ = 0
+        pos += 2
+    elif imm in (O.TABLE_INIT, O.TABLE_COPY):
+        a, pos = read_unsigned(data, pos, 32)
+        b_, pos = read_unsigned(data, pos, 32)
+    else:  # pragma: no cover - every immediate kind of the table is handled above
+        raise AssertionError(imm)
+    return key, a, b_, pos
+
+
+def decode_expr(data: bytes, pos: int, state: _BodyState | None = None) -> tuple[list[Instr], int]:
+    """Decode instructions from ``pos`` up to and including the matching final ``end``.
+
+    Returns the instruction list (final ``end`` included) and the position after it. Reads past the
+    end of ``data`` raise "unexpected end of section or function" (as IndexError, converted by the
+    caller); the caller checks the end position against the declared size.
+    """
+    code: list[Instr] = []
+    append = code.append
+    kinds = _KINDS
+    opens: list[int] = []  # opcode of each open block (0x05 once an if has seen its else)
+    push_open = opens.append
+    while True:
+        op = data[pos]
+        k = kinds[op]
+        if k == K_NONE:
+            append((op, None, None, pos))
+            pos += 1
+        elif k == K_LOCAL or k == K_LABEL or k == K_FUNC or k == K_GLOBAL or k == K_TABLE:
+            b = data[pos + 1]
+            if b < 0x80:
+                append((op, b, None, pos))
+                pos += 2
+            else:
+                a, p = read_unsigned(data, pos + 1, 32)
+                append((op, a, None, pos))
+                pos = p
+        elif k == K_I32:
+            b = data[pos + 1]
+            if b < 0x40:
+                append((op, b, None, pos))
+                pos += 2
+            elif b < 0x80:
+                append((op, b - 0x80, None, pos))
+                pos += 2
+            else:
+                a, p = read_signed(data, pos + 1, 32)
+                append((op, a, None, pos))
+                pos = p
+        elif k == K_MEMARG:
+            a = data[pos + 1]
+            b = data[pos + 2]
+            if a < 0x80 and b < 0x80:
+                append((op, a, b, pos))
+                pos += 3
+            else:
+                a, p = read_unsigned(data, pos + 1, 32)
+                b, p = read_unsigned(data, p, 32)
+                append((op, a, b, pos))
+                pos = p
+        elif k == K_END:
+            append((op, None, None, pos))
+            pos += 1
+            if not opens:
+                return code, pos
+            opens.pop()
+        elif k == K_BLOCK:
+            b = data[pos + 1]
+            if b == 0x40:
+                a = -64
+                p = pos + 2
+            elif b in VALTYPES:
+                a = b - 0x80
+                p = pos + 2
+            else:
+                a, p = read_signed(data, pos + 1, 33)
+                if a < 0:
+                    raise _fail("malformed value type", pos + 1)
+            append((op, a, None, pos))
+            push_open(op)
+            pos = p
+        elif k == K_ELSE:
+            if not opens or opens[-1] != 0x04:
+                raise _fail("END opcode expected", pos)
+            opens[-1] = 0x05
+            append((op, None, None, pos))
+            pos += 1
+        elif k == K_I64:
+            a, p = read_signed(data, pos + 1, 64)
+            append((op, a, None, pos))
+            pos = p
+        elif k == K_F32:
+            if pos + 5 > len(data):
+                raise IndexError
+            append((op, int.from_bytes(data[pos + 1:pos + 5], "little"), None, pos))
+            pos += 5
+        elif k == K_F64:
+            if pos + 9 > len(data):
+                raise IndexError
+            append((op, int.from_bytes(data[pos + 1:pos + 9], "little"), None, pos))
+            pos += 9
+        elif k == K_BR_TABLE:
+            n, p = read_unsigned(data, pos + 1, 32)
+            if n > len(data) - p:
+                raise _fail("length out of bounds", pos + 1)
+            targets = []
+            for _ in range(n):
+                b = data[p]
+                if b < 0x80:
+                    targets.append(b)
+                    p += 1
+                else:
+                    t, p = read_unsigned(data, p, 32)
+                    targets.append(t)
+            default, p = read_unsigned(data, p, 32)
+            append((op, tuple(targets), default, pos))
+            pos = p
+        elif k == K_CALL_INDIRECT:
+            a, p = read_unsigned(data, pos + 1, 32)
+            b, p = read_unsigned(data, p, 32)
+            append((op, a, b, pos))
+            pos = p
+        elif k == K_MEMORY:
+            if data[pos + 1] != 0:
+                raise _fail("zero byte expected", pos + 1)
+            append((op, 0, None, pos))
+            pos += 2
+        elif k == K_SELECT_T:
+            n, p = read_unsigned(data, pos + 1, 32)
+            if n > len(data) - p:
+                raise _fail("length out of bounds", pos + 1)
+            types = []
+            for _ in range(n):
+                t = data[p]
+                if t not in VALTYPES:
+                    raise _fail("malformed value type", p)
+                types.append(t)
+                p += 1
+            append((op, types[0] if n == 1 else tuple(types), None, pos))
+            pos = p
+        elif k == K_REFTYPE:
+            t = data[pos + 1]
+            if t not in REFTYPES:
+                raise _fail("malformed reference type", pos + 1)
+            append((op, t, None, pos))
+            pos += 2
+        elif k == K_PREFIX:
+            key, a, b, p = _read_prefixed(data, pos + 1, op)
+            if state is not None and key in _DATA_COUNT_OPS:
+                state.uses_data_count = True
+            append((key, a, b, pos))
+            pos = p
+        else:
+            raise _fail("illegal opcode", pos)
+
+
+class _BodyState:
+    """Facts the module decoder learns from function bodies."""
+
+    __slots__ = ("uses_data_count",)
+
+    def __init__(self) -> None:
+        self.uses_data_count = False
+
+
+class _Decoder:
+    """Module-level reader over ``data`` (not hot: one method call per field is fine)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.pos = 0
+        self.module = Module()
+
+    # -- primitives ---------------------------------------------------------------------------
+    def byte(self) -> int:
+        pos = self.pos
+        if pos >= len(self.data):
+            raise _fail(EOF_MESSAGE, pos)
+        self.pos = pos + 1
+        return self.data[pos]
+
+    def u32(self) -> int:
+        value, self.pos = read_unsigned(self.data, self.pos, 32)
+        return value
+
+    def length(self) -> int:
+        """A u32 size or name length that must not exceed the bytes left ("length out of bounds")."""
+        start = self.pos
+        n = self.u32()
+        if n > len(self.data) - self.pos:
+            raise _fail("length out of bounds", start)
+        return n
+
+    def count(self) -> int:
+        """A u32 vector count; every element takes at least one byte, so a count larger than the
+        bytes left fails here, before anything is allocated."""
+        n = self.u32()
+        if n > len(self.data) - self.pos:
+            raise _fail(EOF_MESSAGE, len(self.data))
+        return n
+
+    def raw(self, n: int) -> bytes:
+        pos = self.pos
+        if n > len(self.data) - pos:
+            raise _fail(EOF_MESSAGE, len(self.data))
+        self.pos = pos + n
+        return self.data[pos:pos + n]
+
+    def name(self) -> str:
+        n = self.length()
+        start = self.pos
+        raw = self.raw(n)
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _fail("malformed UTF-8 encoding", start) from None
+
+    def valtype(self) -> int:
+        pos = self.pos
+        t = self.byte()
+        if t not in VALTYPES:
+            raise _fail("malformed value type", pos)
+        return t
+
+    def reftype(self) -> int:
+        pos = self.pos
+        t = self.byte()
+        if t not in REFTYPES:
+            raise _fail("malformed reference type", pos)
+        return t
+
+    def flag_byte(self) -> int:
+        """A flag or form byte, which the spec encodes as a one-byte LEB128 integer."""
+        pos = self.pos
+        b = self.byte()
+        if b >= 0x80:
+            raise _fail("integer representation too long", pos)
+        return b
+
+    def limits(self) -> Limits:
+        pos = self.pos
+        flags = self.flag_byte()
+        if flags > 1:
+            raise _fail("integer too large", pos)
+        lo = self.u32()
+        hi = self.u32() if flags else None
+        return Limits(lo, hi)
+
+    def table_type(self) -> TableType:
+        elem = self.reftype()
+        return TableType(elem, self.limits())
+
+    def global_type(self) -> GlobalType:
+        t = self.valtype()
+        pos = self.pos
+        mut = self.byte()
+        if mut > 1:
+            raise _fail("malformed mutability", pos)
+        return GlobalType(t, bool(mut))
+
+    def const_expr(self) -> list[Instr]:
+        code, self.pos = decode_expr(self.data, self.pos)
+        code.pop()  # the final end
+        return code
+
+    # -- module -------------------------------------------------------------------------------
+    def decode(self) -> Module:
+        data = self.data
+        if len(data) < 4:
+            raise _fail("unexpected end", len(data))
+        if data[:4] != MAGIC:
+            raise _fail("magic header not detected", 0)
+        if len(data) < 8:
+            raise _fail("unexpected end", len(data))
+        if data[4:8] != VERSION:
+            raise _fail("unknown binary version", 4)
+        self.pos = 8
+        m = self.module
+        last = 0
+        func_count: int | None = None
+        code_count: int | None = None
+        data_seen = False
+        self.body_state = _BodyState()
+        while self.pos < len(data):
+            id_pos = self.pos
+            sid = self.byte()
+            if sid > 12:
+                raise _fail("malformed section id", id_pos)
+            size = self.length()
+            start = self.pos
+            m.sections.append((sid, start, size))
+            if sid == 0:
+                self._custom(start + size)
+            else:
+                order = SECTION_ORDER[sid]
+                if order <= last:
+                    raise _fail("unexpected content after last section", id_pos)
+                last = order
+                if sid == 3:
+                    func_count = self._section(sid)
+                elif sid == 10:
+                    if func_count is None and self._peek_count() > 0:
+                        raise _fail("function and code section have inconsistent lengths", start)
+                    code_count = self._code(func_count or 0)
+                elif sid == 11:
+                    data_seen = True
+                    self._section(sid)
+                else:
+                    self._section(sid)
+            if self.pos != start + size:
+                raise _fail("section size mismatch", start)
+        if (func_count or 0) != (code_count or 0):
+            raise _fail("function and code section have inconsistent lengths", len(data))
+        if m.data_count is not None and m.data_count != len(m.datas):
+            raise _fail("data count and data section have inconsistent lengths", len(data))
+        if data_seen and m.datas and m.data_count is None and self.body_state.uses_data_count:
+            raise _fail("data count section required", len(data))
+        self._names()
+        return m
+
+    def _peek_count(self) -> int:
+        save = self.pos
+        n = self.u32()
+        self.pos = save
+        return n
+
+    def _custom(self, end: int) -> None:
+        name = self.name()
+        if self.pos > end:
+            raise _fail(EOF_MESSAGE, end)
+        self.module.customs.append((name, self.data[self.pos:end]))
+        self.pos = end
+
+    def _names(self) -> None:
+        names = NameSection()
+        for name, payload in self.module.customs:
+            if name == "name":
+                names = parse_name_section(payload)
+                break
+        self.module.names = names
+
+    def _section(self, sid: int) -> int | None:
+        m = self.module
+        if sid == 12:
+            m.data_count = self.u32()
+            return None
+        if sid == 8:
+            m.start = self.u32()
+            return None
+        n = self.count()
+        reader = self._READERS[sid]
+        for _ in range(n):
+            reader(self)
+        return n
+
+    def _type(self) -> None:
+        pos = self.pos
+        form = self.flag_byte()
+        if form != 0x60:
+            raise _fail("malformed functype", pos)
+        params = tuple(self.valtype() for _ in range(self.count()))
+        results = tuple(self.valtype() for _ in range(self.count()))
+        self.module.types.append(FuncType(params, results))
+
+    def _import(self) -> None:
+        module = self.name()
+        name = self.name()
+        pos = self.pos
+        kind = self.byte()
+        desc: object
+        if kind == 0:
+            desc = self.u32()
+        elif kind == 1:
+            desc = self.table_type()
+        elif kind == 2:
+            desc = MemoryType(self.limits())
+        elif kind == 3:
+            desc = self.global_type()
+        else:
+            raise _fail("malformed import kind", pos)
+        self.module.imports.append(Import(module, name, EXTERN_KINDS[kind], desc))
+
+    def _function(self) -> None:
+        self.module.funcs.append(self.u32())
+
+    def _table(self) -> None:
+        self.module.tables.append(self.table_type())
+
+    def _memory(self) -> None:
+        self.module.memories.append(MemoryType(self.limits()))
+
+    def _global(self) -> None:
+        gt = self.global_type()
+        self.module.globals.append(Global(gt, self.const_expr()))
+
+    def _export(self) -> None:
+        name = self.name()
+        pos = self.pos
+        kind = self.byte()
+        if kind > 3:
+            raise _fail("malformed export kind", pos)
+        self.module.exports.append(Export(name, EXTERN_KINDS[kind], self.u32()))
+
+    def _elem(self) -> None:
+        pos = self.pos
+        flags = self.u32()
+        if flags > 7:
+            raise _fail("malformed elements segment kind", pos)
+        mode = "passive" if flags & 1 else "active"
+        if flags & 3 == 3:
+            mode = "declarative"
+        table = self.u32() if flags & 3 == 2 else 0
+        offset = self.const_expr() if mode == "active" else None
+        ref_func = 0xD2
+        if flags & 4:  # element expressions
+            elemtype = self.reftype() if flags & 3 else FUNCREF
+            init = [self.const_expr() for _ in range(self.count())]
+        else:  # function indices
+            if flags & 3:
+                kpos = self.pos
+                if self.byte() != 0x00:
+                    raise _fail("malformed element kind", kpos)
+            elemtype = FUNCREF
+            init = []
+            for _ in range(self.count()):
+                ipos = self.pos
+                init.append([(ref_func, self.u32(), None, ipos)])
+        self.module.elems.append(ElemSegment(mode, table, offset, elemtype, init))
+
+    def _data(self) -> None:
+        pos = self.pos
+        flags = self.u32()
+        if flags > 2:
+            raise _fail("malformed data segment kind", pos)
+        memory = self.u32() if flags == 2 else 0
+        offset = None if flags == 1 else self.const_expr()
+        payload = self.raw(self.u32())
+        self.module.datas.append(DataSegment("passive" if flags == 1 else "active", memory, offset, payload))
+
+    def _code(self, func_count: int) -> int:
+        n = self.count()
+        if n != func_count:
+            raise _fail("function and code section have inconsistent lengths", self.pos)
+        data = self.data
+        codes = self.module.codes
+        state = self.body_state
+        for _ in range(n):
+            size = self.length()
+            body_start = self.pos
+            runs: list[tuple[int, int]] = []
+            total = 0
+            for _ in range(self.count()):
+                count = self.u32()
+                total += count
+                if total > MAX_LOCALS:
+                    raise _fail("too many locals", body_start)
+                runs.append((count, self.valtype()))
+            code_start = self.pos
+            code, pos = decode_expr(data, code_start, state)
+            if pos != body_start + size:
+                raise _fail("section size mismatch", body_start)
+            self.pos = pos
+            codes.append(FunctionBody(runs, code, code_start, size, total))
+        return n
+
+    _READERS = {1: _type, 2: _import, 3: _function, 4: _table, 5: _memory, 6: _global, 7: _export,
+                9: _elem, 11: _data}
+
+
+def decode(data: bytes | bytearray | memoryview) -> Module:
+    """Decode a binary module. Raises MalformedError (with the byte offset) on any bad input."""
+    data = bytes(data)
+    decoder = _Decoder(data)
+    try:
+        return decoder.decode()
+    except IndexError:
+        raise MalformedError(EOF_MESSAGE, len(data)) from None
+    except (StructError, OverflowError, MemoryError, RecursionError) as exc:  # defensive
+        raise MalformedError(f"malformed module: {exc}", decoder.pos) from None

@@ -1,0 +1,546 @@
+"""Validator: the spec's validation algorithm (appendix "Validation Algorithm") over a decoded Module.
+
+Function bodies are checked iteratively (no recursion, so nesting depth is bounded only by the input)
+with an operand stack of value types, the unknown type (0) after unreachable code, and control frames
+carrying label types (multi-value blocks included). Module-level rules: limits, at most one memory,
+constant expressions, unique export names, the start function's type, table/element/ref types, the data
+count rule and ``ref.func`` only for declared functions (C.refs: functions referenced outside function
+bodies). Every failure raises ``ValidationError`` with the spec's message, byte offset and function.
+"""
+from __future__ import annotations
+
+from ..errors import ValidationError
+from . import opcodes as O
+from .types import (
+    BLOCK_EMPTY,
+    FUNCREF,
+    I32,
+    I64,
+    REF_TYPES,
+    V128,
+    FuncType,
+    GlobalType,
+    Instr,
+    Limits,
+    MemoryType,
+    Module,
+    TableType,
+)
+
+UNKNOWN = 0
+MAX_PAGES = 65536
+_BLOCK_VALTYPE = {-1: 0x7F, -2: 0x7E, -3: 0x7D, -4: 0x7C, -5: 0x7B, -16: 0x70, -17: 0x6F}
+_EMPTY: tuple[int, ...] = ()
+_LOCAL_LIST_LIMIT = 1 << 16  # expand local types into a list up to this many locals
+
+# Ops with a fixed signature and no immediate to check: key -> (params as list, results as tuple).
+_FIXED: dict[int, tuple[list[int], tuple[int, ...]]] = {
+    k: (list(i.params), i.results)
+    for k, i in O.OPS.items()
+    if i.params is not None and i.imm in (O.NONE, O.I32_CONST, O.I64_CONST, O.F32_CONST, O.F64_CONST,
+                                          O.V128_CONST)
+}
+# Memory accesses: key -> (natural alignment, params, results, lanes or None).
+_MEMOPS = {k: (i.align, list(i.params), i.results, i.lanes) for k, i in O.OPS.items()
+           if i.imm in (O.MEMARG, O.MEMARG_LANE)}
+_LANE_OPS = {k: (i.lanes, list(i.params), i.results) for k, i in O.OPS.items()
+             if i.imm in (O.LANE, O.SHUFFLE)}
+# Ops touching memory 0 through a MEMORY / bulk immediate: key -> fixed signature.
+_MEM_BULK = {k: (list(i.params), i.results) for k, i in O.OPS.items()
+             if i.imm in (O.MEMORY, O.MEMORY_COPY)}
+_CONST_OPS = {O.op_key(n): t for n, t in (("i32.const", I32), ("i64.const", I64), ("f32.const", 0x7D),
+                                          ("f64.const", 0x7C), ("v128.const", V128))}
+_REF_NULL, _REF_FUNC, _GLOBAL_GET = 0xD0, 0xD2, 0x23
+_MEMORY_INIT, _DATA_DROP = O.op_key("memory.init"), O.op_key("data.drop")
+_TABLE_INIT, _ELEM_DROP, _TABLE_COPY = O.op_key("table.init"), O.op_key("elem.drop"), O.op_key("table.copy")
+_TABLE_GROW, _TABLE_SIZE, _TABLE_FILL = O.op_key("table.grow"), O.op_key("table.size"), O.op_key("table.fill")
+
+
+class _Context:
+    """The validation context C of the spec (index spaces with their types)."""
+
+    def __init__(self, m: Module) -> None:
+        self.module = m
+        self.types = m.types
+        self.funcs: list[FuncType] = []
+        self.tables: list[TableType] = []
+        self.memories: list[MemoryType] = []
+        self.globals: list[GlobalType] = []
+        self.num_imported_globals = 0
+        self.elem_types: list[int] = [e.elemtype for e in m.elems]
+        self.data_count = m.data_count
+        self.refs: set[int] = set()
+
+
+def _err(msg: str, pos: int | None, ctx: _Context | None = None, funcidx: int | None = None
+         ) -> ValidationError:
+    name = ctx.module.func_name(funcidx) if ctx is not None and funcidx is not None else None
+    return ValidationError(msg, pos, funcidx, name)
+
+
+def _check_limits(limits: Limits, bound: int, pos: int | None, too_big: str) -> None:
+    if limits.min > bound or (limits.max is not None and limits.max > bound):
+        raise _err(too_big, pos)
+    if limits.max is not None and limits.min > limits.max:
+        raise _err("size minimum must not be greater than maximum", pos)
+
+
+def _check_memory(mt: MemoryType, pos: int | None) -> None:
+    _check_limits(mt.limits, MAX_PAGES, pos, "memory size must be at most 65536 pages (4GiB)")
+
+
+def _check_table(tt: TableType, pos: int | None) -> None:
+    _check_limits(tt.limits, 0xFFFFFFFF, pos, "table size must be at most 2^32-1")
+
+
+def _const_expr(ctx: _Context, expr: list[Instr], expected: int, num_globals: int, pos: int | None) -> None:
+    """Check a constant expression producing one value of type ``expected``."""
+    stack: list[int] = []
+    for op, a, _b, p in expr:
+        t = _CONST_OPS.get(op)
+        if t is not None:
+            stack.append(t)
+        elif op == _REF_NULL:
+            stack.append(a)
+        elif op == _REF_FUNC:
+            if a >= len(ctx.funcs):
+                raise _err(f"unknown function {a}", p)
+            stack.append(FUNCREF)
+        elif op == _GLOBAL_GET:
+            if a >= num_globals:
+                raise _err(f"unknown global {a}", p)
+            g = ctx.globals[a]
+            if g.mutable:
+                raise _err("constant expression required", p)
+            stack.append(g.valtype)
+        else:
+            raise _err("constant expression required", p)
+    if stack != [expected]:
+        raise _err("type mismatch", expr[-1][3] if expr else pos)
+
+
+def _collect_refs(m: Module) -> set[int]:
+    refs: set[int] = set()
+    exprs: list[list[Instr]] = [g.init for g in m.globals]
+    for e in m.elems:
+        exprs.extend(e.init)
+        if e.offset is not None:
+            exprs.append(e.offset)
+    exprs.extend(d.offset for d in m.datas if d.offset is not None)
+    for expr in exprs:
+        for op, a, _b, _p in expr:
+            if op == _REF_FUNC:
+                refs.add(a)
+    refs.update(e.index for e in m.exports if e.kind == "func")
+    return refs
+
+
+def validate_module(m: Module) -> None:
+    """Validate a decoded module; raises ValidationError (with offset and function) if invalid."""
+    ctx = _Context(m)
+    section_pos = {sid: start for sid, start, _size in m.sections}
+    ntypes = len(m.types)
+    for imp in m.imports:
+        pos = section_pos.get(2)
+        if imp.kind == "func":
+            if imp.desc >= ntypes:
+                raise _err(f"unknown type {imp.desc}", pos)
+            ctx.funcs.append(m.types[imp.desc])
+        elif imp.kind == "table":
+            _check_table(imp.desc, pos)
+            ctx.tables.append(imp.desc)
+        elif imp.kind == "memory":
+            _check_memory(imp.desc, pos)
+            ctx.memories.append(imp.desc)
+        else:
+            ctx.globals.append(imp.desc)
+    ctx.num_imported_globals = len(ctx.globals)
+    for t in m.funcs:
+        if t >= ntypes:
+            raise _err(f"unknown type {t}", section_pos.get(3))
+        ctx.funcs.append(m.types[t])
+    for tt in m.tables:
+        _check_table(tt, section_pos.get(4))
+        ctx.tables.append(tt)
+    for mt in m.memories:
+        _check_memory(mt, section_pos.get(5))
+        ctx.memories.append(mt)
+    if len(ctx.memories) > 1:
+        raise _err("multiple memories", section_pos.get(5))
+    ctx.refs = _collect_refs(m)
+    for g in m.globals:
+        _const_expr(ctx, g.init, g.type.valtype, ctx.num_imported_globals, section_pos.get(6))
+        ctx.globals.append(g.type)
+
+    seen: set[str] = set()
+    spaces = {"func": (ctx.funcs, "function"), "table": (ctx.tables, "table"),
+              "memory": (ctx.memories, "memory"), "global": (ctx.globals, "global")}
+    for exp in m.exports:
+        space, what = spaces[exp.kind]
+        if exp.index >= len(space):
+            raise _err(f"unknown {what} {exp.index}", section_pos.get(7))
+        if exp.name in seen:
+            raise _err("duplicate export name", section_pos.get(7))
+        seen.add(exp.name)
+
+    if m.start is not None:
+        pos = section_pos.get(8)
+        if m.start >= len(ctx.funcs):
+            raise _err(f"unknown function {m.start}", pos)
+        ft = ctx.funcs[m.start]
+        if ft.params or ft.results:
+            raise _err("start function", pos)
+
+    for e in m.elems:
+        pos = section_pos.get(9)
+        if e.mode == "active":
+            if e.table >= len(ctx.tables):
+                raise _err(f"unknown table {e.table}", pos)
+            _const_expr(ctx, e.offset or [], I32, ctx.num_imported_globals, pos)
+            if ctx.tables[e.table].elem != e.elemtype:
+                raise _err("type mismatch", pos)
+        for expr in e.init:
+            _const_expr(ctx, expr, e.elemtype, ctx.num_imported_globals, pos)
+    for d in m.datas:
+        pos = section_pos.get(11)
+        if d.mode == "active":
+            if d.memory >= len(ctx.memories):
+                raise _err(f"unknown memory {d.memory}", pos)
+            _const_expr(ctx, d.offset or [], I32, ctx.num_imported_globals, pos)
+
+    nimported = len(ctx.funcs) - len(m.funcs)
+    for i, body in enumerate(m.codes):
+        funcidx = nimported + i
+        _FuncValidator(ctx, funcidx, ctx.funcs[funcidx], body).run()
+
+
+class _FuncValidator:
+    """Validates one function body (the spec's algorithm, iterative)."""
+
+    def __init__(self, ctx: _Context, funcidx: int, ft: FuncType, body) -> None:
+        self.ctx = ctx
+        self.funcidx = funcidx
+        self.ft = ft
+        self.body = body
+        self.stack: list[int] = []
+        # frame: [opcode, start types, end types, height, unreachable]
+        self.ctrls: list[list] = []
+
+    def err(self, msg: str, pos: int) -> ValidationError:
+        return _err(msg, pos, self.ctx, self.funcidx)
+
+    # -- slow paths of the operand stack ----------------------------------------------------------
+    def pop(self, expect: int, pos: int) -> int:
+        stack = self.stack
+        frame = self.ctrls[-1]
+        if len(stack) == frame[3]:
+            if frame[4]:
+                return UNKNOWN
+            raise self.err("type mismatch", pos)
+        actual = stack.pop()
+        if actual != expect and actual != UNKNOWN and expect != UNKNOWN:
+            raise self.err("type mismatch", pos)
+        return actual
+
+    def pop_vals(self, types, pos: int) -> list[int]:
+        popped = [self.pop(t, pos) for t in reversed(types)]
+        popped.reverse()
+        return popped
+
+    def label_types(self, depth: int, pos: int) -> tuple[int, ...]:
+        ctrls = self.ctrls
+        if depth >= len(ctrls):
+            raise self.err(f"unknown label {depth}", pos)
+        frame = ctrls[-1 - depth]
+        return frame[1] if frame[0] == 0x03 else frame[2]
+
+    def unreachable(self) -> None:
+        frame = self.ctrls[-1]
+        del self.stack[frame[3]:]
+        frame[4] = True
+
+    def block_type(self, a: int, pos: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        if a >= 0:
+            types = self.ctx.types
+            if a >= len(types):
+                raise self.err(f"unknown type {a}", pos)
+            ft = types[a]
+            return ft.params, ft.results
+        if a == BLOCK_EMPTY:
+            return _EMPTY, _EMPTY
+        return _EMPTY, (_BLOCK_VALTYPE[a],)
+
+    def local_types(self) -> tuple[list[int], int]:
+        params = list(self.ft.params)
+        total = len(params) + self.body.num_locals
+        if total <= _LOCAL_LIST_LIMIT:
+            for count, t in self.body.locals:
+                params.extend([t] * count)
+        return params, total
+
+    def local_type(self, index: int, pos: int) -> int:
+        t = self.body.local_type(self.ft.params, index)
+        if t is None:
+            raise self.err(f"unknown local {index}", pos)
+        return t
+
+    def table(self, index: int, pos: int) -> TableType:
+        tables = self.ctx.tables
+        if index >= len(tables):
+            raise self.err(f"unknown table {index}", pos)
+        return tables[index]
+
+    def need_memory(self, index: int, pos: int) -> None:
+        if index >= len(self.ctx.memories):
+            raise self.err(f"unknown memory {index}", pos)
+
+    def elem(self, index: int, pos: int) -> int:
+        if index >= len(self.ctx.elem_types):
+            raise self.err(f"unknown elem segment {index}", pos)
+        return self.ctx.elem_types[index]
+
+    def data(self, index: int, pos: int) -> None:
+        count = self.ctx.data_count
+        if count is None or index >= count:
+            raise self.err(f"unknown data segment {index}", pos)
+
+    # -- the loop ---------------------------------------------------------------------------------
+    def run(self) -> None:
+        ctx = self.ctx
+        stack = self.stack
+        ctrls = self.ctrls
+        push = stack.append
+        pop = self.pop
+        fixed = _FIXED
+        memops = _MEMOPS
+        ltypes, nlocals = self.local_types()
+        nltypes = len(ltypes)
+        funcs = ctx.funcs
+        gtypes = ctx.globals
+        results = self.ft.results
+        ctrls.append([0x02, _EMPTY, results, 0, False])
+        height = 0
+        for op, a, b, pos in self.body.code:
+            sig = fixed.get(op)
+            if sig is not None:
+                params, res = sig
+                n = len(params)
+                if n:
+                    if len(stack) - n >= height and stack[-n:] == params:
+                        del stack[-n:]
+                    else:
+                        for t in reversed(params):
+                            pop(t, pos)
+                if res:
+                    stack.extend(res)
+                continue
+            if op == 0x20:  # local.get
+                if a < nltypes:
+                    push(ltypes[a])
+                else:
+                    push(self.local_type(a, pos))
+            elif op == 0x21 or op == 0x22:  # local.set / local.tee
+                t = ltypes[a] if a < nltypes else self.local_type(a, pos)
+                if len(stack) > height and stack[-1] == t:
+                    if op == 0x21:
+                        stack.pop()
+                else:
+                    pop(t, pos)
+                    if op == 0x22:
+                        push(t)
+            elif op in memops:
+                align, params, res, lanes = memops[op]
+                if not ctx.memories:
+                    raise self.err("unknown memory 0", pos)
+                if a > align:
+                    raise self.err("alignment must not be larger than natural", pos)
+                if lanes is not None and b[1] >= lanes:
+                    raise self.err("invalid lane index", pos)
+                if len(stack) - len(params) >= height and stack[-len(params):] == params:
+                    del stack[-len(params):]
+                else:
+                    for t in reversed(params):
+                        pop(t, pos)
+                if res:
+                    stack.extend(res)
+            elif op == 0x23:  # global.get
+                if a >= len(gtypes):
+                    raise self.err(f"unknown global {a}", pos)
+                push(gtypes[a].valtype)
+            elif op == 0x24:  # global.set
+                if a >= len(gtypes):
+                    raise self.err(f"unknown global {a}", pos)
+                g = gtypes[a]
+                if not g.mutable:
+                    raise self.err("global is immutable", pos)
+                pop(g.valtype, pos)
+            elif op == 0x10:  # call
+                if a >= len(funcs):
+                    raise self.err(f"unknown function {a}", pos)
+                ft = funcs[a]
+                self.pop_vals(ft.params, pos)
+                stack.extend(ft.results)
+            elif op == 0x0D:  # br_if
+                pop(I32, pos)
+                types = self.label_types(a, pos)
+                self.pop_vals(types, pos)
+                stack.extend(types)
+            elif op == 0x02 or op == 0x03 or op == 0x04:  # block / loop / if
+                if op == 0x04:
+                    pop(I32, pos)
+                params, res = self.block_type(a, pos)
+                self.pop_vals(params, pos)
+                height = len(stack)
+                ctrls.append([op, params, res, height, False])
+                stack.extend(params)
+            elif op == 0x0B:  # end
+                frame = ctrls[-1]
+                self.pop_vals(frame[2], pos)
+                if len(stack) != frame[3]:
+                    raise self.err("type mismatch", pos)
+                if frame[0] == 0x04 and frame[1] != frame[2]:
+                    raise self.err("type mismatch", pos)
+                ctrls.pop()
+                stack.extend(frame[2])
+                if ctrls:
+                    height = ctrls[-1][3]
+            elif op == 0x05:  # else
+                frame = ctrls[-1]
+                if frame[0] != 0x04:
+                    raise self.err("else without if", pos)
+                self.pop_vals(frame[2], pos)
+                if len(stack) != frame[3]:
+                    raise self.err("type mismatch", pos)
+                frame[0] = 0x05
+                frame[4] = False
+                stack.extend(frame[1])
+            elif op == 0x0C:  # br
+                self.pop_vals(self.label_types(a, pos), pos)
+                self.unreachable()
+            elif op == 0x0F:  # return
+                self.pop_vals(results, pos)
+                self.unreachable()
+            elif op == 0x00:  # unreachable
+                self.unreachable()
+            elif op == 0x1A:  # drop
+                pop(UNKNOWN, pos)
+            elif op == 0x1B or op == 0x1C:  # select
+                self.select(a if op == 0x1C else None, pos)
+            elif op == 0x0E:  # br_table
+                pop(I32, pos)
+                default = self.label_types(b, pos)
+                arity = len(default)
+                for depth in a:
+                    types = self.label_types(depth, pos)
+                    if len(types) != arity:
+                        raise self.err("type mismatch", pos)
+                    stack.extend(self.pop_vals(types, pos))
+                self.pop_vals(default, pos)
+                self.unreachable()
+            elif op == 0x11:  # call_indirect
+                tt = self.table(b, pos)
+                if tt.elem != FUNCREF:
+                    raise self.err("type mismatch", pos)
+                if a >= len(ctx.types):
+                    raise self.err(f"unknown type {a}", pos)
+                ft = ctx.types[a]
+                pop(I32, pos)
+                self.pop_vals(ft.params, pos)
+                stack.extend(ft.results)
+            else:
+                self.rare(op, a, b, pos)
+            height = ctrls[-1][3] if ctrls else 0
+
+    def select(self, t: int | tuple | None, pos: int) -> None:
+        if isinstance(t, tuple):
+            raise self.err("invalid result arity", pos)
+        pop = self.pop
+        pop(I32, pos)
+        if t is not None:
+            pop(t, pos)
+            pop(t, pos)
+            self.stack.append(t)
+            return
+        t1 = pop(UNKNOWN, pos)
+        t2 = pop(UNKNOWN, pos)
+        if t1 in REF_TYPES or t2 in REF_TYPES or (t1 == V128) != (t2 == V128) and t1 and t2:
+            raise self.err("type mismatch", pos)
+        if t1 != t2 and t1 != UNKNOWN and t2 != UNKNOWN:
+            raise self.err("type mismatch", pos)
+        self.stack.append(t2 if t1 == UNKNOWN else t1)
+
+    def rare(self, op: int, a, b, pos: int) -> None:
+        """The instructions that are neither hot nor fixed-signature."""
+        stack = self.stack
+        pop = self.pop
+        ctx = self.ctx
+        if op in _LANE_OPS:
+            lanes, params, res = _LANE_OPS[op]
+            if isinstance(a, bytes):
+                if any(x >= lanes for x in a):
+                    raise self.err("invalid lane index", pos)
+            elif a >= lanes:
+                raise self.err("invalid lane index", pos)
+            self.pop_vals(params, pos)
+            stack.extend(res)
+        elif op in _MEM_BULK:
+            self.need_memory(0, pos)
+            params, res = _MEM_BULK[op]
+            self.pop_vals(params, pos)
+            stack.extend(res)
+        elif op == _REF_NULL:
+            stack.append(a)
+        elif op == 0xD1:  # ref.is_null
+            t = pop(UNKNOWN, pos)
+            if t != UNKNOWN and t not in REF_TYPES:
+                raise self.err("type mismatch", pos)
+            stack.append(I32)
+        elif op == _REF_FUNC:
+            if a >= len(ctx.funcs):
+                raise self.err(f"unknown function {a}", pos)
+            if a not in ctx.refs:
+                raise self.err("undeclared function reference", pos)
+            stack.append(FUNCREF)
+        elif op == 0x25:  # table.get
+            t = self.table(a, pos).elem
+            pop(I32, pos)
+            stack.append(t)
+        elif op == 0x26:  # table.set
+            t = self.table(a, pos).elem
+            pop(t, pos)
+            pop(I32, pos)
+        elif op == _TABLE_SIZE:
+            self.table(a, pos)
+            stack.append(I32)
+        elif op == _TABLE_GROW:
+            t = self.table(a, pos).elem
+            pop(I32, pos)
+            pop(t, pos)
+            stack.append(I32)
+        elif op == _TABLE_FILL:
+            t = self.table(a, pos).elem
+            pop(I32, pos)
+            pop(t, pos)
+            pop(I32, pos)
+        elif op == _MEMORY_INIT:
+            self.need_memory(b, pos)
+            self.data(a, pos)
+            self.pop_vals((I32, I32, I32), pos)
+        elif op == _DATA_DROP:
+            self.data(a, pos)
+        elif op == _TABLE_INIT:
+            tt = self.table(b, pos)
+            et = self.elem(a, pos)
+            if tt.elem != et:
+                raise self.err("type mismatch", pos)
+            self.pop_vals((I32, I32, I32), pos)
+        elif op == _ELEM_DROP:
+            self.elem(a, pos)
+        elif op == _TABLE_COPY:
+            dst = self.table(a, pos)
+            src = self.table(b, pos)
+            if dst.elem != src.elem:
+                raise self.err("type mismatch", pos)
+            self.pop_vals((I32, I32, I32), pos)
+        else:  # pragma: no cover - the decoder only produces opcodes of the table
+            raise self.err(f"unsupported instruction {O.op_name(op)}", pos)
