@@ -1,0 +1,298 @@
+"""``wxjit bench loader``: the load cycle of every code memory strategy, after the memfd blog post.
+
+Model: a module of N pages; one iteration = get a writable view, write a ``ret`` at the start of
+each page, make the region executable, call the start of each page (and, for ``naive``, unmap).
+By default the measured loop runs in C (``native/loaderbench.c``: a Python loop cannot time
+40 ns); ``--python`` drives the same cycle through the ``jit.codemem`` API as a user pays it.
+Repetitions are interleaved across strategies so that machine noise hits all of them alike.
+Reports per strategy and size: median ns/iteration, min-max, minor faults per iteration, ratio
+to ``naive`` and to ``rwx`` (the unsafe upper bound, named explicitly here as the yardstick).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+from dataclasses import dataclass
+
+HELP = "code memory strategies: ns per load (write, publish, run) for modules of N pages"
+
+PAGE = 4096
+DEFAULT_PAGES = (1, 4, 16, 64)
+HUGEPAGES_SYSCTL = "/proc/sys/vm/nr_hugepages"
+
+
+@dataclass
+class LoaderResult:
+    """One JSON record of ``--json``."""
+
+    strategy: str
+    pages: int
+    median_ns: float | None
+    min_ns: float | None
+    max_ns: float | None
+    faults_per_iter: float | None
+    status: str  # "ok" | "skipped"
+    reason: str
+
+
+def _int_list(text: str) -> list[int]:
+    try:
+        values = [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
+    if not values or any(v <= 0 for v in values):
+        raise argparse.ArgumentTypeError(f"expected positive integers, got {text!r}")
+    return values
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
+    return value
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    from jit.codemem import DEFAULT_ROTATE_EVERY, names
+
+    parser.add_argument("--pages", type=_int_list, default=list(DEFAULT_PAGES),
+                        help="module sizes in 4 KiB pages (default 1,4,16,64)")
+    parser.add_argument("--reps", type=_positive, default=7, help="repetitions per measurement (median)")
+    parser.add_argument("--strategies", default=",".join(names()),
+                        help="comma-separated strategies (default: all, including the unsafe rwx yardstick)")
+    parser.add_argument("--python", action="store_true",
+                        help="drive the cycle through the Python API instead of the native loop")
+    parser.add_argument("--json", action="store_true", help="print JSON records instead of the table")
+    parser.add_argument("--plot", metavar="FILE.png", help="draw grouped bars (log scale) with matplotlib")
+    parser.add_argument("--rep-ms", type=float, default=20.0, help="target time per repetition (ms)")
+    parser.add_argument("--rotate-every", type=int, default=DEFAULT_ROTATE_EVERY,
+                        help="memfd: move the writable view every N loads (0 = never)")
+    parser.add_argument("--setup-hugepages", type=int, metavar="N",
+                        help="as root: set vm.nr_hugepages to N first (says what it did; not undone)")
+
+
+# -- measurement ------------------------------------------------------------------------------
+
+class _Unavailable(Exception):
+    pass
+
+
+def _native_run(name: str, pages: int, iters: int, rotate_every: int) -> tuple[float, float]:
+    """ns/iteration and faults/iteration of the native loop."""
+    from jit.codemem import strategy_class
+    from jit.native import ffi, lib
+
+    res = ffi.new("wx_lb_result *")
+    native = getattr(lib, strategy_class(name).native)
+    if lib.wx_lb_run(native, pages, iters, min(iters, 64), rotate_every, res) != 0:
+        reason = ffi.string(res.err).decode(errors="replace")
+        raise _Unavailable(reason if res.unavailable else f"failed: {reason}")
+    return res.ns / iters, res.minflt / iters
+
+
+def _python_run(name: str, pages: int, iters: int, rotate_every: int) -> tuple[float, float]:
+    """ns/iteration and faults/iteration of the cycle driven through jit.codemem."""
+    import resource
+    import time
+
+    from jit.codemem import CodeMemoryError, create
+    from jit.native import lib
+
+    ret = b"\xc3"
+    offsets = range(0, pages * PAGE, PAGE)
+    try:
+        mem = create(name, pages * PAGE, rotate_every=rotate_every, allow_unsafe=name == "rwx")
+    except CodeMemoryError as exc:
+        raise _Unavailable(getattr(exc, "reason", str(exc))) from None
+    with mem:
+        begin, write, publish, finish = mem.begin_write, mem.write, mem.publish, mem.finish
+        call = lib.wx_cm_call0
+        for _ in range(min(iters, 64)):  # warm-up
+            begin()
+            for off in offsets:
+                write(off, ret)
+            addr = publish()
+            for off in offsets:
+                call(addr + off)
+            finish()
+        f0 = resource.getrusage(resource.RUSAGE_THREAD).ru_minflt
+        t0 = time.perf_counter_ns()
+        for _ in range(iters):
+            begin()
+            for off in offsets:
+                write(off, ret)
+            addr = publish()
+            for off in offsets:
+                call(addr + off)
+            finish()
+        ns = time.perf_counter_ns() - t0
+        faults = resource.getrusage(resource.RUSAGE_THREAD).ru_minflt - f0
+    return ns / iters, faults / iters
+
+
+def _calibrate(run, name: str, pages: int, rotate_every: int, target_ns: float) -> int:
+    """Iterations that take about target_ns."""
+    iters = 8
+    while True:
+        per_iter, _ = run(name, pages, iters, rotate_every)
+        elapsed = per_iter * iters
+        if elapsed >= target_ns / 10 or iters >= 1 << 26:
+            return max(1, min(int(target_ns / max(per_iter, 1.0)), 1 << 28))
+        iters *= 8
+
+
+def measure(strategies: list[str], pages_list: list[int], reps: int, *, python: bool = False,
+            rotate_every: int, rep_ms: float = 20.0, show_progress: bool = False) -> list[LoaderResult]:
+    """Run the benchmark; skipped strategies carry their reason."""
+    from .report import progress, summarize
+
+    run = _python_run if python else _native_run
+    target = rep_ms * 1e6
+    combos = [(s, p) for s in strategies for p in pages_list]
+    iters: dict[tuple[str, int], int] = {}
+    skipped: dict[tuple[str, int], str] = {}
+    samples: dict[tuple[str, int], list[tuple[float, float]]] = {c: [] for c in combos}
+    with progress(len(combos) * (reps + 1), "loader", show_progress) as advance:
+        for combo in combos:  # calibration doubles as warm-up
+            try:
+                iters[combo] = _calibrate(run, *combo, rotate_every, target)
+            except _Unavailable as exc:
+                skipped[combo] = str(exc)
+            advance(f"{combo[0]} {combo[1]}p")
+        for _ in range(reps):  # interleaved repetitions
+            for combo in combos:
+                if combo not in skipped:
+                    try:
+                        samples[combo].append(run(*combo, iters[combo], rotate_every))
+                    except _Unavailable as exc:
+                        skipped[combo] = str(exc)
+                advance(f"{combo[0]} {combo[1]}p")
+    results = []
+    for combo in combos:
+        if combo in skipped:
+            results.append(LoaderResult(*combo, None, None, None, None, "skipped", skipped[combo]))
+            continue
+        med, lo, hi = summarize([ns for ns, _ in samples[combo]])
+        faults = summarize([f for _, f in samples[combo]])[0]
+        results.append(
+            LoaderResult(*combo, round(med, 1), round(lo, 1), round(hi, 1), round(faults, 4), "ok", "")
+        )
+    return results
+
+
+# -- output -----------------------------------------------------------------------------------
+
+def _ns(v: float) -> str:
+    return f"{v:,.0f}" if v >= 100 else f"{v:.1f}"
+
+
+def _ratio(v: float | None, base: float | None) -> str:
+    if v is None or not base:
+        return "-"
+    r = v / base
+    return f"{r:.3f}" if r < 10 else f"{r:,.1f}"
+
+
+def _print_table(results: list[LoaderResult], python: bool, rotate_every: int, reps: int) -> None:
+    from jit.codemem import strategy_class
+
+    from .report import print_table
+
+    base = {(r.strategy, r.pages): r.median_ns for r in results if r.status == "ok"}
+    rows = []
+    reasons: dict[str, str] = {}
+    for r in results:
+        wx = strategy_class(r.strategy).wx
+        if r.status != "ok":
+            reasons.setdefault(r.strategy, r.reason)
+            rows.append([r.strategy, str(r.pages), "skipped", "", "", "", "", wx])
+            continue
+        rows.append([
+            r.strategy, str(r.pages), _ns(r.median_ns), f"{_ns(r.min_ns)}–{_ns(r.max_ns)}",
+            f"{r.faults_per_iter:.3f}", _ratio(r.median_ns, base.get(("naive", r.pages))),
+            _ratio(r.median_ns, base.get(("rwx", r.pages))), wx,
+        ])
+    mode = "Python API (jit.codemem)" if python else "native loop (native/loaderbench.c)"
+    columns = [("strategy", "left"), ("pages", "right"), ("median ns/iter", "right"), ("min–max", "right"),
+               ("faults/iter", "right"), ("× naive", "right"), ("× rwx", "right"), ("W^X", "left")]
+    notes = [
+        f"{reps} interleaved repetitions; memfd rotates its writable view every {rotate_every} loads; "
+        f"Linux {platform.release()}, Python {platform.python_version()}.",
+        "rwx is the UNSAFE upper bound (writable and executable at once): a yardstick, never a default.",
+        *(f"skipped {name}: {reason}" for name, reason in reasons.items()),
+    ]
+    print_table(f"wxjit bench loader — {mode}", columns, rows, notes)
+
+
+def _plot(results: list[LoaderResult], path: str, python: bool) -> None:
+    from .report import grouped_bars
+
+    pages = sorted({r.pages for r in results})
+    strategies = list(dict.fromkeys(r.strategy for r in results))
+    by = {(r.strategy, r.pages): r for r in results}
+    series = {s: [by[s, p].median_ns for p in pages] for s in strategies}
+    errors = {s: ([by[s, p].min_ns or 0 for p in pages], [by[s, p].max_ns or 0 for p in pages])
+              for s in strategies}
+    mode = "Python API" if python else "native loop"
+    grouped_bars(path, f"wxjit loader benchmark ({mode}): ns per load, lower is better",
+                 [f"{p} page{'s' if p > 1 else ''}" for p in pages], series, "ns / iteration (log)",
+                 errors=errors)
+
+
+def setup_hugepages(n: int) -> str:
+    """Set vm.nr_hugepages to n (root only); returns what was done."""
+    from jit.errors import Error
+
+    if os.geteuid() != 0:
+        raise Error(f"--setup-hugepages needs root to write {HUGEPAGES_SYSCTL}; "
+                    f"run `sudo sysctl vm.nr_hugepages={n}` instead")
+    if n < 0:
+        raise Error(f"--setup-hugepages: expected a count >= 0, got {n}")
+    try:
+        with open(HUGEPAGES_SYSCTL) as f:
+            before = int(f.read())
+        with open(HUGEPAGES_SYSCTL, "w") as f:
+            f.write(str(n))
+        with open(HUGEPAGES_SYSCTL) as f:
+            after = int(f.read())
+    except OSError as exc:
+        raise Error(f"--setup-hugepages: cannot set vm.nr_hugepages: {exc}") from None
+    got = "" if after == n else f" (the kernel could only reserve {after} of {n})"
+    return (f"set vm.nr_hugepages {before} -> {after}{got}; "
+            f"it stays set: undo with `sysctl vm.nr_hugepages={before}`")
+
+
+def main(args: argparse.Namespace) -> int:
+    from jit.codemem import names
+    from jit.errors import Error
+
+    from .report import print_json, require_matplotlib, stdout_is_tty
+
+    strategies = [s.strip() for s in args.strategies.split(",") if s.strip()]
+    unknown = [s for s in strategies if s not in names()]
+    if unknown or not strategies:
+        print(f"wxjit bench loader: unknown strategy {', '.join(unknown) or '(none)'}; "
+              f"known: {', '.join(names())}", file=sys.stderr)
+        return 2
+    try:
+        if args.plot:
+            require_matplotlib()
+        if args.setup_hugepages is not None:
+            print(f"wxjit bench loader: {setup_hugepages(args.setup_hugepages)}", file=sys.stderr)
+        results = measure(strategies, args.pages, args.reps, python=args.python,
+                          rotate_every=args.rotate_every, rep_ms=args.rep_ms,
+                          show_progress=stdout_is_tty() and not args.json)
+        if args.json:
+            print_json(results)
+        else:
+            _print_table(results, args.python, args.rotate_every, args.reps)
+        if args.plot:
+            _plot(results, args.plot, args.python)
+            if not args.json:
+                print(f"plot written to {args.plot}")
+    except Error as exc:
+        print(f"wxjit bench loader: {exc}", file=sys.stderr)
+        return 1
+    return 0
