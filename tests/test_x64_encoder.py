@@ -199,6 +199,8 @@ def test_backward_jumps_pick_rel8_when_it_fits(gap: int, md: capstone.Cs) -> Non
     # rel8 when top - (end of a 2-byte jump) >= -128
     assert jmp_len == (2 if 3 - (at + 2) >= -128 else 5)
     assert jcc_len == (2 if 3 - (at2 + 2) >= -128 else 6)
+    if gap == 126:  # the farthest rel8 reach: -128
+        assert code[at:at + 2] == b"\xeb\x80"
     insns = [i for i in disasm(md, code) if i.mnemonic != "nop"]
     assert [i.mnemonic for i in insns] == ["jmp", "jne"]
     assert [_target(i) for i in insns] == [3, 3]
@@ -396,6 +398,8 @@ def test_patch32_frame_size(md: capstone.Cs) -> None:
     lambda a: a.jcc(Cond.E, RAX),
     lambda a: a.push(XMM0),
     lambda a: a.add(RAX, True, 64),
+    lambda a: a.roundsd(XMM0, XMM9, 256),
+    lambda a: a.dd(2**32),
 ])
 def test_unencodable_raises_encoding_error(call) -> None:
     a = Assembler()
@@ -403,6 +407,7 @@ def test_unencodable_raises_encoding_error(call) -> None:
     with pytest.raises(EncodingError) as info:
         call(a)
     assert isinstance(info.value, Error) and isinstance(info.value, ValueError)
+    assert "at code offset 0x2" in str(info.value)
     assert a.offset == 2, "a failed instruction must not leave bytes behind"
 
 

@@ -63,11 +63,6 @@ _NOPS = (
 )
 
 
-def _check_size(what: str, size: int, allowed: tuple[int, ...]) -> None:
-    if size not in allowed:
-        raise EncodingError(f"{what}: operand size must be one of {allowed}, got {size!r}")
-
-
 def _low_byte_needs_rex(*regs: object) -> bool:
     """spl/bpl/sil/dil are only addressable with a REX prefix (without one they mean ah/ch/dh/bh)."""
     return any(isinstance(r, Gpr) and 4 <= r.num <= 7 for r in regs)
@@ -147,6 +142,10 @@ class Assembler(SseMixin):
         out.append(opcode[-1] + reg.low3)
         out += imm
 
+    def _check_size(self, what: str, size: int, allowed: tuple[int, ...]) -> None:
+        if size not in allowed:
+            raise self._fail(what, f"operand size must be one of {allowed}, got {size!r}")
+
     def _gpr(self, what: str, x: object) -> Gpr:
         if not isinstance(x, Gpr):
             raise self._fail(what, f"expected a general-purpose register, got {x!r}")
@@ -157,9 +156,16 @@ class Assembler(SseMixin):
             raise self._fail(what, f"expected a general-purpose register or memory operand, got {x!r}")
         return x
 
+    def _wrap(self, what: str, value: int, bits: int) -> int:
+        """``wrap_signed`` with the code offset in the error."""
+        try:
+            return wrap_signed(value, bits, what)
+        except EncodingError as e:
+            raise self._fail(what, str(e).removeprefix(f"{what}: ")) from None
+
     def _imm(self, what: str, value: int, size: int) -> int:
         """A signed immediate for an instruction of ``size`` bits (64-bit: must fit imm32)."""
-        v = wrap_signed(value, size, what)
+        v = self._wrap(what, value, size)
         if size == 64 and not fits_i32(v):
             raise self._fail(what, f"immediate {value:#x} does not fit in a sign-extended imm32")
         return v
@@ -168,7 +174,7 @@ class Assembler(SseMixin):
     def _alu(self, name: str, dst: Gpr | Mem | Label, src: Src, size: int,
              force_imm32: bool = False) -> None:
         op = _ALU_OPS[name]
-        _check_size(name, size, (8, 16, 32, 64))
+        self._check_size(name, size, (8, 16, 32, 64))
         dst = self._gpr_or_mem(name, dst)
         prefix = b"\x66" if size == 16 else b""
         w = size == 64
@@ -228,7 +234,7 @@ class Assembler(SseMixin):
 
     def test(self, dst: Gpr | Mem, src: Gpr | Mem | int, size: int = 64) -> None:
         """``test dst, src`` (commutative: a memory ``src`` with a register ``dst`` is swapped)."""
-        _check_size("test", size, (8, 16, 32, 64))
+        self._check_size("test", size, (8, 16, 32, 64))
         dst = self._gpr_or_mem("test", dst)
         prefix = b"\x66" if size == 16 else b""
         w = size == 64
@@ -257,19 +263,19 @@ class Assembler(SseMixin):
         sign-extended imm32 when the value fits, else ``movabs`` with imm64. ``src`` a Label loads
         ``[rip + label]``; ``dst`` a Label stores there.
         """
-        _check_size("mov", size, (8, 16, 32, 64))
+        self._check_size("mov", size, (8, 16, 32, 64))
         prefix = b"\x66" if size == 16 else b""
         w = size == 64
         if isinstance(src, int):
             if isinstance(dst, Gpr):
                 if size == 64:
-                    v = wrap_signed(src, 64, "mov")
+                    v = self._wrap("mov", src, 64)
                     if fits_i32(v):
                         self._emit(b"\xc7", 0, dst, w=True, imm=pack(v, 4))
                     else:
                         self._emit_plusr(b"\xb8", dst, w=True, imm=pack(v, 8))
                     return
-                v = wrap_signed(src, size, "mov")
+                v = self._wrap("mov", src, size)
                 self._emit_plusr(b"\xb0" if size == 8 else b"\xb8", dst, prefix=prefix,
                                  imm=pack(v, size // 8), rex8=size == 8 and _low_byte_needs_rex(dst))
                 return
@@ -291,8 +297,8 @@ class Assembler(SseMixin):
 
     def movzx(self, dst: Gpr, src: Gpr | Mem | Label, src_size: int, dst_size: int = 32) -> None:
         """Zero-extending load/move from an 8- or 16-bit source (``0F B6`` / ``0F B7``)."""
-        _check_size("movzx", src_size, (8, 16))
-        _check_size("movzx", dst_size, (16, 32, 64))
+        self._check_size("movzx", src_size, (8, 16))
+        self._check_size("movzx", dst_size, (16, 32, 64))
         dst = self._gpr("movzx", dst)
         src = self._gpr_or_mem("movzx", src)
         self._emit(b"\x0f\xb6" if src_size == 8 else b"\x0f\xb7", dst.num, src, w=dst_size == 64,
@@ -301,8 +307,8 @@ class Assembler(SseMixin):
 
     def movsx(self, dst: Gpr, src: Gpr | Mem | Label, src_size: int, dst_size: int = 64) -> None:
         """Sign-extending move: ``0F BE`` / ``0F BF``, and ``movsxd`` (``63``) for 32 -> 64."""
-        _check_size("movsx", src_size, (8, 16, 32))
-        _check_size("movsx", dst_size, (16, 32, 64))
+        self._check_size("movsx", src_size, (8, 16, 32))
+        self._check_size("movsx", dst_size, (16, 32, 64))
         dst = self._gpr("movsx", dst)
         src = self._gpr_or_mem("movsx", src)
         if src_size >= dst_size:
@@ -316,7 +322,7 @@ class Assembler(SseMixin):
 
     def lea(self, dst: Gpr, src: Mem | Label, size: int = 64) -> None:
         """``lea dst, [address]``; a Label gives ``lea dst, [rip + label]``."""
-        _check_size("lea", size, (16, 32, 64))
+        self._check_size("lea", size, (16, 32, 64))
         dst = self._gpr("lea", dst)
         if not _is_mem(src):
             raise self._fail("lea", f"source must be a memory operand or label, got {src!r}")
@@ -324,7 +330,7 @@ class Assembler(SseMixin):
 
     def xchg(self, a: Gpr, b: Gpr, size: int = 64) -> None:
         """``xchg a, b`` (the one-byte ``90+r`` form when one side is the accumulator)."""
-        _check_size("xchg", size, (8, 16, 32, 64))
+        self._check_size("xchg", size, (8, 16, 32, 64))
         a = self._gpr("xchg", a)
         b = self._gpr("xchg", b)
         prefix = b"\x66" if size == 16 else b""
@@ -338,11 +344,11 @@ class Assembler(SseMixin):
                    rex8=size == 8 and _low_byte_needs_rex(a, b))
 
     def bswap(self, reg: Gpr, size: int = 64) -> None:
-        _check_size("bswap", size, (32, 64))
+        self._check_size("bswap", size, (32, 64))
         self._emit_plusr(b"\x0f\xc8", self._gpr("bswap", reg), w=size == 64)
 
     def cmovcc(self, cond: Cond, dst: Gpr, src: Gpr | Mem | Label, size: int = 64) -> None:
-        _check_size("cmovcc", size, (16, 32, 64))
+        self._check_size("cmovcc", size, (16, 32, 64))
         dst = self._gpr("cmovcc", dst)
         src = self._gpr_or_mem("cmovcc", src)
         self._emit(bytes((0x0F, 0x40 + Cond(cond))), dst.num, src, w=size == 64,
@@ -356,7 +362,7 @@ class Assembler(SseMixin):
     # ------------------------------------------------------------------ shifts, mul/div, unary
     def _shift(self, name: str, dst: Gpr | Mem | Label, count: int | Gpr, size: int) -> None:
         op = _SHIFT_OPS[name]
-        _check_size(name, size, (8, 16, 32, 64))
+        self._check_size(name, size, (8, 16, 32, 64))
         dst = self._gpr_or_mem(name, dst)
         prefix = b"\x66" if size == 16 else b""
         w = size == 64
@@ -392,14 +398,14 @@ class Assembler(SseMixin):
 
     def imul(self, dst: Gpr, src: Gpr | Mem | Label, size: int = 64) -> None:
         """Two-operand ``imul dst, src`` (``0F AF``)."""
-        _check_size("imul", size, (16, 32, 64))
+        self._check_size("imul", size, (16, 32, 64))
         dst = self._gpr("imul", dst)
         src = self._gpr_or_mem("imul", src)
         self._emit(b"\x0f\xaf", dst.num, src, w=size == 64, prefix=b"\x66" if size == 16 else b"")
 
     def imul3(self, dst: Gpr, src: Gpr | Mem | Label, imm: int, size: int = 64) -> None:
         """``imul dst, src, imm`` (``6B`` with imm8 when it fits, else ``69``)."""
-        _check_size("imul", size, (16, 32, 64))
+        self._check_size("imul", size, (16, 32, 64))
         dst = self._gpr("imul", dst)
         src = self._gpr_or_mem("imul", src)
         v = self._imm("imul", imm, size)
@@ -410,7 +416,7 @@ class Assembler(SseMixin):
             self._emit(b"\x69", dst.num, src, w=size == 64, prefix=prefix, imm=pack(v, _IMM_BYTES[size]))
 
     def _unary(self, name: str, digit: int, dst: Gpr | Mem | Label, size: int) -> None:
-        _check_size(name, size, (8, 16, 32, 64))
+        self._check_size(name, size, (8, 16, 32, 64))
         dst = self._gpr_or_mem(name, dst)
         self._emit(b"\xf6" if size == 8 else b"\xf7", digit, dst, w=size == 64,
                    prefix=b"\x66" if size == 16 else b"", rex8=size == 8 and _low_byte_needs_rex(dst))
@@ -434,13 +440,13 @@ class Assembler(SseMixin):
         self._unary("not", _UNARY_OPS["not"], dst, size)
 
     def inc(self, dst: Gpr | Mem, size: int = 64) -> None:
-        _check_size("inc", size, (8, 16, 32, 64))
+        self._check_size("inc", size, (8, 16, 32, 64))
         dst = self._gpr_or_mem("inc", dst)
         self._emit(b"\xfe" if size == 8 else b"\xff", 0, dst, w=size == 64,
                    prefix=b"\x66" if size == 16 else b"", rex8=size == 8 and _low_byte_needs_rex(dst))
 
     def dec(self, dst: Gpr | Mem, size: int = 64) -> None:
-        _check_size("dec", size, (8, 16, 32, 64))
+        self._check_size("dec", size, (8, 16, 32, 64))
         dst = self._gpr_or_mem("dec", dst)
         self._emit(b"\xfe" if size == 8 else b"\xff", 1, dst, w=size == 64,
                    prefix=b"\x66" if size == 16 else b"", rex8=size == 8 and _low_byte_needs_rex(dst))
@@ -454,7 +460,7 @@ class Assembler(SseMixin):
         self.code += b"\x48\x99"
 
     def _bitscan(self, name: str, dst: Gpr, src: Gpr | Mem | Label, size: int) -> None:
-        _check_size(name, size, (16, 32, 64))
+        self._check_size(name, size, (16, 32, 64))
         prefix, opcode = _BITSCAN[name]
         dst = self._gpr(name, dst)
         src = self._gpr_or_mem(name, src)
@@ -514,17 +520,17 @@ class Assembler(SseMixin):
     def db(self, data: bytes | bytearray | int) -> None:
         """Raw bytes (or one byte given as an int)."""
         if isinstance(data, int):
-            self.code.append(wrap_signed(data, 8, "db") & 0xFF)
+            self.code.append(self._wrap("db", data, 8) & 0xFF)
         else:
             self.code += data
 
     def dd(self, value: int) -> None:
         """A 32-bit little-endian value (signed or unsigned)."""
-        self.code += pack(wrap_signed(value, 32, "dd"), 4)
+        self.code += pack(self._wrap("dd", value, 32), 4)
 
     def dq(self, value: int) -> None:
         """A 64-bit little-endian value (signed or unsigned)."""
-        self.code += pack(wrap_signed(value, 64, "dq"), 8)
+        self.code += pack(self._wrap("dq", value, 64), 8)
 
     def dd_label(self, target: Label, base: Label) -> None:
         """A 32-bit ``target - base`` (jump tables); ``base`` must already be bound."""
@@ -537,7 +543,7 @@ class Assembler(SseMixin):
         """Overwrite the 32-bit field at ``at`` (e.g. a frame size emitted with ``force_imm32``)."""
         if not 0 <= at <= self.offset - 4:
             raise self._fail("patch32", f"offset {at:#x} outside the code")
-        self.code[at:at + 4] = pack(wrap_signed(value, 32, "patch32"), 4)
+        self.code[at:at + 4] = pack(self._wrap("patch32", value, 32), 4)
 
     # ------------------------------------------------------------------ labels and control flow
     def label(self, name: str = "") -> Label:

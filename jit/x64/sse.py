@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from .operands import EncodingError, Label, Mem, wrap_signed
+from .operands import EncodingError, Label, Mem
 from .registers import Gpr, Xmm
 
 XmmOrMem = Xmm | Mem | Label
@@ -74,8 +74,8 @@ _SHIFT_IMM: dict[str, tuple[bytes, int]] = {
 }
 
 
-def _imm8(what: str, imm: int) -> bytes:
-    return bytes((wrap_signed(imm, 8, what) & 0xFF,))
+def _imm8(owner: SseMixin, what: str, imm: int) -> bytes:
+    return bytes((owner._wrap(what, imm, 8) & 0xFF,))
 
 
 def _binop(name: str) -> Callable[..., None]:
@@ -94,7 +94,7 @@ def _binop_imm(name: str) -> Callable[..., None]:
 
     def op(self: SseMixin, dst: Xmm, src: XmmOrMem, imm: int) -> None:
         self._emit(opcode, self._xmm(name, dst).num, self._xmm_or_mem(name, src), prefix=prefix,
-                   imm=_imm8(name, imm))
+                   imm=_imm8(self, name, imm))
 
     op.__name__ = op.__qualname__ = name
     op.__doc__ = f"``{name} dst, src, imm8``."
@@ -121,7 +121,7 @@ def _shift_imm(name: str) -> Callable[..., None]:
     opcode, digit = _SHIFT_IMM[name]
 
     def op(self: SseMixin, dst: Xmm, imm: int) -> None:
-        self._emit(opcode, digit, self._xmm(name, dst), prefix=b"\x66", imm=_imm8(name, imm))
+        self._emit(opcode, digit, self._xmm(name, dst), prefix=b"\x66", imm=_imm8(self, name, imm))
 
     op.__name__ = op.__qualname__ = name
     op.__doc__ = f"``{name} xmm, imm8``."
@@ -140,6 +140,8 @@ class SseMixin:
         def _gpr(self, what: str, x: object) -> Gpr: ...
 
         def _gpr_or_mem(self, what: str, x: object) -> Gpr | Mem | Label: ...
+
+        def _wrap(self, what: str, value: int, bits: int) -> int: ...
 
     def _xmm(self, what: str, x: object) -> Xmm:
         if not isinstance(x, Xmm):
@@ -296,11 +298,11 @@ class SseMixin:
 
     def _extract(self, name: str, w: bool, dst: Gpr | Mem | Label, src: Xmm, imm: int) -> None:
         self._emit(b"\x0f\x3a\x16", self._xmm(name, src).num, self._gpr_or_mem(name, dst), w=w,
-                   prefix=b"\x66", imm=_imm8(name, imm))
+                   prefix=b"\x66", imm=_imm8(self, name, imm))
 
     def _insert(self, name: str, w: bool, dst: Xmm, src: Gpr | Mem | Label, imm: int) -> None:
         self._emit(b"\x0f\x3a\x22", self._xmm(name, dst).num, self._gpr_or_mem(name, src), w=w,
-                   prefix=b"\x66", imm=_imm8(name, imm))
+                   prefix=b"\x66", imm=_imm8(self, name, imm))
 
     def pextrd(self, dst: Gpr | Mem | Label, src: Xmm, imm: int) -> None:
         """Dword ``imm`` of ``src`` into ``dst`` (SSE4.1)."""
