@@ -8,6 +8,7 @@ decoded by one table-driven loop into plain ``(op, a, b, pos)`` tuples. Only ``M
 """
 from __future__ import annotations
 
+import gc
 from struct import error as StructError
 
 from ..errors import MalformedError
@@ -48,13 +49,13 @@ REFTYPES = (FUNCREF, EXTERNREF)
 MAX_LOCALS = 0xFFFFFFFF
 
 # Immediate-kind codes of the body decoder (small ints compare fastest).
-(K_NONE, K_END, K_LOCAL, K_I32, K_MEMARG, K_BLOCK, K_LABEL, K_FUNC, K_GLOBAL, K_ELSE, K_I64,
- K_F32, K_F64, K_BR_TABLE, K_CALL_INDIRECT, K_MEMORY, K_TABLE, K_SELECT_T, K_REFTYPE, K_PREFIX,
- K_ILLEGAL) = range(21)
+# K_IDX covers every single u32 index immediate (local, global, label, function, table).
+(K_NONE, K_IDX, K_I32, K_MEMARG, K_END, K_BLOCK, K_ELSE, K_I64, K_F32, K_F64, K_BR_TABLE,
+ K_CALL_INDIRECT, K_MEMORY, K_SELECT_T, K_REFTYPE, K_PREFIX, K_ILLEGAL) = range(17)
 
 _KIND_OF_IMM = {
-    O.NONE: K_NONE, O.BLOCK: K_BLOCK, O.LABEL: K_LABEL, O.BR_TABLE: K_BR_TABLE, O.FUNC: K_FUNC,
-    O.CALL_INDIRECT: K_CALL_INDIRECT, O.LOCAL: K_LOCAL, O.GLOBAL: K_GLOBAL, O.TABLE: K_TABLE,
+    O.NONE: K_NONE, O.BLOCK: K_BLOCK, O.LABEL: K_IDX, O.BR_TABLE: K_BR_TABLE, O.FUNC: K_IDX,
+    O.CALL_INDIRECT: K_CALL_INDIRECT, O.LOCAL: K_IDX, O.GLOBAL: K_IDX, O.TABLE: K_IDX,
     O.MEMARG: K_MEMARG, O.MEMORY: K_MEMORY, O.I32_CONST: K_I32, O.I64_CONST: K_I64,
     O.F32_CONST: K_F32, O.F64_CONST: K_F64, O.SELECT_T: K_SELECT_T, O.REFTYPE: K_REFTYPE,
 }
@@ -162,7 +163,7 @@ def decode_expr(data: bytes, pos: int, state: _BodyState | None = None) -> tuple
         if k == K_NONE:
             append((op, None, None, pos))
             pos += 1
-        elif k == K_LOCAL or k == K_LABEL or k == K_FUNC or k == K_GLOBAL or k == K_TABLE:
+        elif k == K_IDX:
             b = data[pos + 1]
             if b < 0x80:
                 append((op, b, None, pos))
@@ -604,12 +605,22 @@ class _Decoder:
 
 
 def decode(data: bytes | bytearray | memoryview) -> Module:
-    """Decode a binary module. Raises MalformedError (with the byte offset) on any bad input."""
+    """Decode a binary module. Raises MalformedError (with the byte offset) on any bad input.
+
+    The cyclic garbage collector is paused while decoding: the millions of instruction tuples
+    of a large module hold no cycles, and collections triggered by their allocation would make
+    decoding time grow faster than linearly with module size.
+    """
     data = bytes(data)
     decoder = _Decoder(data)
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
     try:
         return decoder.decode()
     except IndexError:
         raise MalformedError(EOF_MESSAGE, len(data)) from None
     except (StructError, OverflowError, MemoryError, RecursionError) as exc:  # defensive
         raise MalformedError(f"malformed module: {exc}", decoder.pos) from None
+    finally:
+        if gc_was_enabled:
+            gc.enable()

@@ -30,9 +30,9 @@ def features_used(m: Module) -> list[str]:
         used.add("multi-value")
     if any(imp.kind == "global" and imp.desc.mutable for imp in m.imports):
         used.add("mutable-globals")
-    defined_globals = m.num_imported_globals
-    if any(e.kind == "global" and e.index >= defined_globals and m.global_type(e.index).mutable
-           for e in m.exports if e.index < defined_globals + len(m.globals)):
+    nglobals = m.num_imported_globals + len(m.globals)
+    if any(e.kind == "global" and e.index < nglobals and m.global_type(e.index).mutable
+           for e in m.exports):
         used.add("mutable-globals")
     if any(d.mode == "passive" for d in m.datas) or any(e.mode != "active" for e in m.elems):
         used.add("bulk-memory")

@@ -9,6 +9,8 @@ bodies). Every failure raises ``ValidationError`` with the spec's message, byte 
 """
 from __future__ import annotations
 
+import gc
+
 from ..errors import ValidationError
 from . import opcodes as O
 from .types import (
@@ -136,7 +138,20 @@ def _collect_refs(m: Module) -> set[int]:
 
 
 def validate_module(m: Module) -> None:
-    """Validate a decoded module; raises ValidationError (with offset and function) if invalid."""
+    """Validate a decoded module; raises ValidationError (with offset and function) if invalid.
+
+    Like the decoder, it pauses the cyclic garbage collector (it allocates no cycles).
+    """
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        _validate_module(m)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _validate_module(m: Module) -> None:
     ctx = _Context(m)
     section_pos = {sid: start for sid, start, _size in m.sections}
     ntypes = len(m.types)
