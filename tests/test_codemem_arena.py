@@ -1,0 +1,179 @@
+"""CodeArena: many code slots in one memfd; addresses never move, space is reused, W^X holds."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jit import Error, LimitError
+from jit.codemem import CodeArena, CodeMemoryError, default_arena
+from jit.codemem.alloc import FreeList
+from jit.native import lib
+
+
+def ret_const(k: int) -> bytes:
+    return bytes([0xB8]) + k.to_bytes(4, "little") + b"\xc3"  # mov eax, k; ret
+
+
+def maps() -> list[tuple[int, int, str, str]]:
+    out = []
+    with open("/proc/self/maps") as f:
+        for line in f:
+            parts = line.split(maxsplit=5)
+            start, end = (int(x, 16) for x in parts[0].split("-"))
+            path = parts[5].strip() if len(parts) > 5 else ""
+            out.append((start, end, parts[1], f"{parts[4]} {path}"))
+    return out
+
+
+def writable_views_of_file_at(addr: int) -> list[tuple[int, int, str, str]]:
+    """Writable mappings of the same file (same inode) as the mapping at addr."""
+    file = next(m[3] for m in maps() if m[0] <= addr < m[1])
+    return [m for m in maps() if m[3] == file and "w" in m[2]]
+
+
+def perms_at(addr: int) -> str | None:
+    return next((p for s, e, p, _ in maps() if s <= addr < e), None)
+
+
+@pytest.fixture
+def arena():
+    a = CodeArena(initial=4096, reserve=64 << 20)
+    yield a
+    a.close()
+
+
+def test_slots_run_independently_and_are_wx(arena: CodeArena) -> None:
+    slots = [arena.alloc(n) for n in (10, 100, 3000, 7)]
+    for k, slot in enumerate(slots):
+        slot.write(0, ret_const(k + 1))
+        assert slot.publish() == slot.exec_address
+    assert [lib.wx_cm_call0(s.exec_address) for s in slots] == [1, 2, 3, 4]
+    for slot in slots:
+        assert perms_at(slot.exec_address) == "r-xs"
+        assert slot.rw_address and perms_at(slot.rw_address) == "rw-s"
+        assert slot.rw_address != slot.exec_address
+    ends = sorted((s.offset, s.offset + s.size) for s in slots)
+    assert all(a[1] <= b[0] for a, b in zip(ends, ends[1:], strict=False))  # no overlap
+
+
+def test_growth_keeps_addresses_and_code(arena: CodeArena) -> None:
+    first = arena.alloc(64)
+    first.write(0, ret_const(5))
+    first.publish()
+    exec_base = arena.exec_ranges()[0][0]
+    big = arena.alloc(3 << 20)  # forces growth by more than doubling
+    big.write(big.size - 6, ret_const(6))
+    big.publish()
+    assert arena.size >= (3 << 20) + 64
+    assert arena.exec_ranges()[0][0] == exec_base
+    assert lib.wx_cm_call0(first.exec_address) == 5
+    assert lib.wx_cm_call0(big.exec_address + big.size - 6) == 6
+    start, end = arena.exec_ranges()[0]
+    assert start <= first.exec_address < end and big.exec_address + big.size <= end
+
+
+def test_free_returns_space_for_reuse(arena: CodeArena) -> None:
+    a, b = arena.alloc(1000), arena.alloc(1000)
+    a.publish()
+    b.publish()
+    arena.free(a)
+    arena.free(b)
+    c = arena.alloc(2000)  # fits in the coalesced space of a and b
+    assert c.offset == a.offset
+    with pytest.raises(CodeMemoryError, match="double free"):
+        arena.free(a)
+    with pytest.raises(CodeMemoryError, match="outside a freed slot"):
+        a.write(0, b"\xc3")
+
+
+def test_rotation_moves_rw_not_rx_and_waits_for_open_slots() -> None:
+    with CodeArena(initial=4096, rotate_every=2) as arena:
+        s1 = arena.alloc(16)
+        rw1 = s1.rw_address
+        s2 = arena.alloc(16)  # second alloc: rotation due, but s1 is still open
+        assert s1.rw_address == rw1
+        s1.write(0, ret_const(1))
+        s2.write(0, ret_const(2))
+        s1.publish()
+        s2.publish()  # last open slot published: the view moves now
+        assert arena.rotations == 1 and s1.rw_address != rw1
+        assert perms_at(rw1) is None
+        assert lib.wx_cm_call0(s1.exec_address) == 1 and lib.wx_cm_call0(s2.exec_address) == 2
+        s2.write(0, ret_const(3))  # writes after publish go through the new view
+        assert lib.wx_cm_call0(s2.exec_address) == 3
+
+
+@pytest.mark.parametrize("strategy", ["memfd_pwrite", "memfd_strict"])
+def test_arena_strict_strategies(strategy: str) -> None:
+    with CodeArena(strategy, initial=4096) as arena:
+        slot = arena.alloc(32)
+        if strategy == "memfd_pwrite":
+            assert slot.rw_address == 0
+        else:
+            assert perms_at(slot.rw_address) == "rw-s"
+        slot.write(0, ret_const(9))
+        slot.publish()
+        assert slot.rw_address == 0
+        assert not writable_views_of_file_at(slot.exec_address)
+        slot.write(0, ret_const(10))  # still possible, by pwrite
+        assert lib.wx_cm_call0(slot.exec_address) == 10
+
+
+def test_arena_errors() -> None:
+    with pytest.raises(CodeMemoryError, match="supports the strategies"):
+        CodeArena("reuse")
+    with pytest.raises(CodeMemoryError, match="unknown|supports"):
+        CodeArena("rwx")
+    with CodeArena(initial=4096, reserve=8192) as arena:
+        with pytest.raises(LimitError, match="full"):
+            arena.alloc(1 << 20)
+        slot = arena.alloc(64)
+        with pytest.raises(CodeMemoryError, match="outside the 64-byte slot"):
+            slot.write(60, b"12345")
+        with pytest.raises(CodeMemoryError, match="positive"):
+            arena.alloc(0)
+    with pytest.raises(CodeMemoryError, match="closed"):
+        arena.alloc(1)
+
+
+def test_default_arena_is_a_memfd_singleton() -> None:
+    a = default_arena()
+    assert a is default_arena() and a.strategy == "memfd"
+    slot = a.alloc(8)
+    slot.write(0, ret_const(77))
+    assert lib.wx_cm_call0(slot.publish()) == 77
+    a.free(slot)
+
+
+def test_free_list_rejects_bad_alignment() -> None:
+    with pytest.raises(Error, match="power of two"):
+        FreeList(48)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.integers(1, 5000)), max_size=60))
+def test_free_list_invariants(ops: list[tuple[bool, int]]) -> None:
+    fl = FreeList(64)
+    total = 1 << 16
+    fl.add(0, total)
+    live: dict[int, int] = {}
+    for do_alloc, n in ops:
+        if do_alloc or not live:
+            off = fl.alloc(n)
+            if off is None:
+                assert all(size < fl.round(n) for _, size in fl.blocks)
+                continue
+            assert off % 64 == 0
+            for o, s in live.items():
+                assert off + fl.round(n) <= o or o + s <= off
+            live[off] = fl.round(n)
+        else:
+            off = min(live)
+            fl.free(off, live.pop(off))
+        blocks = fl.blocks
+        assert all(a[0] + a[1] < b[0] for a, b in zip(blocks, blocks[1:], strict=False))  # coalesced
+        assert fl.free_bytes + sum(live.values()) == total
+    for off, size in list(live.items()):
+        fl.free(off, size)
+    assert fl.blocks == [(0, total)]
