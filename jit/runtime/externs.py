@@ -1,0 +1,202 @@
+"""Host-side externals: ``jit.Func``, ``jit.Memory``, ``jit.Global``, ``jit.Table``.
+
+These are what an import map provides and what ``Instance.exports`` returns for memories, globals and
+tables. Each owns (or views) the native storage compiled code reads through ``vmctx``: a ``Memory`` its
+``LinearMemory``, a ``Global`` a 16-byte cell, a ``Table`` a ``VMTable``. Python values are converted
+by type (see ``jit.runtime.values``); bad values raise ``jit.Error``.
+"""
+from __future__ import annotations
+
+import builtins
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from ..errors import Error, LimitError
+from ..native import ffi
+from ..runtime import vmctx as V
+from ..wasm.types import (
+    EXTERNREF,
+    FUNCREF,
+    FuncType,
+    GlobalType,
+    MemoryType,
+    TableType,
+    valtype_from_name,
+    valtype_name,
+)
+from ..wasm.types import Limits as WasmLimits
+from .memory import LinearMemory
+from .values import check_bits, from_bits, to_bits
+
+
+def parse_valtype(name: str | int) -> int:
+    """Binary code of a value type spelled as in the text format (``"i32"``), or the code itself."""
+    if isinstance(name, int):
+        valtype_name(name)
+        return name
+    try:
+        return valtype_from_name(name)
+    except (ValueError, TypeError):
+        raise Error(f"unknown value type {name!r}") from None
+
+
+def functype_of(params: Iterable[str | int], results: Iterable[str | int]) -> FuncType:
+    return FuncType(tuple(parse_valtype(t) for t in params), tuple(parse_valtype(t) for t in results))
+
+
+class Func:
+    """A host function: a Python callable with a Wasm signature.
+
+    Called from Wasm, it receives Python values converted by type and returns ``None`` (no results),
+    one value, or a sequence of values. An exception it raises propagates out of the Wasm call
+    unchanged.
+    """
+
+    __slots__ = ("callable", "type", "__weakref__")
+
+    def __init__(self, fn: Callable[..., Any], params: Iterable[str | int] = (),
+                 results: Iterable[str | int] = ()) -> None:
+        if not callable(fn):
+            raise Error(f"jit.Func needs a callable, got {fn!r}")
+        self.callable = fn
+        self.type = functype_of(params, results)
+
+    def __call__(self, *args: Any) -> Any:
+        return self.callable(*args)
+
+    def __repr__(self) -> str:
+        return f"<jit.Func {getattr(self.callable, '__name__', self.callable)!s} {self.type}>"
+
+
+class Memory:
+    """A linear memory that can be imported and exported; ``.size`` is in 64 KiB pages."""
+
+    __slots__ = ("_lm", "__weakref__")
+
+    def __init__(self, min_pages: int, max_pages: int | None = None, *, _lm: LinearMemory | None = None) -> None:
+        self._lm = _lm if _lm is not None else LinearMemory(min_pages, max_pages)
+
+    @classmethod
+    def _wrap(cls, lm: LinearMemory) -> Memory:
+        return cls(0, _lm=lm)
+
+    @property
+    def data(self) -> memoryview:
+        """A writable view of the current bytes (take a new one after ``grow``)."""
+        return self._lm.buffer()
+
+    @property
+    def size(self) -> int:
+        return self._lm.pages
+
+    @property
+    def data_size(self) -> int:
+        return self._lm.length
+
+    @property
+    def type(self) -> MemoryType:
+        return MemoryType(WasmLimits(self._lm.pages, self._lm.declared_max))
+
+    def grow(self, delta: int) -> int:
+        """Grow by ``delta`` pages and return the old size; ``jit.LimitError`` if it cannot."""
+        old = self._lm.grow(delta)
+        if old < 0:
+            raise LimitError(f"memory of {self._lm.pages} pages cannot grow by {delta} (max {self._lm.max_pages})")
+        return old
+
+    def __repr__(self) -> str:
+        return f"<jit.Memory {self._lm.pages} pages, max {self._lm.declared_max}>"
+
+
+class Global:
+    """A global variable: ``.value`` (typed Python value), ``.value_raw`` (bit pattern)."""
+
+    __slots__ = ("type", "_cell", "_owner", "__weakref__")
+
+    def __init__(self, valtype: str | int, value: Any = 0, mutable: bool = False) -> None:
+        self.type = GlobalType(parse_valtype(valtype), bool(mutable))
+        self._cell = ffi.new("uint64_t[2]")
+        self._owner = None
+        self._set(value)
+
+    @classmethod
+    def _view(cls, gtype: GlobalType, address: int, owner: object) -> Global:
+        """A Global whose storage is a cell inside an instance's vmctx (kept alive by ``owner``)."""
+        g = cls.__new__(cls)
+        g.type = gtype
+        g._cell = ffi.cast("uint64_t *", address)
+        g._owner = owner
+        return g
+
+    @property
+    def address(self) -> int:
+        return int(ffi.cast("uintptr_t", self._cell))
+
+    def _set(self, value: Any) -> None:
+        t = self.type.valtype
+        if t in (FUNCREF, EXTERNREF):
+            if value is not None:
+                raise Error("reference globals hold only None (null) from Python for now")
+            self._cell[0] = 0
+        else:
+            self._cell[0] = to_bits(t, value)
+
+    @property
+    def value(self) -> Any:
+        t = self.type.valtype
+        if t in (FUNCREF, EXTERNREF):
+            return None if self._cell[0] == 0 else self._cell[0]
+        return from_bits(t, self._cell[0])
+
+    @value.setter
+    def value(self, value: Any) -> None:
+        if not self.type.mutable:
+            raise Error("cannot set an immutable global")
+        self._set(value)
+
+    @property
+    def value_raw(self) -> int:
+        return int(self._cell[0])
+
+    @value_raw.setter
+    def value_raw(self, bits: int) -> None:
+        if not self.type.mutable:
+            raise Error("cannot set an immutable global")
+        self._cell[0] = check_bits(self.type.valtype, bits)
+
+    def __repr__(self) -> str:
+        mut = "mut " if self.type.mutable else ""
+        return f"<jit.Global {mut}{valtype_name(self.type.valtype)} = {self.value!r}>"
+
+
+class Table:
+    """A table of references. Elements are native ``VMTable`` entries (``VMFuncRef*`` or 0 for null)."""
+
+    __slots__ = ("type", "_vmtable", "_elements", "_refs", "__weakref__")
+
+    def __init__(self, elemtype: str | int, min: int, max: int | None = None) -> None:
+        et = parse_valtype(elemtype)
+        if et not in (FUNCREF, EXTERNREF):
+            raise Error(f"table elements must be funcref or externref, got {valtype_name(et)}")
+        if min < 0 or (max is not None and max < min) or min > 0xFFFFFFFF:
+            raise LimitError(f"invalid table limits: min {min}, max {max}")
+        self.type = TableType(et, WasmLimits(min, max))
+        self._elements = ffi.new("uint64_t[]", builtins.max(min, 1))
+        self._vmtable = ffi.new("uint64_t[]", V.VMTABLE_SIZE // 8)
+        self._vmtable[V.VMTABLE_ELEMENTS // 8] = int(ffi.cast("uintptr_t", self._elements))
+        self._vmtable[V.VMTABLE_LENGTH // 8] = min
+        self._vmtable[V.VMTABLE_MAX // 8] = 0xFFFFFFFF if max is None else max
+        self._vmtable[V.VMTABLE_ELEMTYPE // 8] = et
+        self._refs: dict[int, object] = {}   # element index -> object keeping the target alive
+
+    @property
+    def address(self) -> int:
+        """Address of the native ``VMTable``."""
+        return int(ffi.cast("uintptr_t", self._vmtable))
+
+    @property
+    def size(self) -> int:
+        return int(self._vmtable[V.VMTABLE_LENGTH // 8])
+
+    def __repr__(self) -> str:
+        return f"<jit.Table {valtype_name(self.type.elem)} size {self.size}>"

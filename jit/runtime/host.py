@@ -1,0 +1,96 @@
+"""Host calls: the one ``@ffi.def_extern`` dispatcher compiled code reaches through ``wx_host_call``.
+
+Compiled code calls an imported Python function through its host-call stub → ``wx_host_call`` →
+``wx_py_host_call`` (cffi API-mode ``extern "Python+C"``; no ``ffi.callback``, so no writable and
+executable page). The dispatcher finds the instance by the id in its vmctx and runs the import's
+adapter, which converts the argument slots, calls the Python function and writes the results back.
+If it raises, the exception object is kept in thread-local state and -1 is returned; the native
+side then unwinds to the innermost entry with the "host exception" code and the Python wrapper of
+that call re-raises the very same object (traceback kept). Also installs the signal handlers on
+demand (never at import time).
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from ..errors import Error
+from ..native import ffi, lib
+from ..wasm.types import FuncType
+from .values import FROM_BITS, TO_BITS
+from .vmctx import VMCTX_INSTANCE_ID
+
+# instance id -> list of adapters (one per imported function index; None for Wasm imports)
+_dispatch: dict[int, list[Callable[[Any], None] | None]] = {}
+_pending = threading.local()
+_ID_SLOT = VMCTX_INSTANCE_ID // 8
+
+
+def _on_error(exc_type: type, exc: BaseException | None, tb: Any) -> int:
+    # Only reached when the dispatcher itself failed (e.g. unknown instance id).
+    _pending.exc = exc if exc is not None else Error("host call failed")
+    return -1
+
+
+@ffi.def_extern(name="wx_py_host_call", error=-1, onerror=_on_error)
+def _host_call(vmctx: Any, index: int, slots: Any) -> int:
+    try:
+        _dispatch[ffi.cast("uint64_t *", vmctx)[_ID_SLOT]][index](slots)
+        return 0
+    except BaseException as exc:  # noqa: B036 - every exception must cross back to the caller
+        _pending.exc = exc
+        return -1
+
+
+def take_pending() -> BaseException:
+    """The exception a host function raised on this thread (cleared)."""
+    exc = getattr(_pending, "exc", None)
+    _pending.exc = None
+    return exc if exc is not None else Error("host call failed without an exception")
+
+
+def register(instance_id: int, adapters: list[Callable[[Any], None] | None]) -> None:
+    _dispatch[instance_id] = adapters
+
+
+def unregister(instance_id: int) -> None:
+    _dispatch.pop(instance_id, None)
+
+
+def ensure_signal_handlers() -> None:
+    """Install our fault handlers, or put them back in front (e.g. after faulthandler.enable())."""
+    if lib.wx_install_signal_handlers() < 0:
+        raise Error("cannot install the wxjit signal handlers (sigaction failed)")
+
+
+def make_adapter(fn: Callable[..., Any], ftype: FuncType, where: str) -> Callable[[Any], None]:
+    """The slot-level adapter calling Python ``fn`` with signature ``ftype``."""
+    try:
+        from_bits = [FROM_BITS[t] for t in ftype.params]
+        to_bits = [TO_BITS[t] for t in ftype.results]
+    except KeyError:
+        raise Error(f"{where}: signature {ftype} cannot cross the Python boundary yet") from None
+    n_params = len(from_bits)
+    n_results = len(to_bits)
+
+    if n_results == 0:
+        def adapter(slots: Any) -> None:
+            fn(*[from_bits[i](slots[i]) for i in range(n_params)])
+    elif n_results == 1:
+        conv = to_bits[0]
+
+        def adapter(slots: Any) -> None:
+            slots[0] = conv(fn(*[from_bits[i](slots[i]) for i in range(n_params)]))
+    else:
+        def adapter(slots: Any) -> None:
+            results = fn(*[from_bits[i](slots[i]) for i in range(n_params)])
+            try:
+                values = tuple(results)
+            except TypeError:
+                values = ()
+            if len(values) != n_results:
+                raise Error(f"{where}: host function returned {results!r}, expected {n_results} results")
+            for i in range(n_results):
+                slots[i] = to_bits[i](values[i])
+    return adapter

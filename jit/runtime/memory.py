@@ -1,0 +1,89 @@
+"""``LinearMemory``: one Wasm linear memory backed by a fixed virtual reservation.
+
+Guarantees: the reservation (8 GiB + 64 KiB, ``PROT_NONE``) never moves, so compiled code may keep
+its base in a register; any ``base + u32 index + u32 offset`` plus an access of up to 16 bytes lies
+inside it, so out-of-bounds accesses fault and become traps without explicit checks. Exactly the
+first ``pages * 64 KiB`` bytes are read-write. ``grow`` commits pages with ``mprotect`` and honours
+the maximum (the declared one, clamped by ``jit.Limits.max_memory_pages``). The native struct
+(``VMMemory``) is the single source of truth for the size: compiled code and Python read the same one.
+"""
+from __future__ import annotations
+
+import os
+import weakref
+
+from ..errors import LimitError
+from ..native import ffi, lib
+
+PAGE_SIZE = 65536
+MAX_PAGES = 65536
+RESERVE_BYTES = (8 << 30) + PAGE_SIZE
+
+
+class LinearMemory:
+    """A linear memory: ``base`` (fixed address), ``pages``, ``length`` (bytes), ``max_pages``."""
+
+    __slots__ = ("_mem", "declared_max", "_finalizer", "__weakref__")
+
+    def __init__(self, min_pages: int, max_pages: int | None = None, limit_pages: int | None = None) -> None:
+        if not 0 <= min_pages <= MAX_PAGES or (max_pages is not None and not min_pages <= max_pages <= MAX_PAGES):
+            raise LimitError(f"invalid memory limits: min {min_pages} pages, max {max_pages} pages")
+        effective = MAX_PAGES if max_pages is None else max_pages
+        if limit_pages is not None:
+            if min_pages > limit_pages:
+                raise LimitError(
+                    f"memory needs {min_pages} pages but Limits.max_memory_pages is {limit_pages}")
+            effective = min(effective, limit_pages)
+        mem = lib.wx_memory_new(min_pages, effective, RESERVE_BYTES)
+        if mem == ffi.NULL:
+            err = ffi.errno
+            raise LimitError(f"cannot reserve linear memory of {min_pages} pages: {os.strerror(err)}")
+        self._mem = mem
+        self.declared_max = max_pages
+        self._finalizer = weakref.finalize(self, lib.wx_memory_free, mem)
+
+    @property
+    def address(self) -> int:
+        """Address of the native ``VMMemory`` struct (what ``vmctx`` points to)."""
+        return int(ffi.cast("uintptr_t", self._mem))
+
+    @property
+    def base(self) -> int:
+        return self._mem.base
+
+    @property
+    def pages(self) -> int:
+        return self._mem.pages
+
+    @property
+    def length(self) -> int:
+        return self._mem.length
+
+    @property
+    def max_pages(self) -> int:
+        return self._mem.max_pages
+
+    def grow(self, delta: int) -> int:
+        """Grow by ``delta`` pages; the old size in pages, or -1 when it cannot grow."""
+        if delta < 0:
+            return -1
+        if delta > MAX_PAGES:
+            return -1
+        old = lib.wx_memory_grow_mem(self._mem, delta)
+        return -1 if old == 0xFFFFFFFF else old
+
+    def buffer(self) -> memoryview:
+        """A writable view of the accessible bytes (invalidated in size by ``grow``)."""
+        mem = self._mem
+        return memoryview(ffi.buffer(ffi.cast("char *", mem.base), mem.length))
+
+    def in_bounds(self, offset: int, size: int) -> bool:
+        return 0 <= offset and 0 <= size and offset + size <= self._mem.length
+
+    def write(self, offset: int, data: bytes) -> None:
+        """Copy ``data`` at ``offset`` (the caller checked bounds)."""
+        if data:
+            ffi.memmove(ffi.cast("char *", self._mem.base + offset), data, len(data))
+
+    def read(self, offset: int, size: int) -> bytes:
+        return ffi.unpack(ffi.cast("char *", self._mem.base + offset), size) if size else b""

@@ -1,0 +1,168 @@
+"""Conversions between Python values and the 64-bit slots that cross the native boundary.
+
+A slot holds: i32 as its zero-extended bit pattern, i64 bits, f32 bits in the low 32, f64 bits
+(docs/abi.md). ``to_bits`` accepts i32 in [-2**31, 2**32) and i64 in [-2**63, 2**64) and floats as
+Python floats (or ints); ``from_bits`` returns signed ints and Python floats. Raw bit patterns (exact
+NaN payloads) go through ``check_bits``;
+references cross as Python objects (None for null), see ``EXTERNREFS`` and ``FUNCREFS``. Conversion tables are keyed by the binary value type code.
+"""
+from __future__ import annotations
+
+import struct
+from collections.abc import Callable
+
+from ..errors import Error
+from ..wasm.types import EXTERNREF, F32, F64, FUNCREF, I32, I64, valtype_name
+
+_F32 = struct.Struct("<f")
+_F64 = struct.Struct("<d")
+_U32 = struct.Struct("<I")
+_U64 = struct.Struct("<Q")
+
+MASK32 = 0xFFFFFFFF
+MASK64 = 0xFFFFFFFFFFFFFFFF
+
+
+def _int_to_bits(bits: int, lo: int, hi: int, mask: int, name: str) -> Callable[[object], int]:
+    def convert(v: object) -> int:
+        if type(v) is int and lo <= v < hi:
+            return v & mask
+        if isinstance(v, int) and lo <= v < hi:
+            return int(v) & mask
+        raise Error(f"expected an {name} (an int in [{lo}, {hi})), got {v!r}")
+    return convert
+
+
+def _f32_to_bits(v: object) -> int:
+    if isinstance(v, (float, int)):
+        try:
+            return _U32.unpack(_F32.pack(v))[0]
+        except OverflowError:
+            return 0x7F800000 if v > 0 else 0xFF800000
+    raise Error(f"expected an f32 (a float), got {v!r}")
+
+
+def _f64_to_bits(v: object) -> int:
+    if isinstance(v, (float, int)):
+        try:
+            return _U64.unpack(_F64.pack(v))[0]
+        except OverflowError:
+            return 0x7FF0000000000000 if v > 0 else 0xFFF0000000000000
+    raise Error(f"expected an f64 (a float), got {v!r}")
+
+
+def _i32_from_bits(b: int) -> int:
+    b &= MASK32
+    return b - 0x100000000 if b & 0x80000000 else b
+
+
+def _i64_from_bits(b: int) -> int:
+    return b - 0x10000000000000000 if b & 0x8000000000000000 else b
+
+
+def _f32_from_bits(b: int) -> float:
+    return _F32.unpack(_U32.pack(b & MASK32))[0]
+
+
+def _f64_from_bits(b: int) -> float:
+    return _F64.unpack(_U64.pack(b))[0]
+
+
+class _ExternRefs:
+    """The per-process externref table: a Python object <-> a nonzero id. Objects passed into Wasm are
+    kept alive by this table for the life of the process (simple and safe; no tracing of Wasm state)."""
+
+    def __init__(self) -> None:
+        self.by_id: dict[int, object] = {}
+        self.ids: dict[int, int] = {}   # id(obj) -> ref id
+
+    def to_bits(self, obj: object) -> int:
+        if obj is None:
+            return 0
+        rid = self.ids.get(id(obj))
+        if rid is None:
+            rid = len(self.by_id) + 1
+            self.by_id[rid] = obj
+            self.ids[id(obj)] = rid
+        return rid
+
+    def from_bits(self, bits: int) -> object:
+        return None if bits == 0 else self.by_id[bits]
+
+
+EXTERNREFS = _ExternRefs()
+
+
+class _FuncRefs:
+    """funcref <-> Python: a funcref is the address of a ``VMFuncRef``; ``jit.runtime.instance`` sets
+    ``resolve`` (address -> export function object) and objects carry ``funcref_address``."""
+
+    resolve: Callable[[int], object] | None = None
+
+    def to_bits(self, obj: object) -> int:
+        if obj is None:
+            return 0
+        addr = getattr(obj, "funcref_address", None)
+        if not isinstance(addr, int):
+            raise Error(f"expected a funcref (a Wasm function of an instance, or None), got {obj!r}")
+        return addr
+
+    def from_bits(self, bits: int) -> object:
+        if bits == 0:
+            return None
+        if self.resolve is None:
+            raise Error("no instance owns this funcref")
+        return self.resolve(bits)
+
+
+FUNCREFS = _FuncRefs()
+
+TO_BITS: dict[int, Callable[[object], int]] = {
+    I32: _int_to_bits(32, -(1 << 31), 1 << 32, MASK32, "i32"),
+    I64: _int_to_bits(64, -(1 << 63), 1 << 64, MASK64, "i64"),
+    F32: _f32_to_bits,
+    F64: _f64_to_bits,
+    FUNCREF: FUNCREFS.to_bits,
+    EXTERNREF: EXTERNREFS.to_bits,
+}
+REF_TYPES = (FUNCREF, EXTERNREF)
+
+FROM_BITS: dict[int, Callable[[int], object]] = {
+    I32: _i32_from_bits,
+    I64: _i64_from_bits,
+    F32: _f32_from_bits,
+    F64: _f64_from_bits,
+    FUNCREF: FUNCREFS.from_bits,
+    EXTERNREF: EXTERNREFS.from_bits,
+}
+
+RAW_MASK: dict[int, int] = {I32: MASK32, I64: MASK64, F32: MASK32, F64: MASK64,
+                            FUNCREF: MASK64, EXTERNREF: MASK64}
+
+
+def to_bits(valtype: int, value: object) -> int:
+    """The slot bits of Python ``value`` as a ``valtype`` (jit.Error if it does not fit)."""
+    try:
+        return TO_BITS[valtype](value)
+    except KeyError:
+        raise Error(f"values of type {valtype_name(valtype)} cannot cross the Python boundary yet") from None
+
+
+def from_bits(valtype: int, bits: int) -> object:
+    """The Python value of slot ``bits`` holding a ``valtype``."""
+    try:
+        return FROM_BITS[valtype](bits)
+    except KeyError:
+        raise Error(f"values of type {valtype_name(valtype)} cannot cross the Python boundary yet") from None
+
+
+def check_bits(valtype: int, bits: object) -> int:
+    """``bits`` as an unsigned bit pattern of ``valtype`` (jit.Error when it is not one); references
+    are Python objects (None for null) and are converted like typed values."""
+    if valtype in REF_TYPES:
+        return TO_BITS[valtype](bits)
+    mask = RAW_MASK.get(valtype, MASK64)
+    if isinstance(bits, int) and 0 <= bits <= mask:
+        return int(bits)
+    raise Error(f"expected the bit pattern of an {valtype_name(valtype)} (an int in [0, {mask:#x}]), "
+                f"got {bits!r}")

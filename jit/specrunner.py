@@ -1,0 +1,274 @@
+"""The spec-test runner behind ``wxjit spec``: runs converted spec JSON files against wxjit.
+
+``run_file(path)`` runs one file in this process and returns a ``FileResult`` (counts per command type:
+passed / failed / skipped, and the failures with their line and reason). ``run_isolated(path)`` runs
+one file in a child process (``python -m jit.specrunner FILE``), so that a crash of the engine is
+reported as a failed file instead of killing the run. Semantics follow the suite's README: commands
+share one store; ``register`` makes an instance's exports importable; the ``spectest`` host module is
+provided; text ``assert_malformed`` modules are skipped; values are compared as bit patterns
+(``nan:canonical`` / ``nan:arithmetic`` by the spec's rules); trap texts match by prefix.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+COMMAND_TYPES = (
+    "module", "register", "action", "assert_return", "assert_trap", "assert_exhaustion",
+    "assert_invalid", "assert_malformed", "assert_unlinkable", "assert_uninstantiable",
+)
+MAX_FAILURES_KEPT = 50
+
+_CANONICAL_NAN = {"f32": 0x7FC00000, "f64": 0x7FF8000000000000}
+_SIGN = {"f32": 0x80000000, "f64": 0x8000000000000000}
+
+
+@dataclass
+class Counts:
+    passed: int = 0
+    failed: int = 0
+    skipped: int = 0
+
+
+@dataclass
+class FileResult:
+    """The outcome of one spec JSON file."""
+
+    file: str
+    counts: dict[str, Counts] = field(default_factory=dict)
+    failures: list[dict[str, Any]] = field(default_factory=list)
+    crash: str | None = None
+
+    def count(self, ctype: str, outcome: str) -> None:
+        c = self.counts.setdefault(ctype, Counts())
+        setattr(c, outcome, getattr(c, outcome) + 1)
+
+    @property
+    def passed(self) -> int:
+        return sum(c.passed for c in self.counts.values())
+
+    @property
+    def failed(self) -> int:
+        return sum(c.failed for c in self.counts.values()) + (1 if self.crash else 0)
+
+    @property
+    def skipped(self) -> int:
+        return sum(c.skipped for c in self.counts.values())
+
+    def to_json(self) -> dict[str, Any]:
+        return {"file": self.file, "counts": {k: asdict(v) for k, v in self.counts.items()},
+                "failures": self.failures, "crash": self.crash}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> FileResult:
+        return cls(data["file"], {k: Counts(**v) for k, v in data["counts"].items()},
+                   data.get("failures", []), data.get("crash"))
+
+
+class Mismatch(Exception):
+    """A spec assertion did not hold (the message says why)."""
+
+
+def spectest_module() -> dict[str, Any]:
+    """The ``spectest`` host module of the suite's README."""
+    import jit
+
+    def noop(*args: Any) -> None:
+        return None
+
+    funcs = {"print": [], "print_i32": ["i32"], "print_i64": ["i64"], "print_f32": ["f32"],
+             "print_f64": ["f64"], "print_i32_f32": ["i32", "f32"], "print_f64_f64": ["f64", "f64"]}
+    ns: dict[str, Any] = {name: jit.Func(noop, params) for name, params in funcs.items()}
+    ns["global_i32"] = jit.Global("i32", 666)
+    ns["global_i64"] = jit.Global("i64", 666)
+    ns["global_f32"] = jit.Global("f32", 666.6)
+    ns["global_f64"] = jit.Global("f64", 666.6)
+    ns["table"] = jit.Table("funcref", 10, 20)
+    ns["memory"] = jit.Memory(1, 2)
+    return ns
+
+
+def _arg_bits(value: dict[str, Any]) -> Any:
+    v = value.get("value")
+    if value["type"] in ("i32", "f32", "i64", "f64"):
+        return int(v)
+    if v is None or v == "null":
+        return None
+    return int(v)
+
+
+def _check_value(expected: dict[str, Any], got: Any) -> bool:
+    t = expected["type"]
+    v = expected.get("value")
+    if t in ("f32", "f64") and isinstance(v, str) and v.startswith("nan:"):
+        if not isinstance(got, int):
+            return False
+        mag = got & ~_SIGN[t]
+        canonical = _CANONICAL_NAN[t]
+        if v == "nan:canonical":
+            return mag == canonical
+        return mag & canonical == canonical   # arithmetic: exponent all ones and the quiet bit set
+    if t in ("i32", "i64", "f32", "f64"):
+        return got == int(v)
+    if v is None or v == "null":
+        return got is None or got == 0
+    return got == int(v)
+
+
+class Runner:
+    """Runs the commands of one file against one store."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.named: dict[str, Any] = {}
+        self.current: Any = None
+        self.registered: dict[str, Any] = {"spectest": spectest_module()}
+
+    def _instantiate(self, filename: str) -> Any:
+        import jit
+        module = jit.Module(Path(filename).read_bytes())
+        return jit.Instance(module, self.registered)
+
+    def _instance(self, action: dict[str, Any]) -> Any:
+        name = action.get("module")
+        inst = self.named[name] if name else self.current
+        if inst is None:
+            raise Mismatch("no module instantiated")
+        return inst
+
+    def _do_action(self, action: dict[str, Any]) -> list[Any]:
+        inst = self._instance(action)
+        field_name = action["field"]
+        ext = inst.exports[field_name]
+        if action["type"] == "get":
+            return [ext.value_raw]
+        return ext.call_raw([_arg_bits(a) for a in action.get("args", [])])
+
+    def run(self, cmd: dict[str, Any]) -> str:
+        """Run one command: returns "passed" / "skipped", raises Mismatch (or anything) on failure."""
+        import jit
+        ctype = cmd["type"]
+        if ctype == "module":
+            inst = self._instantiate(cmd["filename"])
+            self.current = inst
+            if cmd.get("name"):
+                self.named[cmd["name"]] = inst
+        elif ctype == "register":
+            inst = self.named[cmd["name"]] if cmd.get("name") else self.current
+            self.registered[cmd["as"]] = inst.exports
+        elif ctype == "action":
+            self._do_action(cmd["action"])
+        elif ctype == "assert_return":
+            got = self._do_action(cmd["action"])
+            expected = cmd["expected"]
+            if len(got) != len(expected) or not all(_check_value(e, g) for e, g in zip(expected, got,
+                                                                                          strict=False)):
+                raise Mismatch(f"got {got}, expected {[e.get('value') for e in expected]}")
+        elif ctype in ("assert_trap", "assert_exhaustion"):
+            try:
+                got = self._do_action(cmd["action"])
+            except jit.Trap as trap:
+                if not cmd["text"].startswith(trap.kind):
+                    raise Mismatch(f"trapped with {trap.kind!r}, expected {cmd['text']!r}") from None
+            else:
+                raise Mismatch(f"returned {got}, expected trap {cmd['text']!r}")
+        elif ctype in ("assert_invalid", "assert_malformed"):
+            if cmd.get("module_type") == "text":
+                return "skipped"
+            try:
+                jit.validate(Path(cmd["filename"]).read_bytes())
+            except jit.CompileError:
+                pass
+            else:
+                raise Mismatch(f"module accepted, expected {cmd['text']!r}")
+        elif ctype == "assert_unlinkable":
+            try:
+                self._instantiate(cmd["filename"])
+            except jit.LinkError:
+                pass
+            else:
+                raise Mismatch(f"module linked, expected {cmd['text']!r}")
+        elif ctype == "assert_uninstantiable":
+            try:
+                self._instantiate(cmd["filename"])
+            except jit.Trap:
+                pass
+            else:
+                raise Mismatch(f"module instantiated, expected trap {cmd['text']!r}")
+        else:
+            raise Mismatch(f"unknown command type {ctype!r}")
+        return "passed"
+
+
+def run_file(path: Path | str) -> FileResult:
+    """Run one spec JSON file in this process."""
+    from .spectest import load_commands
+    path = Path(path)
+    result = FileResult(path.stem)
+    runner = Runner(path)
+    for cmd in load_commands(path):
+        ctype = cmd["type"]
+        try:
+            outcome = runner.run(cmd)
+        except Exception as exc:  # every failure is counted, the run goes on
+            outcome = "failed"
+            if len(result.failures) < MAX_FAILURES_KEPT:
+                reason = str(exc) if isinstance(exc, Mismatch) else f"{type(exc).__name__}: {exc}"
+                result.failures.append({"line": cmd.get("line"), "type": ctype, "message": reason})
+        result.count(ctype, outcome)
+    return result
+
+
+def run_isolated(path: Path | str, timeout: float | None = 600) -> FileResult:
+    """Run one file in a child process; a crash or timeout becomes ``FileResult.crash``."""
+    path = Path(path)
+    cmd = [sys.executable, "-m", "jit.specrunner", str(path)]
+    env = dict(os.environ)
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
+    except subprocess.TimeoutExpired:
+        return FileResult(path.stem, crash=f"timed out after {timeout} s")
+    if proc.returncode == 0:
+        try:
+            return FileResult.from_json(json.loads(proc.stdout.strip().splitlines()[-1]))
+        except (ValueError, IndexError, KeyError):
+            pass
+    if proc.returncode < 0:
+        how = f"killed by {signal.Signals(-proc.returncode).name}"
+    else:
+        how = f"exited with status {proc.returncode}"
+    tail = proc.stderr.strip().splitlines()[-3:]
+    return FileResult(path.stem, crash=how + (": " + " | ".join(tail) if tail else ""))
+
+
+def expand(paths: list[str]) -> list[Path]:
+    """Spec JSON files named by ``paths`` (a directory means every *.json under it), sorted."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out.extend(sorted(p.rglob("*.json")))
+        else:
+            out.append(p)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Child-process entry: run one file, print its result as one JSON line."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m jit.specrunner FILE.json", file=sys.stderr)
+        return 2
+    result = run_file(args[0])
+    sys.stdout.write(json.dumps(result.to_json()) + "\n")
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
