@@ -140,7 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     print("input                                   bytes     seconds    MB/s   decode/validate s")
     rows: list[tuple[str, bytes]] = spec_modules()
     programs = ROOT / "bench" / "programs"
-    rows += [(p.name, p.read_bytes()) for p in sorted(programs.glob("**/*.wasm"))] if programs.is_dir() else []
+    if programs.is_dir():
+        rows += [(p.name, p.read_bytes()) for p in sorted(programs.glob("**/*.wasm"))]
     rows.append((f"generated ({args.funcs} funcs)", make_module(args.funcs)))
     for name, data in rows:
         t = time_validate(data, args.repeat)
