@@ -10,6 +10,7 @@ bodies). Every failure raises ``ValidationError`` with the spec's message, byte 
 from __future__ import annotations
 
 import gc
+from bisect import bisect_right
 
 from ..errors import ValidationError
 from . import opcodes as O
@@ -240,6 +241,7 @@ class _FuncValidator:
         self.stack: list[int] = []
         # frame: [opcode, start types, end types, height, unreachable]
         self.ctrls: list[list] = []
+        self._run_ends: list[int] | None = None
 
     def err(self, msg: str, pos: int) -> ValidationError:
         return _err(msg, pos, self.ctx, self.funcidx)
@@ -294,10 +296,19 @@ class _FuncValidator:
         return params, total
 
     def local_type(self, index: int, pos: int) -> int:
-        t = self.body.local_type(self.ft.params, index)
-        if t is None:
+        """Type of a local beyond the expanded list (huge local counts): bisect over the runs."""
+        nparams = len(self.ft.params)
+        if index < nparams:
+            return self.ft.params[index]
+        if index - nparams >= self.body.num_locals:
             raise self.err(f"unknown local {index}", pos)
-        return t
+        if self._run_ends is None:
+            ends, total = [], 0
+            for count, _t in self.body.locals:
+                total += count
+                ends.append(total)
+            self._run_ends = ends
+        return self.body.locals[bisect_right(self._run_ends, index - nparams)][1]
 
     def table(self, index: int, pos: int) -> TableType:
         tables = self.ctx.tables
