@@ -113,15 +113,31 @@ def mutate(data: bytes, rng: random.Random, seeds: list[bytes]) -> bytes:
     return bytes(d)
 
 
-def run(inputs: int, seed: int, seeds: list[bytes] | None = None, report_every: int = 0) -> dict:
-    """Run ``inputs`` mutated modules; returns counts and the failures (non-CompileError)."""
+def _valid(seeds: list[bytes]) -> list[bytes]:
+    out = []
+    for data in seeds:
+        try:
+            validate(data)
+        except CompileError:
+            continue
+        out.append(data)
+    return out
+
+
+def run(inputs: int, seed: int, seeds: list[bytes] | None = None, report_every: int = 0,
+        valid_weight: float = 0.7) -> dict:
+    """Run ``inputs`` mutated modules; returns counts and the failures (non-CompileError).
+
+    With probability ``valid_weight`` the base is a valid seed, so that mutations reach deep into
+    sections and function bodies (invalid seeds mostly fail in the first bytes again)."""
     rng = random.Random(seed)
     seeds = seeds if seeds is not None else seed_modules()
+    valid = _valid(seeds) or seeds
     stats = {"inputs": 0, "accepted": 0, "rejected": 0, "failures": [], "max_seconds": 0.0,
              "max_input_bytes": 0, "by_class": {}}
     start = time.perf_counter()
     for n in range(inputs):
-        base = rng.choice(seeds)
+        base = rng.choice(valid if rng.random() < valid_weight else seeds)
         data = mutate(base, rng, seeds)
         t0 = time.perf_counter()
         try:
