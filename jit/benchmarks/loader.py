@@ -232,8 +232,9 @@ def _plot(results: list[LoaderResult], path: str, python: bool) -> None:
     pages = sorted({r.pages for r in results})
     strategies = list(dict.fromkeys(r.strategy for r in results))
     by = {(r.strategy, r.pages): r for r in results}
-    series = {s: [by[s, p].median_ns for p in pages] for s in strategies}
-    errors = {s: ([by[s, p].min_ns or 0 for p in pages], [by[s, p].max_ns or 0 for p in pages])
+    label = {s: s if any(by[s, p].status == "ok" for p in pages) else f"{s} (skipped)" for s in strategies}
+    series = {label[s]: [by[s, p].median_ns for p in pages] for s in strategies}
+    errors = {label[s]: ([by[s, p].min_ns or 0 for p in pages], [by[s, p].max_ns or 0 for p in pages])
               for s in strategies}
     mode = "Python API" if python else "native loop"
     grouped_bars(path, f"wxjit loader benchmark ({mode}): ns per load, lower is better",
