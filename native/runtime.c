@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "runtime.h"
+#include "bulk.h"
 #include "vmctx.h"
 
 #define WX_TLS_IE __attribute__((tls_model("initial-exec")))
@@ -470,11 +471,9 @@ __attribute__((noinline)) void wx_host_call(void *vmctx, uint64_t import_index, 
 /* ---------------------------------------------------------------------------------------------- */
 /* loading                                                                                         */
 
-static void *const wx_helpers[WX_HELPER_COUNT] = {
-    [WX_HELPER_TRAP] = (void *)wx_trap,
-    [WX_HELPER_MEMORY_GROW] = (void *)wx_memory_grow,
-    [WX_HELPER_HOST_CALL] = (void *)wx_host_call,
-};
+/* Every helper of jit/runtime/vmctx.py HELPERS, in id order (the list is generated into vmctx.h). */
+#define WX_HELPER_ADDRESS(name) (void *)name,
+static void *const wx_helpers[WX_HELPER_COUNT] = {WX_HELPER_LIST(WX_HELPER_ADDRESS)};
 
 uint64_t wx_helper_address(uint32_t id) { return id < WX_HELPER_COUNT ? (uint64_t)wx_helpers[id] : 0; }
 

@@ -4,15 +4,23 @@
 #define WXJIT_VMCTX_H
 
 #define WX_RELOC_HELPER_ABS64 0
+#define WX_VMCTX_DATAS 56
+#define WX_VMCTX_ELEMS 64
 #define WX_VMCTX_FUEL 16
-#define WX_VMCTX_HEADER_SIZE 64
+#define WX_VMCTX_HEADER_SIZE 80
 #define WX_VMCTX_INSTANCE_ID 40
 #define WX_VMCTX_INTERRUPT 8
 #define WX_VMCTX_MEMORY 32
 #define WX_VMCTX_MEM_BASE 24
-#define WX_VMCTX_RESERVED1 56
+#define WX_VMCTX_RESERVED 72
 #define WX_VMCTX_STACK_BUDGET 48
 #define WX_VMCTX_STACK_LIMIT 0
+#define WX_VMDATASEG_BASE 0
+#define WX_VMDATASEG_LENGTH 8
+#define WX_VMDATASEG_SIZE 16
+#define WX_VMELEMSEG_ITEMS 0
+#define WX_VMELEMSEG_LENGTH 8
+#define WX_VMELEMSEG_SIZE 16
 #define WX_VMFUNCREF_CODE 0
 #define WX_VMFUNCREF_SIZE 24
 #define WX_VMFUNCREF_TYPE_ID 16
@@ -51,6 +59,15 @@
 #define WX_HELPER_TRAP 0
 #define WX_HELPER_MEMORY_GROW 1
 #define WX_HELPER_HOST_CALL 2
-#define WX_HELPER_COUNT 3
+#define WX_HELPER_MEMORY_COPY 3
+#define WX_HELPER_MEMORY_FILL 4
+#define WX_HELPER_MEMORY_INIT 5
+#define WX_HELPER_TABLE_GROW 6
+#define WX_HELPER_TABLE_FILL 7
+#define WX_HELPER_TABLE_COPY 8
+#define WX_HELPER_TABLE_INIT 9
+#define WX_HELPER_COUNT 10
+/* X-macro over the helpers in id order: WX_HELPER_LIST(X) expands X(name) for each. */
+#define WX_HELPER_LIST(X) X(wx_trap) X(wx_memory_grow) X(wx_host_call) X(wx_memory_copy) X(wx_memory_fill) X(wx_memory_init) X(wx_table_grow) X(wx_table_fill) X(wx_table_copy) X(wx_table_init)
 
 #endif

@@ -19,8 +19,10 @@ VMCTX_MEM_BASE = 24       # u64: base address of memory 0 (also kept in r14)
 VMCTX_MEMORY = 32         # VMMemory*: memory 0 (defined or imported), NULL if none
 VMCTX_INSTANCE_ID = 40    # u64: the Python-side instance handle (host calls, trap reports)
 VMCTX_STACK_BUDGET = 48   # u64: stack bytes an outermost host entry lets compiled code use (0 = 512 KiB)
-VMCTX_RESERVED1 = 56      # u64: reserved
-VMCTX_HEADER_SIZE = 64
+VMCTX_DATAS = 56          # VMDataSegment*: the module's data segments (passive ones until dropped)
+VMCTX_ELEMS = 64          # VMElemSegment*: the module's element segments (resolved references)
+VMCTX_RESERVED = 72       # u64: reserved
+VMCTX_HEADER_SIZE = 80
 
 # --- VMMemory: one linear memory, shared by every instance that imports it --------------------
 VMMEMORY_BASE = 0         # u64: start of the reservation (never moves)
@@ -43,6 +45,14 @@ VMFUNCREF_CODE = 0        # u64: entry address (internal calling convention)
 VMFUNCREF_VMCTX = 8       # u64: the callee's vmctx
 VMFUNCREF_TYPE_ID = 16    # u64: canonical (process-wide, structural) type id of the function
 VMFUNCREF_SIZE = 24
+
+# --- VMDataSegment / VMElemSegment: segments of one instance; dropping one sets its length to 0 ----
+VMDATASEG_BASE = 0        # u64: address of the segment's bytes
+VMDATASEG_LENGTH = 8      # u64: byte length (0 once dropped)
+VMDATASEG_SIZE = 16
+VMELEMSEG_ITEMS = 0       # u64*: the elements as table values (VMFuncRef* / externref ids / 0)
+VMELEMSEG_LENGTH = 8      # u64: element count (0 once dropped)
+VMELEMSEG_SIZE = 16
 
 # --- imported function entry in vmctx ----------------------------------------------------------
 VMIMPORT_CODE = 0
@@ -74,6 +84,15 @@ HELPERS = [
     "wx_trap",            # 0: noreturn void wx_trap(void *vmctx, uint64_t kind)  (pc = return address)
     "wx_memory_grow",     # 1: uint64_t wx_memory_grow(void *vmctx, uint64_t delta_pages) -> old pages or -1 (u32)
     "wx_host_call",       # 2: void wx_host_call(void *vmctx, uint64_t import_index, uint64_t *slots)
+    # Bulk memory and tables (native/bulk.c). They check bounds before any write and return 0 or
+    # the trap code; compiled code traps with that code.
+    "wx_memory_copy",     # 3: uint64_t (VMMemory *m, uint64_t dst, uint64_t src, uint64_t n)
+    "wx_memory_fill",     # 4: uint64_t (VMMemory *m, uint64_t dst, uint64_t val, uint64_t n)
+    "wx_memory_init",     # 5: uint64_t (VMMemory *m, VMDataSegment *seg, uint64_t dst, uint64_t src, uint64_t n)
+    "wx_table_grow",      # 6: uint64_t (VMTable *t, uint64_t init, uint64_t delta) -> old size or 0xFFFFFFFF
+    "wx_table_fill",      # 7: uint64_t (VMTable *t, uint64_t i, uint64_t val, uint64_t n)
+    "wx_table_copy",      # 8: uint64_t (VMTable *dst, VMTable *src, uint64_t d, uint64_t s, uint64_t n)
+    "wx_table_init",      # 9: uint64_t (VMTable *t, VMElemSegment *seg, uint64_t d, uint64_t s, uint64_t n)
 ]
 HELPER_ID = {name: i for i, name in enumerate(HELPERS)}
 
@@ -166,7 +185,8 @@ def c_header() -> str:
     ]
     mod = sys.modules[__name__]
     for name in sorted(vars(mod)):
-        if name.startswith(("VMCTX_", "VMMEMORY_", "VMTABLE_", "VMFUNCREF_", "VMIMPORT_", "RELOC_")):
+        if name.startswith(("VMCTX_", "VMMEMORY_", "VMTABLE_", "VMFUNCREF_", "VMIMPORT_", "RELOC_",
+                            "VMDATASEG_", "VMELEMSEG_")):
             out.append(f"#define WX_{name} {getattr(mod, name)}")
     out.append("")
     for i, kind in enumerate(TRAP_KINDS):
@@ -176,6 +196,8 @@ def c_header() -> str:
     for i, name in enumerate(HELPERS):
         out.append(f"#define WX_HELPER_{name[3:].upper()} {i}")
     out.append(f"#define WX_HELPER_COUNT {len(HELPERS)}")
+    out.append("/* X-macro over the helpers in id order: WX_HELPER_LIST(X) expands X(name) for each. */")
+    out.append("#define WX_HELPER_LIST(X) " + " ".join(f"X({name})" for name in HELPERS))
     out += ["", "#endif", ""]
     return "\n".join(out)
 

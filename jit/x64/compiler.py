@@ -25,7 +25,7 @@ from ..wasm.types import EXTERNREF, F32, F64, FUNCREF, I32, I64, V128, FuncType,
 from .compiled import CompiledModule
 from .cpu import host_features
 from .encoder import Assembler, Cond, Label, Mem
-from .registers import CL, R11, R14, R15, RAX, RBP, RCX, RDI, RDX, RSI, RSP, XMM15, Gpr, Xmm
+from .registers import CL, R8, R11, R14, R15, RAX, RBP, RCX, RDI, RDX, RSI, RSP, XMM15, Gpr, Xmm
 from .stack import (
     CONST,
     LOCAL,
@@ -268,7 +268,7 @@ class FunctionCompiler:
         self.call_trap_inline(V.TRAP_CODE["call stack exhausted"], self.body.offset)
         for lbl, kind, pos in self.trap_sites:
             a.bind(lbl)
-            self.call_trap_inline(kind, pos)
+            self.call_trap_inline(kind, pos)     # kind None: the code is in eax (helper result)
         self.end = a.offset
         # Frame size: slots below the saved vmctx plus the outgoing argument area, rsp 16-aligned.
         n = 8 * self.frame.max_slot + self.max_outgoing
@@ -415,8 +415,11 @@ class FunctionCompiler:
 
     def call_trap_inline(self, kind: int, pos: int) -> None:
         a = self.asm
+        if kind is None:
+            a.mov(RSI, RAX, 32)
+        else:
+            a.mov(RSI, kind, 32)
         a.mov(RDI, R15, 64)
-        a.mov(RSI, kind, 32)
         a.call_rip(self.mc.helper_label("wx_trap"))
         self.mc.pc_offsets.append(a.offset)
         self.mc.pc_wasm.append(pos)
@@ -1203,6 +1206,120 @@ class FunctionCompiler:
         self.restore_instance_regs()
         self.push_results(ft)
 
+    # ------------------------------------------------------------------------ bulk memory and tables
+    def pop_to_memory(self, n: int) -> list[Val]:
+        """Pop ``n`` operands after spilling everything, so each one is a constant or in memory and
+        can be loaded into any argument register without clobbering another."""
+        self.spill_all()
+        vals = self.stack[len(self.stack) - n:]
+        del self.stack[len(self.stack) - n:]
+        return vals
+
+    def call_checked_helper(self, name: str, args: list[tuple[Gpr, object]]) -> None:
+        """Call a bulk/table helper with SysV arguments; a nonzero result is the trap code."""
+        asm = self.asm
+        for reg, src in args:
+            if isinstance(src, Val):
+                self.load_into(reg, src)
+            elif isinstance(src, Mem):
+                asm.mov(reg, src, 64)
+            elif isinstance(src, tuple):          # (Mem of a pointer, byte offset to add)
+                asm.mov(reg, src[0], 64)
+                if src[1]:
+                    asm.add(reg, src[1], 64)
+            else:
+                asm.mov(reg, src, 64)
+        asm.call_rip(self.mc.helper_label(name))
+        self.record_pc()
+        asm.test(RAX, RAX, 32)
+        lbl = asm.label()
+        asm.jcc(Cond.NE, lbl)
+        self.trap_sites.append((lbl, None, self.pos))
+
+    def op_memory_copy(self, _dst_mem, _src_mem) -> None:
+        d, s_, n = self.pop_to_memory(3)
+        mem = Mem(R15, disp=V.VMCTX_MEMORY)
+        self.call_checked_helper("wx_memory_copy", [(RSI, d), (RDX, s_), (RCX, n), (RDI, mem)])
+
+    def op_memory_fill(self, _mem, _b) -> None:
+        d, val, n = self.pop_to_memory(3)
+        mem = Mem(R15, disp=V.VMCTX_MEMORY)
+        self.call_checked_helper("wx_memory_fill", [(RSI, d), (RDX, val), (RCX, n), (RDI, mem)])
+
+    def op_memory_init(self, seg, _mem) -> None:
+        d, s_, n = self.pop_to_memory(3)
+        segp = (Mem(R15, disp=V.VMCTX_DATAS), V.VMDATASEG_SIZE * seg)
+        self.call_checked_helper("wx_memory_init", [(RDX, d), (RCX, s_), (R8, n), (RSI, segp),
+                                                    (RDI, Mem(R15, disp=V.VMCTX_MEMORY))])
+
+    def op_data_drop(self, seg, _b) -> None:
+        self.asm.mov(R11, Mem(R15, disp=V.VMCTX_DATAS), 64)
+        self.asm.mov(Mem(R11, disp=V.VMDATASEG_SIZE * seg + V.VMDATASEG_LENGTH), 0, 64)
+
+    def op_elem_drop(self, seg, _b) -> None:
+        self.asm.mov(R11, Mem(R15, disp=V.VMCTX_ELEMS), 64)
+        self.asm.mov(Mem(R11, disp=V.VMELEMSEG_SIZE * seg + V.VMELEMSEG_LENGTH), 0, 64)
+
+    def table_ptr(self, t: int) -> Mem:
+        return Mem(R15, disp=self.mc.layout.table(t))
+
+    def table_check(self, t: int, idx: Gpr) -> None:
+        """r11 = the element array of table ``t``; traps unless idx < length."""
+        asm = self.asm
+        asm.mov(R11, self.table_ptr(t), 64)
+        asm.cmp(idx, Mem(R11, disp=V.VMTABLE_LENGTH), 64)
+        self.trap_if(Cond.AE, "out of bounds table access")
+        asm.mov(R11, Mem(R11, disp=V.VMTABLE_ELEMENTS), 64)
+
+    def op_table_get(self, t, _b) -> None:
+        idx = self.pop()
+        r = self.to_reg(idx)
+        self.table_check(t, r)
+        self.asm.mov(r, Mem(R11, r, 8, 0), 64)
+        self.ra.free(idx)
+        self.push_reg(r, self.module.table_type(t).elem)
+
+    def op_table_set(self, t, _b) -> None:
+        val = self.pop()
+        idx = self.pop()
+        v = self.to_reg(val)
+        r = self.to_reg(idx, exclude=(v,))
+        self.table_check(t, r)
+        self.asm.mov(Mem(R11, r, 8, 0), v, 64)
+        self.release(val, idx)
+
+    def op_table_size(self, t, _b) -> None:
+        r = self.ra.alloc(I32)
+        self.asm.mov(r, self.table_ptr(t), 64)
+        self.asm.mov(r, Mem(r, disp=V.VMTABLE_LENGTH), 32)
+        self.push_reg(r, I32)
+
+    def op_table_grow(self, t, _b) -> None:
+        init, n = self.pop_to_memory(2)
+        asm = self.asm
+        self.load_into(RSI, init)
+        self.load_into(RDX, n)
+        asm.mov(RDI, self.table_ptr(t), 64)
+        asm.call_rip(self.mc.helper_label("wx_table_grow"))
+        self.record_pc()
+        asm.mov(RAX, RAX, 32)
+        self.push_reg(RAX, I32)
+
+    def op_table_fill(self, t, _b) -> None:
+        i, val, n = self.pop_to_memory(3)
+        self.call_checked_helper("wx_table_fill", [(RSI, i), (RDX, val), (RCX, n), (RDI, self.table_ptr(t))])
+
+    def op_table_copy(self, dst_t, src_t) -> None:
+        d, s_, n = self.pop_to_memory(3)
+        self.call_checked_helper("wx_table_copy", [(RDX, d), (RCX, s_), (R8, n), (RDI, self.table_ptr(dst_t)),
+                                                   (RSI, self.table_ptr(src_t))])
+
+    def op_table_init(self, seg, t) -> None:
+        d, s_, n = self.pop_to_memory(3)
+        segp = (Mem(R15, disp=V.VMCTX_ELEMS), V.VMELEMSEG_SIZE * seg)
+        self.call_checked_helper("wx_table_init", [(RDX, d), (RCX, s_), (R8, n), (RSI, segp),
+                                                   (RDI, self.table_ptr(t))])
+
     # ------------------------------------------------------------------------ references
     def op_ref_null(self, ty, _b) -> None:
         self.push(CONST, ty, 0)
@@ -1583,6 +1700,12 @@ def _build_handlers() -> dict:
         _K["i32.const"]: fc.op_i32_const, _K["i64.const"]: fc.op_i64_const,
         _K["f32.const"]: fc.op_f32_const, _K["f64.const"]: fc.op_f64_const,
         _K["ref.null"]: fc.op_ref_null, _K["ref.is_null"]: fc.op_ref_is_null, _K["ref.func"]: fc.op_ref_func,
+        _K["memory.copy"]: fc.op_memory_copy, _K["memory.fill"]: fc.op_memory_fill,
+        _K["memory.init"]: fc.op_memory_init, _K["data.drop"]: fc.op_data_drop,
+        _K["elem.drop"]: fc.op_elem_drop, _K["table.get"]: fc.op_table_get, _K["table.set"]: fc.op_table_set,
+        _K["table.size"]: fc.op_table_size, _K["table.grow"]: fc.op_table_grow,
+        _K["table.fill"]: fc.op_table_fill, _K["table.copy"]: fc.op_table_copy,
+        _K["table.init"]: fc.op_table_init,
     }
 
     def bind(method, name):
