@@ -73,7 +73,8 @@ class Memory:
 
     __slots__ = ("_lm", "__weakref__")
 
-    def __init__(self, min_pages: int, max_pages: int | None = None, *, _lm: LinearMemory | None = None) -> None:
+    def __init__(self, min_pages: int, max_pages: int | None = None, *,
+                 _lm: LinearMemory | None = None) -> None:
         self._lm = _lm if _lm is not None else LinearMemory(min_pages, max_pages)
 
     @classmethod
@@ -101,7 +102,8 @@ class Memory:
         """Grow by ``delta`` pages and return the old size; ``jit.LimitError`` if it cannot."""
         old = self._lm.grow(delta)
         if old < 0:
-            raise LimitError(f"memory of {self._lm.pages} pages cannot grow by {delta} (max {self._lm.max_pages})")
+            raise LimitError(
+                f"memory of {self._lm.pages} pages cannot grow by {delta} (max {self._lm.max_pages})")
         return old
 
     def __repr__(self) -> str:

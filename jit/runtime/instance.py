@@ -23,7 +23,7 @@ from typing import Any
 
 from ..errors import CompileError, Error, Trap
 from ..native import ffi, lib
-from ..wasm.types import EXTERNREF, FUNCREF, FuncType, valtype_name
+from ..wasm.types import FuncType
 from . import host, linker
 from . import vmctx as V
 from .externs import Func, Global, Memory, Table
@@ -171,7 +171,8 @@ class Function:
 
 
 class Exports(Mapping[str, Any]):
-    """Read-only mapping of export name → extern; names are also attributes when valid identifiers."""
+    """Read-only mapping of export name → extern. Names are also attributes, except those of Mapping
+    methods (``get``, ``keys``, ``items``, ``values``): use ``exports["get"]`` for those."""
 
     __slots__ = ("_items",)
 
@@ -452,8 +453,4 @@ def _forget(instance_id: int, vmctx_address: int) -> None:
     _unregister_owner(vmctx_address)
 
 
-def _valtype_names(types: tuple[int, ...]) -> str:
-    return ", ".join(valtype_name(t) for t in types)
-
-
-__all__ = ["Exports", "Function", "Instance", "canonical_type_id", "FUNCREF", "EXTERNREF"]
+__all__ = ["Exports", "Function", "Instance", "canonical_type_id"]

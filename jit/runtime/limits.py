@@ -28,7 +28,8 @@ class Limits:
 
     def __post_init__(self) -> None:
         if self.max_stack_bytes < MIN_STACK_BYTES:
-            raise LimitError(f"max_stack_bytes must be at least {MIN_STACK_BYTES}, got {self.max_stack_bytes}")
+            raise LimitError(
+                f"max_stack_bytes must be at least {MIN_STACK_BYTES}, got {self.max_stack_bytes}")
         for name in ("timeout", "fuel", "max_memory_pages", "max_table_elements"):
             value = getattr(self, name)
             if value is not None and value < 0:

@@ -55,8 +55,9 @@ def _limits_match(actual_min: int, actual_max: int | None, want_min: int, want_m
 
 
 def _fail(imp: Import, expected: Any, actual: str, why: str) -> LinkError:
-    err = LinkError(f"{why} for import {imp.module!r} {imp.name!r}: expected {describe(expected)}, got {actual}",
-                    imp.module, imp.name)
+    err = LinkError(
+        f"{why} for import {imp.module!r} {imp.name!r}: expected {describe(expected)}, got {actual}",
+        imp.module, imp.name)
     err.expected = describe(expected)  # type: ignore[attr-defined]
     err.actual = actual  # type: ignore[attr-defined]
     return err

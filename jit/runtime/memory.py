@@ -26,7 +26,8 @@ class LinearMemory:
     __slots__ = ("_mem", "declared_max", "_finalizer", "__weakref__")
 
     def __init__(self, min_pages: int, max_pages: int | None = None, limit_pages: int | None = None) -> None:
-        if not 0 <= min_pages <= MAX_PAGES or (max_pages is not None and not min_pages <= max_pages <= MAX_PAGES):
+        bad_max = max_pages is not None and not min_pages <= max_pages <= MAX_PAGES
+        if not 0 <= min_pages <= MAX_PAGES or bad_max:
             raise LimitError(f"invalid memory limits: min {min_pages} pages, max {max_pages} pages")
         effective = MAX_PAGES if max_pages is None else max_pages
         if limit_pages is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ class LoadedCode:
 
     __slots__ = ("address", "size", "compiled", "_finalizer", "__weakref__")
 
-    def __init__(self, compiled: Any) -> None:
+    def __init__(self, compiled: Any, names: Callable[[int], str | None] | None = None) -> None:
         from ..codemem.arena import default_arena
 
         code = bytearray(compiled.code or b"\xcc")
@@ -43,7 +44,10 @@ class LoadedCode:
             raise
         self.size = len(code)
         self.compiled = compiled
-        traps.register_code(self.address, self.address + self.size, compiled)
+        if names is None:
+            traps.register_code(self.address, self.address + self.size, compiled)
+        else:
+            traps.register_code(self.address, self.address + self.size, compiled, names)
         self._finalizer = weakref.finalize(self, _release, arena, slot, self.address)
 
 
@@ -66,7 +70,7 @@ class Module:
         self.name = name
         self.wasm = validate(bytes(data))
         self.compiled = compile_module(self.wasm)
-        self.code = LoadedCode(self.compiled)
+        self.code = LoadedCode(self.compiled, self.wasm.func_name)
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str]) -> Module:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from ..errors import Error, Trap
@@ -20,19 +21,26 @@ MAX_FRAMES = 64
 
 _lock = threading.Lock()
 _starts: list[int] = []
-_ranges: list[tuple[int, int, Any, int]] = []   # (start, end, compiled module, native handle)
+# (start, end, compiled module, native handle, function index -> name or None)
+_ranges: list[tuple[int, int, Any, int, Callable[[int], str | None]]] = []
 _tls = threading.local()
 
 
-def register_code(start: int, end: int, compiled: Any) -> int:
-    """Make [start, end) known as compiled code of ``compiled`` (a CompiledModule); returns a handle."""
+def _no_name(funcidx: int) -> str | None:
+    return None
+
+
+def register_code(start: int, end: int, compiled: Any,
+                  names: Callable[[int], str | None] = _no_name) -> int:
+    """Make [start, end) known as compiled code of ``compiled`` (a CompiledModule); returns a handle.
+    ``names`` gives function names (name section / export) when the compiled module has none."""
     handle = lib.wx_register_code(start, end)
     if handle < 0:
         raise Error("too many loaded modules: the native code range table is full")
     with _lock:
         i = bisect.bisect_left(_starts, start)
         _starts.insert(i, start)
-        _ranges.insert(i, (start, end, compiled, handle))
+        _ranges.insert(i, (start, end, compiled, handle, names))
     return handle
 
 
@@ -46,13 +54,13 @@ def unregister_code(start: int) -> None:
             lib.wx_unregister_code(handle)
 
 
-def lookup(pc: int) -> tuple[Any, int] | None:
-    """(compiled module, code offset) of an address inside registered code, else None."""
+def lookup(pc: int) -> tuple[Any, int, Callable[[int], str | None]] | None:
+    """(compiled module, code offset, names) of an address inside registered code, else None."""
     i = bisect.bisect_right(_starts, pc) - 1
     if i >= 0:
-        start, end, compiled, _ = _ranges[i]
+        start, end, compiled, _, names = _ranges[i]
         if pc < end:
-            return compiled, pc - start
+            return compiled, pc - start, names
     return None
 
 
@@ -60,9 +68,11 @@ def _frame(pc: int) -> tuple[int | None, str | None, int | None]:
     found = lookup(pc)
     if found is None:
         return None, None, None
-    compiled, offset = found
+    compiled, offset, names = found
     func = compiled.func_at(offset)
-    name = compiled.func_names.get(func) if func is not None else None
+    if func is None:
+        return None, None, None
+    name = compiled.func_names.get(func) or names(func)
     return func, name, compiled.wasm_offset_at(offset)
 
 

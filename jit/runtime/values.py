@@ -4,7 +4,8 @@ A slot holds: i32 as its zero-extended bit pattern, i64 bits, f32 bits in the lo
 (docs/abi.md). ``to_bits`` accepts i32 in [-2**31, 2**32) and i64 in [-2**63, 2**64) and floats as
 Python floats (or ints); ``from_bits`` returns signed ints and Python floats. Raw bit patterns (exact
 NaN payloads) go through ``check_bits``;
-references cross as Python objects (None for null), see ``EXTERNREFS`` and ``FUNCREFS``. Conversion tables are keyed by the binary value type code.
+references cross as Python objects (None for null), see ``EXTERNREFS`` and ``FUNCREFS``. Conversion
+tables are keyed by the binary value type code.
 """
 from __future__ import annotations
 
