@@ -10,8 +10,8 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 
-from ..wasm.types import FuncType
 from ..runtime.vmctx import VMContextLayout
+from ..wasm.types import FuncType
 
 
 @dataclass
@@ -36,6 +36,8 @@ class CompiledModule:
     layout: VMContextLayout
     num_imported_funcs: int
     func_names: dict[int, str] = field(default_factory=dict)
+    # Compiled with fuel metering (see jit.x64.compiler.compile_module).
+    fuel: bool = False
 
     def func_at(self, code_offset: int) -> int | None:
         """The function index whose code contains ``code_offset``, or None (stubs, GOT)."""

@@ -231,6 +231,7 @@ class FunctionCompiler:
         a.sub(RSP, 0, 64, force_imm32=True)
         frame_patch = a.offset - 4
         self.zero_locals()
+        self.emit_budget_checks()
         results = self.sig.results
         self.ctrls.append(Ctrl(FUNC, a.label(), 0, (), results))
         code = self.body.code
@@ -517,6 +518,17 @@ class FunctionCompiler:
     def op_loop(self, bt, _b) -> None:
         c = self.enter(LOOP, bt)
         self.asm.bind(c.label)
+        self.emit_budget_checks()
+
+    def emit_budget_checks(self) -> None:
+        """At function entries and loop headers: one compare of the interrupt flag (set by
+        ``Instance.interrupt()`` or a deadline) and, when compiled with fuel, one unit of fuel."""
+        asm = self.asm
+        asm.cmp(Mem(R15, disp=V.VMCTX_INTERRUPT), 0, 32)
+        self.trap_if(Cond.NE, "interrupted")
+        if self.mc.fuel:
+            asm.sub(Mem(R15, disp=V.VMCTX_FUEL), 1, 64)
+            self.trap_if(Cond.S, "out of fuel")
 
     def op_if(self, bt, _b) -> None:
         cond = self.pop()
@@ -1766,8 +1778,9 @@ HANDLERS = _build_handlers()
 class ModuleCompiler:
     """Compiles every defined function of a validated module into one ``CompiledModule``."""
 
-    def __init__(self, module) -> None:
+    def __init__(self, module, fuel: bool = False) -> None:
         self.module = module
+        self.fuel = fuel
         self.asm = Assembler()
         self.layout = VMContextLayout.for_module(module)
         nfuncs = module.num_imported_funcs + len(module.funcs)
@@ -1846,9 +1859,15 @@ class ModuleCompiler:
         )
 
 
-def compile_module(module) -> CompiledModule:
-    """Compile a validated ``jit.wasm.Module`` to machine code."""
-    return ModuleCompiler(module).compile()
+def compile_module(module, fuel: bool = False) -> CompiledModule:
+    """Compile a validated ``jit.wasm.Module`` to machine code.
+
+    ``fuel``: also count one unit of fuel at every function entry and loop iteration (trap "out of
+    fuel" when ``vmctx.fuel`` goes negative). Interrupt checks are always compiled in.
+    """
+    compiled = ModuleCompiler(module, fuel).compile()
+    compiled.fuel = fuel
+    return compiled
 
 
 __all__ = ["compile_module", "FunctionCompiler", "ModuleCompiler", "EXTERNREF"]
