@@ -39,10 +39,15 @@ def disassemble_function(compiled: CompiledModule, funcidx: int, wasm_module=Non
     hi = bisect.bisect_left(compiled.pc_offsets, end)
     # pc map entries: trap/access sites at the instruction, calls at the return address
     marks = {compiled.pc_offsets[k]: compiled.pc_wasm[k] for k in range(lo, hi)}
+    after_call = -1
     for ins in md.disasm(compiled.code[start:end], base_address + start):
         off = ins.address - base_address
         text = f"{off:6x}: {ins.bytes.hex():<22} {ins.mnemonic} {ins.op_str}".rstrip()
-        pos = marks.get(off, marks.get(off + ins.size) if ins.mnemonic == "call" else None)
+        if ins.mnemonic == "call":          # calls are mapped by their return address
+            pos = marks.get(off + ins.size)
+            after_call = off + ins.size
+        else:
+            pos = marks.get(off) if off != after_call else None
         if pos is not None:
             text = f"{text:<72} ; wasm@{pos:#x} {wasm_at.get(pos, '')}".rstrip()
         yield text
