@@ -36,7 +36,7 @@ def disassemble_function(compiled: CompiledModule, funcidx: int, wasm_module=Non
         for insn in body.code:
             wasm_at[insn[3]] = _wasm_text(insn)
     lo = bisect.bisect_left(compiled.pc_offsets, start)
-    hi = bisect.bisect_left(compiled.pc_offsets, end)
+    hi = bisect.bisect_right(compiled.pc_offsets, end)   # a trailing call returns to `end`
     # pc map entries: trap/access sites at the instruction, calls at the return address
     marks = {compiled.pc_offsets[k]: compiled.pc_wasm[k] for k in range(lo, hi)}
     after_call = -1
