@@ -1,0 +1,757 @@
+"""WASI preview1 host functions: ``WasiConfig`` (what the guest sees) and ``Wasi`` (its live state).
+
+``Wasi(config).imports()`` gives the ``{"wasi_snapshot_preview1": {name: jit.Func}}`` import map with
+*every* preview1 function (those not implemented answer ``ENOSYS``), so any preview1 module links.
+The functions need the guest's memory, which exists only after instantiation: call
+``wasi.bind(instance)`` before running code (``jit.wasi.run_command`` does all of this).
+
+Guarantees:
+
+* errno values are the preview1 ones (``jit.wasi.abi.ERRNO``); host ``OSError``\\ s are mapped by name,
+  a pointer outside linear memory gives ``EFAULT``, invalid UTF-8 in a path ``EILSEQ``;
+* only preopened directories are reachable; absolute paths, ``..`` above a directory capability and
+  symlinks leading out of it give ``ENOTCAPABLE`` (``jit.wasi.sandbox``);
+* ``proc_exit(code)`` raises ``WasiExit(code)``, which propagates unchanged out of the Wasm call;
+* stdio are the process's own descriptors by default, or any int fd / Python file-like object;
+  non-terminal output is written in 64 KiB chunks and flushed by ``Wasi.close()`` (and before exit);
+* ``fd_write``/``fd_read`` move data between the stream and linear memory through memoryview slices
+  (``os.writev``/``os.readv`` for files: one system call, no copy into Python bytes).
+"""
+from __future__ import annotations
+
+import os
+import stat
+import struct
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import Error
+from . import abi
+from .sandbox import WasiError, resolve
+from .streams import Stream, file_type
+
+M32 = 0xFFFFFFFF
+M64 = 0xFFFFFFFFFFFFFFFF
+_EMPTY = memoryview(bytearray())
+_U32, _U64, _U32X2 = abi.U32, abi.U64, abi.U32X2
+_IOV_STRUCTS = {n: struct.Struct(f"<{2 * n}I") for n in range(1, 17)}
+_WHENCE = {abi.WHENCE_SET: os.SEEK_SET, abi.WHENCE_CUR: os.SEEK_CUR, abi.WHENCE_END: os.SEEK_END}
+_CLOCKS: dict[int, tuple[Callable[[], int], str]] = {
+    abi.CLOCK_REALTIME: (time.time_ns, "time"),
+    abi.CLOCK_MONOTONIC: (time.monotonic_ns, "monotonic"),
+    abi.CLOCK_PROCESS_CPUTIME: (time.process_time_ns, "process_time"),
+    abi.CLOCK_THREAD_CPUTIME: (time.thread_time_ns, "thread_time"),
+}
+_FDFLAGS_TO_OS = {abi.FDFLAGS_APPEND: os.O_APPEND, abi.FDFLAGS_DSYNC: os.O_DSYNC,
+                  abi.FDFLAGS_NONBLOCK: os.O_NONBLOCK, abi.FDFLAGS_RSYNC: getattr(os, "O_RSYNC", 0),
+                  abi.FDFLAGS_SYNC: os.O_SYNC}
+
+
+class WasiExit(Exception):  # noqa: N818 - it is an exit, not an error
+    """Raised by ``proc_exit``: the guest asked to exit with ``code``."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(f"exit code {code}")
+        self.code = code
+
+
+@dataclass
+class WasiConfig:
+    """What a WASI guest sees.
+
+    ``args``: argv (``args[0]`` is the program name); ``env``: environment (nothing is inherited);
+    ``preopens``: guest directory name -> host directory; ``stdin``/``stdout``/``stderr``: ``None``
+    for the process's own fd 0/1/2, an int fd, or a Python file-like object (binary or text).
+    """
+
+    args: list[str] = field(default_factory=lambda: ["main"])
+    env: Mapping[str, str] = field(default_factory=dict)
+    preopens: Mapping[str, str] = field(default_factory=dict)
+    stdin: Any = None
+    stdout: Any = None
+    stderr: Any = None
+
+    @classmethod
+    def from_dirs(cls, dirs: Iterable[tuple[str, str]], **kwargs: Any) -> WasiConfig:
+        """A config whose preopens come from (host, guest) pairs, as ``--dir HOST::GUEST`` gives."""
+        return cls(preopens={guest: host for host, guest in dirs}, **kwargs)
+
+    def imports(self) -> tuple[dict[str, dict[str, Any]], Wasi]:
+        """The import map and the ``Wasi`` state behind it (bind it to the instance after creating it)."""
+        wasi = Wasi(self)
+        return wasi.imports(), wasi
+
+
+def parse_dir(spec: str) -> tuple[str, str]:
+    """``"HOST::GUEST"`` or ``"HOST"`` (guest name = host path) -> (host, guest)."""
+    host, sep, guest = spec.partition("::")
+    return (host, guest) if sep else (spec, spec)
+
+
+class _Fd:
+    """One open descriptor: a stdio stream, an OS file descriptor, or a directory capability."""
+
+    __slots__ = ("filetype", "stream", "os_fd", "path", "preopen", "rights", "inheriting", "fdflags",
+                 "listing")
+
+    def __init__(self, filetype: int, *, stream: Stream | None = None, os_fd: int | None = None,
+                 path: str | None = None, preopen: str | None = None, rights: int = abi.RIGHTS_ALL,
+                 inheriting: int = abi.RIGHTS_ALL, fdflags: int = 0) -> None:
+        self.filetype = filetype
+        self.stream = stream
+        self.os_fd = os_fd
+        self.path = path              # host path of a directory capability
+        self.preopen = preopen        # guest name when preopened
+        self.rights = rights
+        self.inheriting = inheriting
+        self.fdflags = fdflags
+        self.listing: list[tuple[bytes, int, int]] | None = None
+
+
+def _guard(fn: Callable[..., int]) -> Callable[..., int]:
+    """Turn the failures of a host function into errno results (a WASI function never raises)."""
+    def call(*args: int) -> int:
+        try:
+            return fn(*args)
+        except WasiError as exc:
+            return exc.errno
+        except OSError as exc:
+            return abi.from_oserror(exc)
+        except UnicodeError:
+            return abi.EILSEQ
+        except (struct.error, IndexError):
+            return abi.EFAULT
+        except OverflowError:
+            return abi.EINVAL
+    call.__name__ = fn.__name__
+    call.__doc__ = fn.__doc__
+    return call
+
+
+class Wasi:
+    """The live state of one WASI guest: descriptor table, streams, args/env, its memory once bound."""
+
+    def __init__(self, config: WasiConfig) -> None:
+        self.config = config
+        self.args = [a.encode() if isinstance(a, str) else bytes(a) for a in config.args]
+        self.env = [f"{k}={v}".encode() for k, v in config.env.items()]
+        self._memory: Any = None
+        self._mv = _EMPTY
+        self._mv_len = 0
+        self.streams = [Stream(0 if config.stdin is None else config.stdin, buffered=False),
+                        Stream(1 if config.stdout is None else config.stdout),
+                        Stream(2 if config.stderr is None else config.stderr, buffered=False)]
+        self.fds: dict[int, _Fd] = {i: _Fd(s.filetype, stream=s, rights=s.rights, inheriting=0)
+                                    for i, s in enumerate(self.streams)}
+        for fd, (guest, host) in enumerate(config.preopens.items(), start=3):
+            real = os.path.realpath(host)
+            if not os.path.isdir(real):
+                raise Error(f"preopen {guest!r}: host directory {host!r} does not exist "
+                            "or is not a directory")
+            self.fds[fd] = _Fd(abi.FILETYPE_DIRECTORY, path=real, preopen=guest)
+
+    # -- binding and lifetime ----------------------------------------------------------------------
+    def bind(self, target: Any) -> None:
+        """Give the host functions the guest's memory: an instance (its export "memory") or a jit.Memory."""
+        mem = target
+        exports = getattr(target, "exports", None)
+        if exports is not None:
+            mem = exports.get("memory") or getattr(target, "memory", None)
+        if mem is None or not hasattr(mem, "data_size"):
+            raise Error("WASI needs the module to export its memory as \"memory\"")
+        self._memory = mem
+        self._mv_len = -1
+
+    def flush(self) -> None:
+        """Write out buffered output."""
+        for s in self.streams:
+            s.flush()
+
+    def close(self) -> None:
+        """Flush the streams and close every descriptor the guest opened (not the stdio targets)."""
+        try:
+            self.flush()
+        finally:
+            for e in self.fds.values():
+                if e.os_fd is not None:
+                    try:
+                        os.close(e.os_fd)
+                    except OSError:
+                        pass
+            self.fds.clear()
+
+    def imports(self) -> dict[str, dict[str, Any]]:
+        """``{"wasi_snapshot_preview1": {name: jit.Func}}`` for every preview1 function."""
+        from ..runtime.externs import Func
+
+        funcs = {}
+        for name, (params, results) in abi.SIGNATURES.items():
+            impl = getattr(self, name, None)
+            if impl is None:
+                impl = _enosys
+            elif name not in _UNGUARDED:
+                impl = _guard(impl)
+            funcs[name] = Func(impl, params=params, results=results)
+        return {abi.MODULE: funcs}
+
+    # -- memory helpers ----------------------------------------------------------------------------
+    def _mem(self) -> memoryview:
+        m = self._memory
+        if m is None:
+            return _EMPTY
+        n = m.data_size
+        if n != self._mv_len:
+            self._mv = m.data
+            self._mv_len = n
+        return self._mv
+
+    def _bytes(self, ptr: int, length: int) -> memoryview:
+        mv = self._mem()
+        ptr &= M32
+        length &= M32
+        if ptr + length > len(mv):
+            raise WasiError(abi.EFAULT)
+        return mv[ptr:ptr + length]
+
+    def _str(self, ptr: int, length: int) -> str:
+        return bytes(self._bytes(ptr, length)).decode("utf-8")
+
+    def _put(self, ptr: int, data: bytes) -> None:
+        self._bytes(ptr, len(data))[:] = data
+
+    def _iovecs(self, mv: memoryview, iovs: int, n: int) -> list[memoryview]:
+        n &= M32
+        if n == 0:
+            return []
+        st = _IOV_STRUCTS.get(n) or struct.Struct(f"<{2 * n}I")
+        vec = st.unpack_from(mv, iovs & M32)
+        size = len(mv)
+        out = []
+        for i in range(0, 2 * n, 2):
+            a, length = vec[i], vec[i + 1]
+            if a + length > size:
+                raise WasiError(abi.EFAULT)
+            if length:
+                out.append(mv[a:a + length])
+        return out
+
+    def _fd(self, fd: int) -> _Fd:
+        e = self.fds.get(fd & M32)
+        if e is None:
+            raise WasiError(abi.EBADF)
+        return e
+
+    def _dir(self, fd: int) -> _Fd:
+        e = self._fd(fd)
+        if e.path is None:
+            raise WasiError(abi.ENOTDIR)
+        return e
+
+    def _path(self, fd: int, ptr: int, length: int, follow: bool) -> str:
+        return resolve(self._dir(fd).path, self._str(ptr, length), follow)  # type: ignore[arg-type]
+
+    def _os_fd(self, e: _Fd) -> int:
+        if e.os_fd is not None:
+            return e.os_fd
+        if e.stream is not None and e.stream.fd is not None:
+            e.stream.flush()
+            return e.stream.fd
+        raise WasiError(abi.EBADF)
+
+    def _before_write(self, stream: Stream) -> None:
+        for s in self.streams:
+            if s is not stream and s.buf:
+                s.flush()
+
+    def _new_fd(self, entry: _Fd) -> int:
+        fd = 3
+        while fd in self.fds:
+            fd += 1
+        self.fds[fd] = entry
+        return fd
+
+    # -- args and environment ----------------------------------------------------------------------
+    def _sizes(self, items: list[bytes], count_ptr: int, size_ptr: int) -> int:
+        mv = self._mem()
+        _U32.pack_into(mv, count_ptr & M32, len(items))
+        _U32.pack_into(mv, size_ptr & M32, sum(len(a) + 1 for a in items))
+        return 0
+
+    def _strings(self, items: list[bytes], ptrs: int, buf: int) -> int:
+        mv = self._mem()
+        ptrs &= M32
+        buf &= M32
+        for i, item in enumerate(items):
+            _U32.pack_into(mv, ptrs + 4 * i, buf)
+            self._put(buf, item + b"\0")
+            buf += len(item) + 1
+        return 0
+
+    def args_sizes_get(self, argc_ptr: int, size_ptr: int) -> int:
+        return self._sizes(self.args, argc_ptr, size_ptr)
+
+    def args_get(self, argv: int, buf: int) -> int:
+        return self._strings(self.args, argv, buf)
+
+    def environ_sizes_get(self, count_ptr: int, size_ptr: int) -> int:
+        return self._sizes(self.env, count_ptr, size_ptr)
+
+    def environ_get(self, environ: int, buf: int) -> int:
+        return self._strings(self.env, environ, buf)
+
+    # -- clocks, random, scheduling, exit ----------------------------------------------------------
+    def clock_time_get(self, clock: int, precision: int, out: int) -> int:
+        entry = _CLOCKS.get(clock & M32)
+        if entry is None:
+            return abi.EINVAL
+        _U64.pack_into(self._mem(), out & M32, entry[0]())
+        return 0
+
+    def clock_res_get(self, clock: int, out: int) -> int:
+        entry = _CLOCKS.get(clock & M32)
+        if entry is None:
+            return abi.EINVAL
+        res = max(1, round(time.get_clock_info(entry[1]).resolution * 1e9))
+        _U64.pack_into(self._mem(), out & M32, res)
+        return 0
+
+    def random_get(self, buf: int, length: int) -> int:
+        view = self._bytes(buf, length)
+        view[:] = os.urandom(len(view))
+        return 0
+
+    def sched_yield(self) -> int:
+        os.sched_yield()
+        return 0
+
+    def proc_exit(self, code: int) -> None:
+        self.flush()
+        raise WasiExit(code & M32)
+
+    def poll_oneoff(self, in_ptr: int, out_ptr: int, nsubs: int, nevents_ptr: int) -> int:
+        """Clock subscriptions sleep until the earliest deadline; fd subscriptions are always ready."""
+        nsubs &= M32
+        if nsubs == 0:
+            return abi.EINVAL
+        mv = self._mem()
+        in_ptr &= M32
+        subs = []
+        for i in range(nsubs):
+            base = in_ptr + i * abi.SUBSCRIPTION.size
+            userdata, tag, clock, timeout, _precision, flags = abi.SUBSCRIPTION.unpack_from(mv, base)
+            if tag == abi.EVENTTYPE_CLOCK:
+                entry = _CLOCKS.get(clock)
+                if entry is None:
+                    subs.append((userdata, tag, 0, abi.EINVAL))
+                    continue
+                now = entry[0]()
+                deadline = timeout if flags & abi.SUBCLOCKFLAGS_ABSTIME else now + timeout
+                subs.append((userdata, tag, time.monotonic_ns() + max(0, deadline - now), 0))
+            elif tag in (abi.EVENTTYPE_FD_READ, abi.EVENTTYPE_FD_WRITE):
+                fd = abi.SUBSCRIPTION_FD.unpack_from(mv, base)[2]
+                subs.append((userdata, tag, None, 0 if fd in self.fds else abi.EBADF))
+            else:
+                return abi.EINVAL
+        ready = [s for s in subs if s[2] is None or s[3]]
+        if not ready:
+            wake = min(s[2] for s in subs)
+            delay = wake - time.monotonic_ns()
+            if delay > 0:
+                self.flush()
+                time.sleep(delay / 1e9)
+            now = time.monotonic_ns()
+            ready = [s for s in subs if s[2] <= now]
+        out_ptr &= M32
+        for i, (userdata, tag, _, err) in enumerate(ready):
+            abi.EVENT.pack_into(mv, out_ptr + i * abi.EVENT.size, userdata, err, tag, 0, 0)
+        _U32.pack_into(mv, nevents_ptr & M32, len(ready))
+        return 0
+
+    # -- descriptors -------------------------------------------------------------------------------
+    def fd_write(self, fd: int, iovs: int, iovs_len: int, nwritten: int) -> int:
+        e = self.fds.get(fd)
+        if e is None:
+            return abi.EBADF
+        mv = self._mem()
+        try:
+            if iovs_len == 1:
+                a, length = _U32X2.unpack_from(mv, iovs & M32)
+                if a + length > len(mv):
+                    return abi.EFAULT
+                views = [mv[a:a + length]]
+            else:
+                views = self._iovecs(mv, iovs, iovs_len)
+                length = sum(len(v) for v in views)
+            s = e.stream
+            if s is not None:
+                if not s.limit:       # unbuffered (stderr): buffered stdout goes first
+                    self._before_write(s)
+                n = s.write(views, length)
+            elif e.os_fd is not None:
+                n = os.writev(e.os_fd, views) if views else 0
+            else:
+                return abi.EBADF
+            _U32.pack_into(mv, nwritten & M32, n)
+            return 0
+        except WasiError as exc:
+            return exc.errno
+        except OSError as exc:
+            return abi.from_oserror(exc)
+        except struct.error:
+            return abi.EFAULT
+
+    def fd_read(self, fd: int, iovs: int, iovs_len: int, nread: int) -> int:
+        e = self.fds.get(fd)
+        if e is None:
+            return abi.EBADF
+        mv = self._mem()
+        try:
+            views = self._iovecs(mv, iovs, iovs_len)
+            if e.stream is not None:
+                self.flush()
+                n = e.stream.read(views) if views else 0
+            elif e.os_fd is not None:
+                n = os.readv(e.os_fd, views) if views else 0
+            else:
+                return abi.EISDIR
+            _U32.pack_into(mv, nread & M32, n)
+            return 0
+        except WasiError as exc:
+            return exc.errno
+        except OSError as exc:
+            return abi.from_oserror(exc)
+        except struct.error:
+            return abi.EFAULT
+
+    def fd_pread(self, fd: int, iovs: int, iovs_len: int, offset: int, nread: int) -> int:
+        e = self._fd(fd)
+        mv = self._mem()
+        views = self._iovecs(mv, iovs, iovs_len)
+        if e.os_fd is None:
+            return abi.ESPIPE if e.stream is not None else abi.EISDIR
+        n = os.preadv(e.os_fd, views, offset & M64) if views else 0
+        _U32.pack_into(mv, nread & M32, n)
+        return 0
+
+    def fd_pwrite(self, fd: int, iovs: int, iovs_len: int, offset: int, nwritten: int) -> int:
+        e = self._fd(fd)
+        mv = self._mem()
+        views = self._iovecs(mv, iovs, iovs_len)
+        if e.os_fd is None:
+            return abi.ESPIPE if e.stream is not None else abi.EISDIR
+        n = os.pwritev(e.os_fd, views, offset & M64) if views else 0
+        _U32.pack_into(mv, nwritten & M32, n)
+        return 0
+
+    def fd_seek(self, fd: int, offset: int, whence: int, out: int) -> int:
+        e = self._fd(fd)
+        how = _WHENCE.get(whence & M32)
+        if how is None:
+            return abi.EINVAL
+        if e.path is not None:
+            return abi.EBADF
+        if e.stream is not None and e.stream.fd is None:
+            return abi.ESPIPE
+        pos = os.lseek(self._os_fd(e), offset, how)
+        _U64.pack_into(self._mem(), out & M32, pos)
+        return 0
+
+    def fd_tell(self, fd: int, out: int) -> int:
+        return self.fd_seek(fd, 0, abi.WHENCE_CUR, out)
+
+    def fd_close(self, fd: int) -> int:
+        e = self._fd(fd)
+        if e.stream is not None:
+            e.stream.flush()
+        if e.os_fd is not None:
+            os.close(e.os_fd)
+        del self.fds[fd & M32]
+        return 0
+
+    def fd_renumber(self, fd: int, to: int) -> int:
+        e = self._fd(fd)
+        self._fd(to)
+        if fd & M32 != to & M32:
+            self.fd_close(to)
+            self.fds[to & M32] = e
+            del self.fds[fd & M32]
+        return 0
+
+    def fd_sync(self, fd: int) -> int:
+        e = self._fd(fd)
+        if e.stream is not None:
+            e.stream.flush()
+        elif e.os_fd is not None:
+            os.fsync(e.os_fd)
+        return 0
+
+    def fd_datasync(self, fd: int) -> int:
+        e = self._fd(fd)
+        if e.stream is not None:
+            e.stream.flush()
+        elif e.os_fd is not None:
+            os.fdatasync(e.os_fd)
+        return 0
+
+    def fd_advise(self, fd: int, offset: int, length: int, advice: int) -> int:
+        self._fd(fd)
+        return 0 if 0 <= advice <= 5 else abi.EINVAL
+
+    def fd_allocate(self, fd: int, offset: int, length: int) -> int:
+        e = self._fd(fd)
+        if e.os_fd is None:
+            return abi.EBADF
+        end = (offset & M64) + (length & M64)
+        if os.fstat(e.os_fd).st_size < end:
+            os.ftruncate(e.os_fd, end)
+        return 0
+
+    def fd_fdstat_get(self, fd: int, out: int) -> int:
+        e = self._fd(fd)
+        abi.FDSTAT.pack_into(self._mem(), out & M32, e.filetype, e.fdflags, e.rights, e.inheriting)
+        return 0
+
+    def fd_fdstat_set_flags(self, fd: int, flags: int) -> int:
+        e = self._fd(fd)
+        flags &= 0xFFFF
+        if flags & ~0x1F:
+            return abi.EINVAL
+        if e.os_fd is not None:
+            import fcntl
+            mask = os.O_APPEND | os.O_NONBLOCK
+            cur = fcntl.fcntl(e.os_fd, fcntl.F_GETFL)
+            new = cur & ~mask
+            for bit, osbit in _FDFLAGS_TO_OS.items():
+                if flags & bit and osbit & mask:
+                    new |= osbit
+            fcntl.fcntl(e.os_fd, fcntl.F_SETFL, new)
+        elif flags & ~abi.FDFLAGS_APPEND:
+            return abi.ENOTSUP
+        e.fdflags = flags
+        return 0
+
+    def fd_fdstat_set_rights(self, fd: int, rights: int, inheriting: int) -> int:
+        e = self._fd(fd)
+        rights &= M64
+        inheriting &= M64
+        if rights & ~e.rights or inheriting & ~e.inheriting:
+            return abi.ENOTCAPABLE
+        e.rights, e.inheriting = rights, inheriting
+        return 0
+
+    def _stat_of(self, e: _Fd) -> Any:
+        if e.path is not None:
+            return os.stat(e.path)
+        if e.os_fd is not None:
+            return os.fstat(e.os_fd)
+        if e.stream is not None and e.stream.fd is not None:
+            return os.fstat(e.stream.fd)
+        return None
+
+    def _put_filestat(self, out: int, st: Any, filetype: int | None = None) -> None:
+        if st is None:
+            abi.FILESTAT.pack_into(self._mem(), out & M32, 0, 0, filetype or 0, 1, 0, 0, 0, 0)
+            return
+        abi.FILESTAT.pack_into(self._mem(), out & M32, st.st_dev & M64, st.st_ino & M64,
+                               file_type(st.st_mode), st.st_nlink, st.st_size,
+                               st.st_atime_ns, st.st_mtime_ns, st.st_ctime_ns)
+
+    def fd_filestat_get(self, fd: int, out: int) -> int:
+        e = self._fd(fd)
+        self._put_filestat(out, self._stat_of(e), e.filetype)
+        return 0
+
+    def fd_filestat_set_size(self, fd: int, size: int) -> int:
+        e = self._fd(fd)
+        if e.os_fd is None:
+            return abi.EBADF if e.path is None else abi.EISDIR
+        os.ftruncate(e.os_fd, size & M64)
+        return 0
+
+    @staticmethod
+    def _times(st: Any, atim: int, mtim: int, flags: int) -> tuple[int, int]:
+        if flags & abi.FSTFLAGS_ATIM and flags & abi.FSTFLAGS_ATIM_NOW or \
+                flags & abi.FSTFLAGS_MTIM and flags & abi.FSTFLAGS_MTIM_NOW or flags & ~0xF:
+            raise WasiError(abi.EINVAL)
+        now = time.time_ns()
+        a = now if flags & abi.FSTFLAGS_ATIM_NOW else (atim & M64 if flags & abi.FSTFLAGS_ATIM
+                                                       else st.st_atime_ns)
+        m = now if flags & abi.FSTFLAGS_MTIM_NOW else (mtim & M64 if flags & abi.FSTFLAGS_MTIM
+                                                       else st.st_mtime_ns)
+        return a, m
+
+    def fd_filestat_set_times(self, fd: int, atim: int, mtim: int, flags: int) -> int:
+        e = self._fd(fd)
+        target: Any = e.os_fd if e.os_fd is not None else e.path
+        if target is None:
+            return abi.EBADF
+        os.utime(target, ns=self._times(os.stat(target), atim, mtim, flags))
+        return 0
+
+    def fd_prestat_get(self, fd: int, out: int) -> int:
+        e = self._fd(fd)
+        if e.preopen is None:
+            return abi.EBADF
+        abi.PRESTAT.pack_into(self._mem(), out & M32, abi.PREOPENTYPE_DIR, len(e.preopen.encode()))
+        return 0
+
+    def fd_prestat_dir_name(self, fd: int, buf: int, length: int) -> int:
+        e = self._fd(fd)
+        if e.preopen is None:
+            return abi.EBADF
+        name = e.preopen.encode()
+        if (length & M32) < len(name):
+            return abi.ENAMETOOLONG
+        self._put(buf, name)
+        return 0
+
+    def fd_readdir(self, fd: int, buf: int, length: int, cookie: int, bufused: int) -> int:
+        e = self._dir(fd)
+        cookie &= M64
+        if cookie == 0 or e.listing is None:
+            e.listing = _list_dir(e.path)  # type: ignore[arg-type]
+        length &= M32
+        out = bytearray()
+        for i in range(cookie, len(e.listing)):
+            name, ino, dtype = e.listing[i]
+            out += abi.DIRENT.pack(i + 1, ino, len(name), dtype)
+            out += name
+            if len(out) >= length:
+                break
+        data = bytes(out[:length])
+        self._put(buf, data)
+        _U32.pack_into(self._mem(), bufused & M32, len(data))
+        return 0
+
+    # -- paths ---------------------------------------------------------------------------------------
+    def path_open(self, dirfd: int, dirflags: int, path: int, path_len: int, oflags: int, rights: int,
+                  inheriting: int, fdflags: int, out: int) -> int:
+        follow = bool(dirflags & abi.LOOKUPFLAGS_SYMLINK_FOLLOW)
+        host = self._path(dirfd, path, path_len, follow)
+        rights &= M64
+        inheriting &= M64
+        readable = bool(rights & abi.RIGHTS_READ)
+        writable = bool(rights & abi.RIGHTS_WRITE)
+        flags = os.O_RDWR if readable and writable else os.O_WRONLY if writable else os.O_RDONLY
+        flags |= os.O_CLOEXEC
+        if oflags & abi.OFLAGS_CREAT:
+            flags |= os.O_CREAT
+        if oflags & abi.OFLAGS_EXCL:
+            flags |= os.O_EXCL
+        if oflags & abi.OFLAGS_TRUNC:
+            flags |= os.O_TRUNC
+        if oflags & abi.OFLAGS_DIRECTORY:
+            flags |= os.O_DIRECTORY
+        if not follow:
+            flags |= os.O_NOFOLLOW
+        for bit, osbit in _FDFLAGS_TO_OS.items():
+            if fdflags & bit:
+                flags |= osbit
+        if oflags & abi.OFLAGS_DIRECTORY or (not writable and os.path.isdir(host)
+                                               and not oflags & (abi.OFLAGS_CREAT | abi.OFLAGS_TRUNC)):
+            if writable or oflags & (abi.OFLAGS_CREAT | abi.OFLAGS_TRUNC):
+                return abi.EISDIR if os.path.isdir(host) else abi.EINVAL
+            st = os.stat(host) if follow else os.lstat(host)
+            if stat.S_ISLNK(st.st_mode):
+                return abi.ELOOP
+            if not stat.S_ISDIR(st.st_mode):
+                return abi.ENOTDIR
+            entry = _Fd(abi.FILETYPE_DIRECTORY, path=host, rights=rights, inheriting=inheriting)
+        else:
+            fd = os.open(host, flags, 0o666)
+            try:
+                ftype = file_type(os.fstat(fd).st_mode)
+            except OSError:
+                os.close(fd)
+                raise
+            entry = _Fd(ftype, os_fd=fd, rights=rights, inheriting=inheriting, fdflags=fdflags & 0x1F)
+        new = self._new_fd(entry)
+        try:
+            _U32.pack_into(self._mem(), out & M32, new)
+        except struct.error:
+            self.fd_close(new)
+            raise
+        return 0
+
+    def path_create_directory(self, fd: int, path: int, length: int) -> int:
+        os.mkdir(self._path(fd, path, length, False))
+        return 0
+
+    def path_remove_directory(self, fd: int, path: int, length: int) -> int:
+        host = self._path(fd, path, length, False)
+        if host == self._dir(fd).path:
+            return abi.ERRNO["BUSY"]
+        os.rmdir(host)
+        return 0
+
+    def path_unlink_file(self, fd: int, path: int, length: int) -> int:
+        host = self._path(fd, path, length, False)
+        st = os.lstat(host)
+        if stat.S_ISDIR(st.st_mode):
+            return abi.EISDIR
+        os.unlink(host)
+        return 0
+
+    def path_rename(self, fd: int, old: int, old_len: int, new_fd: int, new: int, new_len: int) -> int:
+        src = self._path(fd, old, old_len, False)
+        dst = self._path(new_fd, new, new_len, False)
+        os.rename(src, dst)
+        return 0
+
+    def path_link(self, old_fd: int, flags: int, old: int, old_len: int, new_fd: int, new: int,
+                  new_len: int) -> int:
+        src = self._path(old_fd, old, old_len, bool(flags & abi.LOOKUPFLAGS_SYMLINK_FOLLOW))
+        dst = self._path(new_fd, new, new_len, False)
+        os.link(src, dst, follow_symlinks=False)
+        return 0
+
+    def path_symlink(self, old: int, old_len: int, fd: int, new: int, new_len: int) -> int:
+        """Symlink targets must be relative (an absolute one could only ever point out of the sandbox)."""
+        target = self._str(old, old_len)
+        if target.startswith("/") or "\0" in target:
+            return abi.ENOTCAPABLE if target.startswith("/") else abi.EILSEQ
+        os.symlink(target, self._path(fd, new, new_len, False))
+        return 0
+
+    def path_readlink(self, fd: int, path: int, length: int, buf: int, buf_len: int, bufused: int) -> int:
+        host = self._path(fd, path, length, False)
+        data = os.readlink(os.fsencode(host))[: buf_len & M32]
+        self._put(buf, data)
+        _U32.pack_into(self._mem(), bufused & M32, len(data))
+        return 0
+
+    def path_filestat_get(self, fd: int, flags: int, path: int, length: int, out: int) -> int:
+        host = self._path(fd, path, length, bool(flags & abi.LOOKUPFLAGS_SYMLINK_FOLLOW))
+        self._put_filestat(out, os.lstat(host))
+        return 0
+
+    def path_filestat_set_times(self, fd: int, flags: int, path: int, length: int, atim: int, mtim: int,
+                                fst_flags: int) -> int:
+        host = self._path(fd, path, length, bool(flags & abi.LOOKUPFLAGS_SYMLINK_FOLLOW))
+        os.utime(host, ns=self._times(os.lstat(host), atim, mtim, fst_flags), follow_symlinks=False)
+        return 0
+
+
+def _enosys(*args: int) -> int:
+    return abi.ENOSYS
+
+
+_UNGUARDED = {"fd_write", "fd_read", "proc_exit"}
+
+
+def _list_dir(path: str) -> list[tuple[bytes, int, int]]:
+    """Entries of a directory for fd_readdir: ``.``, ``..``, then the names in sorted order."""
+    st = os.stat(path)
+    parent = os.stat(os.path.dirname(path) or path)
+    out = [(b".", st.st_ino, abi.FILETYPE_DIRECTORY), (b"..", parent.st_ino, abi.FILETYPE_DIRECTORY)]
+    with os.scandir(os.fsencode(path)) as it:
+        entries = sorted(it, key=lambda d: d.name)
+    for d in entries:
+        try:
+            ftype = file_type(d.stat(follow_symlinks=False).st_mode)
+        except OSError:
+            ftype = abi.FILETYPE_UNKNOWN
+        out.append((d.name, d.inode(), ftype))
+    return out
