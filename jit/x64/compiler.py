@@ -25,9 +25,14 @@ from ..wasm.types import EXTERNREF, F32, F64, FUNCREF, I32, I64, V128, FuncType,
 from .compiled import CompiledModule
 from .cpu import host_features
 from .encoder import Assembler, Cond, Label, Mem
-from .registers import CL, R8, R11, R14, R15, RAX, RBP, RCX, RDI, RDX, RSI, RSP, XMM15, Gpr, Xmm
+from .registers import (
+    CL, R8, R9, R10, R11, R12, R13, R14, R15, RAX, RBP, RBX, RCX, RDI, RDX, RSI, RSP,
+    XMM8, XMM9, XMM10, XMM11, XMM12, XMM13, XMM14, XMM15, Gpr, Xmm,
+)
 from .stack import (
     CONST,
+    GPRS,
+    XMMS,
     LOCAL,
     REG,
     SLOT,
@@ -46,6 +51,11 @@ from .stack import (
     to_s32,
     to_s64,
 )
+
+# Registers hot locals may be pinned to (jit.x64.stack leaves them out of allocation when used).
+CALLEE_SAVED_PINS = (RBX, R12, R13)
+GPR_PINS = CALLEE_SAVED_PINS + (R8, R9, R10)
+XMM_PINS = (XMM8, XMM9, XMM10, XMM11, XMM12, XMM13, XMM14)
 
 FLAGS = 4                      # a Val kind: the result of the comparison just emitted, as a condition
 MAX_LOCALS = 50_000
@@ -202,14 +212,78 @@ class FunctionCompiler:
         self.num_declared = self.nparams + sum(c for c, _ in body.locals)
         self.next_hidden = self.num_declared
         self.frame = Frame(self.sig.params, local_types, wide)
+        self.pins = self.choose_pinned_locals(code)
+        self.callee_saved = []      # (register, frame slot) saved in the prologue
+        for reg in sorted({r for _, r in self.pins if r in CALLEE_SAVED_PINS}, key=CALLEE_SAVED_PINS.index):
+            self.callee_saved.append((reg, self.frame.temp_mem(I64)))
+        for idx, reg in self.pins:
+            self.frame.local_locs[idx] = reg
+        pinned = {r for _, r in self.pins}
+        self.caller_saved_pins = [(idx, r) for idx, r in self.pins if r not in CALLEE_SAVED_PINS]
         self.stack: list[Val] = []
-        self.ra = RegAlloc(self.asm, self.stack, self.frame)
+        self.ra = RegAlloc(self.asm, self.stack, self.frame,
+                           tuple(r for r in GPRS if r not in pinned), tuple(r for r in XMMS if r not in pinned))
         self.ctrls: list[Ctrl] = []
         self.dead = 0               # > 0: compiling unreachable code, counts nested blocks
         self.unreachable = False
         self.max_outgoing = 0
         self.trap_sites: list[tuple[Label, int, int]] = []
         self.pos = body.offset
+
+    def choose_pinned_locals(self, code) -> list[tuple[int, object]]:
+        """Pick the hottest locals (uses weighted by loop depth) to live in registers all along.
+
+        Integer locals go to rbx, r12, r13 (saved in the prologue, so calls keep them) and then
+        r8-r10; float locals to xmm8-xmm14. Caller-saved pins are stored before every call and
+        reloaded after it.
+        """
+        n = self.num_declared
+        weight = [0] * n
+        depth = 0
+        loops: list[int] = []
+        scale = (1, 8, 64, 512)
+        for op, a, _b, _pos in code:
+            if op == 0x20 or op == 0x21 or op == 0x22:
+                if a < n:
+                    weight[a] += scale[depth if depth < 3 else 3]
+            elif op == OP_LOOP:
+                loops.append(1)
+                depth += 1
+            elif op == OP_BLOCK or op == OP_IF:
+                loops.append(0)
+            elif op == OP_END and loops:
+                depth -= loops.pop()
+        order = sorted((i for i in range(n) if weight[i] >= 3), key=lambda i: -weight[i])
+        gprs, xmms = list(GPR_PINS), list(XMM_PINS)
+        pins = []
+        for i in order:
+            ty = self.local_types[i]
+            pool = xmms if ty in (F32, F64) else gprs if ty in (I32, I64) else None
+            if pool:
+                pins.append((i, pool.pop(0)))
+        return pins
+
+    def load_pins(self) -> None:
+        """Prologue: save the callee-saved registers we pin, load parameters, zero pinned locals."""
+        a = self.asm
+        for reg, mem in self.callee_saved:
+            a.mov(mem, reg, 64)
+        for idx, reg in self.pins:
+            ty = self.local_types[idx]
+            if idx < self.nparams:
+                load_reg(a, reg, self.frame.local_mems[idx], ty)
+            elif isinstance(reg, Xmm):
+                a.xorps(reg, reg)
+            else:
+                a.xor(reg, reg, 32)
+
+    def save_caller_pins(self) -> None:
+        for idx, reg in self.caller_saved_pins:
+            store_reg(self.asm, self.frame.local_mems[idx], reg, self.local_types[idx])
+
+    def restore_caller_pins(self) -> None:
+        for idx, reg in self.caller_saved_pins:
+            load_reg(self.asm, reg, self.frame.local_mems[idx], self.local_types[idx])
 
     # ------------------------------------------------------------------------------------ driver
     def compile(self) -> None:
@@ -231,6 +305,7 @@ class FunctionCompiler:
         a.sub(RSP, 0, 64, force_imm32=True)
         frame_patch = a.offset - 4
         self.zero_locals()
+        self.load_pins()
         self.emit_budget_checks()
         results = self.sig.results
         self.ctrls.append(Ctrl(FUNC, a.label(), 0, (), results))
@@ -313,11 +388,11 @@ class FunctionCompiler:
         for v in vals:
             self.ra.free(v)
 
-    def mem_of(self, v: Val) -> Mem:
-        """The memory operand of a SLOT or LOCAL value."""
+    def mem_of(self, v: Val) -> Mem | Gpr | Xmm:
+        """Where a SLOT or LOCAL value is: its slot, or the local's memory home or pinned register."""
         if v.kind == SLOT:
             return self.frame.position_mem(v.x)
-        return self.frame.local_mems[v.x]
+        return self.frame.local_locs[v.x]
 
     def load_into(self, reg, v: Val) -> None:
         """Emit code putting ``v``'s value into ``reg`` (no ownership change)."""
@@ -329,7 +404,11 @@ class FunctionCompiler:
         elif v.kind == FLAGS:
             raise AssertionError("flags value must be consumed by the next instruction")
         else:
-            load_reg(a, reg, self.mem_of(v), v.ty)
+            loc = self.mem_of(v)
+            if isinstance(loc, Mem):
+                load_reg(a, reg, loc, v.ty)
+            else:
+                move_reg(a, reg, loc, v.ty)
 
     def load_const(self, reg, bits: int, ty: int) -> None:
         a = self.asm
@@ -436,7 +515,9 @@ class FunctionCompiler:
             raise AssertionError("flags value in a transfer")
         else:
             src = self.mem_of(v)
-            if src != dst:
+            if not isinstance(src, Mem):
+                store_reg(self.asm, dst, src, v.ty)
+            elif src != dst:
                 copy_mem(self.asm, dst, src, v.ty)
 
     def emit_transfer(self, height: int, arity: int) -> None:
@@ -460,13 +541,16 @@ class FunctionCompiler:
         base = len(self.stack) - n
         vals = self.stack[base:]
         # Values read from the parameter area are staged in their own position slots first.
+        def in_arg_area(v: Val) -> bool:
+            return v.kind == LOCAL and v.x < self.nparams and isinstance(self.mem_of(v), Mem)
+
         for j, v in enumerate(vals):
-            if v.kind == LOCAL and v.x < self.nparams:
+            if in_arg_area(v):
                 copy_mem(self.asm, self.frame.position_mem(base + j), self.frame.local_mems[v.x], v.ty)
         slot = 0
         for j, v in enumerate(vals):
             dst = Mem(RBP, disp=16 + 8 * slot)
-            if v.kind == LOCAL and v.x < self.nparams:
+            if in_arg_area(v):
                 copy_mem(self.asm, dst, self.frame.position_mem(base + j), v.ty)
             else:
                 self.emit_store_val(dst, v)
@@ -475,6 +559,8 @@ class FunctionCompiler:
     def emit_return(self) -> None:
         self.emit_return_moves()
         a = self.asm
+        for reg, mem in self.callee_saved:
+            a.mov(reg, mem, 64)
         a.mov(RSP, RBP, 64)
         a.pop(RBP)
         a.ret()
@@ -755,8 +841,15 @@ class FunctionCompiler:
         self.materialize_local_refs(idx)
         if v.kind == FLAGS:
             self.to_reg(v)
-        self.emit_store_val(self.frame.local_mems[idx], v)
+        self.store_local(idx, v)
         self.release(v)
+
+    def store_local(self, idx: int, v: Val) -> None:
+        loc = self.frame.local_locs[idx]
+        if isinstance(loc, Mem):
+            self.emit_store_val(loc, v)
+        else:
+            self.load_into(loc, v)
 
     def op_local_tee(self, idx, _b) -> None:
         v = self.stack[-1]
@@ -766,7 +859,7 @@ class FunctionCompiler:
         self.materialize_local_refs(idx)
         if v.kind == FLAGS:
             self.to_reg(v)
-        self.emit_store_val(self.frame.local_mems[idx], v)
+        self.store_local(idx, v)
         if v.kind in (REG, CONST):
             self.stack.append(v)
         else:
@@ -1120,9 +1213,11 @@ class FunctionCompiler:
     def op_memory_grow(self, _a, _b) -> None:
         delta = self.pop()
         self.spill_all()
+        self.save_caller_pins()
         self.load_into(RSI, delta)
         self.release(delta)
         self.call_helper("wx_memory_grow")
+        self.restore_caller_pins()
         self.asm.mov(RAX, RAX, 32)
         self.push_reg(RAX, I32)
 
@@ -1170,6 +1265,7 @@ class FunctionCompiler:
         ft = self.module.func_type(f)
         self.prepare_args(ft)
         asm = self.asm
+        self.save_caller_pins()
         if f < self.module.num_imported_funcs:
             off = self.mc.layout.imported_func(f)
             asm.mov(RAX, Mem(R15, disp=off + V.VMIMPORT_CODE), 64)
@@ -1181,6 +1277,7 @@ class FunctionCompiler:
         else:
             asm.call(self.mc.func_labels[f])
             self.record_pc()
+        self.restore_caller_pins()
         self.push_results(ft)
 
     def switch_instance(self, callee_vmctx: Gpr) -> None:
@@ -1199,6 +1296,7 @@ class FunctionCompiler:
         asm = self.asm
         self.load_into(RAX, idx)
         self.release(idx)
+        self.save_caller_pins()
         layout = self.mc.layout
         asm.mov(RCX, Mem(R15, disp=layout.table(table)), 64)
         asm.cmp(RAX, Mem(RCX, disp=V.VMTABLE_LENGTH), 64)
@@ -1216,6 +1314,7 @@ class FunctionCompiler:
         asm.call(RAX)
         self.record_pc()
         self.restore_instance_regs()
+        self.restore_caller_pins()
         self.push_results(ft)
 
     # ------------------------------------------------------------------------ bulk memory and tables
@@ -1230,6 +1329,7 @@ class FunctionCompiler:
     def call_checked_helper(self, name: str, args: list[tuple[Gpr, object]]) -> None:
         """Call a bulk/table helper with SysV arguments; a nonzero result is the trap code."""
         asm = self.asm
+        self.save_caller_pins()
         for reg, src in args:
             if isinstance(src, Val):
                 self.load_into(reg, src)
@@ -1243,6 +1343,7 @@ class FunctionCompiler:
                 asm.mov(reg, src, 64)
         asm.call_rip(self.mc.helper_label(name))
         self.record_pc()
+        self.restore_caller_pins()
         asm.test(RAX, RAX, 32)
         lbl = asm.label()
         asm.jcc(Cond.NE, lbl)
@@ -1309,11 +1410,13 @@ class FunctionCompiler:
     def op_table_grow(self, t, _b) -> None:
         init, n = self.pop_to_memory(2)
         asm = self.asm
+        self.save_caller_pins()
         self.load_into(RSI, init)
         self.load_into(RDX, n)
         asm.mov(RDI, self.table_ptr(t), 64)
         asm.call_rip(self.mc.helper_label("wx_table_grow"))
         self.record_pc()
+        self.restore_caller_pins()
         asm.mov(RAX, RAX, 32)
         self.push_reg(RAX, I32)
 
@@ -1490,7 +1593,7 @@ class FunctionCompiler:
         v = self.pop()
         res_ty = {"i32.reinterpret_f32": I32, "i64.reinterpret_f64": I64,
                   "f32.reinterpret_i32": F32, "f64.reinterpret_i64": F64}[name]
-        if v.kind in (CONST, SLOT, LOCAL):
+        if v.kind in (CONST, SLOT) or (v.kind == LOCAL and isinstance(self.mem_of(v), Mem)):
             v.ty = res_ty
             if v.kind == SLOT:
                 self.stack.append(v)

@@ -89,7 +89,10 @@ class Frame:
     """
 
     def __init__(self, params: tuple[int, ...], local_types: list[int], wide: bool) -> None:
-        self.local_mems: list[Mem] = []
+        self.local_mems: list[Mem] = []     # the memory home of every local
+        # Where each local lives while the function runs: its memory home, or the register it is
+        # pinned to (hot locals; see FunctionCompiler.choose_pinned_locals).
+        self.local_locs: list[Mem | Gpr | Xmm] = []
         slot = 0
         for ty in params:
             self.local_mems.append(Mem(RBP, disp=16 + 8 * slot))
@@ -101,6 +104,7 @@ class Frame:
             self.local_mems.append(Mem(RBP, disp=self.disp(slot, w)))
             slot += w
         self.num_local_slots = slot
+        self.local_locs = list(self.local_mems)
         self.width = 2 if wide else 1
         self.max_slot = slot          # one past the highest frame slot used so far
 
@@ -128,15 +132,18 @@ class Frame:
 class RegAlloc:
     """Register ownership for the function being compiled; spills stack entries when full."""
 
-    def __init__(self, asm: Assembler, stack: list[Val], frame: Frame) -> None:
+    def __init__(self, asm: Assembler, stack: list[Val], frame: Frame,
+                 gprs: tuple = GPRS, xmms: tuple = XMMS) -> None:
         self.asm = asm
         self.stack = stack
         self.frame = frame
-        self.owner: dict[object, Val | None] = {r: None for r in GPRS + XMMS}
+        self.gprs = gprs          # allocatable registers (the pinned ones are left out)
+        self.xmms = xmms
+        self.owner: dict[object, Val | None] = {r: None for r in gprs + xmms}
 
     # --- allocation ---------------------------------------------------------------------------
     def alloc(self, ty: int, exclude: tuple = ()) -> Gpr | Xmm:
-        pool = XMMS if is_float(ty) else GPRS
+        pool = self.xmms if is_float(ty) else self.gprs
         for r in pool:
             if self.owner[r] is None and r not in exclude:
                 return r
@@ -172,9 +179,12 @@ class RegAlloc:
             store_reg(a, mem, v.x, v.ty)
         elif v.kind == CONST:
             store_const(a, mem, v.x, v.ty)
-        else:  # LOCAL: copy memory to memory through the scratch register
-            src = self.frame.local_mems[v.x]
-            copy_mem(a, mem, src, v.ty)
+        else:  # LOCAL: copy from its register or its memory home
+            src = self.frame.local_locs[v.x]
+            if isinstance(src, Mem):
+                copy_mem(a, mem, src, v.ty)
+            else:
+                store_reg(a, mem, src, v.ty)
         v.kind = SLOT
         v.x = pos
 
