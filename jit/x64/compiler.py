@@ -26,16 +26,41 @@ from .compiled import CompiledModule
 from .cpu import host_features
 from .encoder import Assembler, Cond, Label, Mem
 from .registers import (
-    CL, R8, R9, R10, R11, R12, R13, R14, R15, RAX, RBP, RBX, RCX, RDI, RDX, RSI, RSP,
-    XMM8, XMM9, XMM10, XMM11, XMM12, XMM13, XMM14, XMM15, Gpr, Xmm,
+    CL,
+    R8,
+    R9,
+    R10,
+    R11,
+    R12,
+    R13,
+    R14,
+    R15,
+    RAX,
+    RBP,
+    RBX,
+    RCX,
+    RDI,
+    RDX,
+    RSI,
+    RSP,
+    XMM8,
+    XMM9,
+    XMM10,
+    XMM11,
+    XMM12,
+    XMM13,
+    XMM14,
+    XMM15,
+    Gpr,
+    Xmm,
 )
 from .stack import (
     CONST,
     GPRS,
-    XMMS,
     LOCAL,
     REG,
     SLOT,
+    XMMS,
     Frame,
     RegAlloc,
     Val,
@@ -97,6 +122,11 @@ def _u(x: int, size: int) -> int:
     return x & (M32 if size == 32 else M64)
 
 
+def _rot(x: int, k: int, size: int) -> int:
+    """Rotate left by k (0 <= k < size)."""
+    return _u((x << k) | (x >> (size - k)), size) if k else x
+
+
 def _s(x: int, size: int) -> int:
     return to_s32(x) if size == 32 else to_s64(x)
 
@@ -120,10 +150,8 @@ for _ty, _p, _sz in ((I32, "i32", 32), (I64, "i64", 64)):
         f"{_p}.shl": (_ty, "shl", lambda a, b, s=_sz, m=_m: _u(a << (b & m), s)),
         f"{_p}.shr_u": (_ty, "shr", lambda a, b, s=_sz, m=_m: a >> (b & m)),
         f"{_p}.shr_s": (_ty, "sar", lambda a, b, s=_sz, m=_m: _u(_s(a, s) >> (b & m), s)),
-        f"{_p}.rotl": (_ty, "rol", lambda a, b, s=_sz, m=_m: _u((a << (b & m)) | (a >> ((s - (b & m)) & m)), s)
-                       if b & m else a),
-        f"{_p}.rotr": (_ty, "ror", lambda a, b, s=_sz, m=_m: _u((a >> (b & m)) | (a << ((s - (b & m)) & m)), s)
-                       if b & m else a),
+        f"{_p}.rotl": (_ty, "rol", lambda a, b, s=_sz, m=_m: _rot(a, b & m, s)),
+        f"{_p}.rotr": (_ty, "ror", lambda a, b, s=_sz, m=_m: _rot(a, (s - (b & m)) & m, s)),
     })
 
 # name -> (operand type, condition for "a OP b", signed?)
@@ -221,8 +249,8 @@ class FunctionCompiler:
         pinned = {r for _, r in self.pins}
         self.caller_saved_pins = [(idx, r) for idx, r in self.pins if r not in CALLEE_SAVED_PINS]
         self.stack: list[Val] = []
-        self.ra = RegAlloc(self.asm, self.stack, self.frame,
-                           tuple(r for r in GPRS if r not in pinned), tuple(r for r in XMMS if r not in pinned))
+        self.ra = RegAlloc(self.asm, self.stack, self.frame, tuple(r for r in GPRS if r not in pinned),
+                           tuple(r for r in XMMS if r not in pinned))
         self.ctrls: list[Ctrl] = []
         self.dead = 0               # > 0: compiling unreachable code, counts nested blocks
         self.unreachable = False
