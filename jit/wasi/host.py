@@ -649,15 +649,24 @@ class Wasi:
         for bit, osbit in _FDFLAGS_TO_OS.items():
             if fdflags & bit:
                 flags |= osbit
-        if oflags & abi.OFLAGS_DIRECTORY or (not writable and os.path.isdir(host)
-                                               and not oflags & (abi.OFLAGS_CREAT | abi.OFLAGS_TRUNC)):
-            if writable or oflags & (abi.OFLAGS_CREAT | abi.OFLAGS_TRUNC):
-                return abi.EISDIR if os.path.isdir(host) else abi.EINVAL
+        try:
             st = os.stat(host) if follow else os.lstat(host)
+        except FileNotFoundError:
+            st = None
+        is_dir = st is not None and stat.S_ISDIR(st.st_mode)
+        creating = oflags & (abi.OFLAGS_CREAT | abi.OFLAGS_TRUNC | abi.OFLAGS_EXCL)
+        if oflags & abi.OFLAGS_DIRECTORY:
+            if creating:
+                return abi.EINVAL
+            if st is None:
+                return abi.ENOENT
             if stat.S_ISLNK(st.st_mode):
                 return abi.ELOOP
-            if not stat.S_ISDIR(st.st_mode):
+            if not is_dir:
                 return abi.ENOTDIR
+        elif is_dir and (writable or creating):
+            return abi.EEXIST if oflags & abi.OFLAGS_EXCL else abi.EISDIR
+        if is_dir:
             entry = _Fd(abi.FILETYPE_DIRECTORY, path=host, rights=rights, inheriting=inheriting)
         else:
             fd = os.open(host, flags, 0o666)
