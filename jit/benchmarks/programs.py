@@ -184,6 +184,8 @@ def _median(xs: list[float]) -> float | None:
 
 def measure(targets: list[_Target], repeat: int, use_wasmtime: bool,
             show_progress: bool = False) -> list[ProgramResult]:
+    import jit.wasi  # noqa: F401 - warm up: the first program must not pay for imports
+
     from .report import progress
 
     results = []
