@@ -13,21 +13,11 @@ import pytest
 from jit.benchmarks.programs_build import BuildUnavailable, Program, build_one, find_clang, sources
 from jit.wasi import run_command
 
-# Programs that currently expose a compiler bug (filed in /tmp/compiler-bugs.md with a minimal .wat):
-# i64.extend_i32_u of a local aliases the local's register, so later in-place i64 ops clobber it.
-# strict: the test fails as soon as the bug is fixed, so this list must shrink with the fix.
-KNOWN_COMPILER_BUGS = {
-    "quicksort": "i64.extend_i32_u aliases a local (compiler-bugs.md)",
-    "sha256": "i64.extend_i32_u aliases a local (compiler-bugs.md)",
-}
-
 SOURCES = sources()
 
 
 def _param(src):  # type: ignore[no-untyped-def]
-    reason = KNOWN_COMPILER_BUGS.get(src.stem)
-    marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
-    return pytest.param(src, id=src.stem, marks=marks)
+    return pytest.param(src, id=src.stem)
 
 
 @pytest.fixture(scope="module")

@@ -1146,10 +1146,8 @@ class FunctionCompiler:
             self.push(CONST, ty, _u(x, size))
             return
         src = self.operand(v, allow_imm=False)
-        if isinstance(src, Gpr):
-            dst = src
-        else:
-            dst = self.ra.alloc(ty)
+        # Extend in place only a register this instruction owns (never a pinned local's register).
+        dst = src if v.kind == REG else self.ra.alloc(ty)
         if signed:
             asm.movsx(dst, src, bits, size)
         elif dst != src:
