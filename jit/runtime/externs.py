@@ -7,13 +7,11 @@ by type (see ``jit.runtime.values``); bad values raise ``jit.Error``.
 """
 from __future__ import annotations
 
-import builtins
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..errors import Error, LimitError
-from ..native import ffi
-from ..runtime import vmctx as V
+from ..native import ffi, lib
 from ..wasm.types import (
     EXTERNREF,
     FUNCREF,
@@ -172,9 +170,13 @@ class Global:
 
 
 class Table:
-    """A table of references. Elements are native ``VMTable`` entries (``VMFuncRef*`` or 0 for null)."""
+    """A table of references: a native ``VMTable`` (native/bulk.c storage, grown by compiled code).
 
-    __slots__ = ("type", "_vmtable", "_elements", "_refs", "__weakref__")
+    Elements are ``VMFuncRef*`` / externref ids / 0 for null. Every instance that defines, imports or
+    writes into the table is kept alive by it (``_keep``), so the funcrefs it holds stay valid.
+    """
+
+    __slots__ = ("type", "_t", "_keep", "__weakref__")
 
     def __init__(self, elemtype: str | int, min: int, max: int | None = None) -> None:
         et = parse_valtype(elemtype)
@@ -183,22 +185,23 @@ class Table:
         if min < 0 or (max is not None and max < min) or min > 0xFFFFFFFF:
             raise LimitError(f"invalid table limits: min {min}, max {max}")
         self.type = TableType(et, WasmLimits(min, max))
-        self._elements = ffi.new("uint64_t[]", builtins.max(min, 1))
-        self._vmtable = ffi.new("uint64_t[]", V.VMTABLE_SIZE // 8)
-        self._vmtable[V.VMTABLE_ELEMENTS // 8] = int(ffi.cast("uintptr_t", self._elements))
-        self._vmtable[V.VMTABLE_LENGTH // 8] = min
-        self._vmtable[V.VMTABLE_MAX // 8] = 0xFFFFFFFF if max is None else max
-        self._vmtable[V.VMTABLE_ELEMTYPE // 8] = et
-        self._refs: dict[int, object] = {}   # element index -> object keeping the target alive
+        t = lib.wx_table_new(et, min, 0xFFFFFFFF if max is None else max, 0)
+        if t == ffi.NULL:
+            raise LimitError(f"cannot allocate a table of {min} elements")
+        self._t = ffi.gc(t, lib.wx_table_free)
+        self._keep: set[object] = set()
 
     @property
     def address(self) -> int:
         """Address of the native ``VMTable``."""
-        return int(ffi.cast("uintptr_t", self._vmtable))
+        return int(ffi.cast("uintptr_t", self._t))
 
     @property
     def size(self) -> int:
-        return int(self._vmtable[V.VMTABLE_LENGTH // 8])
+        return int(self._t.length)
+
+    def _set_bits(self, index: int, bits: int) -> None:
+        self._t.elements[index] = bits
 
     def __repr__(self) -> str:
         return f"<jit.Table {valtype_name(self.type.elem)} size {self.size}>"

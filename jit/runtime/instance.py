@@ -333,6 +333,7 @@ class Instance:
             self._tables.append(Table(tt.elem, tt.limits.min, tt.limits.max))
         for i, table in enumerate(self._tables):
             vm[layout.table(i) // 8] = table.address
+            table._keep.add(self)
 
         # globals
         self._globals: list[Global | None] = []
@@ -351,6 +352,7 @@ class Instance:
         self._funcs.extend([None] * (len(func_types) - n_imp))   # Function objects are made on demand
         self.exports = Exports({exp.name: self._export(exp.kind, exp.index) for exp in w.exports})
 
+        self._build_segments()
         self._init_elems()
         self._init_datas()
         if w.start is not None:
@@ -418,23 +420,44 @@ class Instance:
             value = handler(self, a)
         return value
 
+    def _build_segments(self) -> None:
+        """The VMDataSegment / VMElemSegment arrays of vmctx (bulk memory and table.init read them)."""
+        w = self.module.wasm
+        vm = self._vm
+        self._data_bytes = [ffi.from_buffer(seg.data) for seg in w.datas]
+        self._datas = ffi.new("wx_segment[]", max(len(w.datas), 1))
+        for i, seg in enumerate(w.datas):
+            self._datas[i].base = int(ffi.cast("uintptr_t", self._data_bytes[i]))
+            self._datas[i].length = len(seg.data)
+        self._elem_items = [ffi.new("uint64_t[]", [self._eval_const(e) for e in seg.init] or [0])
+                            for seg in w.elems]
+        self._elems = ffi.new("wx_segment[]", max(len(w.elems), 1))
+        for i, seg in enumerate(w.elems):
+            self._elems[i].base = int(ffi.cast("uintptr_t", self._elem_items[i]))
+            self._elems[i].length = len(seg.init)
+        vm[V.VMCTX_DATAS // 8] = int(ffi.cast("uintptr_t", self._datas))
+        vm[V.VMCTX_ELEMS // 8] = int(ffi.cast("uintptr_t", self._elems))
+
     def _init_elems(self) -> None:
-        for seg in self.module.wasm.elems:
+        for i, seg in enumerate(self.module.wasm.elems):
             if seg.mode != "active":
+                if seg.mode == "declarative":
+                    self._elems[i].length = 0
                 continue
+            self._elems[i].length = 0   # active segments are dropped once applied
             table = self._tables[seg.table]
             offset = self._eval_const(seg.offset) & MASK32
             n = len(seg.init)
             if offset + n > table.size:
                 raise Trap("out of bounds table access")
             for j, expr in enumerate(seg.init):
-                table._elements[offset + j] = self._eval_const(expr)
-                table._refs[offset + j] = self
+                table._set_bits(offset + j, self._eval_const(expr))
 
     def _init_datas(self) -> None:
-        for seg in self.module.wasm.datas:
+        for i, seg in enumerate(self.module.wasm.datas):
             if seg.mode != "active":
                 continue
+            self._datas[i].length = 0   # active segments are dropped once applied
             mem = self._memory
             offset = self._eval_const(seg.offset) & MASK32
             if mem is None or not mem.in_bounds(offset, len(seg.data)):
