@@ -373,6 +373,8 @@ static void chain(int sig, siginfo_t *info, void *uctx) {
         return;
     }
     struct sigaction prev = wx_prev_action[slot];
+    ucontext_t *uc = (ucontext_t *)uctx;
+    greg_t pc_before = uc->uc_mcontext.gregs[REG_RIP];
     tls_chain_depth++;
     if (prev.sa_flags & SA_SIGINFO) {
         if (prev.sa_sigaction != NULL && prev.sa_sigaction != wx_signal_handler)
@@ -381,7 +383,10 @@ static void chain(int sig, siginfo_t *info, void *uctx) {
         prev.sa_handler(sig);
     }
     tls_chain_depth--;
-    /* The previous handler returned (or there was none): the fault is real, let it kill us. */
+    /* A handler that resumes elsewhere by editing the context (as other JIT runtimes, e.g.
+     * wasmtime, do for their own traps) has handled the fault: return into the new context.
+     * If it returned with the pc unchanged (or there was none), the fault is real: let it kill us. */
+    if (uc->uc_mcontext.gregs[REG_RIP] != pc_before) return;
     force_default(sig);
 }
 
