@@ -7,6 +7,7 @@ by type (see ``jit.runtime.values``); bad values raise ``jit.Error``.
 """
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -23,6 +24,7 @@ from ..wasm.types import (
     valtype_name,
 )
 from ..wasm.types import Limits as WasmLimits
+from .limits import DEFAULT_MAX_TABLE_ELEMENTS
 from .memory import LinearMemory
 from .values import check_bits, from_bits, to_bits
 
@@ -178,14 +180,21 @@ class Table:
 
     __slots__ = ("type", "_t", "_keep", "__weakref__")
 
-    def __init__(self, elemtype: str | int, min: int, max: int | None = None) -> None:
+    def __init__(self, elemtype: str | int, min: int, max: int | None = None, *,
+                 limit: int | None = DEFAULT_MAX_TABLE_ELEMENTS) -> None:
+        """``limit`` (``jit.Limits.max_table_elements``) caps growth: ``table.grow`` beyond it fails."""
         et = parse_valtype(elemtype)
         if et not in (FUNCREF, EXTERNREF):
             raise Error(f"table elements must be funcref or externref, got {valtype_name(et)}")
         if min < 0 or (max is not None and max < min) or min > 0xFFFFFFFF:
             raise LimitError(f"invalid table limits: min {min}, max {max}")
+        if limit is not None and min > limit:
+            raise LimitError(f"table of {min} elements exceeds Limits.max_table_elements = {limit}")
         self.type = TableType(et, WasmLimits(min, max))
-        t = lib.wx_table_new(et, min, 0xFFFFFFFF if max is None else max, 0)
+        cap = 0xFFFFFFFF if max is None else max
+        if limit is not None:
+            cap = builtins.min(cap, limit)
+        t = lib.wx_table_new(et, min, cap, 0)
         if t == ffi.NULL:
             raise LimitError(f"cannot allocate a table of {min} elements")
         self._t = ffi.gc(t, lib.wx_table_free)

@@ -330,7 +330,7 @@ class Instance:
         # tables
         self._tables: list[Table] = [ext for _, ext in by_kind["table"]]
         for tt in w.tables:
-            self._tables.append(Table(tt.elem, tt.limits.min, tt.limits.max))
+            self._tables.append(Table(tt.elem, tt.limits.min, tt.limits.max, limit=limits.max_table_elements))
         for i, table in enumerate(self._tables):
             vm[layout.table(i) // 8] = table.address
             table._keep.add(self)

@@ -1,10 +1,11 @@
-"""``jit.Limits``: per-instance resource limits (DESIGN.md, public API).
+"""``jit.Limits``: resource limits for modules and instances (DESIGN.md, public API).
 
-Enforced now: ``max_stack_bytes`` (the stack budget of an outermost call from the host; nested
-host → Wasm calls share it) and ``max_memory_pages`` (clamps the maximum of memories an instance
-defines; exceeding it at instantiation raises ``jit.LimitError``, ``memory.grow`` past it returns -1).
-``timeout``, ``fuel`` and ``max_table_elements`` are accepted and stored; enforcing them needs the
-compiler's interrupt/fuel checks.
+One object carries every limit; ``jit.Module(data, limits=...)`` applies the compile-time ones and
+``jit.Instance(module, imports, limits=...)`` the run-time ones. The defaults protect the host from
+hostile modules while admitting every spec test and real program; ``None`` means unlimited where the
+field allows it. A limit exceeded while compiling or instantiating raises ``jit.LimitError``; at run
+time it is a ``jit.Trap`` ("interrupted", "out of fuel", "call stack exhausted") or a failed
+``memory.grow``/``table.grow`` (-1), as the spec allows.
 """
 from __future__ import annotations
 
@@ -14,23 +15,36 @@ from ..errors import LimitError
 
 DEFAULT_MAX_STACK_BYTES = 512 * 1024
 MIN_STACK_BYTES = 16 * 1024
+DEFAULT_MAX_TABLE_ELEMENTS = 10_000_000       # 80 MB of table per table
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Resource limits of one instance; ``None`` means unlimited."""
+    """Resource limits; see the module docstring for where each one applies."""
 
-    timeout: float | None = None
-    fuel: int | None = None
-    max_memory_pages: int | None = None
-    max_table_elements: int | None = None
+    # --- run time (per instance) -----------------------------------------------------------------
+    timeout: float | None = None           # seconds per call from the host -> Trap("interrupted")
+    fuel: int | None = None                # units (function entries + loop iterations) -> Trap("out of fuel")
+    max_memory_pages: int | None = None    # clamps memory maximums; None: the spec's 65536
+    max_table_elements: int | None = DEFAULT_MAX_TABLE_ELEMENTS
     max_stack_bytes: int = DEFAULT_MAX_STACK_BYTES
+    max_instances: int | None = None       # live instances of the process (counted at creation)
+    # --- compile time (per module) ---------------------------------------------------------------
+    max_module_bytes: int | None = 256 * 1024 * 1024
+    max_functions: int | None = 1_000_000
+    max_params: int | None = 1_000         # parameters (and results) of one function type
+    max_locals: int | None = 50_000        # parameters + declared locals of one function
+    max_code_bytes: int | None = 512 * 1024 * 1024   # machine code of one module
 
     def __post_init__(self) -> None:
         if self.max_stack_bytes < MIN_STACK_BYTES:
             raise LimitError(
                 f"max_stack_bytes must be at least {MIN_STACK_BYTES}, got {self.max_stack_bytes}")
-        for name in ("timeout", "fuel", "max_memory_pages", "max_table_elements"):
+        for name in ("timeout", "fuel", "max_memory_pages", "max_table_elements", "max_instances",
+                     "max_module_bytes", "max_functions", "max_params", "max_locals", "max_code_bytes"):
             value = getattr(self, name)
             if value is not None and value < 0:
                 raise LimitError(f"{name} must not be negative, got {value}")
+
+
+DEFAULT_LIMITS = Limits()

@@ -82,13 +82,13 @@ TRAP_CODE = {name: i for i, name in enumerate(TRAP_KINDS)}
 # Each is a C function with the SysV ABI; the comment gives its C signature.
 HELPERS = [
     "wx_trap",            # 0: noreturn void wx_trap(void *vmctx, uint64_t kind)  (pc = return address)
-    "wx_memory_grow",     # 1: uint64_t wx_memory_grow(void *vmctx, uint64_t delta_pages) -> old pages or -1 (u32)
+    "wx_memory_grow",     # 1: uint64_t (void *vmctx, uint64_t delta_pages) -> old pages or 0xFFFFFFFF
     "wx_host_call",       # 2: void wx_host_call(void *vmctx, uint64_t import_index, uint64_t *slots)
     # Bulk memory and tables (native/bulk.c). They check bounds before any write and return 0 or
     # the trap code; compiled code traps with that code.
     "wx_memory_copy",     # 3: uint64_t (VMMemory *m, uint64_t dst, uint64_t src, uint64_t n)
     "wx_memory_fill",     # 4: uint64_t (VMMemory *m, uint64_t dst, uint64_t val, uint64_t n)
-    "wx_memory_init",     # 5: uint64_t (VMMemory *m, VMDataSegment *seg, uint64_t dst, uint64_t src, uint64_t n)
+    "wx_memory_init",     # 5: uint64_t (VMMemory *m, VMDataSegment *seg, u64 dst, u64 src, u64 n)
     "wx_table_grow",      # 6: uint64_t (VMTable *t, uint64_t init, uint64_t delta) -> old size or 0xFFFFFFFF
     "wx_table_fill",      # 7: uint64_t (VMTable *t, uint64_t i, uint64_t val, uint64_t n)
     "wx_table_copy",      # 8: uint64_t (VMTable *dst, VMTable *src, uint64_t d, uint64_t s, uint64_t n)
