@@ -1,0 +1,340 @@
+"""Run one generated module in wxjit and in wasmtime and compare everything observable.
+
+Per exported function and argument vector: the results (bit for bit; NaN == NaN for floats of "raw"
+modules, where the spec leaves NaN bits open), the trap kind (wasmtime's trap codes mapped to the
+spec's texts), and afterwards the whole linear memory and every exported global. Both engines get
+bit-exact arguments: wxjit through ``call_raw``, wasmtime through its C API with the raw bits written
+into the value union (wasmtime-py's own conversion goes through Python floats and would quiet
+signaling NaNs). Crashes of wxjit itself are not caught here (they kill the process): the campaign
+runner isolates modules in worker processes for that.
+"""
+from __future__ import annotations
+
+import ctypes
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .encoding import F32, F64, I32, I64, VALTYPE_NAMES, FuncSig
+from .generator import BUDGET_CALLS, BUDGET_EXPORT, MEMORY_EXPORT, GeneratedModule, arg_vectors
+
+WASMTIME_FUEL = 20_000_000
+MASK = {I32: 0xFFFFFFFF, I64: 0xFFFFFFFFFFFFFFFF, F32: 0xFFFFFFFF, F64: 0xFFFFFFFFFFFFFFFF}
+EXP_MASK = {F32: 0x7F800000, F64: 0x7FF0000000000000}
+FRAC_MASK = {F32: 0x007FFFFF, F64: 0x000FFFFFFFFFFFFF}
+
+# wasmtime trap code name -> the spec's trap texts it may stand for
+WASMTIME_TRAPS: dict[str, tuple[str, ...]] = {
+    "STACK_OVERFLOW": ("call stack exhausted",),
+    "MEMORY_OUT_OF_BOUNDS": ("out of bounds memory access",),
+    "HEAP_MISALIGNED": ("out of bounds memory access",),
+    "TABLE_OUT_OF_BOUNDS": ("undefined element", "out of bounds table access"),
+    "INDIRECT_CALL_TO_NULL": ("uninitialized element",),
+    "BAD_SIGNATURE": ("indirect call type mismatch",),
+    "INTEGER_OVERFLOW": ("integer overflow",),
+    "INTEGER_DIVISION_BY_ZERO": ("integer divide by zero",),
+    "BAD_CONVERSION_TO_INTEGER": ("invalid conversion to integer",),
+    "UNREACHABLE": ("unreachable",),
+}
+
+
+def is_nan(t: int, bits: int) -> bool:
+    return t in EXP_MASK and bits & EXP_MASK[t] == EXP_MASK[t] and bits & FRAC_MASK[t] != 0
+
+
+def same_value(t: int, a: int, b: int, nan_class: bool) -> bool:
+    """Bit equality, except that two NaNs are equal when ``nan_class`` (raw-NaN modules)."""
+    if a == b:
+        return True
+    return nan_class and is_nan(t, a) and is_nan(t, b)
+
+
+@dataclass
+class Outcome:
+    """What one call did: ``results`` (bit patterns) or ``trap`` (spec text or engine message)."""
+
+    results: list[int] | None = None
+    trap: str | None = None
+    error: str | None = None          # anything that is neither a result nor a trap
+
+
+@dataclass
+class Mismatch:
+    """A difference between the engines, with everything needed to reproduce it."""
+
+    seed: int | str
+    what: str                          # "result", "trap", "memory", "global", "compile", "instantiate"
+    func: str | None = None
+    args: list[int] = field(default_factory=list)
+    wxjit: str = ""
+    wasmtime: str = ""
+    call_index: int = -1               # index in the call sequence (earlier calls change state)
+
+    def describe(self) -> str:
+        where = f"{self.func}({', '.join(hex(a) for a in self.args)})" if self.func else "module"
+        return f"seed {self.seed}: {self.what} mismatch in {where} [call #{self.call_index}]: " \
+               f"wxjit {self.wxjit} vs wasmtime {self.wasmtime}"
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Call:
+    func: str
+    sig: FuncSig
+    args: list[int]
+
+
+@dataclass
+class RunReport:
+    """Outcome of one module: number of calls made and the mismatches (at most one per module: the
+    first difference; later state would be polluted by it). ``hung``: wasmtime ran out of fuel (the
+    module does not terminate — a generator bug, or a minimizer candidate); wxjit was not called."""
+
+    calls: int = 0
+    traps: int = 0
+    hung: bool = False
+    mismatches: list[Mismatch] = field(default_factory=list)
+
+
+def plan_calls(gm: GeneratedModule, per_func: int = 3) -> list[Call]:
+    """The call sequence for a module: each export with ``per_func`` argument vectors, interleaved."""
+    calls: list[Call] = []
+    vectors = {e.name: arg_vectors(f"{gm.seed}:{e.name}", e.sig, per_func) for e in gm.funcs}
+    for k in range(per_func):
+        for e in gm.funcs:
+            if k == 0 or e.sig.params:
+                calls.append(Call(e.name, e.sig, vectors[e.name][k]))
+    return calls
+
+
+def plan_calls_for_sigs(seed: int | str, sigs: dict[str, FuncSig], per_func: int = 3) -> list[Call]:
+    """Like ``plan_calls`` for a module known only by its exported signatures."""
+    calls: list[Call] = []
+    vectors = {name: arg_vectors(f"{seed}:{name}", sig, per_func) for name, sig in sigs.items()}
+    for k in range(per_func):
+        for name, sig in sigs.items():
+            if k == 0 or sig.params:
+                calls.append(Call(name, sig, vectors[name][k]))
+    return calls
+
+
+# ---------------------------------------------------------------------------------------------------
+class WxjitSide:
+    """One wxjit instance of the module."""
+
+    def __init__(self, wasm: bytes) -> None:
+        import jit
+        self._jit = jit
+        self.module = jit.Module(wasm)
+        self.instance = jit.Instance(self.module, {})
+        self.exports = self.instance.exports
+
+    def call(self, name: str, args: list[int]) -> Outcome:
+        jit = self._jit
+        self.exports[BUDGET_EXPORT].value_raw = BUDGET_CALLS
+        try:
+            return Outcome(results=[int(x) for x in self.exports[name].call_raw(args)])
+        except jit.Trap as exc:
+            return Outcome(trap=exc.kind)
+        except jit.Error as exc:
+            return Outcome(error=f"{type(exc).__name__}: {exc}")
+
+    def memory(self) -> bytes | None:
+        mem = self.exports.get(MEMORY_EXPORT)
+        return None if mem is None else bytes(mem.data)
+
+    def global_bits(self, name: str) -> int:
+        return int(self.exports[name].value_raw)
+
+
+class WasmtimeSide:
+    """One wasmtime instance of the module, called with raw bits."""
+
+    _engine: Any = None
+
+    @classmethod
+    def engine(cls) -> Any:
+        if cls._engine is None:
+            import wasmtime
+            cfg = wasmtime.Config()
+            cfg.parallel_compilation = False
+            cfg.cranelift_opt_level = "none"
+            # No signal handlers in wasmtime: wxjit's handler sits in front of SIGSEGV/SIGFPE and
+            # kills the process when a chained handler returns (wasmtime resumes by editing the
+            # context and returning), so wasmtime must trap by explicit checks here.
+            cfg.signals_based_traps = False
+            # Fuel guards against non-terminating candidates (the minimizer deletes loop counters).
+            cfg.consume_fuel = True
+            cls._engine = wasmtime.Engine(cfg)
+        return cls._engine
+
+    def __init__(self, wasm: bytes) -> None:
+        import wasmtime
+        from wasmtime import _ffi
+        from wasmtime._func import enter_wasm
+        self._wt, self._ffi, self._enter = wasmtime, _ffi, enter_wasm
+        self.store = wasmtime.Store(self.engine())
+        self.module = wasmtime.Module(self.engine(), wasm)
+        self.instance = wasmtime.Instance(self.store, self.module, [])
+        self.exports = self.instance.exports(self.store)
+        self._kinds = {I32: _ffi.WASMTIME_I32.value, I64: _ffi.WASMTIME_I64.value,
+                       F32: _ffi.WASMTIME_F32.value, F64: _ffi.WASMTIME_F64.value}
+
+    def call(self, name: str, sig: FuncSig, args: list[int]) -> Outcome:
+        wt, ffi = self._wt, self._ffi
+        self.exports[BUDGET_EXPORT].set_value(self.store, wt.Val.i32(BUDGET_CALLS))
+        self.store.set_fuel(WASMTIME_FUEL)
+        func = self.exports[name]
+        params = (ffi.wasmtime_val_t * max(len(args), 1))()
+        for i, (t, bits) in enumerate(zip(sig.params, args, strict=True)):
+            params[i].kind = self._kinds[t]
+            if t in (I32, F32):
+                params[i].of.i32 = ctypes.c_int32(bits & 0xFFFFFFFF).value
+            else:
+                params[i].of.i64 = ctypes.c_int64(bits & MASK[I64]).value
+        results = (ffi.wasmtime_val_t * max(len(sig.results), 1))()
+        try:
+            with self._enter(self.store) as trap:
+                error = ffi.wasmtime_func_call(self.store._context(), ctypes.byref(func._func), params,
+                                               len(args),
+                                               results, len(sig.results), trap)
+                if error:
+                    raise wt.WasmtimeError._from_ptr(error)
+        except wt.Trap as exc:
+            code = exc.trap_code
+            return Outcome(trap=code.name if code is not None else f"message: {exc.message}")
+        except wt.WasmtimeError as exc:
+            return Outcome(error=f"wasmtime error: {exc}")
+        out = []
+        for i, t in enumerate(sig.results):
+            raw = results[i].of.i32 if t in (I32, F32) else results[i].of.i64
+            out.append(raw & MASK[t])
+        return Outcome(results=out)
+
+    def memory(self) -> bytes | None:
+        mem = self.exports.get(MEMORY_EXPORT) if hasattr(self.exports, "get") else None
+        if mem is None:
+            try:
+                mem = self.exports[MEMORY_EXPORT]
+            except KeyError:
+                return None
+        return bytes(mem.read(self.store, 0, mem.data_len(self.store)))
+
+    def global_bits(self, name: str, t: int) -> int:
+        raw = self._ffi.wasmtime_val_t()
+        self._ffi.wasmtime_global_get(self.store._context(), ctypes.byref(self.exports[name]._global),
+                                      ctypes.byref(raw))
+        return (raw.of.i32 if t in (I32, F32) else raw.of.i64) & MASK[t]
+
+
+def _show(out: Outcome, sig: FuncSig | None = None) -> str:
+    if out.results is not None:
+        if sig is None:
+            return str(out.results)
+        pairs = zip(sig.results, out.results, strict=False)
+        return "[" + ", ".join(f"{VALTYPE_NAMES[t]}:{b:#x}" for t, b in pairs) + "]"
+    if out.trap is not None:
+        return f"trap {out.trap!r}"
+    return f"error {out.error}"
+
+
+def compare_outcomes(sig: FuncSig, wx: Outcome, wt: Outcome, nan_class: bool) -> str | None:
+    """None if the outcomes agree, else the kind of mismatch ("result" or "trap")."""
+    if wt.results is not None and wx.results is not None:
+        if len(wx.results) != len(wt.results):
+            return "result"
+        for t, a, b in zip(sig.results, wx.results, wt.results, strict=True):
+            if not same_value(t, a, b, nan_class):
+                return "result"
+        return None
+    if wt.trap is not None and wx.trap is not None:
+        return None if wx.trap in WASMTIME_TRAPS.get(wt.trap, ()) else "trap"
+    return "trap" if (wx.trap or wt.trap) else "error"
+
+
+def exported_globals(wasm: bytes) -> list[tuple[str, int]]:
+    """(name, valtype) of every exported global of ``wasm`` (read through wasmtime's module types)."""
+    import wasmtime
+    module = wasmtime.Module(WasmtimeSide.engine(), wasm)
+    codes = {"i32": I32, "i64": I64, "f32": F32, "f64": F64}
+    out = []
+    for exp in module.exports:
+        if isinstance(exp.type, wasmtime.GlobalType):
+            t = codes.get(str(exp.type.content))
+            if t is not None:
+                out.append((exp.name, t))
+    return out
+
+
+def exported_funcs(wasm: bytes) -> dict[str, FuncSig]:
+    """Signatures of the exported functions of ``wasm`` that take and return numbers only."""
+    import wasmtime
+    module = wasmtime.Module(WasmtimeSide.engine(), wasm)
+    codes = {"i32": I32, "i64": I64, "f32": F32, "f64": F64}
+    out = {}
+    for exp in module.exports:
+        if isinstance(exp.type, wasmtime.FuncType):
+            params = [codes.get(str(t)) for t in exp.type.params]
+            results = [codes.get(str(t)) for t in exp.type.results]
+            if None not in params and None not in results:
+                out[exp.name] = FuncSig(tuple(params), tuple(results))   # type: ignore[arg-type]
+    return out
+
+
+def run_module(gm: GeneratedModule, wasm: bytes | None = None, calls: list[Call] | None = None) -> RunReport:
+    """Instantiate ``gm`` in both engines, make every planned call and compare after each one."""
+    wasm = wasm if wasm is not None else gm.encode()
+    return run_wasm(wasm, calls if calls is not None else plan_calls(gm), nan_class=not gm.canon,
+                    seed=gm.seed, globals_=gm.global_exports)
+
+
+def run_wasm(wasm: bytes, calls: list[Call], nan_class: bool, seed: int | str = "",
+             globals_: list[tuple[str, int]] | None = None) -> RunReport:
+    """Run ``calls`` against ``wasm`` in both engines (fresh instances), comparing after each call.
+    The module must export the ``budget`` global; memory ``mem`` and other globals are compared."""
+    report = RunReport()
+    if globals_ is None:
+        globals_ = exported_globals(wasm)
+    wt = WasmtimeSide(wasm)
+    try:
+        wx = WxjitSide(wasm)
+    except Exception as exc:    # noqa: BLE001 - any failure on a valid module is a finding
+        report.mismatches.append(Mismatch(seed, "compile", wxjit=f"{type(exc).__name__}: {exc}",
+                                          wasmtime="ok"))
+        return report
+    for k, call in enumerate(calls):
+        b = wt.call(call.func, call.sig, call.args)
+        if b.trap == "OUT_OF_FUEL":
+            report.hung = True
+            break
+        a = wx.call(call.func, call.args)
+        report.calls += 1
+        if b.trap is not None:
+            report.traps += 1
+        bad = compare_outcomes(call.sig, a, b, nan_class)
+        if bad is None:
+            ma, mb = wx.memory(), wt.memory()
+            if ma != mb:
+                bad = "memory"
+                a_desc, b_desc = _memory_diff(ma, mb)
+            else:
+                for gname, t in globals_:
+                    ga, gb = wx.global_bits(gname), wt.global_bits(gname, t)
+                    if not same_value(t, ga, gb, nan_class):
+                        bad = "global"
+                        a_desc, b_desc = f"{gname}={ga:#x}", f"{gname}={gb:#x}"
+                        break
+        else:
+            a_desc, b_desc = _show(a, call.sig), _show(b, call.sig)
+        if bad is not None:
+            report.mismatches.append(Mismatch(seed, bad, call.func, list(call.args), a_desc, b_desc, k))
+            break
+    return report
+
+
+def _memory_diff(a: bytes | None, b: bytes | None) -> tuple[str, str]:
+    if a is None or b is None or len(a) != len(b):
+        return (f"{None if a is None else len(a)} bytes", f"{None if b is None else len(b)} bytes")
+    i = next(i for i in range(len(a)) if a[i] != b[i])
+    return f"mem[{i:#x}..]={a[i:i + 8].hex()}", f"mem[{i:#x}..]={b[i:i + 8].hex()}"
