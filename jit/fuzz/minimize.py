@@ -36,7 +36,7 @@ def _zero_const(instr: bytes) -> bytes:
 
 
 def minimize(gm: GeneratedModule, mismatch: Mismatch,
-             max_checks: int = 4000) -> tuple[GeneratedModule, list[Call]]:
+             max_checks: int = 1500) -> tuple[GeneratedModule, list[Call]]:
     """A smaller module (and call sequence) that still shows ``mismatch``; the input is not modified."""
     all_calls = plan_calls(gm)
     calls = all_calls[:mismatch.call_index + 1] if mismatch.call_index >= 0 else all_calls
