@@ -840,10 +840,10 @@ class FunctionCompiler:
         elif pick_b in ("feq", "fne"):
             skip = a.label()
             self.emit_jcc(self.negate(pick_b), skip)
-            a.mov(dst, src, 64)
+            a.mov(dst, src, size_of(ty))     # 32-bit forms keep i32 zero-extended
             a.bind(skip)
         else:
-            a.cmovcc(pick_b, dst, src, 64)
+            a.cmovcc(pick_b, dst, src, size_of(ty))
         self.release(b)
         self.push_reg(dst, ty)
 

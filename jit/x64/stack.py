@@ -16,11 +16,8 @@ from .registers import (
     R8,
     R9,
     R10,
-    R12,
-    R13,
     RAX,
     RBP,
-    RBX,
     RCX,
     RDI,
     RDX,
@@ -46,7 +43,10 @@ from .registers import (
 
 CONST, REG, SLOT, LOCAL = 0, 1, 2, 3
 
-GPRS = (RAX, RCX, RDX, RBX, RSI, RDI, R8, R9, R10, R12, R13)   # r11 is the scratch; r14/r15 pinned
+# Allocatable for operand-stack values. r11 is the scratch, r14/r15 hold memory base and vmctx, and
+# rbx/r12/r13 are reserved for pinned locals: a function that pins them saves them in its prologue,
+# so no other function may clobber them (they are callee-saved in our convention, as in SysV).
+GPRS = (RAX, RCX, RDX, RSI, RDI, R8, R9, R10)
 XMMS = (XMM0, XMM1, XMM2, XMM3, XMM4, XMM5, XMM6, XMM7, XMM8, XMM9, XMM10, XMM11, XMM12, XMM13, XMM14)
 FLOAT_TYPES = (F32, F64, V128)
 
