@@ -69,7 +69,7 @@ def _frame(pc: int) -> tuple[int | None, str | None, int | None]:
     if found is None:
         return None, None, None
     compiled, offset, names = found
-    func = compiled.func_at(offset)
+    func = compiled.func_at_pc(offset)
     if func is None:
         return None, None, None
     name = compiled.func_names.get(func) or names(func)

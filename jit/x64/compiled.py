@@ -46,9 +46,15 @@ class CompiledModule:
             return self.num_imported_funcs + i
         return None
 
+    def func_at_pc(self, code_offset: int) -> int | None:
+        """The function of a trap pc or return address: looked up at ``code_offset - 1``, because a
+        call that ends a function returns to the function's end (a faulting instruction is never a
+        function's first byte, the prologue is)."""
+        return self.func_at(code_offset - 1)
+
     def wasm_offset_at(self, code_offset: int) -> int | None:
         """The Wasm byte offset of the instruction at (or returning to) ``code_offset``."""
         i = bisect.bisect_right(self.pc_offsets, code_offset) - 1
-        if i >= 0 and self.func_at(code_offset) == self.func_at(self.pc_offsets[i]):
+        if i >= 0 and self.func_at_pc(code_offset) == self.func_at_pc(self.pc_offsets[i]):
             return self.pc_wasm[i]
         return None
