@@ -19,6 +19,7 @@ import struct
 
 from ..errors import CompileError, LimitError
 from ..runtime import vmctx as V
+from ..runtime.limits import DEFAULT_LIMITS, Limits
 from ..runtime.vmctx import VMContextLayout
 from ..wasm.opcodes import OPS, OPS_BY_NAME
 from ..wasm.types import EXTERNREF, F32, F64, FUNCREF, I32, I64, V128, FuncType, block_type
@@ -83,7 +84,6 @@ GPR_PINS = CALLEE_SAVED_PINS + (R8, R9, R10)
 XMM_PINS = (XMM8, XMM9, XMM10, XMM11, XMM12, XMM13, XMM14)
 
 FLAGS = 4                      # a Val kind: the result of the comparison just emitted, as a condition
-MAX_LOCALS = 50_000
 M32 = 0xFFFFFFFF
 M64 = 0xFFFFFFFFFFFFFFFF
 
@@ -221,9 +221,11 @@ class FunctionCompiler:
         self.body = body
         self.sig: FuncType = self.module.func_type(func_index)
         local_types: list[int] = []
+        max_locals = mc.limits.max_locals
         for count, ty in body.locals:
-            if len(local_types) + count > MAX_LOCALS:
-                raise LimitError(f"function {func_index} declares more than {MAX_LOCALS} locals")
+            if max_locals is not None and len(self.sig.params) + len(local_types) + count > max_locals:
+                raise LimitError(f"function {func_index} has more than {max_locals} locals "
+                                 "(Limits.max_locals)")
             local_types.extend([ty] * count)
         self.nparams = len(self.sig.params)
         code = body.code
@@ -1907,9 +1909,10 @@ HANDLERS = _build_handlers()
 class ModuleCompiler:
     """Compiles every defined function of a validated module into one ``CompiledModule``."""
 
-    def __init__(self, module, fuel: bool = False) -> None:
+    def __init__(self, module, fuel: bool = False, limits: Limits = DEFAULT_LIMITS) -> None:
         self.module = module
         self.fuel = fuel
+        self.limits = limits
         self.asm = Assembler()
         self.layout = VMContextLayout.for_module(module)
         nfuncs = module.num_imported_funcs + len(module.funcs)
@@ -1967,6 +1970,9 @@ class ModuleCompiler:
             relocations.append((a.offset, V.RELOC_HELPER_ABS64, V.HELPER_ID[name]))
             a.dq(0)
         code = a.finish()
+        if self.limits.max_code_bytes is not None and len(code) > self.limits.max_code_bytes:
+            raise LimitError(f"compiled code of {len(code)} bytes exceeds Limits.max_code_bytes = "
+                             f"{self.limits.max_code_bytes}")
         order = sorted(range(len(self.pc_offsets)), key=self.pc_offsets.__getitem__)
         func_types = [m.func_type(i) for i in range(nimp + len(m.funcs))]
         type_index = {}
@@ -1988,13 +1994,14 @@ class ModuleCompiler:
         )
 
 
-def compile_module(module, fuel: bool = False) -> CompiledModule:
+def compile_module(module, fuel: bool = False, limits: Limits | None = None) -> CompiledModule:
     """Compile a validated ``jit.wasm.Module`` to machine code.
 
     ``fuel``: also count one unit of fuel at every function entry and loop iteration (trap "out of
     fuel" when ``vmctx.fuel`` goes negative). Interrupt checks are always compiled in.
+    ``limits``: ``max_locals`` per function and ``max_code_bytes`` (``jit.LimitError`` beyond them).
     """
-    compiled = ModuleCompiler(module, fuel).compile()
+    compiled = ModuleCompiler(module, fuel, limits or DEFAULT_LIMITS).compile()
     compiled.fuel = fuel
     return compiled
 
