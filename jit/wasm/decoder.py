@@ -4,14 +4,22 @@ Follows the spec's binary format for Wasm 2.0 and the reference interpreter's er
 lengths and counts larger than the bytes left raise "length out of bounds" before anything is
 allocated, reads past the end raise "unexpected end of section or function", a section or body whose
 contents do not end exactly at its declared size raises "section size mismatch". Function bodies are
-decoded by one table-driven loop into plain ``(op, a, b, pos)`` tuples. Only ``MalformedError`` escapes.
+decoded by one table-driven loop into plain ``(op, a, b, pos)`` tuples.
+
+Resource limits (``jit.Limits``: ``max_module_bytes``, ``max_functions``, ``max_params`` for the
+parameters and for the results of one type, ``max_locals`` for parameters + declared locals of one
+function) are checked as soon as the count is read, before anything is allocated or expanded, and raise
+:class:`FrontEndLimitError` (a ``jit.LimitError``) naming the limit and the byte offset. A count that
+the spec itself rejects ("too many locals", "length out of bounds") keeps the spec's error. Otherwise
+only ``MalformedError`` escapes.
 """
 from __future__ import annotations
 
 import gc
 from struct import error as StructError
+from typing import TYPE_CHECKING
 
-from ..errors import MalformedError
+from ..errors import LimitError, MalformedError
 from . import opcodes as O
 from .leb import EOF_MESSAGE, read_signed, read_unsigned
 from .names import parse_name_section
@@ -34,6 +42,9 @@ from .types import (
     NameSection,
     TableType,
 )
+
+if TYPE_CHECKING:
+    from ..runtime.limits import Limits as ResourceLimits
 
 MAGIC = b"\0asm"
 VERSION = b"\x01\0\0\0"
@@ -80,6 +91,43 @@ _DATA_COUNT_OPS = (O.op_key("memory.init"), O.op_key("data.drop"))
 
 def _fail(message: str, pos: int) -> MalformedError:
     return MalformedError(message, pos)
+
+
+class FrontEndLimitError(LimitError):
+    """A ``jit.Limits`` field exceeded by a module: ``limit`` (field name), ``value``, ``maximum``,
+    ``offset`` (byte offset of the count or size that exceeded it) and ``func_index`` if any."""
+
+    def __init__(self, limit: str, what: str, value: int, maximum: int, offset: int,
+                 func_index: int | None = None) -> None:
+        self.limit = limit
+        self.value = value
+        self.maximum = maximum
+        self.offset = offset
+        self.func_index = func_index
+        where = f"at offset {offset:#x}"
+        if func_index is not None:
+            where += f", in function {func_index}"
+        super().__init__(f"{what}: {value} exceeds Limits.{limit} = {maximum} ({where})")
+
+
+class _Budget:
+    """The compile-time fields of a ``jit.Limits`` with ``None`` (unlimited) as a huge number."""
+
+    __slots__ = ("module_bytes", "functions", "params", "locals")
+
+    def __init__(self, limits: ResourceLimits | None) -> None:
+        big = 1 << 64
+        if limits is None:
+            self.module_bytes = self.functions = self.params = self.locals = big
+            return
+        self.module_bytes = _or(limits.max_module_bytes, big)
+        self.functions = _or(limits.max_functions, big)
+        self.params = _or(limits.max_params, big)
+        self.locals = _or(limits.max_locals, big)
+
+
+def _or(value: int | None, default: int) -> int:
+    return default if value is None else value
 
 
 def _read_prefixed(data: bytes, pos: int, prefix: int) -> tuple[int, object, object, int]:
@@ -303,10 +351,12 @@ class _BodyState:
 class _Decoder:
     """Module-level reader over ``data`` (not hot: one method call per field is fine)."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, budget: _Budget) -> None:
         self.data = data
         self.pos = 0
         self.module = Module()
+        self.budget = budget
+        self.num_func_imports = 0
 
     # -- primitives ---------------------------------------------------------------------------
     def byte(self) -> int:
@@ -484,7 +534,13 @@ class _Decoder:
         if sid == 8:
             m.start = self.u32()
             return None
+        count_pos = self.pos
         n = self.count()
+        if sid == 3:
+            total = self.num_func_imports + n
+            if total > self.budget.functions:
+                raise FrontEndLimitError("max_functions", "functions (imported + defined)", total,
+                                         self.budget.functions, count_pos)
         reader = self._READERS[sid]
         for _ in range(n):
             reader(self)
@@ -495,9 +551,17 @@ class _Decoder:
         form = self.flag_byte()
         if form != 0x60:
             raise _fail("malformed functype", pos)
-        params = tuple(self.valtype() for _ in range(self.count()))
-        results = tuple(self.valtype() for _ in range(self.count()))
+        params = tuple(self.valtype() for _ in range(self._arity("parameters")))
+        results = tuple(self.valtype() for _ in range(self._arity("results")))
         self.module.types.append(FuncType(params, results))
+
+    def _arity(self, what: str) -> int:
+        pos = self.pos
+        n = self.count()
+        if n > self.budget.params:
+            raise FrontEndLimitError("max_params", f"{what} of type {len(self.module.types)}", n,
+                                     self.budget.params, pos)
+        return n
 
     def _import(self) -> None:
         module = self.name()
@@ -507,6 +571,10 @@ class _Decoder:
         desc: object
         if kind == 0:
             desc = self.u32()
+            self.num_func_imports += 1
+            if self.num_func_imports > self.budget.functions:
+                raise FrontEndLimitError("max_functions", "imported functions", self.num_func_imports,
+                                         self.budget.functions, pos)
         elif kind == 1:
             desc = self.table_type()
         elif kind == 2:
@@ -579,9 +647,11 @@ class _Decoder:
         if n != func_count:
             raise _fail("function and code section have inconsistent lengths", self.pos)
         data = self.data
-        codes = self.module.codes
+        m = self.module
+        codes = m.codes
         state = self.body_state
-        for _ in range(n):
+        max_locals = self.budget.locals
+        for i in range(n):
             size = self.length()
             body_start = self.pos
             runs: list[tuple[int, int]] = []
@@ -592,6 +662,10 @@ class _Decoder:
                 if total > MAX_LOCALS:
                     raise _fail("too many locals", body_start)
                 runs.append((count, self.valtype()))
+            nparams = self._num_params(i)
+            if total + nparams > max_locals:   # after the spec's own check
+                raise FrontEndLimitError("max_locals", "parameters + locals", nparams + total,
+                                         max_locals, body_start, self.num_func_imports + i)
             code_start = self.pos
             code, pos = decode_expr(data, code_start, state)
             if pos != body_start + size:
@@ -600,19 +674,33 @@ class _Decoder:
             codes.append(FunctionBody(runs, code, code_start, size, total))
         return n
 
+    def _num_params(self, i: int) -> int:
+        """Parameters of defined function ``i`` (0 if its type index is invalid: validation says so)."""
+        m = self.module
+        t = m.funcs[i] if i < len(m.funcs) else -1
+        return len(m.types[t].params) if 0 <= t < len(m.types) else 0
+
     _READERS = {1: _type, 2: _import, 3: _function, 4: _table, 5: _memory, 6: _global, 7: _export,
                 9: _elem, 11: _data}
 
 
-def decode(data: bytes | bytearray | memoryview) -> Module:
+def decode(data: bytes | bytearray | memoryview, limits: ResourceLimits | None = None) -> Module:
     """Decode a binary module. Raises MalformedError (with the byte offset) on any bad input.
+
+    ``limits`` is a ``jit.Limits`` whose compile-time fields raise :class:`FrontEndLimitError` (a
+    ``jit.LimitError``) when exceeded. ``None`` (the default here) checks only the spec's own limits:
+    ``decode`` alone is the spec's decoder; ``validate`` and ``jit.Module`` apply ``jit.Limits()``.
 
     The cyclic garbage collector is paused while decoding: the millions of instruction tuples
     of a large module hold no cycles, and collections triggered by their allocation would make
     decoding time grow faster than linearly with module size.
     """
+    budget = _Budget(limits)
+    if len(data) > budget.module_bytes:
+        raise FrontEndLimitError("max_module_bytes", "module size in bytes", len(data),
+                                 budget.module_bytes, budget.module_bytes)
     data = bytes(data)
-    decoder = _Decoder(data)
+    decoder = _Decoder(data, budget)
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
