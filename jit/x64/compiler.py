@@ -368,7 +368,7 @@ class FunctionCompiler:
                 raise CompileError(f"instruction {info.name if info else hex(op)} is not supported yet",
                                    self.pos, self.func_index, self.module.func_name(self.func_index))
             h(self, insn[1], insn[2])
-            i += 1
+            i = self.i + 1          # a handler may consume the next instruction (fused local.set)
         # Out-of-line trap sites.
         a.bind(overflow)
         self.call_trap_inline(V.TRAP_CODE["call stack exhausted"], self.body.offset)
@@ -933,6 +933,29 @@ class FunctionCompiler:
         self.push(CONST, F64, x)
 
     # ------------------------------------------------------------------------ integer arithmetic
+    def pinned_result_target(self, a: Val, b: Val, commutative: bool) -> tuple[int, object] | None:
+        """When the next instruction is ``local.set/tee X`` of a register-pinned local, compute the
+        result straight into X's register: (X, register). Not when the second operand reads X (the
+        first operand is copied into X's register before the operation) and X is not the first."""
+        if self.i + 1 >= len(self.code):
+            return None
+        op, idx = self.code[self.i + 1][0], self.code[self.i + 1][1]
+        if op != 0x21 and op != 0x22:
+            return None
+        reg = self.frame.local_locs[idx]
+        if isinstance(reg, Mem):
+            return None
+        if b.kind == LOCAL and b.x == idx and not (a.kind == LOCAL and a.x == idx):
+            return None
+        return idx, reg
+
+    def finish_pinned_result(self, idx: int, ty: int) -> None:
+        """The fused ``local.set/tee``: the value is already in the local's register."""
+        op = self.code[self.i + 1][0]
+        self.i += 1
+        if op == 0x22:
+            self.push(LOCAL, ty, idx)
+
     def int_binop(self, name: str) -> None:
         ty, method, commutative, fold = INT_BINOPS[name]
         b = self.pop()
@@ -943,7 +966,15 @@ class FunctionCompiler:
             return
         if commutative and b.kind == REG and a.kind != REG:
             a, b = b, a
-        dst = self.to_reg(a)
+        target = self.pinned_result_target(a, b, commutative)
+        if target is not None:
+            idx, dst = target
+            self.materialize_local_refs(idx)
+            if not (a.kind == LOCAL and a.x == idx):
+                self.load_into(dst, a)
+            self.release(a)
+        else:
+            dst = self.to_reg(a)
         if method == "imul":
             src = self.operand(b, allow_imm=True)
             if isinstance(src, int):
@@ -954,7 +985,10 @@ class FunctionCompiler:
             src = self.operand(b)
             getattr(self.asm, method)(dst, src, size)
         self.release(b)
-        self.push_reg(dst, ty)
+        if target is not None:
+            self.finish_pinned_result(target[0], ty)
+        else:
+            self.push_reg(dst, ty)
 
     def int_shift(self, name: str) -> None:
         ty, method, fold = INT_SHIFTS[name]
@@ -992,8 +1026,10 @@ class FunctionCompiler:
         if a.kind == CONST or (a.kind != REG and b.kind == REG):
             a, b = b, a
             cond = SWAPPED[cond]
-        lhs = self.to_reg(a) if a.kind != REG else a.x
+        lhs = self.operand(a, allow_imm=False)     # cmp reads both: a pinned local or a slot will do
         rhs = self.operand(b)
+        if isinstance(lhs, Mem) and isinstance(rhs, Mem):
+            lhs = self.to_reg(a)
         self.asm.cmp(lhs, rhs, size)
         self.release(a, b)
         self.push_cond(cond)
@@ -1490,11 +1526,25 @@ class FunctionCompiler:
         ty, method = FLOAT_BINOPS[name]
         b = self.pop()
         a = self.pop()
-        dst = self.to_reg(a)
+        commutative = method.startswith(("add", "mul"))
+        if commutative and b.kind == REG and a.kind != REG:
+            a, b = b, a
+        target = self.pinned_result_target(a, b, commutative)
+        if target is not None:
+            idx, dst = target
+            self.materialize_local_refs(idx)
+            if not (a.kind == LOCAL and a.x == idx):
+                self.load_into(dst, a)
+            self.release(a)
+        else:
+            dst = self.to_reg(a)
         src = self.to_reg(b) if b.kind in (CONST, FLAGS) else self.operand(b)
         getattr(self.asm, method)(dst, src)
         self.release(b)
-        self.push_reg(dst, ty)
+        if target is not None:
+            self.finish_pinned_result(target[0], ty)
+        else:
+            self.push_reg(dst, ty)
 
     def float_minmax(self, name: str) -> None:
         ty = F32 if name.startswith("f32") else F64
