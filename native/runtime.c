@@ -268,8 +268,32 @@ static uint64_t thread_stack_lo(void) {
 /* ---------------------------------------------------------------------------------------------- */
 /* entry                                                                                           */
 
+/* The group guard (docs/abi.md "Threads"): an instance group runs on one thread at a time. The
+ * owner word holds the token of the thread running it (the address of its tls_top, unique among
+ * live threads) or 0. An entry by the owner thread is nested (host -> Wasm re-entry) and takes
+ * nothing; an entry by another thread while the group runs returns WX_CALL_BUSY at once, without
+ * touching the slots or the result. */
+static inline uint64_t *guard_acquire(void *vmctx, int *busy) {
+    uint64_t *owner = (uint64_t *)VM_U64(vmctx, WX_VMCTX_OWNER_PTR);
+    *busy = 0;
+    if (owner == NULL) return NULL;
+    uint64_t me = (uint64_t)&tls_top;
+    uint64_t expected = 0;
+    if (__atomic_compare_exchange_n(owner, &expected, me, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+        return owner;
+    if (expected != me) *busy = 1;
+    return NULL;
+}
+
+static inline void guard_release(uint64_t *owner) {
+    if (owner != NULL) __atomic_store_n(owner, 0, __ATOMIC_RELEASE);
+}
+
 int wx_call(void *code, void *vmctx, uint64_t *slots, uint32_t n_in, uint32_t n_out) {
     wx_entry frame;
+    int busy;
+    uint64_t *const owner = guard_acquire(vmctx, &busy);
+    if (busy) return WX_CALL_BUSY;
     frame.prev = tls_top;
     if (frame.prev == NULL) {
         if (!tls_altstack_ready) ensure_altstack();
@@ -293,32 +317,42 @@ int wx_call(void *code, void *vmctx, uint64_t *slots, uint32_t n_in, uint32_t n_
         tls_last.fp = e->fp;
         tls_last.nframes = e->nframes;
         memcpy(tls_last.frames, e->frames, sizeof(uint64_t) * (size_t)e->nframes);
+        guard_release(owner);
         return (int)e->kind;
     }
     tls_top = &frame;
     wx_enter(code, vmctx, slots, n_in, n_out);
     tls_top = frame.prev;
+    guard_release(owner);
     return 0;
 }
 
-int wx_call0(void *code, void *vmctx, uint64_t *out) { return wx_call(code, vmctx, out, 0, 1); }
+/* Typed entries: arguments by value, the (single) result stored in *out only when the call ran. */
+int wx_call0(void *code, void *vmctx, uint64_t *out) {
+    uint64_t s[1] = {0};
+    int rc = wx_call(code, vmctx, s, 0, 1);
+    if (rc != WX_CALL_BUSY) out[0] = s[0];
+    return rc;
+}
 
 int wx_call1(void *code, void *vmctx, uint64_t a0, uint64_t *out) {
-    out[0] = a0;
-    return wx_call(code, vmctx, out, 1, 1);
+    uint64_t s[1] = {a0};
+    int rc = wx_call(code, vmctx, s, 1, 1);
+    if (rc != WX_CALL_BUSY) out[0] = s[0];
+    return rc;
 }
 
 int wx_call2(void *code, void *vmctx, uint64_t a0, uint64_t a1, uint64_t *out) {
     uint64_t s[2] = {a0, a1};
     int rc = wx_call(code, vmctx, s, 2, 1);
-    out[0] = s[0];
+    if (rc != WX_CALL_BUSY) out[0] = s[0];
     return rc;
 }
 
 int wx_call3(void *code, void *vmctx, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t *out) {
     uint64_t s[3] = {a0, a1, a2};
     int rc = wx_call(code, vmctx, s, 3, 1);
-    out[0] = s[0];
+    if (rc != WX_CALL_BUSY) out[0] = s[0];
     return rc;
 }
 

@@ -20,6 +20,8 @@ typedef struct wx_memory {
 } wx_memory;
 
 /* --- entry ------------------------------------------------------------------------------------ */
+/* Returned by wx_call* when another thread is running the instance's group (nothing was done). */
+#define WX_CALL_BUSY (-1)
 int wx_call(void *code, void *vmctx, uint64_t *slots, uint32_t n_in, uint32_t n_out);
 int wx_call0(void *code, void *vmctx, uint64_t *out);
 int wx_call1(void *code, void *vmctx, uint64_t a0, uint64_t *out);

@@ -21,8 +21,11 @@ VMCTX_INSTANCE_ID = 40    # u64: the Python-side instance handle (host calls, tr
 VMCTX_STACK_BUDGET = 48   # u64: stack bytes an outermost host entry lets compiled code use (0 = 512 KiB)
 VMCTX_DATAS = 56          # VMDataSegment*: the module's data segments (passive ones until dropped)
 VMCTX_ELEMS = 64          # VMElemSegment*: the module's element segments (resolved references)
-VMCTX_RESERVED = 72       # u64: reserved
-VMCTX_HEADER_SIZE = 80
+VMCTX_OWNER_PTR = 72      # u64*: the owner word of this instance's group (see VMCTX_OWNER), or NULL
+VMCTX_OWNER = 80          # u64: token of the thread running code of this group (0 = idle); the word
+                          # OWNER_PTR of every instance of a group points to (the group leader's)
+VMCTX_RESULT = 88         # u64: where the typed entries wx_call0..3 of the host store the result
+VMCTX_HEADER_SIZE = 96
 
 # --- VMMemory: one linear memory, shared by every instance that imports it --------------------
 VMMEMORY_BASE = 0         # u64: start of the reservation (never moves)

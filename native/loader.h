@@ -1,0 +1,34 @@
+/* wxjit loader hot paths (native/loader.c): loading a compiled module into code memory in one call,
+ * building an instance context from a prepared template, and the pool of linear memories. */
+#ifndef WXJIT_LOADER_H
+#define WXJIT_LOADER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "codemem.h"
+#include "runtime.h"
+
+/* Copy `size` bytes of position-independent code to offset `off` of the code memory `m` (through its
+ * writable view, or pwrite when it has none), applying the relocations (offset, kind, target)
+ * triples on the way: the module's GOT gets the helper addresses (its link step). Returns -1 on
+ * success, the index of the first bad relocation (nothing is written then), or -2 when the write
+ * failed (reason in m->err). Publishing is the caller's (the arena's) step. */
+int64_t wx_load_code(wx_codemem *m, size_t off, const uint8_t *code, size_t size, const uint64_t *relocs,
+                     size_t n_relocs);
+
+/* dst := tmpl (size bytes), then add the address dst to the u64 at each offset of rel[0..nrel):
+ * the vmctx template of a module with its self-relative pointers made absolute. */
+void wx_vmctx_init(uint8_t *dst, const uint8_t *tmpl, size_t size, const uint32_t *rel, size_t nrel);
+
+/* Linear memories from a pool of reservations. take: a memory of min_pages accessible (zero) pages;
+ * give: back to the pool, its pages dropped with MADV_DONTNEED (so no byte of it survives), or
+ * unmapped when the pool already holds max_free memories. */
+wx_memory *wx_mempool_take(uint64_t min_pages, uint64_t max_pages, uint64_t reserve_bytes);
+void wx_mempool_give(wx_memory *mem);
+void wx_mempool_configure(uint32_t max_free);
+uint32_t wx_mempool_free_count(void);
+uint32_t wx_mempool_max_free(void);
+void wx_mempool_clear(void);
+
+#endif
