@@ -383,20 +383,28 @@ class FunctionCompiler:
         a.patch32(check_patch, n + 8)
 
     def zero_locals(self) -> None:
-        nslots = self.frame.num_local_slots
+        """Zero the memory homes of declared locals that live in memory. Pinned locals are zeroed in
+        their registers (load_pins); hidden locals and register-save slots are written before read."""
+        pinned = {idx for idx, _ in self.pins}
+        in_memory = [i for i in range(self.nparams, self.num_declared) if i not in pinned]
+        mems = [self.frame.local_mems[i] for i in in_memory]
+        wide = [self.local_types[i] == V128 for i in in_memory]
+        nslots = len(mems) + sum(wide)
         if nslots == 0:
             return
         a = self.asm
-        if nslots <= 8:
-            a.xor(RAX, RAX, 32)
-            for s in range(nslots):
-                a.mov(Mem(RBP, disp=Frame.disp(s)), RAX, 64)
-        else:
-            a.lea(RDI, Mem(RBP, disp=Frame.disp(nslots - 1)))
-            a.mov(RCX, nslots, 32)
-            a.xor(RAX, RAX, 32)
-            a.db(b"\xf3\x48\xab")          # rep stosq
-        # Hidden locals (for `if` parameters) are allocated here too; they need no zeroing but it's cheap.
+        a.xor(RAX, RAX, 32)
+        if nslots <= 16:
+            for mem, w in zip(mems, wide, strict=True):
+                a.mov(mem, RAX, 64)
+                if w:
+                    a.mov(Mem(RBP, disp=mem.disp + 8), RAX, 64)
+            return
+        # Many locals: clear the whole declared-locals area (slots 0 .. declared) with rep stosq.
+        declared = sum(2 if t == V128 else 1 for t in self.local_types[self.nparams:self.num_declared])
+        a.lea(RDI, Mem(RBP, disp=Frame.disp(declared - 1)))
+        a.mov(RCX, declared, 32)
+        a.db(b"\xf3\x48\xab")          # rep stosq
 
     # ------------------------------------------------------------------------ stack primitives
     def push(self, kind: int, ty: int, x: object = None) -> Val:
