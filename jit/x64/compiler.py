@@ -781,12 +781,19 @@ class FunctionCompiler:
         a = self.asm
         r = self.to_reg(idx)
         self.release(idx)
-        targets = list(depths) + [default]
-        # One stub per distinct target; the jump table holds offsets of the stubs.
+        # Targets that need no values moved are jumped to directly; the others (and returns) go
+        # through one stub each that moves the values, then jumps.
         stubs: dict[int, Label] = {}
-        for d in targets:
-            if d not in stubs:
+        for d in (*depths, default):
+            if d in stubs:
+                continue
+            c = self.ctrls[-1 - d]
+            if c.kind != FUNC and not self.needs_transfer(c.height, len(c.branch_types)):
+                c.targeted = True
+                stubs[d] = c.label
+            else:
                 stubs[d] = a.label()
+        direct = {d for d, lbl in stubs.items() if lbl is self.ctrls[-1 - d].label}
         a.cmp(r, len(depths), 32)
         a.jcc(Cond.AE, stubs[default])
         table = a.label()
@@ -799,8 +806,9 @@ class FunctionCompiler:
         for d in depths:
             a.dd_label(stubs[d], table)
         for d, lbl in stubs.items():
-            a.bind(lbl)
-            self.branch_to(d)
+            if d not in direct:
+                a.bind(lbl)
+                self.branch_to(d)
         self.set_unreachable()
 
     def op_return(self, _a, _b) -> None:
