@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..errors import LimitError
 from ..native import ffi, lib
@@ -49,6 +50,12 @@ class CodeSlot:
     def write(self, offset: int, data: bytes) -> None:
         """Copy ``data`` to ``offset`` inside the slot (through the RW view or pwrite)."""
         self.arena._write(self, offset, data)
+
+    def load(self, code: Any, relocs: Any, n_relocs: int) -> int:
+        """Copy ``code`` (a buffer) into the slot and apply ``n_relocs`` relocation triples from
+        ``relocs`` (a ``uint64_t`` buffer) in one native call (``wx_load_code``). Returns -1 when
+        done, else the index of the first bad relocation (nothing was written)."""
+        return self.arena._load(self, code, relocs, n_relocs)
 
     def publish(self) -> int:
         """The slot's code is complete; returns ``exec_address``. No syscall for ``memfd``."""
@@ -179,6 +186,17 @@ class CodeArena:
                     raise native_error(self._m, self.strategy, "write")
         except (TypeError, OverflowError) as exc:
             raise CodeMemoryError(f"bad write at offset {offset!r}: {exc}") from None
+
+    def _load(self, slot: CodeSlot, code: Any, relocs: Any, n_relocs: int) -> int:
+        n = len(code)
+        if slot.freed or slot.published or n > slot.size:
+            raise CodeMemoryError(f"cannot load {n} bytes into the code slot at offset {slot.offset:#x}")
+        with self._lock:
+            self._check_open()
+            bad = lib.wx_load_code(self._m, slot.offset, code, n, relocs, n_relocs)
+        if bad == -2:
+            raise native_error(self._m, self.strategy, "load")
+        return int(bad)
 
     def _publish(self, slot: CodeSlot) -> None:
         with self._lock:

@@ -52,7 +52,7 @@ class Func:
     unchanged.
     """
 
-    __slots__ = ("callable", "type", "__weakref__")
+    __slots__ = ("callable", "type", "_adapter", "__weakref__")
 
     def __init__(self, fn: Callable[..., Any], params: Iterable[str | int] = (),
                  results: Iterable[str | int] = ()) -> None:
@@ -60,6 +60,7 @@ class Func:
             raise Error(f"jit.Func needs a callable, got {fn!r}")
         self.callable = fn
         self.type = functype_of(params, results)
+        self._adapter: Callable[[Any], None] | None = None   # made by the first instance importing it
 
     def __call__(self, *args: Any) -> Any:
         return self.callable(*args)

@@ -1,170 +1,196 @@
 """``jit.Instance``: a module's code bound to its own state (vmctx), plus the exported functions.
 
 Instantiation (Wasm 2.0 order): resolve and type-check imports (``jit.LinkError``), build the vmctx
-(header, imported functions, tables, global pointers, canonical type ids, inline globals, funcrefs),
-create or import memory 0 and the tables, evaluate global initializers, apply active element then
-data segments (an out-of-bounds segment raises ``jit.Trap``; earlier writes stay visible), run the
-start function (a trap raises ``jit.Trap`` from the constructor).
+from the module's template (``jit.runtime.plan``: one native copy, then the imported functions,
+memory 0, tables and dynamic initialisers), apply active element then data segments by native
+copies (an out-of-bounds segment raises ``jit.Trap``; earlier writes stay visible), run the start
+function (a trap raises ``jit.Trap`` from the constructor). Memories and vmctx buffers come from
+pools (``jit.runtime.pool``) and go back when the instance and everything exported from it are gone.
 
 Calls: ``inst.exports["f"](*args)`` converts Python values by type and returns None, one value or a
-tuple; ``.call_raw([bits...])`` takes and returns unsigned bit patterns (a list). A trap raises
-``jit.Trap``; an exception raised by a host function comes out unchanged. Each instance has a
-re-entrant lock, so several threads may share it (calls are serialized; host → Wasm re-entry on the
-same thread works). The instance stays usable after any trap.
+tuple (one native call through a typed entry for up to three arguments and one result);
+``.call_raw([bits...])`` takes and returns unsigned bit patterns (a list). A trap raises
+``jit.Trap``; an exception raised by a host function comes out unchanged. The instance stays usable
+after any trap.
+
+Threads: an *instance group* (an instance and every instance it is linked with through imported
+functions or shared tables) runs on one thread at a time. The native entry checks and sets the
+group's owner word (no Python lock: a few ns); a host → Wasm re-entry on the running thread is
+allowed, and a call from another thread while the group runs waits until it is idle (calls are
+serialized; use one instance per thread for parallelism). This is also what keeps the stack limit in
+each vmctx (copied at cross-instance calls) owned by the one running thread. Link instances while
+they are idle. A funcref of another group passed in from Python (a host function result, a table
+written from Python) is not covered by the rule: do not call it concurrently with its own group.
+
+Interruption: ``interrupt()`` (any thread) sets the interrupt flag of the instance's group: the
+running call traps with kind "interrupted" at its next function entry or loop header; if no call is
+running, the next call traps. The flag is cleared when the trap is reported. ``Limits(timeout=T)``
+arms the watchdog (``jit.runtime.watchdog``) for every call from the host. ``Limits(fuel=N)`` runs
+the module's fuel variant with a budget of N units for the life of the instance (``fuel`` reads what
+is left, and can be set).
 """
 from __future__ import annotations
 
 import bisect
+import gc
 import itertools
 import threading
 import weakref
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ..errors import CompileError, Error, Trap
+from ..errors import Error, LimitError, Trap
 from ..native import ffi, lib
 from ..wasm.types import FuncType
 from . import host, linker
 from . import vmctx as V
 from .externs import Func, Global, Memory, Table
-from .limits import Limits
+from .limits import DEFAULT_LIMITS, Limits
 from .memory import LinearMemory
 from .module import Module
+from .plan import CallSpec, InstancePlan, canonical_type_id, eval_const
 from .traps import trap_from_code
-from .values import FROM_BITS, FUNCREFS, MASK32, MASK64, RAW_MASK, REF_TYPES, TO_BITS, check_bits
+from .values import FUNCREFS, MASK32
 
 _instance_ids = itertools.count(1)
-_type_ids: dict[FuncType, int] = {}
-_type_lock = threading.Lock()
+_INTERRUPTED = V.TRAP_CODE["interrupted"]
+_UNLIMITED_FUEL = 1 << 62
+_BUSY = lib.WX_CALL_BUSY
+
+# live instances of the process (jit.Limits.max_instances)
+_live_lock = threading.Lock()
+_live = 0
 
 
-def canonical_type_id(ftype: FuncType) -> int:
-    """The process-wide id of a function type (structural: equal types share an id; never 0)."""
-    tid = _type_ids.get(ftype)
-    if tid is None:
-        with _type_lock:
-            tid = _type_ids.setdefault(ftype, len(_type_ids) + 1)
-    return tid
+def live_instances() -> int:
+    """Instances whose state is alive now (an exported function keeps its instance's state alive)."""
+    return _live
 
 
-def _make_callers(code_address: int, vm: Any, ftype: FuncType, lock: Any,
-                  name: str) -> tuple[Callable[..., Any], Callable[[Any], list[int]]]:
-    """The typed and raw call functions of one export (specialized for the common shapes)."""
-    code = ffi.cast("void *", code_address)
-    params, results = ftype.params, ftype.results
-    n_in, n_out = len(params), len(results)
-    slots = ffi.new("uint64_t[]", max(n_in, n_out, 1))
-    wx_call = lib.wx_call
-    supported = all(t in TO_BITS for t in params) and all(t in FROM_BITS for t in results)
-    to = [TO_BITS.get(t) for t in params]
-    fr = [FROM_BITS.get(t) for t in results]
-    masks = [RAW_MASK.get(t, MASK64) for t in results]   # i32/f32 results: upper halves are not ours
-    has_refs = any(t in REF_TYPES for t in results)
+def _count_instance(limit: int | None) -> None:
+    global _live
+    with _live_lock:
+        if limit is not None and _live >= limit:
+            gc.collect()     # instances only kept by reference cycles of user objects
+        if limit is not None and _live >= limit:
+            raise LimitError(f"too many live instances: Limits.max_instances is {limit}")
+        _live += 1
 
-    def raw(bits: Any) -> list[int]:
-        bits = list(bits)
-        if len(bits) != n_in:
-            raise Error(f"{name}: expected {n_in} argument(s), got {len(bits)}")
-        for i, b in enumerate(bits):
-            slots[i] = check_bits(params[i], b)
-        with lock:
-            rc = wx_call(code, vm, slots, n_in, n_out)
-            out = [slots[i] & masks[i] for i in range(n_out)]
-        if rc:
-            raise trap_from_code(rc)
-        if has_refs:
-            return [FROM_BITS[t](b) if t in REF_TYPES else b for t, b in zip(results, out, strict=True)]
-        return out
 
-    def arity(args: tuple[Any, ...]) -> Error:
-        return Error(f"{name}: expected {n_in} argument(s) {ftype}, got {len(args)}")
+def _uncount_instance() -> None:
+    global _live
+    with _live_lock:
+        _live -= 1
 
-    if not supported:
-        def unsupported(*args: Any) -> Any:
-            raise Error(f"{name}: signature {ftype} cannot be called with Python values yet; use call_raw")
-        return unsupported, raw
 
-    conv = fr[0] if n_out == 1 else None
-    if n_out <= 1 and n_in == 0:
-        call0 = lib.wx_call0
+class _Group:
+    """Instances linked by imports or shared tables: one owner word, one interrupt domain."""
 
-        def call(*args: Any) -> Any:
-            if args:
-                raise arity(args)
-            with lock:
-                rc = call0(code, vm, slots)
-                r = slots[0]
-            if rc:
-                raise trap_from_code(rc)
-            return conv(r) if conv else None
-    elif n_out <= 1 and n_in == 1:
-        call1, t0 = lib.wx_call1, to[0]
+    __slots__ = ("word", "members", "__weakref__")
 
-        def call(*args: Any) -> Any:
-            if len(args) != 1:
-                raise arity(args)
-            a = t0(args[0])
-            with lock:
-                rc = call1(code, vm, a, slots)
-                r = slots[0]
-            if rc:
-                raise trap_from_code(rc)
-            return conv(r) if conv else None
-    elif n_out <= 1 and n_in == 2:
-        call2, t0, t1 = lib.wx_call2, to[0], to[1]
+    def __init__(self) -> None:
+        self.word = ffi.new("uint64_t[1]")
+        self.members: dict[int, Any] = {}     # instance id -> vm (uint64_t*)
 
-        def call(*args: Any) -> Any:
-            if len(args) != 2:
-                raise arity(args)
-            a, b = t0(args[0]), t1(args[1])
-            with lock:
-                rc = call2(code, vm, a, b, slots)
-                r = slots[0]
-            if rc:
-                raise trap_from_code(rc)
-            return conv(r) if conv else None
-    else:
-        def call(*args: Any) -> Any:
-            if len(args) != n_in:
-                raise arity(args)
-            bits = [t(a) for t, a in zip(to, args, strict=True)]
-            with lock:
-                for i in range(n_in):
-                    slots[i] = bits[i]
-                rc = wx_call(code, vm, slots, n_in, n_out)
-                out = [slots[i] for i in range(n_out)]
-            if rc:
-                raise trap_from_code(rc)
-            if n_out == 0:
-                return None
-            if n_out == 1:
-                return fr[0](out[0])
-            return tuple(f(b) for f, b in zip(fr, out, strict=True))
-    return call, raw
+    @property
+    def address(self) -> int:
+        return int(ffi.cast("uintptr_t", self.word))
+
+
+class InstanceState:
+    """Everything an instance owns; kept alive by the Instance, its exports and tables it writes to.
+
+    Released (vmctx to the plan's pool, memory to the memory pool, host dispatch and funcref owner
+    entries removed) when the last of them goes, by reference counting: nothing here refers back to
+    the Instance or to Function objects.
+    """
+
+    __slots__ = ("plan", "module", "limits", "timeout", "_buf", "base", "vm", "out", "id", "memory",
+                 "memory_extern", "tables", "globals", "funcs", "imports", "group", "owner_word",
+                 "facade", "_released", "__weakref__")
+
+    def global_bits(self, index: int) -> int:
+        return int(ffi.cast("uint64_t *", self.vm[self.plan.layout.global_ptr(index) // 8])[0])
+
+    def function(self, funcidx: int) -> Any:
+        """The callable for function ``funcidx`` of the index space (imported extern or Function)."""
+        f = self.funcs.get(funcidx)
+        if f is None:
+            if funcidx < self.plan.n_imported_funcs:
+                return self.imports_of("func")[funcidx]
+            f = self.funcs[funcidx] = Function(self, funcidx)
+        return f
+
+    def imports_of(self, want: str) -> list[Any]:
+        """The imported externs of one kind, in index order."""
+        return [ext for (kind, _), ext in zip(self.plan.imports, self.imports, strict=True) if kind == want]
+
+    # -- interruption ------------------------------------------------------------------------------
+    def _vms(self) -> Any:
+        return self.group.members.values() if self.group is not None else (self.vm,)
+
+    def interrupt(self) -> None:
+        for vm in list(self._vms()):
+            vm[V.VMCTX_INTERRUPT // 8] = 1
+
+    def clear_interrupt(self) -> None:
+        for vm in list(self._vms()):
+            vm[V.VMCTX_INTERRUPT // 8] = 0
+
+    def trap(self, rc: int) -> BaseException:
+        """The exception for return code ``rc`` of a call into this instance."""
+        if rc == _BUSY:
+            return Error("the instance is running on another thread")
+        if rc == _INTERRUPTED:
+            self.clear_interrupt()
+        return trap_from_code(rc)
+
+    # -- lifetime ----------------------------------------------------------------------------------
+    def __del__(self) -> None:
+        if getattr(self, "_released", True):
+            return
+        self._released = True
+        try:
+            host.unregister(self.id)
+            _unregister_owner(self.base)
+            if self.group is not None:
+                self.group.members.pop(self.id, None)
+            _uncount_instance()
+            self.plan.free_vmctx(self._buf, self.base)
+        except Exception:  # noqa: BLE001,S110 - interpreter shutdown: modules may be gone
+            pass
 
 
 class Function:
     """An exported Wasm function bound to its instance: ``f(*args)`` and ``f.call_raw([bits])``."""
 
-    __slots__ = ("type", "name", "instance", "code_address", "vmctx_address", "funcref_address", "_call",
-                 "_raw", "__weakref__")
+    __slots__ = ("type", "name", "_state", "code_address", "vmctx_address", "funcref_address", "_call",
+                 "_raw", "_vm", "_out", "__weakref__")
 
-    def __init__(self, instance: Instance, code_address: int, ftype: FuncType, name: str,
-                 funcref_address: int) -> None:
-        self.type = ftype
-        self.funcref_address = funcref_address
-        self.name = name
-        self.instance = instance
-        self.code_address = code_address
-        self.vmctx_address = instance.vmctx_address
-        self._call, self._raw = _make_callers(code_address, instance._vm, ftype, instance._lock, name)
+    def __init__(self, state: InstanceState, funcidx: int) -> None:
+        spec: CallSpec = state.plan.call_spec(funcidx)
+        self.type: FuncType = spec.type
+        self.name = spec.name
+        self._state = state
+        self.code_address = spec.code_address
+        self.vmctx_address = state.base
+        self.funcref_address = state.base + spec.funcref_offset
+        self._vm = state.vm
+        self._out = state.out
+        self._call = spec.call if state.timeout is None else spec.timed
+        self._raw = spec.raw
 
     def __call__(self, *args: Any) -> Any:
-        return self._call(*args)
+        return self._call(self, args)
 
     def call_raw(self, bits: Any) -> list[int]:
         """Call with unsigned bit patterns; returns the results as unsigned bit patterns."""
-        return self._raw(bits)
+        return self._raw(self, bits)
+
+    @property
+    def instance(self) -> Instance:
+        """The instance this function belongs to."""
+        return Instance._of(self._state)
 
     def __repr__(self) -> str:
         return f"<jit export function {self.name} {self.type}>"
@@ -172,25 +198,34 @@ class Function:
 
 class Exports(Mapping[str, Any]):
     """Read-only mapping of export name → extern. Names are also attributes, except those of Mapping
-    methods (``get``, ``keys``, ``items``, ``values``): use ``exports["get"]`` for those."""
+    methods (``get``, ``keys``, ``items``, ``values``): use ``exports["get"]`` for those.
+    Extern objects are made on first access and are the same object afterwards."""
 
-    __slots__ = ("_items",)
+    __slots__ = ("_state", "_items")
 
-    def __init__(self, items: dict[str, Any]) -> None:
-        object.__setattr__(self, "_items", items)
+    def __init__(self, state: InstanceState) -> None:
+        object.__setattr__(self, "_state", state)
+        object.__setattr__(self, "_items", {})
 
     def __getitem__(self, name: str) -> Any:
-        return self._items[name]
+        item = self._items.get(name)
+        if item is None:
+            kind, index = self._state.plan.export_index[name]   # KeyError for unknown names
+            item = self._items[name] = _export(self._state, kind, index)
+        return item
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._items)
+        return iter(self._state.plan.export_index)
 
     def __len__(self) -> int:
-        return len(self._items)
+        return len(self._state.plan.export_index)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._state.plan.export_index
 
     def __getattr__(self, name: str) -> Any:
         try:
-            return self._items[name]
+            return self[name]
         except KeyError:
             raise AttributeError(f"no export named {name!r}") from None
 
@@ -198,21 +233,48 @@ class Exports(Mapping[str, Any]):
         raise AttributeError("exports are read-only")
 
     def __repr__(self) -> str:
-        return f"<exports {', '.join(self._items)}>"
+        return f"<exports {', '.join(self._state.plan.export_index)}>"
 
 
-# Instances by the address range of their vmctx, to turn a funcref (a VMFuncRef address) back into a
-# function object.
+def _export(state: InstanceState, kind: str, index: int) -> Any:
+    if kind == "func":
+        return state.function(index)
+    if kind == "memory":
+        return _memory_extern(state)
+    if kind == "table":
+        return state.tables[index]
+    g = state.globals.get(index)
+    if g is None:
+        n_imp = state.plan.layout.num_imported_globals
+        if index < n_imp:
+            g = state.imports_of("global")[index]
+        else:
+            gtype = state.module.wasm.global_type(index)
+            g = Global._view(gtype, state.base + state.plan.layout.defined_global(index), state)
+        state.globals[index] = g
+    return g
+
+
+def _memory_extern(state: InstanceState) -> Memory | None:
+    if state.memory is None:
+        return None
+    if state.memory_extern is None:
+        state.memory_extern = Memory._wrap(state.memory)
+    return state.memory_extern
+
+
+# Instance states by the address range of their vmctx, to turn a funcref (a VMFuncRef address) back
+# into a function object.
 _owner_starts: list[int] = []
-_owner_refs: list[tuple[int, Any]] = []   # (end, weakref to the instance)
+_owner_refs: list[tuple[int, Any]] = []   # (end, weakref to the state)
 _owner_lock = threading.Lock()
 
 
-def _register_owner(inst: Instance, start: int, end: int) -> None:
+def _register_owner(state: InstanceState, start: int, end: int) -> None:
     with _owner_lock:
         i = bisect.bisect_left(_owner_starts, start)
         _owner_starts.insert(i, start)
-        _owner_refs.insert(i, (end, weakref.ref(inst)))
+        _owner_refs.insert(i, (end, weakref.ref(state)))
 
 
 def _unregister_owner(start: int) -> None:
@@ -227,253 +289,252 @@ def _resolve_funcref(address: int) -> Any:
     i = bisect.bisect_right(_owner_starts, address) - 1
     if i >= 0:
         end, ref = _owner_refs[i]
-        inst = ref()
-        if inst is not None and address < end:
-            rel = address - _owner_starts[i] - inst._layout.funcrefs
-            if rel >= 0 and rel % V.VMFUNCREF_SIZE == 0:
-                return inst.function(rel // V.VMFUNCREF_SIZE)
+        state = ref()
+        if state is not None and address < end:
+            rel = address - _owner_starts[i] - state.plan.layout.funcrefs
+            funcidx, misaligned = divmod(rel, V.VMFUNCREF_SIZE)
+            if rel >= 0 and not misaligned and funcidx < len(state.plan.func_types):
+                return state.function(funcidx)
     raise Error(f"funcref {address:#x} does not belong to a live instance")
 
 
 FUNCREFS.resolve = _resolve_funcref
 
 
-_CONST_OPS: dict[int, Callable[[Instance, Any], int]] = {
-    0x41: lambda inst, a: a & MASK32,                # i32.const
-    0x42: lambda inst, a: a & MASK64,                # i64.const
-    0x43: lambda inst, a: a & MASK32,                # f32.const (raw bits)
-    0x44: lambda inst, a: a & MASK64,                # f64.const (raw bits)
-    0x23: lambda inst, a: inst._global_bits(a),      # global.get
-    0xD0: lambda inst, a: 0,                         # ref.null
-    0xD2: lambda inst, a: inst._funcref_address(a),  # ref.func
-}
+def _join_groups(state: InstanceState, peers: list[InstanceState]) -> None:
+    """Put ``state`` and every peer into one group (merging their groups)."""
+    group = next((p.group for p in peers if p.group is not None), None) or _Group()
+    for member in [state, *peers]:
+        old = member.group
+        if old is group:
+            continue
+        movers = [member] if old is None else [s for s in _group_states(old)]
+        for s in movers:
+            s.group = group
+            group.members[s.id] = s.vm
+            s.vm[V.VMCTX_OWNER_PTR // 8] = group.address
+            s.owner_word = group.word
+
+
+def _group_states(group: _Group) -> list[InstanceState]:
+    ids = set(group.members)
+    out = []
+    with _owner_lock:
+        refs = list(_owner_refs)
+    for _end, ref in refs:
+        s = ref()
+        if s is not None and s.id in ids and s.group is group:
+            out.append(s)
+    return out
 
 
 class Instance:
     """An instantiated module (see the module docstring). ``exports`` is a read-only Mapping."""
 
+    __slots__ = ("_state", "exports", "__weakref__")
+
     def __init__(self, module: Module, imports: Mapping[str, Mapping[str, Any]] | None = None,
                  limits: Limits | None = None) -> None:
         if not isinstance(module, Module):
             raise Error(f"jit.Instance needs a jit.Module, got {type(module).__name__}")
+        limits = limits or DEFAULT_LIMITS
         host.ensure_signal_handlers()
-        self.module = module
-        self.limits = limits = limits or Limits()
-        w = module.wasm
-        compiled = module.compiled
-        layout = compiled.layout
-        externs = linker.resolve(w, imports)
-        self._externs = externs
-        self._lock = threading.RLock()
-        self._id = next(_instance_ids)
-        self._layout = layout
-        self._vm_buf = ffi.new("uint8_t[]", layout.size + 16)
-        base = (int(ffi.cast("uintptr_t", self._vm_buf)) + 15) & ~15
-        self.vmctx_address = base
-        self._vm = vm = ffi.cast("uint64_t *", base)
+        plan: InstancePlan = module._plan(limits.fuel is not None)
+        externs = linker.resolve(module.wasm, imports) if plan.imports else []
+        _count_instance(limits.max_instances)
+        st = InstanceState()
+        st._released = True
+        try:
+            st.plan = plan
+            st.module = module
+            st.limits = limits
+            st.timeout = limits.timeout
+            st._buf, base = plan.new_vmctx()
+            st.base = base
+            st.vm = vm = ffi.cast("uint64_t *", base)
+            st.out = ffi.cast("uint64_t *", base + V.VMCTX_RESULT)
+            st.owner_word = ffi.cast("uint64_t *", base + V.VMCTX_OWNER)
+            st.id = iid = next(_instance_ids)
+            st.memory = st.memory_extern = None
+            st.tables = []
+            st.globals = {}
+            st.funcs = {}
+            st.imports = externs
+            st.group = None
+            st.facade = None
+            st._released = False
+        except BaseException:
+            _uncount_instance()
+            raise
+        vm[V.VMCTX_INSTANCE_ID // 8] = iid
         vm[V.VMCTX_STACK_BUDGET // 8] = limits.max_stack_bytes
-        vm[V.VMCTX_FUEL // 8] = limits.fuel or 0
-        vm[V.VMCTX_INSTANCE_ID // 8] = self._id
-        code_base = module.code.address
+        if plan.fuel:
+            vm[V.VMCTX_FUEL // 8] = _UNLIMITED_FUEL if limits.fuel is None else limits.fuel
+        _register_owner(st, base, base + plan.size)
+        self._state = st
+        self.exports = Exports(st)
+        st.facade = weakref.ref(self)
+        if externs:
+            _link(st, externs)
+        if plan.memory_limits is not None:
+            lo, hi = plan.memory_limits
+            st.memory = LinearMemory(lo, hi, limits.max_memory_pages)
+            vm[V.VMCTX_MEM_BASE // 8] = st.memory.base
+            vm[V.VMCTX_MEMORY // 8] = st.memory.address
+        if plan.defined_tables:
+            layout = plan.layout
+            first = len(st.tables)
+            for i, (elem, lo, hi) in enumerate(plan.defined_tables):
+                table = Table(elem, lo, hi, limit=limits.max_table_elements)
+                table._keep.add(st)
+                st.tables.append(table)
+                vm[layout.table(first + i) // 8] = table.address
+        for i, expr in plan.dynamic_globals:
+            ffi.cast("uint64_t *", base + plan.layout.defined_global(i))[0] = eval_const(st, expr)
+        for off, expr in plan.dynamic_items:
+            ffi.cast("uint64_t *", base + off)[0] = eval_const(st, expr)
+        if plan.active_elems:
+            _init_elems(st)
+        if plan.active_datas:
+            _init_datas(st)
+        if plan.start is not None:
+            f = st.function(plan.start)
+            if f.type.params or f.type.results:
+                raise Error(f"start function {plan.start} has type {f.type}")
+            f()
 
-        by_kind: dict[str, list[tuple[Any, Any]]] = {"func": [], "table": [], "memory": [], "global": []}
-        for imp, ext in zip(w.imports, externs, strict=True):
-            by_kind[imp.kind].append((imp, ext))
-
-        # imported functions
-        adapters: list[Any] = []
-        self._funcs: list[Any] = []          # extern per imported function, Function per defined one
-        func_types = w.all_func_types()
-        for i, (imp, ext) in enumerate(by_kind["func"]):
-            if isinstance(ext, Func):
-                code, callee_vm = code_base + compiled.host_stub_offsets[i], base
-                adapters.append(host.make_adapter(ext.callable, ext.type, f"import {imp.module}.{imp.name}"))
-            else:
-                code, callee_vm = ext.code_address, ext.vmctx_address
-                adapters.append(None)
-            off = layout.imported_func(i) // 8
-            vm[off + V.VMIMPORT_CODE // 8] = code
-            vm[off + V.VMIMPORT_VMCTX // 8] = callee_vm
-            self._funcs.append(ext)
-        host.register(self._id, adapters)
-        _register_owner(self, base, base + layout.size)
-        self._finalizer = weakref.finalize(self, _forget, self._id, base)
-
-        # canonical type ids and funcrefs
-        for t, ftype in enumerate(w.types):
-            vm[layout.type_id(t) // 8] = canonical_type_id(ftype)
-        n_imp = compiled.num_imported_funcs
-        for f, ftype in enumerate(func_types):
-            off = layout.funcref(f) // 8
-            if f < n_imp:
-                imp_off = layout.imported_func(f) // 8
-                vm[off + V.VMFUNCREF_CODE // 8] = vm[imp_off]
-                vm[off + V.VMFUNCREF_VMCTX // 8] = vm[imp_off + 1]
-            else:
-                vm[off + V.VMFUNCREF_CODE // 8] = code_base + compiled.func_offsets[f - n_imp]
-                vm[off + V.VMFUNCREF_VMCTX // 8] = base
-            vm[off + V.VMFUNCREF_TYPE_ID // 8] = canonical_type_id(ftype)
-
-        # memory 0
-        self._memory: LinearMemory | None = None
-        self._memory_extern: Memory | None = None
-        if by_kind["memory"]:
-            self._memory_extern = by_kind["memory"][0][1]
-            self._memory = self._memory_extern._lm
-        elif w.memories:
-            lim = w.memories[0].limits
-            self._memory = LinearMemory(lim.min, lim.max, limits.max_memory_pages)
-        if self._memory is not None:
-            vm[V.VMCTX_MEM_BASE // 8] = self._memory.base
-            vm[V.VMCTX_MEMORY // 8] = self._memory.address
-
-        # tables
-        self._tables: list[Table] = [ext for _, ext in by_kind["table"]]
-        for tt in w.tables:
-            self._tables.append(Table(tt.elem, tt.limits.min, tt.limits.max, limit=limits.max_table_elements))
-        for i, table in enumerate(self._tables):
-            vm[layout.table(i) // 8] = table.address
-            table._keep.add(self)
-
-        # globals
-        self._globals: list[Global | None] = []
-        n_imp_globals = layout.num_imported_globals
-        for i, (_, ext) in enumerate(by_kind["global"]):
-            vm[layout.global_ptr(i) // 8] = ext.address
-            self._globals.append(ext)
-        for j, g in enumerate(w.globals):
-            i = n_imp_globals + j
-            addr = base + layout.defined_global(i)
-            vm[layout.global_ptr(i) // 8] = addr
-            ffi.cast("uint64_t *", addr)[0] = self._eval_const(g.init)
-            self._globals.append(None)
-
-        # defined functions and exports
-        self._funcs.extend([None] * (len(func_types) - n_imp))   # Function objects are made on demand
-        self.exports = Exports({exp.name: self._export(exp.kind, exp.index) for exp in w.exports})
-
-        self._build_segments()
-        self._init_elems()
-        self._init_datas()
-        if w.start is not None:
-            self._run_start(w.start)
+    @classmethod
+    def _of(cls, state: InstanceState) -> Instance:
+        """The Instance object of ``state`` (a new facade if the original one is gone)."""
+        inst = state.facade() if state.facade is not None else None
+        if inst is None:
+            inst = cls.__new__(cls)
+            inst._state = state
+            inst.exports = Exports(state)
+            state.facade = weakref.ref(inst)
+        return inst
 
     # -- public ------------------------------------------------------------------------------------
     def interrupt(self) -> None:
-        """Ask running code to stop at its next interrupt check (it traps with kind "interrupted")."""
-        self._vm[V.VMCTX_INTERRUPT // 8] = 1
+        """Stop the running call of this instance's group (trap "interrupted"), or the next one."""
+        self._state.interrupt()
+
+    @property
+    def module(self) -> Module:
+        return self._state.module
+
+    @property
+    def limits(self) -> Limits:
+        return self._state.limits
+
+    @property
+    def vmctx_address(self) -> int:
+        return self._state.base
+
+    @property
+    def fuel(self) -> int | None:
+        """Fuel left (``Limits(fuel=N)``); negative once exhausted; None without a fuel limit."""
+        st = self._state
+        if st.limits.fuel is None:
+            return None
+        v = int(st.vm[V.VMCTX_FUEL // 8])
+        return v - (1 << 64) if v >= 1 << 63 else v
+
+    @fuel.setter
+    def fuel(self, units: int) -> None:
+        st = self._state
+        if st.limits.fuel is None:
+            raise Error("this instance has no fuel limit (create it with jit.Limits(fuel=N))")
+        if not 0 <= units < 1 << 62:
+            raise LimitError(f"fuel must be in [0, 2**62), got {units}")
+        st.vm[V.VMCTX_FUEL // 8] = units
 
     @property
     def memory(self) -> Memory | None:
         """Memory 0 of this instance (defined or imported), or None."""
-        if self._memory is None:
-            return None
-        if self._memory_extern is None:
-            self._memory_extern = Memory._wrap(self._memory)
-        return self._memory_extern
+        return _memory_extern(self._state)
 
     def function(self, funcidx: int) -> Any:
         """The callable for function ``funcidx`` of the index space (imported extern or Function)."""
-        f = self._funcs[funcidx]
-        if f is None:
-            compiled = self.module.compiled
-            n_imp = compiled.num_imported_funcs
-            ftype = self.module.wasm.func_type(funcidx)
-            name = compiled.func_names.get(funcidx) or f"func{funcidx}"
-            f = Function(self, self.module.code.address + compiled.func_offsets[funcidx - n_imp], ftype, name,
-                         self._funcref_address(funcidx))
-            self._funcs[funcidx] = f
-        return f
+        return self._state.function(funcidx)
 
     def __repr__(self) -> str:
-        return f"<jit.Instance of {self.module!r}>"
+        return f"<jit.Instance of {self._state.module!r}>"
 
-    # -- internals ---------------------------------------------------------------------------------
-    def _export(self, kind: str, index: int) -> Any:
+
+def _link(st: InstanceState, externs: list[Any]) -> None:
+    """Bind the imports: functions (host adapters or other instances' code), memory, tables, globals."""
+    plan = st.plan
+    layout = plan.layout
+    vm = st.vm
+    adapters: list[Any] = []
+    peers: list[InstanceState] = []
+    fi = ti = gi = 0
+    for (kind, imp), ext in zip(plan.imports, externs, strict=True):
         if kind == "func":
-            return self.function(index)
-        if kind == "memory":
-            return self.memory
-        if kind == "table":
-            return self._tables[index]
-        g = self._globals[index]
-        if g is None:
-            gtype = self.module.wasm.global_type(index)
-            g = Global._view(gtype, self.vmctx_address + self._layout.defined_global(index), self)
-            self._globals[index] = g
-        return g
-
-    def _global_bits(self, index: int) -> int:
-        return int(ffi.cast("uint64_t *", self._vm[self._layout.global_ptr(index) // 8])[0])
-
-    def _funcref_address(self, funcidx: int) -> int:
-        return self.vmctx_address + self._layout.funcref(funcidx)
-
-    def _eval_const(self, expr: list[Any]) -> int:
-        value = 0
-        for op, a, _b, pos in expr:
-            if op == 0x0B:
-                break
-            handler = _CONST_OPS.get(op)
-            if handler is None:
-                raise CompileError(f"unsupported constant expression opcode {op:#x}", pos)
-            value = handler(self, a)
-        return value
-
-    def _build_segments(self) -> None:
-        """The VMDataSegment / VMElemSegment arrays of vmctx (bulk memory and table.init read them)."""
-        w = self.module.wasm
-        vm = self._vm
-        self._data_bytes = [ffi.from_buffer(seg.data) for seg in w.datas]
-        self._datas = ffi.new("wx_segment[]", max(len(w.datas), 1))
-        for i, seg in enumerate(w.datas):
-            self._datas[i].base = int(ffi.cast("uintptr_t", self._data_bytes[i]))
-            self._datas[i].length = len(seg.data)
-        self._elem_items = [ffi.new("uint64_t[]", [self._eval_const(e) for e in seg.init] or [0])
-                            for seg in w.elems]
-        self._elems = ffi.new("wx_segment[]", max(len(w.elems), 1))
-        for i, seg in enumerate(w.elems):
-            self._elems[i].base = int(ffi.cast("uintptr_t", self._elem_items[i]))
-            self._elems[i].length = len(seg.init)
-        vm[V.VMCTX_DATAS // 8] = int(ffi.cast("uintptr_t", self._datas))
-        vm[V.VMCTX_ELEMS // 8] = int(ffi.cast("uintptr_t", self._elems))
-
-    def _init_elems(self) -> None:
-        for i, seg in enumerate(self.module.wasm.elems):
-            if seg.mode != "active":
-                if seg.mode == "declarative":
-                    self._elems[i].length = 0
-                continue
-            self._elems[i].length = 0   # active segments are dropped once applied
-            table = self._tables[seg.table]
-            offset = self._eval_const(seg.offset) & MASK32
-            n = len(seg.init)
-            if offset + n > table.size:
-                raise Trap("out of bounds table access")
-            for j, expr in enumerate(seg.init):
-                table._set_bits(offset + j, self._eval_const(expr))
-
-    def _init_datas(self) -> None:
-        for i, seg in enumerate(self.module.wasm.datas):
-            if seg.mode != "active":
-                continue
-            self._datas[i].length = 0   # active segments are dropped once applied
-            mem = self._memory
-            offset = self._eval_const(seg.offset) & MASK32
-            if mem is None or not mem.in_bounds(offset, len(seg.data)):
-                raise Trap("out of bounds memory access")
-            mem.write(offset, seg.data)
-
-    def _run_start(self, funcidx: int) -> None:
-        f = self.function(funcidx)
-        if f.type.params or f.type.results:
-            raise Error(f"start function {funcidx} has type {f.type}")
-        f()
+            if isinstance(ext, Func):
+                adapter = ext._adapter
+                if adapter is None:
+                    adapter = ext._adapter = host.make_adapter(ext.callable, ext.type,
+                                                               f"import {imp.module}.{imp.name}")
+                adapters.append(adapter)
+                # import entry and funcref are the template's (host stub, this vmctx)
+            else:
+                adapters.append(None)
+                code, callee_vm = ext.code_address, ext.vmctx_address
+                off = layout.imported_func(fi) // 8
+                vm[off + V.VMIMPORT_CODE // 8] = code
+                vm[off + V.VMIMPORT_VMCTX // 8] = callee_vm
+                ref = layout.funcref(fi) // 8
+                vm[ref + V.VMFUNCREF_CODE // 8] = code
+                vm[ref + V.VMFUNCREF_VMCTX // 8] = callee_vm
+                peers.append(ext._state)
+            fi += 1
+        elif kind == "memory":
+            st.memory_extern = ext
+            st.memory = ext._lm
+            vm[V.VMCTX_MEM_BASE // 8] = st.memory.base
+            vm[V.VMCTX_MEMORY // 8] = st.memory.address
+        elif kind == "table":
+            vm[layout.table(ti) // 8] = ext.address
+            peers.extend(s for s in ext._keep if isinstance(s, InstanceState) and not s._released)
+            ext._keep.add(st)
+            st.tables.append(ext)
+            ti += 1
+        else:
+            vm[layout.global_ptr(gi) // 8] = ext.address
+            st.globals[gi] = ext
+            gi += 1
+    if fi:
+        host.register(st.id, adapters)
+    if peers:
+        _join_groups(st, peers)
 
 
-def _forget(instance_id: int, vmctx_address: int) -> None:
-    host.unregister(instance_id)
-    _unregister_owner(vmctx_address)
+def _init_elems(st: InstanceState) -> None:
+    plan = st.plan
+    vm_elems = plan.elems_off
+    for seg in plan.active_elems:
+        seg_ptr = ffi.cast("wx_segment *", st.base + vm_elems + V.VMELEMSEG_SIZE * seg.index)
+        offset = seg.offset if seg.offset is not None else eval_const(st, seg.offset_expr) & MASK32
+        table = st.tables[seg.target]
+        rc = lib.wx_table_init(ffi.cast("wx_table *", table.address), seg_ptr, offset, 0, seg.length)
+        seg_ptr.length = 0     # active segments are dropped once applied
+        if rc:
+            raise Trap("out of bounds table access")
 
 
-__all__ = ["Exports", "Function", "Instance", "canonical_type_id"]
+def _init_datas(st: InstanceState) -> None:
+    plan = st.plan
+    mem = st.memory
+    for seg in plan.active_datas:
+        seg_ptr = ffi.cast("wx_segment *", st.base + plan.datas_off + V.VMDATASEG_SIZE * seg.index)
+        offset = seg.offset if seg.offset is not None else eval_const(st, seg.offset_expr) & MASK32
+        rc = 1 if mem is None else lib.wx_memory_init(ffi.cast("void *", mem.address), seg_ptr, offset, 0,
+                                                       seg.length)
+        seg_ptr.length = 0     # active segments are dropped once applied
+        if rc:
+            raise Trap("out of bounds memory access")
+
+
+__all__ = ["Exports", "Function", "Instance", "InstanceState", "canonical_type_id", "live_instances"]

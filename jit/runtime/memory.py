@@ -6,11 +6,12 @@ inside it, so out-of-bounds accesses fault and become traps without explicit che
 first ``pages * 64 KiB`` bytes are read-write. ``grow`` commits pages with ``mprotect`` and honours
 the maximum (the declared one, clamped by ``jit.Limits.max_memory_pages``). The native struct
 (``VMMemory``) is the single source of truth for the size: compiled code and Python read the same one.
+Reservations come from and go back to the memory pool (``jit.runtime.pool``): a new memory's pages
+are all zero, whatever a previous owner of the reservation wrote.
 """
 from __future__ import annotations
 
 import os
-import weakref
 
 from ..errors import LimitError
 from ..native import ffi, lib
@@ -20,10 +21,13 @@ MAX_PAGES = 65536
 RESERVE_BYTES = (8 << 30) + PAGE_SIZE
 
 
+_take = lib.wx_mempool_take
+
+
 class LinearMemory:
     """A linear memory: ``base`` (fixed address), ``pages``, ``length`` (bytes), ``max_pages``."""
 
-    __slots__ = ("_mem", "declared_max", "_finalizer", "__weakref__")
+    __slots__ = ("_mem", "declared_max", "__weakref__")
 
     def __init__(self, min_pages: int, max_pages: int | None = None, limit_pages: int | None = None) -> None:
         bad_max = max_pages is not None and not min_pages <= max_pages <= MAX_PAGES
@@ -35,13 +39,18 @@ class LinearMemory:
                 raise LimitError(
                     f"memory needs {min_pages} pages but Limits.max_memory_pages is {limit_pages}")
             effective = min(effective, limit_pages)
-        mem = lib.wx_memory_new(min_pages, effective, RESERVE_BYTES)
+        mem = _take(min_pages, effective, RESERVE_BYTES)
         if mem == ffi.NULL:
             err = ffi.errno
             raise LimitError(f"cannot reserve linear memory of {min_pages} pages: {os.strerror(err)}")
         self._mem = mem
         self.declared_max = max_pages
-        self._finalizer = weakref.finalize(self, lib.wx_memory_free, mem)
+
+    def __del__(self, _give=lib.wx_mempool_give) -> None:
+        mem = getattr(self, "_mem", None)
+        if mem is not None:
+            self._mem = None
+            _give(mem)
 
     @property
     def address(self) -> int:

@@ -1,43 +1,52 @@
 """``jit.Module``: decode + validate + compile a Wasm binary and load its code, ready to instantiate.
 
 Loading copies the compiled code into a slot of the process code arena (``jit.codemem``, memfd:
-written through the RW view, run through the RX view), applies the relocations in one native call
-(helper addresses into the module GOT) and registers the code range so that faults inside it become
-traps. The loaded code is shared by every instance of the module (all instance state is reached
+written through the RW view, run through the RX view) and applies the relocations (helper addresses
+into the module GOT) in one native call, then registers the code range so that faults inside it
+become traps. The loaded code is shared by every instance of the module (all instance state is reached
 through vmctx) and released when the module object dies.
 """
 from __future__ import annotations
 
+import hashlib
+import inspect
 import os
+import threading
 import weakref
+from array import array
 from collections.abc import Callable
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from ..errors import CompileError
-from ..native import ffi, lib
+from ..errors import CompileError, Error
+from ..native import ffi
 from ..wasm.types import FuncType
-from . import traps
+from . import serialize, traps
+from .limits import DEFAULT_LIMITS, Limits
 
 
 class LoadedCode:
-    """One module's relocated code in executable memory: ``address`` .. ``address + size``."""
+    """One module's relocated code in executable memory: ``address`` .. ``address + size``.
+
+    Loading is one native call (``wx_load_code``: copy into an arena slot through its writable view,
+    apply the relocations, i.e. write the helper GOT) followed by the arena's publish.
+    """
 
     __slots__ = ("address", "size", "compiled", "_finalizer", "__weakref__")
 
     def __init__(self, compiled: Any, names: Callable[[int], str | None] | None = None) -> None:
         from ..codemem.arena import default_arena
 
-        code = bytearray(compiled.code or b"\xcc")
-        flat = [v for reloc in compiled.relocations for v in reloc]
-        relocs = ffi.new("uint64_t[]", flat or [0])
-        bad = lib.wx_relocate(ffi.from_buffer(code), len(code), relocs, len(compiled.relocations))
-        if bad >= 0:
-            raise CompileError(f"bad relocation {compiled.relocations[bad]!r} (code size {len(code)})")
+        code = compiled.code or b"\xcc"
+        relocations = compiled.relocations
+        flat = array("Q", chain.from_iterable(relocations)) if relocations else array("Q", (0,))
         arena = default_arena()
         slot = arena.alloc(len(code))
         try:
-            slot.write(0, bytes(code))
+            bad = slot.load(ffi.from_buffer(code), ffi.from_buffer("uint64_t[]", flat), len(relocations))
+            if bad >= 0:
+                raise CompileError(f"bad relocation {relocations[bad]!r} (code size {len(code)})")
             self.address = slot.publish()
         except BaseException:
             arena.free(slot)
@@ -60,23 +69,102 @@ class Module:
     """A compiled module: ``imports`` [(module, name, type)], ``exports`` [(name, type)].
 
     Types are ``jit.wasm`` types: ``FuncType``, ``MemoryType``, ``TableType``, ``GlobalType``.
-    Raises ``jit.CompileError`` (``MalformedError`` / ``ValidationError``) on bad input.
+    Raises ``jit.CompileError`` (``MalformedError`` / ``ValidationError``) on bad input and
+    ``jit.LimitError`` beyond the compile-time ``limits``. ``serialize()`` / ``deserialize()`` move
+    the compiled code through a checked file format (``jit.runtime.serialize``); a deserialized module
+    has no function bodies and is never recompiled. Instances with ``Limits(fuel=N)`` run a variant
+    compiled with fuel checks, made on first use and kept (a module compiled with fuel also serves
+    instances without a fuel limit, with an unreachable budget).
     """
 
-    def __init__(self, data: bytes | bytearray | memoryview, *, name: str | None = None) -> None:
-        from ..wasm import validate
+    def __init__(self, data: bytes | bytearray | memoryview, *, name: str | None = None,
+                 limits: Limits | None = None, fuel: bool = False) -> None:
         from ..x64.compiler import compile_module
 
+        data = bytes(data)
         self.name = name
-        self.wasm = validate(bytes(data))
-        self.compiled = compile_module(self.wasm)
+        self.limits = limits = limits or DEFAULT_LIMITS
+        self.wasm = _validate(data, limits)
+        self.wasm_sha256 = hashlib.sha256(data).hexdigest()
+        self.compiled = compile_module(self.wasm, fuel=fuel, limits=limits)
         self.code = LoadedCode(self.compiled, self.wasm.func_name)
+        self._init_variants()
+
+    def _init_variants(self) -> None:
+        self._variants: dict[bool, tuple[Any, LoadedCode]] = {
+            bool(self.compiled.fuel): (self.compiled, self.code)}
+        self._plans: dict[bool, Any] = {}
+        self._lock = threading.Lock()
 
     @classmethod
-    def from_file(cls, path: str | os.PathLike[str]) -> Module:
+    def from_file(cls, path: str | os.PathLike[str], *, limits: Limits | None = None) -> Module:
         p = Path(path)
-        return cls(p.read_bytes(), name=p.name)
+        return cls(p.read_bytes(), name=p.name, limits=limits)
 
+    # -- serialization ---------------------------------------------------------------------------
+    def serialize(self, *, fuel: bool | None = None) -> bytes:
+        """The compiled code and metadata as a ``.cwasm`` file (``fuel``: which variant; default the
+        one this module was made with)."""
+        compiled, _ = self._variant(self.compiled.fuel if fuel is None else fuel)
+        return serialize.dumps(compiled, self.wasm, self.wasm_sha256)
+
+    @classmethod
+    def deserialize(cls, data: bytes | bytearray | memoryview, *, name: str | None = None,
+                    wasm_sha256: str | None = None, fuel: bool | None = None) -> Module:
+        """A module from ``serialize()`` output, without decoding, validating or compiling anything.
+
+        Raises ``jit.runtime.serialize.CacheError`` (a ``jit.Error``) for a truncated, corrupted or
+        foreign file, or one for other Wasm bytes (``wasm_sha256``) or fuel flag (``fuel``)."""
+        compiled, wasm, header = serialize.loads(data, wasm_sha256=wasm_sha256, fuel=fuel)
+        self = cls.__new__(cls)
+        self.name = name
+        self.limits = DEFAULT_LIMITS
+        self.wasm = wasm
+        self.wasm_sha256 = header["wasm_sha256"]
+        self.compiled = compiled
+        self.code = LoadedCode(compiled, wasm.func_name)
+        self._init_variants()
+        return self
+
+    @classmethod
+    def deserialize_file(cls, path: str | os.PathLike[str]) -> Module:
+        p = Path(path)
+        return cls.deserialize(p.read_bytes(), name=p.name)
+
+    # -- variants and instance plans ---------------------------------------------------------------
+    def _variant(self, fuel: bool) -> tuple[Any, LoadedCode]:
+        """(CompiledModule, LoadedCode) with or without fuel checks, compiled on first use."""
+        v = self._variants.get(fuel)
+        if v is not None:
+            return v
+        with self._lock:
+            v = self._variants.get(fuel)
+            if v is not None:
+                return v
+            if not fuel and True in self._variants:
+                return self._variants[True]     # fuel code runs without a limit too (budget 2**62)
+            if not self.wasm.codes and self.wasm.funcs:
+                raise Error("this module was deserialized without its fuel variant; serialize it with "
+                            "fuel=True (or cache it with fuel) to run it with Limits(fuel=...)")
+            from ..x64.compiler import compile_module
+            compiled = compile_module(self.wasm, fuel=fuel, limits=self.limits)
+            v = (compiled, LoadedCode(compiled, self.wasm.func_name))
+            self._variants[fuel] = v
+            return v
+
+    def _plan(self, fuel: bool) -> Any:
+        """The instantiation plan (vmctx template, export callers) of one variant."""
+        plan = self._plans.get(fuel)
+        if plan is None:
+            from .plan import InstancePlan
+            compiled, code = self._variant(fuel)
+            with self._lock:
+                plan = self._plans.get(fuel)
+                if plan is None:
+                    plan = self._plans[fuel] = InstancePlan(self, compiled, code)
+        return plan
+
+    # -- types -------------------------------------------------------------------------------------
     @property
     def imports(self) -> list[tuple[str, str, Any]]:
         w = self.wasm
@@ -95,3 +183,18 @@ class Module:
 
     def __repr__(self) -> str:
         return f"<jit.Module {self.name or ''} {len(self.wasm.funcs)} funcs, {self.code.size} code bytes>"
+
+
+def _validate(data: bytes, limits: Limits) -> Any:
+    from ..wasm import validate
+    if _VALIDATE_TAKES_LIMITS:
+        return validate(data, limits)
+    return validate(data)
+
+
+def _validate_takes_limits() -> bool:
+    from ..wasm import validate
+    return "limits" in inspect.signature(validate).parameters
+
+
+_VALIDATE_TAKES_LIMITS = _validate_takes_limits()
