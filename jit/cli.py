@@ -9,7 +9,7 @@ import argparse
 import sys
 from importlib import import_module
 
-COMMANDS = ["run", "validate", "inspect", "objdump", "spec", "bench", "fuzz"]
+COMMANDS = ["run", "compile", "validate", "inspect", "objdump", "spec", "bench", "fuzz"]
 
 
 def build_parser() -> argparse.ArgumentParser:

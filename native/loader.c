@@ -2,8 +2,8 @@
  *
  * Guarantees: wx_load_code validates every relocation before writing anything, never writes outside
  * the code memory, and never makes anything executable (publishing is separate); pooled memories
- * come back with every previously accessible page dropped (MADV_DONTNEED on private anonymous
- * memory: the next touch reads zeros), exactly min_pages read-write and the rest PROT_NONE.
+ * come back with every previously accessible byte zero (memset up to 256 KiB, MADV_DONTNEED on the
+ * private anonymous pages beyond), exactly min_pages read-write and the rest PROT_NONE.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -18,6 +18,7 @@
 
 #define WX_PAGE 65536ULL
 #define WX_POOL_CAP 4096
+#define WX_POOL_MEMSET_MAX (256 * 1024)
 
 uint64_t wx_helper_address(uint32_t id);
 
@@ -63,6 +64,14 @@ void wx_vmctx_init(uint8_t *dst, const uint8_t *tmpl, size_t size, const uint32_
     memcpy(dst, tmpl, size);
     uint64_t base = (uint64_t)dst;
     for (size_t i = 0; i < nrel; i++) *(uint64_t *)(dst + rel[i]) += base;
+}
+
+void wx_patch_u64(uint8_t *buf, const uint32_t *offsets, const uint32_t *index, size_t n,
+                  const uint64_t *table, int add) {
+    for (size_t i = 0; i < n; i++) {
+        uint64_t *p = (uint64_t *)(buf + offsets[i]);
+        *p = (add ? *p : 0) + table[index[i]];
+    }
 }
 
 /* ---------------------------------------------------------------------------------------------- */
@@ -116,7 +125,12 @@ wx_memory *wx_mempool_take(uint64_t min_pages, uint64_t max_pages, uint64_t rese
 
 void wx_mempool_give(wx_memory *mem) {
     if (mem == NULL) return;
-    if (mem->length && madvise((void *)mem->base, mem->length, MADV_DONTNEED) != 0) {
+    /* Small memories are zeroed in place (their pages stay resident: no page faults for the next
+     * instance); larger ones drop their pages. Either way every byte that was ever accessible reads
+     * as zero afterwards: the accessible length only grows, and everything beyond it is untouched. */
+    if (mem->length <= WX_POOL_MEMSET_MAX) {
+        memset((void *)mem->base, 0, mem->length);
+    } else if (madvise((void *)mem->base, mem->length, MADV_DONTNEED) != 0) {
         wx_memory_free(mem);   /* cannot prove it is clean: never reuse it */
         return;
     }

@@ -21,8 +21,11 @@ int64_t wx_load_code(wx_codemem *m, size_t off, const uint8_t *code, size_t size
  * the vmctx template of a module with its self-relative pointers made absolute. */
 void wx_vmctx_init(uint8_t *dst, const uint8_t *tmpl, size_t size, const uint32_t *rel, size_t nrel);
 
+/* buf[offsets[i]] (u64) := (add ? itself : 0) + table[index[i]], for i < n: patches a template. */
+void wx_patch_u64(uint8_t *buf, const uint32_t *offsets, const uint32_t *index, size_t n,
+                  const uint64_t *table, int add);
 /* Linear memories from a pool of reservations. take: a memory of min_pages accessible (zero) pages;
- * give: back to the pool, its pages dropped with MADV_DONTNEED (so no byte of it survives), or
+ * give: back to the pool, zeroed (memset, or MADV_DONTNEED beyond 256 KiB: no byte of it survives), or
  * unmapped when the pool already holds max_free memories. */
 wx_memory *wx_mempool_take(uint64_t min_pages, uint64_t max_pages, uint64_t reserve_bytes);
 void wx_mempool_give(wx_memory *mem);

@@ -23,7 +23,7 @@ import sys
 HELP = "run a WASI command module, or call one export (--invoke NAME ARG...)"
 TRAP_STATUS = 134
 WASI_MODULE = "wasi_snapshot_preview1"
-_VALUE_OPTIONS = ("--dir", "--env", "--timeout", "--fuel")
+_VALUE_OPTIONS = ("--dir", "--env", "--timeout", "--fuel", "--cache")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -39,6 +39,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="interrupt a call running longer than this (trap 'interrupted')")
     parser.add_argument("--fuel", type=int, metavar="N",
                         help="deterministic budget of function entries and loop iterations")
+    parser.add_argument("--cache", metavar="DIR",
+                        help="load compiled code from this cache directory (compile and store on a miss)")
 
 
 def _split_rest(args: argparse.Namespace) -> tuple[list[str], list[str]]:
@@ -68,6 +70,8 @@ def _split_rest(args: argparse.Namespace) -> tuple[list[str], list[str]]:
                 args.env.append(value)
             elif tok == "--timeout":
                 args.timeout = float(value)
+            elif tok == "--cache":
+                args.cache = value
             else:
                 args.fuel = int(value)
             i += 2
@@ -113,7 +117,11 @@ def main(args: argparse.Namespace) -> int:
         argv, invoke_args = _split_rest(args)
         env = dict(item.split("=", 1) if "=" in item else (item, "") for item in args.env)
         limits = jit.Limits(timeout=args.timeout, fuel=args.fuel)
-        module = jit.Module.from_file(args.file)
+        if args.cache:
+            from ..cache import Cache
+            module = Cache(args.cache).module_from_file(args.file, fuel=args.fuel is not None)
+        else:
+            module = jit.Module.from_file(args.file)
         uses_wasi = any(mod == WASI_MODULE for mod, _name, _type in module.imports)
         config = WasiConfig.from_dirs([parse_dir(d) for d in args.dir], args=[args.file, *argv], env=env)
         if args.invoke is None and "_start" in dict(module.exports):

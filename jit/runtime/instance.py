@@ -293,7 +293,7 @@ def _resolve_funcref(address: int) -> Any:
         if state is not None and address < end:
             rel = address - _owner_starts[i] - state.plan.layout.funcrefs
             funcidx, misaligned = divmod(rel, V.VMFUNCREF_SIZE)
-            if rel >= 0 and not misaligned and funcidx < len(state.plan.func_types):
+            if rel >= 0 and not misaligned and funcidx < state.plan.n_funcs:
                 return state.function(funcidx)
     raise Error(f"funcref {address:#x} does not belong to a live instance")
 
@@ -515,10 +515,12 @@ def _init_elems(st: InstanceState) -> None:
     plan = st.plan
     vm_elems = plan.elems_off
     for seg in plan.active_elems:
-        seg_ptr = ffi.cast("wx_segment *", st.base + vm_elems + V.VMELEMSEG_SIZE * seg.index)
-        offset = seg.offset if seg.offset is not None else eval_const(st, seg.offset_expr) & MASK32
-        table = st.tables[seg.target]
-        rc = lib.wx_table_init(ffi.cast("wx_table *", table.address), seg_ptr, offset, 0, seg.length)
+        index, target, offset, offset_expr, length = seg
+        seg_ptr = ffi.cast("wx_segment *", st.base + vm_elems + V.VMELEMSEG_SIZE * index)
+        if offset is None:
+            offset = eval_const(st, offset_expr) & MASK32
+        table = st.tables[target]
+        rc = lib.wx_table_init(ffi.cast("wx_table *", table.address), seg_ptr, offset, 0, length)
         seg_ptr.length = 0     # active segments are dropped once applied
         if rc:
             raise Trap("out of bounds table access")
@@ -528,10 +530,12 @@ def _init_datas(st: InstanceState) -> None:
     plan = st.plan
     mem = st.memory
     for seg in plan.active_datas:
-        seg_ptr = ffi.cast("wx_segment *", st.base + plan.datas_off + V.VMDATASEG_SIZE * seg.index)
-        offset = seg.offset if seg.offset is not None else eval_const(st, seg.offset_expr) & MASK32
+        index, _memidx, offset, offset_expr, length = seg
+        seg_ptr = ffi.cast("wx_segment *", st.base + plan.datas_off + V.VMDATASEG_SIZE * index)
+        if offset is None:
+            offset = eval_const(st, offset_expr) & MASK32
         rc = 1 if mem is None else lib.wx_memory_init(ffi.cast("void *", mem.address), seg_ptr, offset, 0,
-                                                       seg.length)
+                                                       length)
         seg_ptr.length = 0     # active segments are dropped once applied
         if rc:
             raise Trap("out of bounds memory access")

@@ -94,6 +94,7 @@ class Module:
         self._variants: dict[bool, tuple[Any, LoadedCode]] = {
             bool(self.compiled.fuel): (self.compiled, self.code)}
         self._plans: dict[bool, Any] = {}
+        self._recipes: dict[bool, Any] = {}     # from a .cwasm file: no need to recompute
         self._lock = threading.Lock()
 
     @classmethod
@@ -105,8 +106,12 @@ class Module:
     def serialize(self, *, fuel: bool | None = None) -> bytes:
         """The compiled code and metadata as a ``.cwasm`` file (``fuel``: which variant; default the
         one this module was made with)."""
-        compiled, _ = self._variant(self.compiled.fuel if fuel is None else fuel)
-        return serialize.dumps(compiled, self.wasm, self.wasm_sha256)
+        compiled, code = self._variant(self.compiled.fuel if fuel is None else fuel)
+        recipe = self._recipes.get(bool(compiled.fuel))
+        if recipe is None:
+            from .plan import make_recipe
+            recipe = make_recipe(compiled, self.wasm)
+        return serialize.dumps(compiled, self.wasm, self.wasm_sha256, recipe)
 
     @classmethod
     def deserialize(cls, data: bytes | bytearray | memoryview, *, name: str | None = None,
@@ -115,7 +120,7 @@ class Module:
 
         Raises ``jit.runtime.serialize.CacheError`` (a ``jit.Error``) for a truncated, corrupted or
         foreign file, or one for other Wasm bytes (``wasm_sha256``) or fuel flag (``fuel``)."""
-        compiled, wasm, header = serialize.loads(data, wasm_sha256=wasm_sha256, fuel=fuel)
+        compiled, wasm, recipe, header = serialize.loads(data, wasm_sha256=wasm_sha256, fuel=fuel)
         self = cls.__new__(cls)
         self.name = name
         self.limits = DEFAULT_LIMITS
@@ -124,6 +129,7 @@ class Module:
         self.compiled = compiled
         self.code = LoadedCode(compiled, wasm.func_name)
         self._init_variants()
+        self._recipes[bool(compiled.fuel)] = recipe
         return self
 
     @classmethod
@@ -161,7 +167,8 @@ class Module:
             with self._lock:
                 plan = self._plans.get(fuel)
                 if plan is None:
-                    plan = self._plans[fuel] = InstancePlan(self, compiled, code)
+                    plan = InstancePlan(self, compiled, code, self._recipes.get(bool(compiled.fuel)))
+                    self._plans[fuel] = plan
         return plan
 
     # -- types -------------------------------------------------------------------------------------

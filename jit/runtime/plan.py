@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import threading
 import time
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -52,16 +53,16 @@ class _Rel(int):
 
 # Constant expressions the template can evaluate: opcode -> value (a _Rel for ref.func).
 _STATIC_OPS: dict[int, Callable[[Any, Any], int]] = {
-    0x41: lambda plan, a: a & MASK32,                               # i32.const
-    0x42: lambda plan, a: a & MASK64,                               # i64.const
-    0x43: lambda plan, a: a & MASK32,                               # f32.const (raw bits)
-    0x44: lambda plan, a: a & MASK64,                               # f64.const (raw bits)
-    0xD0: lambda plan, a: 0,                                        # ref.null
-    0xD2: lambda plan, a: _Rel(plan.layout.funcref(a)),             # ref.func
+    0x41: lambda layout, a: a & MASK32,                             # i32.const
+    0x42: lambda layout, a: a & MASK64,                             # i64.const
+    0x43: lambda layout, a: a & MASK32,                             # f32.const (raw bits)
+    0x44: lambda layout, a: a & MASK64,                             # f64.const (raw bits)
+    0xD0: lambda layout, a: 0,                                      # ref.null
+    0xD2: lambda layout, a: _Rel(layout.funcref(a)),                # ref.func
 }
 
 
-def static_value(plan: Any, expr: list[Any]) -> int | None:
+def static_value(layout: Any, expr: list[Any]) -> int | None:
     """The value of a constant expression that does not depend on the instance, else None."""
     value: int | None = 0
     for op, a, _b, _pos in expr:
@@ -70,34 +71,152 @@ def static_value(plan: Any, expr: list[Any]) -> int | None:
         handler = _STATIC_OPS.get(op)
         if handler is None:
             return None
-        value = handler(plan, a)
+        value = handler(layout, a)
     return value
 
 
-@dataclass(frozen=True)
-class ActiveSegment:
-    """An active data or element segment: its index, target (table), static offset or None, expr."""
+# An active data or element segment: (index, target memory/table, static offset or None,
+# offset expression, length).
+ActiveSegment = tuple
 
-    index: int
-    target: int
-    offset: int | None
-    offset_expr: Any
-    length: int
+
+@dataclass
+class PlanRecipe:
+    """The process-independent part of a plan: plain data, computed once and stored in .cwasm files.
+
+    ``image`` is the vmctx template with zeros where process addresses go: offsets in ``rel`` get the
+    vmctx address added, those in ``code_rel`` the code address (they hold code offsets), those in
+    ``type_slots`` the canonical id of a module type index, those in ``data_slots`` the address of a
+    data segment's bytes. The offset lists are packed ``uint32`` arrays (``array('I')`` bytes).
+    """
+
+    size: int
+    datas_off: int
+    elems_off: int
+    image: bytes
+    rel: bytes
+    code_rel: bytes
+    type_offsets: bytes
+    type_index: bytes
+    data_offsets: bytes
+    data_index: bytes
+    dynamic_globals: list[tuple[int, Any]]
+    dynamic_items: list[tuple[int, Any]]
+    active_datas: list[ActiveSegment]
+    active_elems: list[ActiveSegment]
+
+    def to_tuple(self) -> tuple:
+        return tuple(getattr(self, f) for f in self.__dataclass_fields__)
+
+
+def make_recipe(compiled: Any, w: Any) -> PlanRecipe:
+    """The recipe of one compiled module (see ``PlanRecipe``)."""
+    layout = compiled.layout
+    n_imp = compiled.num_imported_funcs
+    n_datas, n_elems = len(w.datas), len(w.elems)
+    datas_off = _align(layout.size, 16)
+    elems_off = datas_off + V.VMDATASEG_SIZE * n_datas
+    items_off = elems_off + V.VMELEMSEG_SIZE * n_elems
+    item_offsets = []
+    for seg in w.elems:
+        item_offsets.append(items_off)
+        items_off += 8 * len(seg.init)
+    size = _align(max(items_off, 16), 16)
+    funcrefs = layout.funcrefs
+    type_ids = layout.type_ids
+    imported_funcs = layout.imported_funcs
+    func_types = [imp.desc for imp in w.imports if imp.kind == "func"] + list(w.funcs)
+
+    words: dict[int, int] = {}            # byte offset -> constant u64
+    rel: list[int] = [V.VMCTX_OWNER_PTR, V.VMCTX_DATAS, V.VMCTX_ELEMS]
+    words[V.VMCTX_OWNER_PTR] = V.VMCTX_OWNER
+    words[V.VMCTX_DATAS] = datas_off
+    words[V.VMCTX_ELEMS] = elems_off
+    code_rel: list[int] = []
+    type_offsets: list[int] = []
+    type_index: list[int] = []
+    for i in range(n_imp):                # host imports by default; Wasm imports are patched
+        off = imported_funcs + V.VMIMPORT_SIZE * i
+        words[off + V.VMIMPORT_CODE] = compiled.host_stub_offsets[i]
+        code_rel.append(off + V.VMIMPORT_CODE)
+        rel.append(off + V.VMIMPORT_VMCTX)
+    for t in range(len(w.types)):
+        type_offsets.append(type_ids + 8 * t)
+        type_index.append(t)
+    for f, t in enumerate(func_types):
+        off = funcrefs + V.VMFUNCREF_SIZE * f
+        words[off + V.VMFUNCREF_CODE] = (compiled.host_stub_offsets[f] if f < n_imp
+                                         else compiled.func_offsets[f - n_imp])
+        code_rel.append(off + V.VMFUNCREF_CODE)
+        rel.append(off + V.VMFUNCREF_VMCTX)
+        type_offsets.append(off + V.VMFUNCREF_TYPE_ID)
+        type_index.append(t)
+
+    def put(off: int, value: int) -> None:
+        if isinstance(value, _Rel):
+            rel.append(off)
+        words[off] = int(value)
+
+    n_imp_globals = layout.num_imported_globals
+    dynamic_globals: list[tuple[int, Any]] = []
+    for j, g in enumerate(w.globals):
+        i = n_imp_globals + j
+        put(layout.global_ptr(i), _Rel(layout.defined_global(i)))
+        value = static_value(layout, g.init)
+        if value is None:
+            dynamic_globals.append((i, g.init))
+        else:
+            put(layout.defined_global(i), value)
+    data_offsets: list[int] = []
+    data_index: list[int] = []
+    active_datas: list[ActiveSegment] = []
+    for i, seg in enumerate(w.datas):
+        data_offsets.append(datas_off + 16 * i + V.VMDATASEG_BASE)
+        data_index.append(i)
+        words[datas_off + 16 * i + V.VMDATASEG_LENGTH] = len(seg.data)
+        if seg.mode == "active":
+            active_datas.append((i, seg.memory, static_value(layout, seg.offset), seg.offset, len(seg.data)))
+    active_elems: list[ActiveSegment] = []
+    dynamic_items: list[tuple[int, Any]] = []
+    for i, seg in enumerate(w.elems):
+        put(elems_off + 16 * i + V.VMELEMSEG_ITEMS, _Rel(item_offsets[i]))
+        words[elems_off + 16 * i + V.VMELEMSEG_LENGTH] = 0 if seg.mode == "declarative" else len(seg.init)
+        for j, expr in enumerate(seg.init):
+            value = static_value(layout, expr)
+            if value is None:
+                dynamic_items.append((item_offsets[i] + 8 * j, expr))
+            else:
+                put(item_offsets[i] + 8 * j, value)
+        if seg.mode == "active":
+            active_elems.append((i, seg.table, static_value(layout, seg.offset), seg.offset, len(seg.init)))
+
+    image = bytearray(size)
+    for off, value in words.items():
+        image[off:off + 8] = (value & MASK64).to_bytes(8, "little")
+
+    def u32(values: list[int]) -> bytes:
+        return array("I", values).tobytes()
+
+    return PlanRecipe(size, datas_off, elems_off, bytes(image), u32(sorted(rel)), u32(code_rel),
+                      u32(type_offsets), u32(type_index), u32(data_offsets), u32(data_index),
+                      dynamic_globals, dynamic_items, active_datas, active_elems)
 
 
 class InstancePlan:
     """The instance-independent part of instantiation of one module variant (see module docstring)."""
 
-    def __init__(self, module: Any, compiled: Any, code: Any) -> None:
+    def __init__(self, module: Any, compiled: Any, code: Any, recipe: PlanRecipe | None = None) -> None:
         w = module.wasm
+        if recipe is None:
+            recipe = make_recipe(compiled, w)
         self.module = module
         self.compiled = compiled
         self.code = code                     # LoadedCode: keeps the code alive while plans exist
         self.code_base = code_base = code.address
-        self.layout = layout = compiled.layout
+        self.layout = compiled.layout
         self.fuel = bool(compiled.fuel)
-        self.func_types = w.all_func_types()
-        self.n_imported_funcs = n_imp = compiled.num_imported_funcs
+        self.n_imported_funcs = compiled.num_imported_funcs
+        self.n_funcs = compiled.num_imported_funcs + len(w.funcs)
         self.imports = [(imp.kind, imp) for imp in w.imports]
         self.export_index = {exp.name: (exp.kind, exp.index) for exp in w.exports}
         self.memory_limits = (w.memories[0].limits.min, w.memories[0].limits.max) if w.memories else None
@@ -105,80 +224,34 @@ class InstancePlan:
         self.start = w.start
         self._specs: dict[int, CallSpec] = {}
         self.free_vms: list[tuple[Any, int]] = []
+        self.size = recipe.size
+        self.datas_off = recipe.datas_off
+        self.elems_off = recipe.elems_off
+        self.dynamic_globals = recipe.dynamic_globals
+        self.dynamic_items = recipe.dynamic_items
+        self.active_datas = recipe.active_datas
+        self.active_elems = recipe.active_elems
 
-        n_datas, n_elems = len(w.datas), len(w.elems)
-        self.datas_off = datas_off = _align(layout.size, 16)
-        self.elems_off = elems_off = datas_off + V.VMDATASEG_SIZE * n_datas
-        items_off = elems_off + V.VMELEMSEG_SIZE * n_elems
-        item_offsets = []
-        for seg in w.elems:
-            item_offsets.append(items_off)
-            items_off += 8 * len(seg.init)
-        self.size = _align(max(items_off, 16), 16)
-
-        words: dict[int, int] = {}            # byte offset -> u64 value (a _Rel when self-relative)
-        words[V.VMCTX_OWNER_PTR] = _Rel(V.VMCTX_OWNER)
-        words[V.VMCTX_DATAS] = _Rel(datas_off)
-        words[V.VMCTX_ELEMS] = _Rel(elems_off)
-        words[V.VMCTX_STACK_BUDGET] = 0
-        for i in range(n_imp):                # host imports by default; Wasm imports are patched
-            off = layout.imported_func(i)
-            words[off + V.VMIMPORT_CODE] = code_base + compiled.host_stub_offsets[i]
-            words[off + V.VMIMPORT_VMCTX] = _Rel(0)
-        for t, ftype in enumerate(w.types):
-            words[layout.type_id(t)] = canonical_type_id(ftype)
-        for f, ftype in enumerate(self.func_types):
-            off = layout.funcref(f)
-            if f < n_imp:
-                words[off + V.VMFUNCREF_CODE] = code_base + compiled.host_stub_offsets[f]
-            else:
-                words[off + V.VMFUNCREF_CODE] = code_base + compiled.func_offsets[f - n_imp]
-            words[off + V.VMFUNCREF_VMCTX] = _Rel(0)
-            words[off + V.VMFUNCREF_TYPE_ID] = canonical_type_id(ftype)
-        n_imp_globals = layout.num_imported_globals
-        self.dynamic_globals: list[tuple[int, Any]] = []
-        for j, g in enumerate(w.globals):
-            i = n_imp_globals + j
-            words[layout.global_ptr(i)] = _Rel(layout.defined_global(i))
-            value = static_value(self, g.init)
-            if value is None:
-                self.dynamic_globals.append((i, g.init))
-            else:
-                words[layout.defined_global(i)] = value
-        # data segments: {base, length}; the bytes are the module's (kept alive by the plan)
+        self.template = tmpl = ffi.new("uint8_t[]", recipe.image)
+        patch = lib.wx_patch_u64
+        n_code = len(recipe.code_rel) // 4
+        if n_code:
+            zeros = ffi.new("uint32_t[]", n_code)
+            patch(tmpl, ffi.from_buffer("uint32_t[]", recipe.code_rel), zeros, n_code,
+                  ffi.new("uint64_t[1]", [code_base]), 1)
+        n_types = len(recipe.type_offsets) // 4
+        if n_types:
+            ids = ffi.new("uint64_t[]", [canonical_type_id(t) for t in w.types])
+            patch(tmpl, ffi.from_buffer("uint32_t[]", recipe.type_offsets),
+                  ffi.from_buffer("uint32_t[]", recipe.type_index), n_types, ids, 0)
         self._data_keep = [ffi.from_buffer(seg.data) for seg in w.datas]
-        self.active_datas: list[ActiveSegment] = []
-        for i, seg in enumerate(w.datas):
-            words[datas_off + 16 * i + V.VMDATASEG_BASE] = int(ffi.cast("uintptr_t", self._data_keep[i]))
-            words[datas_off + 16 * i + V.VMDATASEG_LENGTH] = len(seg.data)
-            if seg.mode == "active":
-                off = static_value(self, seg.offset)
-                self.active_datas.append(ActiveSegment(i, seg.memory, off, seg.offset, len(seg.data)))
-        # element segments: {items, length} and the items (VMFuncRef* of this instance, or 0)
-        self.active_elems: list[ActiveSegment] = []
-        self.dynamic_items: list[tuple[int, Any]] = []
-        for i, seg in enumerate(w.elems):
-            words[elems_off + 16 * i + V.VMELEMSEG_ITEMS] = _Rel(item_offsets[i])
-            words[elems_off + 16 * i + V.VMELEMSEG_LENGTH] = 0 if seg.mode == "declarative" else len(seg.init)
-            for j, expr in enumerate(seg.init):
-                value = static_value(self, expr)
-                if value is None:
-                    self.dynamic_items.append((item_offsets[i] + 8 * j, expr))
-                else:
-                    words[item_offsets[i] + 8 * j] = value
-            if seg.mode == "active":
-                off = static_value(self, seg.offset)
-                self.active_elems.append(ActiveSegment(i, seg.table, off, seg.offset, len(seg.init)))
-
-        template = bytearray(self.size)
-        rel = []
-        for off, value in words.items():
-            if isinstance(value, _Rel):
-                rel.append(off)
-            template[off:off + 8] = (int(value) & MASK64).to_bytes(8, "little")
-        self.template = ffi.new("uint8_t[]", bytes(template))
-        self.rel = ffi.new("uint32_t[]", sorted(rel) or [0])
-        self.n_rel = len(rel)
+        if self._data_keep:
+            addrs = ffi.new("uint64_t[]", [int(ffi.cast("uintptr_t", d)) for d in self._data_keep])
+            patch(tmpl, ffi.from_buffer("uint32_t[]", recipe.data_offsets),
+                  ffi.from_buffer("uint32_t[]", recipe.data_index), len(self._data_keep), addrs, 0)
+        self.rel = ffi.from_buffer("uint32_t[]", recipe.rel)
+        self._rel_keep = recipe.rel
+        self.n_rel = len(recipe.rel) // 4
 
     # -- vmctx buffers ------------------------------------------------------------------------------
     def new_vmctx(self) -> tuple[Any, int]:
@@ -200,7 +273,7 @@ class InstancePlan:
         spec = self._specs.get(funcidx)
         if spec is None:
             compiled = self.compiled
-            ftype = self.func_types[funcidx]
+            ftype = self.module.wasm.func_type(funcidx)
             name = compiled.func_names.get(funcidx) or self.module.wasm.func_name(funcidx) or f"func{funcidx}"
             code = self.code_base + compiled.func_offsets[funcidx - self.n_imported_funcs]
             spec = self._specs[funcidx] = CallSpec(code, ftype, name)
@@ -380,7 +453,7 @@ def eval_const(state: Any, expr: list[Any]) -> int:
         handler = _STATIC_OPS.get(op)
         if handler is None:
             raise CompileError(f"unsupported constant expression opcode {op:#x}", pos)
-        value = handler(state.plan, a)
+        value = handler(state.plan.layout, a)
         if isinstance(value, _Rel):
             value = state.base + int(value)
     return value

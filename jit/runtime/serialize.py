@@ -58,9 +58,15 @@ def compiler_version() -> str:
     return h.hexdigest()[:32]
 
 
-def cpu_features() -> list[str]:
+@lru_cache(maxsize=1)
+def _cpu_features() -> tuple[str, ...]:
     from ..x64.cpu import host_features
-    return sorted(host_features())
+    return tuple(sorted(host_features()))
+
+
+def cpu_features() -> list[str]:
+    """The CPU features the compiler relies on here (all code compiled here may use them)."""
+    return list(_cpu_features())
 
 
 # -- plain-data packing --------------------------------------------------------------------------
@@ -81,14 +87,37 @@ def _pack_compiled(c: Any) -> dict[str, Any]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _compiled_fields() -> frozenset[str]:
+    from ..x64.compiled import CompiledModule
+    return frozenset(f.name for f in dataclasses.fields(CompiledModule))
+
+
+_functypes: dict[tuple, Any] = {}
+
+
+def _functype(p: tuple, r: tuple) -> Any:
+    """An interned FuncType (types are immutable; equal ones are interchangeable)."""
+    t = _functypes.get((p, r))
+    if t is None:
+        from ..wasm.types import FuncType
+        t = _functypes[(p, r)] = FuncType(p, r)
+    return t
+
+
 def _unpack_compiled(d: dict[str, Any]) -> Any:
-    from ..wasm.types import FuncType
     from ..x64.compiled import CompiledModule
     from .vmctx import VMContextLayout
+    if frozenset(d) != _compiled_fields():
+        raise ValueError("compiled module fields do not match this compiler")
     d = dict(d)
-    d["types"] = [FuncType(p, r) for p, r in d["types"]]
-    d["layout"] = VMContextLayout(*d["layout"])
-    return CompiledModule(**d)
+    d["types"] = [_functype(p, r) for p, r in d["types"]]
+    layout = object.__new__(VMContextLayout)
+    layout.__dict__.update(zip(VMContextLayout.__dataclass_fields__, d["layout"], strict=True))
+    d["layout"] = layout
+    compiled = object.__new__(CompiledModule)
+    compiled.__dict__.update(d)
+    return compiled
 
 
 def _pack_limits(lim: Any) -> tuple:
@@ -140,7 +169,7 @@ def _unpack_wasm(t: tuple) -> Any:
         return T.GlobalType(d[0], d[1])
 
     return T.Module(
-        types=[T.FuncType(p, r) for p, r in types],
+        types=[_functype(p, r) for p, r in types],
         imports=[T.Import(m, n, k, desc(k, d)) for m, n, k, d in imports],
         funcs=list(funcs),
         tables=[T.TableType(e, lim(p)) for e, p in tables],
@@ -157,12 +186,13 @@ def _unpack_wasm(t: tuple) -> Any:
 
 # -- the file --------------------------------------------------------------------------------------
 
-def dumps(compiled: Any, wasm: Any, wasm_sha256: str) -> bytes:
-    """The bytes of a .cwasm file for one compiled module (its fuel flag is in ``compiled.fuel``)."""
+def dumps(compiled: Any, wasm: Any, wasm_sha256: str, recipe: Any) -> bytes:
+    """The bytes of a .cwasm file for one compiled module (its fuel flag is in ``compiled.fuel``) and
+    its instantiation recipe (``jit.runtime.plan.PlanRecipe``)."""
     header = json.dumps({"wasm_sha256": wasm_sha256, "compiler": compiler_version(),
                          "cpu": cpu_features(), "fuel": bool(compiled.fuel)}, sort_keys=True).encode()
     try:
-        payload = marshal.dumps((_pack_compiled(compiled), _pack_wasm(wasm)))
+        payload = marshal.dumps((_pack_compiled(compiled), _pack_wasm(wasm), recipe.to_tuple()))
     except ValueError as exc:
         raise CacheError(f"cannot serialize this module: {exc}") from None
     digest = hashlib.sha256(header + payload).digest()
@@ -170,8 +200,8 @@ def dumps(compiled: Any, wasm: Any, wasm_sha256: str) -> bytes:
 
 
 def loads(data: bytes | bytearray | memoryview, *, wasm_sha256: str | None = None,
-          fuel: bool | None = None) -> tuple[Any, Any, dict[str, Any]]:
-    """(CompiledModule, skeleton jit.wasm Module, header) of a .cwasm file, or ``CacheError``.
+          fuel: bool | None = None) -> tuple[Any, Any, Any, dict[str, Any]]:
+    """(CompiledModule, skeleton jit.wasm Module, PlanRecipe, header) of a .cwasm file, or ``CacheError``.
 
     ``wasm_sha256`` / ``fuel``: when given, the file must be for exactly these Wasm bytes / fuel flag.
     """
@@ -197,7 +227,7 @@ def loads(data: bytes | bytearray | memoryview, *, wasm_sha256: str | None = Non
         raise CacheError(f"corrupted compiled module header: {exc}") from None
     if compiler != compiler_version():
         raise CacheError(f"compiled by another wxjit compiler ({compiler}; this one is {compiler_version()})")
-    missing = set(cpu) - set(cpu_features())
+    missing = set(cpu) - set(_cpu_features())
     if missing:
         raise CacheError(f"compiled for CPU features this machine lacks: {', '.join(sorted(missing))}")
     if wasm_sha256 is not None and file_wasm != wasm_sha256:
@@ -206,9 +236,11 @@ def loads(data: bytes | bytearray | memoryview, *, wasm_sha256: str | None = Non
     if fuel is not None and bool(file_fuel) != fuel:
         raise CacheError(f"compiled {'with' if file_fuel else 'without'} fuel metering, wanted the other")
     try:
-        packed_compiled, packed_wasm = marshal.loads(body[hlen:])
+        from .plan import PlanRecipe
+        packed_compiled, packed_wasm, packed_recipe = marshal.loads(body[hlen:])
         compiled = _unpack_compiled(packed_compiled)
         wasm = _unpack_wasm(packed_wasm)
+        recipe = PlanRecipe(*packed_recipe)
     except (ValueError, TypeError, EOFError, KeyError) as exc:
         raise CacheError(f"corrupted compiled module payload: {exc}") from None
-    return compiled, wasm, header
+    return compiled, wasm, recipe, header
