@@ -407,20 +407,48 @@ class FunctionCompiler:
         a.db(b"\xf3\x48\xab")          # rep stosq
 
     # ------------------------------------------------------------------------ stack primitives
+    # Every change of the operand stack goes through push/push_val/pop/truncate, which keep two
+    # invariants that make the single pass linear: entries below ``ra.floor`` are constants or in
+    # their slots (spilling starts there), and ``ra.local_refs[i]`` counts the lazy ``local.get i``
+    # entries on the stack (``local.set i`` scans only when it is nonzero).
     def push(self, kind: int, ty: int, x: object = None) -> Val:
         v = Val(kind, ty, x)
         if kind == REG:
             self.ra.owner[x] = v
         elif kind == SLOT:
             v.x = len(self.stack)
+        elif kind == LOCAL:
+            self.ra.local_refs[x] += 1
         self.stack.append(v)
         return v
+
+    def push_val(self, v: Val) -> None:
+        """Push back a value taken off the stack (same position for a SLOT)."""
+        if v.kind == LOCAL:
+            self.ra.local_refs[v.x] += 1
+        self.stack.append(v)
 
     def push_reg(self, reg, ty: int) -> Val:
         return self.push(REG, ty, reg)
 
     def pop(self) -> Val:
-        return self.stack.pop()
+        v = self.stack.pop()
+        if v.kind == LOCAL:
+            self.ra.local_refs[v.x] -= 1
+        if len(self.stack) < self.ra.floor:
+            self.ra.floor = len(self.stack)
+        return v
+
+    def truncate(self, base: int) -> list[Val]:
+        """Remove and return the entries from position ``base`` up."""
+        removed = self.stack[base:]
+        del self.stack[base:]
+        for v in removed:
+            if v.kind == LOCAL:
+                self.ra.local_refs[v.x] -= 1
+        if base < self.ra.floor:
+            self.ra.floor = base
+        return removed
 
     def release(self, *vals: Val) -> None:
         for v in vals:
@@ -510,11 +538,14 @@ class FunctionCompiler:
 
     def spill_all(self) -> None:
         """Every stack entry in a constant or its slot (before calls and at control-flow merges)."""
-        for pos, v in enumerate(self.stack):
-            if v.kind == REG or v.kind == LOCAL:
+        stack = self.stack
+        for pos in range(self.ra.floor, len(stack)):
+            kind = stack[pos].kind
+            if kind == REG or kind == LOCAL:
                 self.ra.spill(pos)
-            elif v.kind == FLAGS:
+            elif kind == FLAGS:
                 raise AssertionError("flags on the stack at a merge")
+        self.ra.floor = len(stack)
 
     def spill_range(self, start: int, also_consts: bool) -> None:
         for pos in range(start, len(self.stack)):
@@ -834,10 +865,10 @@ class FunctionCompiler:
         if cond.kind == CONST:
             keep, lose = (v, b) if cond.x & M32 else (b, v)
             self.release(lose)
-            self.stack.append(keep)
             if keep.kind == SLOT:          # its position changed
-                self.stack.pop()
                 self.move_to_top(keep)
+            else:
+                self.push_val(keep)
             return
         if cond.kind == FLAGS:
             pick_b = self.negate(cond.x)
@@ -876,7 +907,12 @@ class FunctionCompiler:
         self.push(LOCAL, self.local_types[idx], idx)
 
     def materialize_local_refs(self, idx: int) -> None:
-        for pos, v in enumerate(self.stack):
+        """Before local ``idx`` changes: lazy references to it on the stack take its current value."""
+        if not self.ra.local_refs[idx]:
+            return
+        stack = self.stack
+        for pos in range(self.ra.floor, len(stack)):
+            v = stack[pos]
             if v.kind == LOCAL and v.x == idx:
                 self.ra.spill(pos)
 
@@ -901,13 +937,13 @@ class FunctionCompiler:
         v = self.stack[-1]
         if v.kind == LOCAL and v.x == idx:
             return
-        self.stack.pop()
+        self.pop()
         self.materialize_local_refs(idx)
         if v.kind == FLAGS:
             self.to_reg(v)
         self.store_local(idx, v)
         if v.kind in (REG, CONST):
-            self.stack.append(v)
+            self.push_val(v)
         else:
             self.release(v)
             self.push(LOCAL, v.ty, idx)
@@ -1054,7 +1090,7 @@ class FunctionCompiler:
         """Push a comparison result: fused into the next instruction when it branches on it."""
         nxt = self.code[self.i + 1][0] if self.i + 1 < len(self.code) else None
         if nxt in FUSE_TARGETS:
-            self.stack.append(Val(FLAGS, I32, cond))
+            self.push_val(Val(FLAGS, I32, cond))
             return
         r = self.ra.alloc(I32)
         self.emit_setcc(cond, r)
@@ -1067,7 +1103,7 @@ class FunctionCompiler:
             return
         if v.kind == FLAGS:
             v.x = self.negate(v.x)
-            self.stack.append(v)
+            self.push_val(v)
             return
         src = self.operand(v, allow_imm=False)
         if isinstance(src, Mem):
@@ -1312,9 +1348,7 @@ class FunctionCompiler:
     def prepare_args(self, ft: FuncType, extra: Val | None = None) -> None:
         """Spill the stack below the arguments and store the arguments into the outgoing area."""
         n = len(ft.params)
-        base = len(self.stack) - n
-        args = self.stack[base:]
-        del self.stack[base:]
+        args = self.truncate(len(self.stack) - n)
         self.spill_all()
         slot = 0
         for v in args:
@@ -1402,9 +1436,7 @@ class FunctionCompiler:
         """Pop ``n`` operands after spilling everything, so each one is a constant or in memory and
         can be loaded into any argument register without clobbering another."""
         self.spill_all()
-        vals = self.stack[len(self.stack) - n:]
-        del self.stack[len(self.stack) - n:]
-        return vals
+        return self.truncate(len(self.stack) - n)
 
     def call_checked_helper(self, name: str, args: list[tuple[Gpr, object]]) -> None:
         """Call a bulk/table helper with SysV arguments; a nonzero result is the trap code."""
@@ -1689,10 +1721,7 @@ class FunctionCompiler:
                   "f32.reinterpret_i32": F32, "f64.reinterpret_i64": F64}[name]
         if v.kind in (CONST, SLOT) or (v.kind == LOCAL and isinstance(self.mem_of(v), Mem)):
             v.ty = res_ty
-            if v.kind == SLOT:
-                self.stack.append(v)
-            else:
-                self.stack.append(v)
+            self.push_val(v)
             return
         src = self.to_reg(v)
         dst = self.ra.alloc(res_ty)

@@ -140,6 +140,8 @@ class RegAlloc:
         self.gprs = gprs          # allocatable registers (the pinned ones are left out)
         self.xmms = xmms
         self.owner: dict[object, Val | None] = {r: None for r in gprs + xmms}
+        self.floor = 0            # stack entries below this are constants or in their slots
+        self.local_refs = [0] * len(frame.local_locs)   # lazy local.get entries per local
 
     # --- allocation ---------------------------------------------------------------------------
     def alloc(self, ty: int, exclude: tuple = ()) -> Gpr | Xmm:
@@ -161,7 +163,9 @@ class RegAlloc:
                 self.owner[val.x] = None
 
     def spill_one(self, pool: tuple, exclude: tuple = ()) -> None:
-        for pos, v in enumerate(self.stack):
+        stack = self.stack
+        for pos in range(self.floor, len(stack)):
+            v = stack[pos]
             if v.kind == REG and v.x in pool and v.x not in exclude:
                 self.spill(pos)
                 return
@@ -180,6 +184,7 @@ class RegAlloc:
         elif v.kind == CONST:
             store_const(a, mem, v.x, v.ty)
         else:  # LOCAL: copy from its register or its memory home
+            self.local_refs[v.x] -= 1
             src = self.frame.local_locs[v.x]
             if isinstance(src, Mem):
                 copy_mem(a, mem, src, v.ty)
@@ -193,8 +198,9 @@ class RegAlloc:
         val = self.owner.get(reg)
         if val is None:
             return
-        for pos, v in enumerate(self.stack):
-            if v is val:
+        stack = self.stack
+        for pos in range(self.floor, len(stack)):
+            if stack[pos] is val:
                 self.spill(pos)
                 return
         # A popped operand being consumed: move it to another register.
