@@ -985,7 +985,27 @@ class FunctionCompiler:
         self.push(CONST, F64, x)
 
     # ------------------------------------------------------------------------ integer arithmetic
-    def pinned_result_target(self, a: Val, b: Val, commutative: bool) -> tuple[int, object] | None:
+    def binop_destination(self, a: Val, b: Val) -> tuple[int | None, object]:
+        """The register a two-operand instruction computes into, holding ``a`` already: the register
+        of the pinned local the next instruction stores to (returned as the local's index), or a
+        fresh register owned by ``a`` (index None)."""
+        target = self.pinned_result_target(a, b)
+        if target is None:
+            return None, self.to_reg(a)
+        idx, dst = target
+        self.materialize_local_refs(idx)
+        if not (a.kind == LOCAL and a.x == idx):
+            self.load_into(dst, a)
+        self.release(a)
+        return idx, dst
+
+    def push_binop_result(self, target: int | None, dst, ty: int) -> None:
+        if target is None:
+            self.push_reg(dst, ty)
+        else:
+            self.finish_pinned_result(target, ty)
+
+    def pinned_result_target(self, a: Val, b: Val) -> tuple[int, object] | None:
         """When the next instruction is ``local.set/tee X`` of a register-pinned local, compute the
         result straight into X's register: (X, register). Not when the second operand reads X (the
         first operand is copied into X's register before the operation) and X is not the first."""
@@ -1018,15 +1038,7 @@ class FunctionCompiler:
             return
         if commutative and b.kind == REG and a.kind != REG:
             a, b = b, a
-        target = self.pinned_result_target(a, b, commutative)
-        if target is not None:
-            idx, dst = target
-            self.materialize_local_refs(idx)
-            if not (a.kind == LOCAL and a.x == idx):
-                self.load_into(dst, a)
-            self.release(a)
-        else:
-            dst = self.to_reg(a)
+        target, dst = self.binop_destination(a, b)
         if method == "imul":
             src = self.operand(b, allow_imm=True)
             if isinstance(src, int):
@@ -1037,10 +1049,7 @@ class FunctionCompiler:
             src = self.operand(b)
             getattr(self.asm, method)(dst, src, size)
         self.release(b)
-        if target is not None:
-            self.finish_pinned_result(target[0], ty)
-        else:
-            self.push_reg(dst, ty)
+        self.push_binop_result(target, dst, ty)
 
     def int_shift(self, name: str) -> None:
         ty, method, fold = INT_SHIFTS[name]
@@ -1574,25 +1583,13 @@ class FunctionCompiler:
         ty, method = FLOAT_BINOPS[name]
         b = self.pop()
         a = self.pop()
-        commutative = method.startswith(("add", "mul"))
-        if commutative and b.kind == REG and a.kind != REG:
+        if method.startswith(("add", "mul")) and b.kind == REG and a.kind != REG:
             a, b = b, a
-        target = self.pinned_result_target(a, b, commutative)
-        if target is not None:
-            idx, dst = target
-            self.materialize_local_refs(idx)
-            if not (a.kind == LOCAL and a.x == idx):
-                self.load_into(dst, a)
-            self.release(a)
-        else:
-            dst = self.to_reg(a)
+        target, dst = self.binop_destination(a, b)
         src = self.to_reg(b) if b.kind in (CONST, FLAGS) else self.operand(b)
         getattr(self.asm, method)(dst, src)
         self.release(b)
-        if target is not None:
-            self.finish_pinned_result(target[0], ty)
-        else:
-            self.push_reg(dst, ty)
+        self.push_binop_result(target, dst, ty)
 
     def float_minmax(self, name: str) -> None:
         ty = F32 if name.startswith("f32") else F64
