@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Error
+from .runtime.module import Module
+from .runtime.serialize import compiler_version, cpu_features
 
 SUFFIX = ".cwasm"
 
@@ -49,7 +51,6 @@ class Cache:
 
     def key(self, wasm: bytes, *, fuel: bool = False) -> str:
         """The cache key (file stem) of ``wasm`` compiled by this wxjit on this CPU."""
-        from .runtime.serialize import compiler_version, cpu_features
         digest = hashlib.sha256(wasm).hexdigest()
         ident = f"{digest}|{compiler_version()}|{','.join(cpu_features())}|fuel={int(fuel)}"
         return hashlib.sha256(ident.encode()).hexdigest()
@@ -59,7 +60,6 @@ class Cache:
 
     def load(self, wasm: bytes, *, fuel: bool = False, name: str | None = None) -> Any | None:
         """The cached module of ``wasm``, or None (missing, or rejected: see ``last_error``)."""
-        from .runtime.module import Module
         path = self.path(wasm, fuel=fuel)
         try:
             data = path.read_bytes()
@@ -87,7 +87,6 @@ class Cache:
     def module(self, wasm: bytes | bytearray | memoryview, *, fuel: bool = False, name: str | None = None,
                limits: Any = None) -> Any:
         """The module of ``wasm``: from the cache when a valid file exists, else compiled and stored."""
-        from .runtime.module import Module
         wasm = bytes(wasm)
         module = self.load(wasm, fuel=fuel, name=name)
         if module is not None:

@@ -127,9 +127,14 @@ class CodeArena:
             self._open += 1
             return CodeSlot(self, offset, self._free.round(nbytes), self._exec_base + offset)
 
-    def free(self, slot: CodeSlot) -> None:
-        """Return the slot's space for reuse. The caller guarantees its code no longer runs."""
-        with self._lock:
+    def free(self, slot: CodeSlot, *, blocking: bool = True) -> bool:
+        """Return the slot's space for reuse. The caller guarantees its code no longer runs.
+
+        ``blocking=False`` (for finalizers, which may run inside the arena's own critical section on
+        this thread): give up and return False when the lock is taken; True when freed."""
+        if not self._lock.acquire(blocking):
+            return False
+        try:
             if slot.arena is not self:
                 raise CodeMemoryError(f"slot at offset {slot.offset:#x} belongs to another arena")
             if slot.freed:
@@ -138,6 +143,9 @@ class CodeArena:
                 self._close_write()
             slot.freed = True
             self._free.free(slot.offset, slot.size)
+            return True
+        finally:
+            self._lock.release()
 
     def exec_ranges(self) -> list[tuple[int, int]]:
         """The executable mapping(s) as (start, end): where compiled code can be."""

@@ -57,30 +57,29 @@ _INTERRUPTED = V.TRAP_CODE["interrupted"]
 _UNLIMITED_FUEL = 1 << 62
 _BUSY = lib.WX_CALL_BUSY
 
-# live instances of the process (jit.Limits.max_instances)
-_live_lock = threading.Lock()
-_live = 0
+# Live instances of the process (jit.Limits.max_instances): counted with two counters whose
+# increments are atomic (no lock, so that a finalizer can never wait for one).
+_created = itertools.count(1)
+_released = itertools.count(1)
+_counts = [0, 0]      # [created, released] so far
 
 
 def live_instances() -> int:
     """Instances whose state is alive now (an exported function keeps its instance's state alive)."""
-    return _live
+    return _counts[0] - _counts[1]
 
 
 def _count_instance(limit: int | None) -> None:
-    global _live
-    with _live_lock:
-        if limit is not None and _live >= limit:
-            gc.collect()     # instances only kept by reference cycles of user objects
-        if limit is not None and _live >= limit:
+    if limit is not None and live_instances() >= limit:
+        gc.collect()     # instances only kept by reference cycles of user objects
+        drain_released()
+        if live_instances() >= limit:
             raise LimitError(f"too many live instances: Limits.max_instances is {limit}")
-        _live += 1
+    _counts[0] = next(_created)
 
 
 def _uncount_instance() -> None:
-    global _live
-    with _live_lock:
-        _live -= 1
+    _counts[1] = next(_released)
 
 
 class _Group:
@@ -152,11 +151,13 @@ class InstanceState:
         self._released = True
         try:
             host.unregister(self.id)
-            _unregister_owner(self.base)
             if self.group is not None:
                 self.group.members.pop(self.id, None)
             _uncount_instance()
-            self.plan.free_vmctx(self._buf, self.base)
+            # The funcref owner entry and the vmctx buffer go together (a reused buffer must not
+            # meet its old entry); a finalizer never waits for the registry lock: see drain_released.
+            _dead.append((self.base, self.plan, self._buf))
+            drain_released()
         except Exception:  # noqa: BLE001,S110 - interpreter shutdown: modules may be gone
             pass
 
@@ -165,7 +166,7 @@ class Function:
     """An exported Wasm function bound to its instance: ``f(*args)`` and ``f.call_raw([bits])``."""
 
     __slots__ = ("type", "name", "_state", "code_address", "vmctx_address", "funcref_address", "_call",
-                 "_raw", "_vm", "_out", "__weakref__")
+                 "_raw", "_vm", "_out", "_code", "__weakref__")
 
     def __init__(self, state: InstanceState, funcidx: int) -> None:
         spec: CallSpec = state.plan.call_spec(funcidx)
@@ -173,6 +174,7 @@ class Function:
         self.name = spec.name
         self._state = state
         self.code_address = spec.code_address
+        self._code = spec.code
         self.vmctx_address = state.base
         self.funcref_address = state.base + spec.funcref_offset
         self._vm = state.vm
@@ -268,6 +270,7 @@ def _memory_extern(state: InstanceState) -> Memory | None:
 _owner_starts: list[int] = []
 _owner_refs: list[tuple[int, Any]] = []   # (end, weakref to the state)
 _owner_lock = threading.Lock()
+_dead: list[tuple[int, Any, Any]] = []     # (vmctx address, plan, buffer) of released states
 
 
 def _register_owner(state: InstanceState, start: int, end: int) -> None:
@@ -277,12 +280,23 @@ def _register_owner(state: InstanceState, start: int, end: int) -> None:
         _owner_refs.insert(i, (end, weakref.ref(state)))
 
 
-def _unregister_owner(start: int) -> None:
-    with _owner_lock:
-        i = bisect.bisect_left(_owner_starts, start)
-        if i < len(_owner_starts) and _owner_starts[i] == start:
-            del _owner_starts[i]
-            del _owner_refs[i]
+def drain_released() -> None:
+    """Unregister released instance states and return their vmctx buffers to the plans' pools.
+
+    Called by finalizers and before every instantiation; never waits for the registry lock (a
+    finalizer may run inside its critical section on this very thread)."""
+    if not _dead or not _owner_lock.acquire(blocking=False):
+        return
+    try:
+        while _dead:
+            start, plan, buf = _dead.pop()
+            i = bisect.bisect_left(_owner_starts, start)
+            if i < len(_owner_starts) and _owner_starts[i] == start:
+                del _owner_starts[i]
+                del _owner_refs[i]
+            plan.free_vmctx(buf, start)
+    finally:
+        _owner_lock.release()
 
 
 def _resolve_funcref(address: int) -> Any:
@@ -339,6 +353,8 @@ class Instance:
             raise Error(f"jit.Instance needs a jit.Module, got {type(module).__name__}")
         limits = limits or DEFAULT_LIMITS
         host.ensure_signal_handlers()
+        if _dead:
+            drain_released()
         plan: InstancePlan = module._plan(limits.fuel is not None)
         externs = linker.resolve(module.wasm, imports) if plan.imports else []
         _count_instance(limits.max_instances)

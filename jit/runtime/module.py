@@ -24,6 +24,7 @@ from ..native import ffi
 from ..wasm.types import FuncType
 from . import serialize, traps
 from .limits import DEFAULT_LIMITS, Limits
+from .plan import InstancePlan, make_recipe
 
 
 class LoadedCode:
@@ -36,12 +37,11 @@ class LoadedCode:
     __slots__ = ("address", "size", "compiled", "_finalizer", "__weakref__")
 
     def __init__(self, compiled: Any, names: Callable[[int], str | None] | None = None) -> None:
-        from ..codemem.arena import default_arena
-
+        drain_released()
         code = compiled.code or b"\xcc"
         relocations = compiled.relocations
         flat = array("Q", chain.from_iterable(relocations)) if relocations else array("Q", (0,))
-        arena = default_arena()
+        arena = _arena or _default_arena()
         slot = arena.alloc(len(code))
         try:
             bad = slot.load(ffi.from_buffer(code), ffi.from_buffer("uint64_t[]", flat), len(relocations))
@@ -60,9 +60,33 @@ class LoadedCode:
         self._finalizer = weakref.finalize(self, _release, arena, slot, self.address)
 
 
+# Code released by finalizers, not yet unregistered and freed. A finalizer can run inside the trap
+# registry's or the arena's critical section on the same thread (the garbage collector runs at any
+# allocation), so it never waits for their locks: what it cannot do now is done at the next load or
+# release.
+_pending: list[tuple[Any, Any, int]] = []
+_pending_lock = threading.Lock()
+
+
 def _release(arena: Any, slot: Any, address: int) -> None:
-    traps.unregister_code(address)
-    arena.free(slot)
+    _pending.append((arena, slot, address))
+    drain_released()
+
+
+def drain_released() -> None:
+    """Unregister and free the code of dead modules (as far as the locks allow right now)."""
+    if not _pending or not _pending_lock.acquire(blocking=False):
+        return
+    try:
+        while _pending:
+            arena, slot, address = _pending[-1]
+            if not traps.unregister_code(address, blocking=False):
+                return
+            if not slot.freed and not arena.free(slot, blocking=False):
+                return
+            _pending.pop()
+    finally:
+        _pending_lock.release()
 
 
 class Module:
@@ -109,7 +133,6 @@ class Module:
         compiled, code = self._variant(self.compiled.fuel if fuel is None else fuel)
         recipe = self._recipes.get(bool(compiled.fuel))
         if recipe is None:
-            from .plan import make_recipe
             recipe = make_recipe(compiled, self.wasm)
         return serialize.dumps(compiled, self.wasm, self.wasm_sha256, recipe)
 
@@ -162,7 +185,6 @@ class Module:
         """The instantiation plan (vmctx template, export callers) of one variant."""
         plan = self._plans.get(fuel)
         if plan is None:
-            from .plan import InstancePlan
             compiled, code = self._variant(fuel)
             with self._lock:
                 plan = self._plans.get(fuel)
@@ -190,6 +212,16 @@ class Module:
 
     def __repr__(self) -> str:
         return f"<jit.Module {self.name or ''} {len(self.wasm.funcs)} funcs, {self.code.size} code bytes>"
+
+
+def _default_arena() -> Any:
+    global _arena
+    from ..codemem.arena import default_arena
+    _arena = default_arena()
+    return _arena
+
+
+_arena: Any = None
 
 
 def _validate(data: bytes, limits: Limits) -> Any:

@@ -20,6 +20,7 @@ import time
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from ..errors import CompileError, Error
@@ -28,6 +29,7 @@ from ..wasm.types import FuncType
 from . import pool
 from . import vmctx as V
 from .values import FROM_BITS, MASK32, MASK64, RAW_MASK, REF_TYPES, TO_BITS, check_bits
+from .watchdog import WATCHDOG
 
 BUSY = lib.WX_CALL_BUSY
 _type_ids: dict[FuncType, int] = {}
@@ -209,7 +211,7 @@ class InstancePlan:
         w = module.wasm
         if recipe is None:
             recipe = make_recipe(compiled, w)
-        self.module = module
+        self.wasm = w                        # not the Module: a plan must not keep its module alive
         self.compiled = compiled
         self.code = code                     # LoadedCode: keeps the code alive while plans exist
         self.code_base = code_base = code.address
@@ -273,39 +275,46 @@ class InstancePlan:
         spec = self._specs.get(funcidx)
         if spec is None:
             compiled = self.compiled
-            ftype = self.module.wasm.func_type(funcidx)
-            name = compiled.func_names.get(funcidx) or self.module.wasm.func_name(funcidx) or f"func{funcidx}"
+            ftype = self.wasm.func_type(funcidx)
+            name = compiled.func_names.get(funcidx) or self.wasm.func_name(funcidx) or f"func{funcidx}"
             code = self.code_base + compiled.func_offsets[funcidx - self.n_imported_funcs]
-            spec = self._specs[funcidx] = CallSpec(code, ftype, name)
-            spec.funcref_offset = self.layout.funcref(funcidx)
+            spec = self._specs[funcidx] = CallSpec(code, ftype, name, self.layout.funcref(funcidx))
         return spec
 
 
 class CallSpec:
-    """How to call one function from Python: ``call(fn, args)`` (typed), ``raw(fn, bits)``, ``timed``.
+    """How to call one function from Python: its code address and the callers of its signature.
 
-    ``fn`` is the ``Function`` (it carries the vmctx, the result slot and the instance state). One
-    native call per Python call; the typed entries ``wx_call0..3`` take the arguments by value.
+    ``call(fn, args)`` (typed), ``raw(fn, bits)`` and ``timed(fn, args)`` take the ``Function``, which
+    carries the code pointer, the vmctx, the result slot and the instance state. The callers depend
+    only on the signature and are shared process-wide. One native call per Python call; the typed
+    entries ``wx_call0..3`` take the arguments by value.
     """
 
-    __slots__ = ("code_address", "type", "name", "call", "raw", "timed", "funcref_offset")
+    __slots__ = ("code_address", "code", "type", "name", "call", "raw", "timed", "funcref_offset")
 
-    def __init__(self, code_address: int, ftype: FuncType, name: str) -> None:
+    def __init__(self, code_address: int, ftype: FuncType, name: str, funcref_offset: int) -> None:
         self.code_address = code_address
+        self.code = ffi.cast("void *", code_address)
         self.type = ftype
         self.name = name
-        self.funcref_offset = 0
-        self.call, self.raw = _make_callers(code_address, ftype, name)
-        call = self.call
+        self.funcref_offset = funcref_offset
+        self.call, self.raw, self.timed = callers(ftype)
 
-        def timed(fn: Any, args: tuple[Any, ...]) -> Any:
-            from .watchdog import WATCHDOG
-            token = WATCHDOG.arm(fn._state, fn._state.timeout)
-            try:
-                return call(fn, args)
-            finally:
-                WATCHDOG.disarm(token)
-        self.timed = timed
+
+@lru_cache(maxsize=4096)
+def callers(ftype: FuncType) -> tuple[Callable[[Any, Any], Any], Callable[[Any, Any], list[int]],
+                                      Callable[[Any, Any], Any]]:
+    """(call, raw, timed) for functions of type ``ftype``."""
+    call, raw = _make_callers(ftype)
+
+    def timed(fn: Any, args: tuple[Any, ...]) -> Any:
+        token = WATCHDOG.arm(fn._state, fn._state.timeout)
+        try:
+            return call(fn, args)
+        finally:
+            WATCHDOG.disarm(token)
+    return call, raw, timed
 
 
 def wait_idle(state: Any) -> None:
@@ -325,9 +334,7 @@ def _fail(fn: Any, rc: int, args: Any, again: Callable[[Any, Any], Any]) -> Any:
     raise fn._state.trap(rc)
 
 
-def _make_callers(code_address: int, ftype: FuncType,
-                  name: str) -> tuple[Callable[[Any, Any], Any], Callable[[Any, Any], list[int]]]:
-    code = ffi.cast("void *", code_address)
+def _make_callers(ftype: FuncType) -> tuple[Callable[[Any, Any], Any], Callable[[Any, Any], list[int]]]:
     params, results = ftype.params, ftype.results
     n_in, n_out = len(params), len(results)
     n_slots = max(n_in, n_out, 1)
@@ -342,18 +349,17 @@ def _make_callers(code_address: int, ftype: FuncType,
     def raw(fn: Any, bits: Any) -> list[int]:
         bits = list(bits)
         if len(bits) != n_in:
-            raise Error(f"{name}: expected {n_in} argument(s), got {len(bits)}")
+            raise Error(f"{fn.name}: expected {n_in} argument(s), got {len(bits)}")
         slots = new_slots("uint64_t[]", n_slots)
         for i, b in enumerate(bits):
             slots[i] = check_bits(params[i], b)
         state = fn._state
         token = None
         if state.timeout is not None:
-            from .watchdog import WATCHDOG
             token = WATCHDOG.arm(state, state.timeout)
         try:
             while True:
-                rc = wx_call(code, fn._vm, slots, n_in, n_out)
+                rc = wx_call(fn._code, fn._vm, slots, n_in, n_out)
                 if rc != BUSY:
                     break
                 wait_idle(state)
@@ -367,12 +373,12 @@ def _make_callers(code_address: int, ftype: FuncType,
             return [FROM_BITS[t](b) if t in REF_TYPES else b for t, b in zip(results, out, strict=True)]
         return out
 
-    def arity(args: tuple[Any, ...]) -> Error:
-        return Error(f"{name}: expected {n_in} argument(s) {ftype}, got {len(args)}")
+    def arity(fn: Any, args: tuple[Any, ...]) -> Error:
+        return Error(f"{fn.name}: expected {n_in} argument(s) {ftype}, got {len(args)}")
 
     if not supported:
         def unsupported(fn: Any, args: Any) -> Any:
-            raise Error(f"{name}: signature {ftype} cannot be called with Python values yet; use call_raw")
+            raise Error(f"{fn.name}: signature {ftype} cannot be called with Python values yet; use call_raw")
         return unsupported, raw
 
     conv = fr[0] if n_out == 1 else None
@@ -382,9 +388,9 @@ def _make_callers(code_address: int, ftype: FuncType,
 
         def call(fn: Any, args: tuple[Any, ...]) -> Any:
             if args:
-                raise arity(args)
+                raise arity(fn, args)
             out = fn._out
-            rc = call0(code, fn._vm, out)
+            rc = call0(fn._code, fn._vm, out)
             if rc:
                 return _fail(fn, rc, args, call)
             return conv(out[0]) if conv else None
@@ -393,9 +399,9 @@ def _make_callers(code_address: int, ftype: FuncType,
 
         def call(fn: Any, args: tuple[Any, ...]) -> Any:
             if len(args) != 1:
-                raise arity(args)
+                raise arity(fn, args)
             out = fn._out
-            rc = call1(code, fn._vm, t0(args[0]), out)
+            rc = call1(fn._code, fn._vm, t0(args[0]), out)
             if rc:
                 return _fail(fn, rc, args, call)
             return conv(out[0]) if conv else None
@@ -404,9 +410,9 @@ def _make_callers(code_address: int, ftype: FuncType,
 
         def call(fn: Any, args: tuple[Any, ...]) -> Any:
             if len(args) != 2:
-                raise arity(args)
+                raise arity(fn, args)
             out = fn._out
-            rc = call2(code, fn._vm, t0(args[0]), t1(args[1]), out)
+            rc = call2(fn._code, fn._vm, t0(args[0]), t1(args[1]), out)
             if rc:
                 return _fail(fn, rc, args, call)
             return conv(out[0]) if conv else None
@@ -415,22 +421,22 @@ def _make_callers(code_address: int, ftype: FuncType,
 
         def call(fn: Any, args: tuple[Any, ...]) -> Any:
             if len(args) != 3:
-                raise arity(args)
+                raise arity(fn, args)
             out = fn._out
-            rc = call3(code, fn._vm, t0(args[0]), t1(args[1]), t2(args[2]), out)
+            rc = call3(fn._code, fn._vm, t0(args[0]), t1(args[1]), t2(args[2]), out)
             if rc:
                 return _fail(fn, rc, args, call)
             return conv(out[0]) if conv else None
     else:
         def call(fn: Any, args: tuple[Any, ...]) -> Any:
             if len(args) != n_in:
-                raise arity(args)
+                raise arity(fn, args)
             slots = new_slots("uint64_t[]", [t(a) for t, a in zip(to, args, strict=True)] or n_slots) \
                 if n_in >= n_out else new_slots("uint64_t[]", n_slots)
             if n_in < n_out:
                 for i in range(n_in):
                     slots[i] = to[i](args[i])
-            rc = wx_call(code, fn._vm, slots, n_in, n_out)
+            rc = wx_call(fn._code, fn._vm, slots, n_in, n_out)
             if rc:
                 return _fail(fn, rc, args, call)
             if n_out == 0:

@@ -30,6 +30,12 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Error
+from ..wasm import types as T
+from ..wasm.types import FuncType
+from ..x64.compiled import CompiledModule
+from ..x64.cpu import host_features
+from .plan import PlanRecipe
+from .vmctx import VMContextLayout
 
 MAGIC = b"WXJITCW\x00"
 FORMAT_VERSION = 1
@@ -60,7 +66,6 @@ def compiler_version() -> str:
 
 @lru_cache(maxsize=1)
 def _cpu_features() -> tuple[str, ...]:
-    from ..x64.cpu import host_features
     return tuple(sorted(host_features()))
 
 
@@ -89,7 +94,6 @@ def _pack_compiled(c: Any) -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def _compiled_fields() -> frozenset[str]:
-    from ..x64.compiled import CompiledModule
     return frozenset(f.name for f in dataclasses.fields(CompiledModule))
 
 
@@ -100,14 +104,11 @@ def _functype(p: tuple, r: tuple) -> Any:
     """An interned FuncType (types are immutable; equal ones are interchangeable)."""
     t = _functypes.get((p, r))
     if t is None:
-        from ..wasm.types import FuncType
         t = _functypes[(p, r)] = FuncType(p, r)
     return t
 
 
 def _unpack_compiled(d: dict[str, Any]) -> Any:
-    from ..x64.compiled import CompiledModule
-    from .vmctx import VMContextLayout
     if frozenset(d) != _compiled_fields():
         raise ValueError("compiled module fields do not match this compiler")
     d = dict(d)
@@ -153,7 +154,6 @@ def _pack_wasm(w: Any) -> tuple:
 
 
 def _unpack_wasm(t: tuple) -> Any:
-    from ..wasm import types as T
     types, imports, funcs, tables, memories, globals_, exports, start, elems, datas, data_count, names = t
 
     def lim(p: tuple) -> Any:
@@ -236,7 +236,6 @@ def loads(data: bytes | bytearray | memoryview, *, wasm_sha256: str | None = Non
     if fuel is not None and bool(file_fuel) != fuel:
         raise CacheError(f"compiled {'with' if file_fuel else 'without'} fuel metering, wanted the other")
     try:
-        from .plan import PlanRecipe
         packed_compiled, packed_wasm, packed_recipe = marshal.loads(body[hlen:])
         compiled = _unpack_compiled(packed_compiled)
         wasm = _unpack_wasm(packed_wasm)

@@ -44,14 +44,21 @@ def register_code(start: int, end: int, compiled: Any,
     return handle
 
 
-def unregister_code(start: int) -> None:
-    with _lock:
+def unregister_code(start: int, *, blocking: bool = True) -> bool:
+    """Forget the code range at ``start`` (no-op if unknown). ``blocking=False``: return False
+    instead of waiting when the registry is locked (finalizers may run inside its critical section)."""
+    if not _lock.acquire(blocking):
+        return False
+    try:
         i = bisect.bisect_left(_starts, start)
         if i < len(_starts) and _starts[i] == start:
             handle = _ranges[i][3]
             del _starts[i]
             del _ranges[i]
             lib.wx_unregister_code(handle)
+        return True
+    finally:
+        _lock.release()
 
 
 def lookup(pc: int) -> tuple[Any, int, Callable[[int], str | None]] | None:
