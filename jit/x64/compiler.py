@@ -22,7 +22,7 @@ from ..runtime import vmctx as V
 from ..runtime.limits import DEFAULT_LIMITS, Limits
 from ..runtime.vmctx import VMContextLayout
 from ..wasm.opcodes import OPS, OPS_BY_NAME
-from ..wasm.types import EXTERNREF, F32, F64, FUNCREF, I32, I64, V128, FuncType, block_type
+from ..wasm.types import F32, F64, FUNCREF, I32, I64, V128, FuncType, block_type
 from .compiled import CompiledModule
 from .cpu import host_features
 from .encoder import Assembler, Cond, Label, Mem
@@ -97,8 +97,7 @@ FUSE_TARGETS = frozenset((OP_BR_IF, OP_IF, OP_SELECT, OP_SELECT_T))
 class Ctrl:
     """A control frame: the label branches go to, the stack height at entry and the block type."""
 
-    __slots__ = ("kind", "label", "else_label", "height", "params", "results", "saved", "targeted",
-                 "entry_reachable")
+    __slots__ = ("kind", "label", "else_label", "height", "params", "results", "saved", "targeted")
 
     def __init__(self, kind: int, label: Label, height: int, params: tuple, results: tuple) -> None:
         self.kind = kind
@@ -109,7 +108,6 @@ class Ctrl:
         self.results = results
         self.saved: list[int] = []     # hidden locals holding an `if`'s parameters for its `else`
         self.targeted = False          # some branch jumps to the label
-        self.entry_reachable = True
 
     @property
     def branch_types(self) -> tuple:
@@ -255,7 +253,6 @@ class FunctionCompiler:
                            tuple(r for r in XMMS if r not in pinned))
         self.ctrls: list[Ctrl] = []
         self.dead = 0               # > 0: compiling unreachable code, counts nested blocks
-        self.unreachable = False
         self.max_outgoing = 0
         self.trap_sites: list[tuple[Label, int, int]] = []
         self.pos = body.offset
@@ -1354,7 +1351,7 @@ class FunctionCompiler:
         self.record_pc()
 
     # ------------------------------------------------------------------------ calls
-    def prepare_args(self, ft: FuncType, extra: Val | None = None) -> None:
+    def prepare_args(self, ft: FuncType) -> None:
         """Spill the stack below the arguments and store the arguments into the outgoing area."""
         n = len(ft.params)
         args = self.truncate(len(self.stack) - n)
@@ -2098,4 +2095,4 @@ def compile_module(module, fuel: bool = False, limits: Limits | None = None) -> 
     return compiled
 
 
-__all__ = ["compile_module", "FunctionCompiler", "ModuleCompiler", "EXTERNREF"]
+__all__ = ["compile_module", "FunctionCompiler", "ModuleCompiler"]

@@ -48,7 +48,6 @@ CONST, REG, SLOT, LOCAL = 0, 1, 2, 3
 # so no other function may clobber them (they are callee-saved in our convention, as in SysV).
 GPRS = (RAX, RCX, RDX, RSI, RDI, R8, R9, R10)
 XMMS = (XMM0, XMM1, XMM2, XMM3, XMM4, XMM5, XMM6, XMM7, XMM8, XMM9, XMM10, XMM11, XMM12, XMM13, XMM14)
-FLOAT_TYPES = (F32, F64, V128)
 
 
 def is_float(ty: int) -> bool:
