@@ -327,34 +327,47 @@ int wx_call(void *code, void *vmctx, uint64_t *slots, uint32_t n_in, uint32_t n_
     return 0;
 }
 
-/* Typed entries: arguments by value, the (single) result stored in *out only when the call ran. */
-int wx_call0(void *code, void *vmctx, uint64_t *out) {
+/* Typed entries: arguments by value, the (single) result returned. A call that did not return
+ * normally (a trap, or WX_CALL_BUSY) returns WX_RC_MAGIC and leaves its code for wx_last_rc(); a
+ * normal result equal to WX_RC_MAGIC leaves 0 there. Nothing is shared between threads: the result
+ * never passes through memory another thread could write (the instance's group may run on another
+ * thread as soon as this call released it). */
+static __thread int tls_rc;
+
+static inline uint64_t typed_result(int rc, uint64_t r) {
+    if (rc) {
+        tls_rc = rc;
+        return WX_RC_MAGIC;
+    }
+    if (r == WX_RC_MAGIC) tls_rc = 0;
+    return r;
+}
+
+uint64_t wx_call0(void *code, void *vmctx) {
     uint64_t s[1] = {0};
-    int rc = wx_call(code, vmctx, s, 0, 1);
-    if (rc != WX_CALL_BUSY) out[0] = s[0];
-    return rc;
+    int rc = wx_call(code, vmctx, s, 0, 1);   /* before reading s[0]: argument order is unspecified */
+    return typed_result(rc, s[0]);
 }
 
-int wx_call1(void *code, void *vmctx, uint64_t a0, uint64_t *out) {
+uint64_t wx_call1(void *code, void *vmctx, uint64_t a0) {
     uint64_t s[1] = {a0};
-    int rc = wx_call(code, vmctx, s, 1, 1);
-    if (rc != WX_CALL_BUSY) out[0] = s[0];
-    return rc;
+    int rc = wx_call(code, vmctx, s, 1, 1);   /* before reading s[0]: argument order is unspecified */
+    return typed_result(rc, s[0]);
 }
 
-int wx_call2(void *code, void *vmctx, uint64_t a0, uint64_t a1, uint64_t *out) {
+uint64_t wx_call2(void *code, void *vmctx, uint64_t a0, uint64_t a1) {
     uint64_t s[2] = {a0, a1};
-    int rc = wx_call(code, vmctx, s, 2, 1);
-    if (rc != WX_CALL_BUSY) out[0] = s[0];
-    return rc;
+    int rc = wx_call(code, vmctx, s, 2, 1);   /* before reading s[0]: argument order is unspecified */
+    return typed_result(rc, s[0]);
 }
 
-int wx_call3(void *code, void *vmctx, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t *out) {
+uint64_t wx_call3(void *code, void *vmctx, uint64_t a0, uint64_t a1, uint64_t a2) {
     uint64_t s[3] = {a0, a1, a2};
-    int rc = wx_call(code, vmctx, s, 3, 1);
-    if (rc != WX_CALL_BUSY) out[0] = s[0];
-    return rc;
+    int rc = wx_call(code, vmctx, s, 3, 1);   /* before reading s[0]: argument order is unspecified */
+    return typed_result(rc, s[0]);
 }
+
+int wx_last_rc(void) { return tls_rc; }
 
 uint64_t wx_last_trap_pc(void) { return tls_last.pc; }
 uint64_t wx_last_trap_fp(void) { return tls_last.fp; }

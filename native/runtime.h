@@ -22,11 +22,14 @@ typedef struct wx_memory {
 /* --- entry ------------------------------------------------------------------------------------ */
 /* Returned by wx_call* when another thread is running the instance's group (nothing was done). */
 #define WX_CALL_BUSY (-1)
+/* What the typed entries wx_call0..3 return when the call did not return normally (see wx_last_rc). */
+#define WX_RC_MAGIC 0x8000DEAD0BADF00DULL
 int wx_call(void *code, void *vmctx, uint64_t *slots, uint32_t n_in, uint32_t n_out);
-int wx_call0(void *code, void *vmctx, uint64_t *out);
-int wx_call1(void *code, void *vmctx, uint64_t a0, uint64_t *out);
-int wx_call2(void *code, void *vmctx, uint64_t a0, uint64_t a1, uint64_t *out);
-int wx_call3(void *code, void *vmctx, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t *out);
+uint64_t wx_call0(void *code, void *vmctx);
+uint64_t wx_call1(void *code, void *vmctx, uint64_t a0);
+uint64_t wx_call2(void *code, void *vmctx, uint64_t a0, uint64_t a1);
+uint64_t wx_call3(void *code, void *vmctx, uint64_t a0, uint64_t a1, uint64_t a2);
+int wx_last_rc(void);
 uint64_t wx_last_trap_pc(void);
 uint64_t wx_last_trap_fp(void);
 int wx_last_backtrace(uint64_t *out, int max);

@@ -7,6 +7,12 @@ By default the measured loop runs in C (``native/loaderbench.c``: a Python loop 
 Repetitions are interleaved across strategies so that machine noise hits all of them alike.
 Reports per strategy and size: median ns/iteration, min-max, minor faults per iteration, ratio
 to ``naive`` and to ``rwx`` (the unsafe upper bound, named explicitly here as the yardstick).
+
+``--module FILE.wasm`` measures a real compiled module instead: one iteration = load its code into the
+strategy's region (one native call: copy + relocate + write the helper GOT), publish, link (build the
+instance template for that code address, bind host imports: stubs returning zeros), instantiate and
+call an export (``--export NAME``, default the first export without parameters), then finish the
+load. Same table and JSON format; the pages column is the module's code size in 4 KiB pages.
 """
 from __future__ import annotations
 
@@ -69,6 +75,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rep-ms", type=float, default=20.0, help="target time per repetition (ms)")
     parser.add_argument("--rotate-every", type=int, default=DEFAULT_ROTATE_EVERY,
                         help="memfd: move the writable view every N loads (0 = never)")
+    parser.add_argument("--module", metavar="FILE.wasm",
+                        help="measure load + instantiate + call of this module instead of the synthetic one")
+    parser.add_argument("--export", metavar="NAME",
+                        help="with --module: the export to call (default: the first one without parameters)")
     parser.add_argument("--setup-hugepages", type=int, metavar="N",
                         help="as root: set vm.nr_hugepages to N first (says what it did; not undone)")
 
@@ -132,6 +142,80 @@ def _python_run(name: str, pages: int, iters: int, rotate_every: int) -> tuple[f
     return ns / iters, faults / iters
 
 
+class _ModuleLoad:
+    """The --module cycle: load + publish + link + instantiate + call on one code memory strategy."""
+
+    def __init__(self, path: str, export: str | None) -> None:
+        import jit
+        from jit.errors import Error
+        from jit.native import ffi
+        from jit.runtime.plan import make_recipe
+
+        self.module = module = jit.Module.from_file(path)
+        compiled = module.compiled
+        self.compiled, self.recipe = compiled, make_recipe(compiled, module.wasm)
+        self.code = ffi.from_buffer(compiled.code or b"\xcc")
+        self.n_code = len(compiled.code or b"\xcc")
+        flat = [v for r in compiled.relocations for v in r] or [0]
+        self.relocs = ffi.new("uint64_t[]", flat)
+        self.n_relocs = len(compiled.relocations)
+        self.pages = max(1, -(-self.n_code // PAGE))
+        funcs = [(name, t) for name, t in module.exports if isinstance(t, jit.wasm.FuncType)]
+        if export is None:
+            export = next((name for name, t in funcs if not t.params), None)
+        elif export not in dict(funcs):
+            raise Error(f"{path} exports no function {export!r}")
+        self.export = export
+        self.imports: dict[str, dict[str, object]] = {}
+        for mod, name, t in module.imports:
+            if not isinstance(t, jit.wasm.FuncType):
+                raise Error(f"--module: import {mod}.{name} is not a function (only functions are stubbed)")
+            zeros = tuple(0.0 if r in (jit.wasm.F32, jit.wasm.F64) else 0 for r in t.results)
+            fn = (lambda z: (lambda *a: z[0] if len(z) == 1 else (z or None)))(zeros)
+            self.imports.setdefault(mod, {})[name] = jit.Func(fn, t.params, t.results)
+
+    def __call__(self, name: str, pages: int, iters: int, rotate_every: int) -> tuple[float, float]:
+        import resource
+        import time
+
+        from jit.codemem import CodeMemoryError, create
+        from jit.native import lib
+        from jit.runtime.instance import Instance
+        from jit.runtime.plan import InstancePlan
+
+        try:
+            mem = create(name, pages * PAGE, rotate_every=rotate_every, allow_unsafe=name == "rwx")
+        except CodeMemoryError as exc:
+            raise _Unavailable(getattr(exc, "reason", str(exc))) from None
+        module, compiled, recipe, imports, export = (self.module, self.compiled, self.recipe, self.imports,
+                                                     self.export)
+        code, n_code, relocs, n_relocs = self.code, self.n_code, self.relocs, self.n_relocs
+        load = lib.wx_load_code
+
+        class At:
+            __slots__ = ("address",)
+
+        with mem:
+            begin, publish, finish, m = mem.begin_write, mem.publish, mem.finish, mem._m
+            f0 = resource.getrusage(resource.RUSAGE_THREAD).ru_minflt
+            t0 = time.perf_counter_ns()
+            for _ in range(iters):
+                begin()
+                if load(m, 0, code, n_code, relocs, n_relocs) != -1:
+                    raise _Unavailable(f"failed: loading the module into {name}")
+                at = At()
+                at.address = publish()
+                plan = InstancePlan(module, compiled, at, recipe)
+                inst = Instance(module, imports, _plan=plan)
+                if export is not None:
+                    inst.exports[export]()
+                del inst, plan
+                finish()
+            ns = time.perf_counter_ns() - t0
+            faults = resource.getrusage(resource.RUSAGE_THREAD).ru_minflt - f0
+        return ns / iters, faults / iters
+
+
 def _calibrate(run, name: str, pages: int, rotate_every: int, target_ns: float) -> int:
     """Iterations that take about target_ns."""
     iters = 8
@@ -144,11 +228,14 @@ def _calibrate(run, name: str, pages: int, rotate_every: int, target_ns: float) 
 
 
 def measure(strategies: list[str], pages_list: list[int], reps: int, *, python: bool = False,
-            rotate_every: int, rep_ms: float = 20.0, show_progress: bool = False) -> list[LoaderResult]:
-    """Run the benchmark; skipped strategies carry their reason."""
+            rotate_every: int, rep_ms: float = 20.0, show_progress: bool = False,
+            run=None) -> list[LoaderResult]:
+    """Run the benchmark; skipped strategies carry their reason. ``run``: the measured cycle
+    (default: the synthetic one, native or through the Python API)."""
     from .report import progress, summarize
 
-    run = _python_run if python else _native_run
+    if run is None:
+        run = _python_run if python else _native_run
     target = rep_ms * 1e6
     combos = [(s, p) for s in strategies for p in pages_list]
     iters: dict[tuple[str, int], int] = {}
@@ -195,7 +282,8 @@ def _ratio(v: float | None, base: float | None) -> str:
     return f"{r:.3f}" if r < 10 else f"{r:,.1f}"
 
 
-def _print_table(results: list[LoaderResult], python: bool, rotate_every: int, reps: int) -> None:
+def _print_table(results: list[LoaderResult], python: bool, rotate_every: int, reps: int,
+                 module: str | None = None) -> None:
     from jit.codemem import strategy_class
 
     from .report import print_table
@@ -215,6 +303,8 @@ def _print_table(results: list[LoaderResult], python: bool, rotate_every: int, r
             _ratio(r.median_ns, base.get(("rwx", r.pages))), wx,
         ])
     mode = "Python API (jit.codemem)" if python else "native loop (native/loaderbench.c)"
+    if module:
+        mode = f"{module}: load + relocate + link + instantiate + call"
     columns = [("strategy", "left"), ("pages", "right"), ("median ns/iter", "right"), ("min–max", "right"),
                ("faults/iter", "right"), ("× naive", "right"), ("× rwx", "right"), ("W^X", "left")]
     notes = [
@@ -282,13 +372,17 @@ def main(args: argparse.Namespace) -> int:
             require_matplotlib()
         if args.setup_hugepages is not None:
             print(f"wxjit bench loader: {setup_hugepages(args.setup_hugepages)}", file=sys.stderr)
-        results = measure(strategies, args.pages, args.reps, python=args.python,
+        run = pages = None
+        if args.module:
+            run = _ModuleLoad(args.module, args.export)
+            pages = [run.pages]
+        results = measure(strategies, pages or args.pages, args.reps, python=args.python,
                           rotate_every=args.rotate_every, rep_ms=args.rep_ms,
-                          show_progress=stdout_is_tty() and not args.json)
+                          show_progress=stdout_is_tty() and not args.json, run=run)
         if args.json:
             print_json(results)
         else:
-            _print_table(results, args.python, args.rotate_every, args.reps)
+            _print_table(results, args.python, args.rotate_every, args.reps, args.module)
         if args.plot:
             _plot(results, args.plot, args.python)
             if not args.json:

@@ -104,7 +104,7 @@ class InstanceState:
     the Instance or to Function objects.
     """
 
-    __slots__ = ("plan", "module", "limits", "timeout", "_buf", "base", "vm", "out", "id", "memory",
+    __slots__ = ("plan", "module", "limits", "timeout", "_buf", "base", "vm", "id", "memory",
                  "memory_extern", "tables", "globals", "funcs", "imports", "group", "owner_word",
                  "facade", "_released", "__weakref__")
 
@@ -112,12 +112,17 @@ class InstanceState:
         return int(ffi.cast("uint64_t *", self.vm[self.plan.layout.global_ptr(index) // 8])[0])
 
     def function(self, funcidx: int) -> Any:
-        """The callable for function ``funcidx`` of the index space (imported extern or Function)."""
-        f = self.funcs.get(funcidx)
+        """The callable for function ``funcidx`` of the index space (imported extern or Function).
+
+        Function objects are cached by weak reference (a Function refers to this state: a strong
+        cache would make a reference cycle and delay the release of every instance to the GC)."""
+        ref = self.funcs.get(funcidx)
+        f = ref() if ref is not None else None
         if f is None:
             if funcidx < self.plan.n_imported_funcs:
                 return self.imports_of("func")[funcidx]
-            f = self.funcs[funcidx] = Function(self, funcidx)
+            f = Function(self, funcidx)
+            self.funcs[funcidx] = weakref.ref(f)
         return f
 
     def imports_of(self, want: str) -> list[Any]:
@@ -166,7 +171,7 @@ class Function:
     """An exported Wasm function bound to its instance: ``f(*args)`` and ``f.call_raw([bits])``."""
 
     __slots__ = ("type", "name", "_state", "code_address", "vmctx_address", "funcref_address", "_call",
-                 "_raw", "_vm", "_out", "_code", "__weakref__")
+                 "_raw", "_vm", "_code", "__weakref__")
 
     def __init__(self, state: InstanceState, funcidx: int) -> None:
         spec: CallSpec = state.plan.call_spec(funcidx)
@@ -178,7 +183,6 @@ class Function:
         self.vmctx_address = state.base
         self.funcref_address = state.base + spec.funcref_offset
         self._vm = state.vm
-        self._out = state.out
         self._call = spec.call if state.timeout is None else spec.timed
         self._raw = spec.raw
 
@@ -245,15 +249,13 @@ def _export(state: InstanceState, kind: str, index: int) -> Any:
         return _memory_extern(state)
     if kind == "table":
         return state.tables[index]
-    g = state.globals.get(index)
+    g = state.globals.get(index)           # imported globals (strong), defined ones (weak: no cycle)
+    if isinstance(g, weakref.ref):
+        g = g()
     if g is None:
-        n_imp = state.plan.layout.num_imported_globals
-        if index < n_imp:
-            g = state.imports_of("global")[index]
-        else:
-            gtype = state.module.wasm.global_type(index)
-            g = Global._view(gtype, state.base + state.plan.layout.defined_global(index), state)
-        state.globals[index] = g
+        gtype = state.module.wasm.global_type(index)
+        g = Global._view(gtype, state.base + state.plan.layout.defined_global(index), state)
+        state.globals[index] = weakref.ref(g)
     return g
 
 
@@ -348,14 +350,15 @@ class Instance:
     __slots__ = ("_state", "exports", "__weakref__")
 
     def __init__(self, module: Module, imports: Mapping[str, Mapping[str, Any]] | None = None,
-                 limits: Limits | None = None) -> None:
+                 limits: Limits | None = None, *, _plan: InstancePlan | None = None) -> None:
+        """``_plan``: instantiate from this plan (code loaded elsewhere, e.g. by a benchmark)."""
         if not isinstance(module, Module):
             raise Error(f"jit.Instance needs a jit.Module, got {type(module).__name__}")
         limits = limits or DEFAULT_LIMITS
         host.ensure_signal_handlers()
         if _dead:
             drain_released()
-        plan: InstancePlan = module._plan(limits.fuel is not None)
+        plan: InstancePlan = _plan or module._plan(limits.fuel is not None)
         externs = linker.resolve(module.wasm, imports) if plan.imports else []
         _count_instance(limits.max_instances)
         st = InstanceState()
@@ -368,7 +371,6 @@ class Instance:
             st._buf, base = plan.new_vmctx()
             st.base = base
             st.vm = vm = ffi.cast("uint64_t *", base)
-            st.out = ffi.cast("uint64_t *", base + V.VMCTX_RESULT)
             st.owner_word = ffi.cast("uint64_t *", base + V.VMCTX_OWNER)
             st.id = iid = next(_instance_ids)
             st.memory = st.memory_extern = None

@@ -32,6 +32,7 @@ from .values import FROM_BITS, MASK32, MASK64, RAW_MASK, REF_TYPES, TO_BITS, che
 from .watchdog import WATCHDOG
 
 BUSY = lib.WX_CALL_BUSY
+MAGIC = lib.WX_RC_MAGIC
 _type_ids: dict[FuncType, int] = {}
 _type_lock = threading.Lock()
 
@@ -286,7 +287,7 @@ class CallSpec:
     """How to call one function from Python: its code address and the callers of its signature.
 
     ``call(fn, args)`` (typed), ``raw(fn, bits)`` and ``timed(fn, args)`` take the ``Function``, which
-    carries the code pointer, the vmctx, the result slot and the instance state. The callers depend
+    carries the code pointer, the vmctx and the instance state. The callers depend
     only on the signature and are shared process-wide. One native call per Python call; the typed
     entries ``wx_call0..3`` take the arguments by value.
     """
@@ -345,6 +346,7 @@ def _make_callers(ftype: FuncType) -> tuple[Callable[[Any, Any], Any], Callable[
     masks = [RAW_MASK.get(t, MASK64) for t in results]   # i32/f32 results: upper halves are not ours
     has_refs = any(t in REF_TYPES for t in results)
     new_slots = ffi.new
+    last_rc = lib.wx_last_rc
 
     def raw(fn: Any, bits: Any) -> list[int]:
         bits = list(bits)
@@ -389,44 +391,48 @@ def _make_callers(ftype: FuncType) -> tuple[Callable[[Any, Any], Any], Callable[
         def call(fn: Any, args: tuple[Any, ...]) -> Any:
             if args:
                 raise arity(fn, args)
-            out = fn._out
-            rc = call0(fn._code, fn._vm, out)
-            if rc:
-                return _fail(fn, rc, args, call)
-            return conv(out[0]) if conv else None
+            r = call0(fn._code, fn._vm)
+            if r == MAGIC:
+                rc = last_rc()
+                if rc:
+                    return _fail(fn, rc, args, call)
+            return conv(r) if conv else None
     elif n_out <= 1 and n_in == 1:
         call1, t0 = lib.wx_call1, to[0]
 
         def call(fn: Any, args: tuple[Any, ...]) -> Any:
             if len(args) != 1:
                 raise arity(fn, args)
-            out = fn._out
-            rc = call1(fn._code, fn._vm, t0(args[0]), out)
-            if rc:
-                return _fail(fn, rc, args, call)
-            return conv(out[0]) if conv else None
+            r = call1(fn._code, fn._vm, t0(args[0]))
+            if r == MAGIC:
+                rc = last_rc()
+                if rc:
+                    return _fail(fn, rc, args, call)
+            return conv(r) if conv else None
     elif n_out <= 1 and n_in == 2:
         call2, t0, t1 = lib.wx_call2, to[0], to[1]
 
         def call(fn: Any, args: tuple[Any, ...]) -> Any:
             if len(args) != 2:
                 raise arity(fn, args)
-            out = fn._out
-            rc = call2(fn._code, fn._vm, t0(args[0]), t1(args[1]), out)
-            if rc:
-                return _fail(fn, rc, args, call)
-            return conv(out[0]) if conv else None
+            r = call2(fn._code, fn._vm, t0(args[0]), t1(args[1]))
+            if r == MAGIC:
+                rc = last_rc()
+                if rc:
+                    return _fail(fn, rc, args, call)
+            return conv(r) if conv else None
     elif n_out <= 1 and n_in == 3:
         call3, t0, t1, t2 = lib.wx_call3, to[0], to[1], to[2]
 
         def call(fn: Any, args: tuple[Any, ...]) -> Any:
             if len(args) != 3:
                 raise arity(fn, args)
-            out = fn._out
-            rc = call3(fn._code, fn._vm, t0(args[0]), t1(args[1]), t2(args[2]), out)
-            if rc:
-                return _fail(fn, rc, args, call)
-            return conv(out[0]) if conv else None
+            r = call3(fn._code, fn._vm, t0(args[0]), t1(args[1]), t2(args[2]))
+            if r == MAGIC:
+                rc = last_rc()
+                if rc:
+                    return _fail(fn, rc, args, call)
+            return conv(r) if conv else None
     else:
         def call(fn: Any, args: tuple[Any, ...]) -> Any:
             if len(args) != n_in:

@@ -24,8 +24,7 @@ VMCTX_ELEMS = 64          # VMElemSegment*: the module's element segments (resol
 VMCTX_OWNER_PTR = 72      # u64*: the owner word of this instance's group (see VMCTX_OWNER), or NULL
 VMCTX_OWNER = 80          # u64: token of the thread running code of this group (0 = idle); the word
                           # OWNER_PTR of every instance of a group points to (the group leader's)
-VMCTX_RESULT = 88         # u64: where the typed entries wx_call0..3 of the host store the result
-VMCTX_HEADER_SIZE = 96
+VMCTX_HEADER_SIZE = 88
 
 # --- VMMemory: one linear memory, shared by every instance that imports it --------------------
 VMMEMORY_BASE = 0         # u64: start of the reservation (never moves)

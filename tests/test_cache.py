@@ -1,0 +1,229 @@
+"""Compiled-module cache: serialize/deserialize round trips, the .cwasm checks (truncation, bit flips,
+version, compiler, CPU features, Wasm hash, fuel flag) and jit.Cache recompiling rejected files."""
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import struct
+import subprocess
+import sys
+
+import pytest
+
+import jit
+from jit.cache import Cache
+from jit.runtime import serialize
+from jit.runtime.serialize import CacheError
+
+WAT2WASM = shutil.which("wat2wasm")
+pytestmark = pytest.mark.skipif(WAT2WASM is None, reason="wat2wasm (wabt) is not installed")
+
+
+def wat(text: str) -> bytes:
+    return subprocess.run([WAT2WASM, "-", "--output=-"], input=text.encode(), capture_output=True,
+                          check=True).stdout
+
+
+SRC = """
+(module
+  (import "env" "twice" (func $twice (param i32) (result i32)))
+  (memory (export "mem") 1)
+  (global $g (export "g") (mut i32) (i32.const 5))
+  (table 2 funcref)
+  (elem (i32.const 0) $fib $twice)
+  (data (i32.const 16) "cached!")
+  (func $fib (export "fib") (param i32) (result i32)
+    local.get 0 i32.const 2 i32.lt_u if (result i32) local.get 0 else
+    local.get 0 i32.const 1 i32.sub call $fib local.get 0 i32.const 2 i32.sub call $fib i32.add end)
+  (func (export "via_table") (param i32 i32) (result i32)
+    local.get 1 local.get 0 call_indirect (param i32) (result i32))
+  (func (export "host") (param i32) (result i32) local.get 0 call $twice)
+  (func (export "boom") (param i32) (result i32) local.get 0 i32.const 0 i32.div_u)
+  (func (export "bump") (result i32) global.get $g i32.const 1 i32.add global.set $g global.get $g))
+"""
+OTHER = '(module (func (export "fib") (param i32) (result i32) i32.const 666))'
+
+
+@pytest.fixture(scope="module")
+def wasm() -> bytes:
+    return wat(SRC)
+
+
+def imports() -> dict:
+    return {"env": {"twice": jit.Func(lambda x: 2 * x, ["i32"], ["i32"])}}
+
+
+def check_instance(module: jit.Module) -> None:
+    inst = jit.Instance(module, imports())
+    e = inst.exports
+    assert e.fib(15) == 610
+    assert e.via_table(0, 10) == 55 and e.via_table(1, 21) == 42
+    assert e.host(4) == 8
+    assert bytes(e.mem.data[16:23]) == b"cached!"
+    assert e.bump() == 6 and e.g.value == 6
+    with pytest.raises(jit.Trap) as info:
+        e.boom(1)
+    assert info.value.kind == "integer divide by zero" and info.value.func_name == "boom"
+
+
+def test_round_trip_runs_like_the_original(wasm: bytes) -> None:
+    module = jit.Module(wasm)
+    data = module.serialize()
+    assert data.startswith(serialize.MAGIC)
+    loaded = jit.Module.deserialize(data)
+    assert loaded.wasm.codes == []          # no function bodies: nothing was decoded or compiled
+    assert loaded.imports == module.imports and loaded.exports == module.exports
+    assert loaded.code.address != module.code.address
+    check_instance(loaded)
+    assert loaded.serialize() == data       # the format is deterministic
+
+
+def test_deserialize_does_not_decode_validate_or_compile(wasm: bytes,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    data = jit.Module(wasm).serialize()
+    import jit.runtime.module as M
+    import jit.x64.compiler as C
+
+    def forbidden(*a: object, **k: object) -> None:
+        raise AssertionError("the front end or the compiler ran")
+    monkeypatch.setattr(M, "_validate", forbidden)
+    monkeypatch.setattr(C, "compile_module", forbidden)
+    check_instance(jit.Module.deserialize(data))
+
+
+def corruptions(data: bytes) -> list[tuple[str, bytes]]:
+    head = serialize._HEAD.size
+    out = [("empty", b""), ("truncated header", data[:head - 1]), ("truncated payload", data[:-1]),
+           ("trailing byte", data + b"\0")]
+    for pos in sorted({0, 8, 12, 16, 24, 40, head, head + 5, len(data) // 2, len(data) - 1}):
+        flipped = bytearray(data)
+        flipped[pos] ^= 0x10
+        out.append((f"bit flip at {pos}", bytes(flipped)))
+    return out
+
+
+def test_every_corruption_is_rejected_with_a_reason(wasm: bytes) -> None:
+    data = jit.Module(wasm).serialize()
+    for what, bad in corruptions(data):
+        with pytest.raises(CacheError) as info:
+            jit.Module.deserialize(bad)
+        assert str(info.value), what
+
+
+def test_bit_flips_anywhere_are_rejected(wasm: bytes) -> None:
+    data = jit.Module(wasm).serialize()
+    for pos in range(0, len(data), max(1, len(data) // 300)):
+        flipped = bytearray(data)
+        flipped[pos] ^= 1 << (pos % 8)
+        with pytest.raises(CacheError):
+            jit.Module.deserialize(bytes(flipped))
+
+
+def reseal(data: bytes, **changes: object) -> bytes:
+    """The file with header fields changed and a valid checksum (what a stale or foreign file is)."""
+    head = serialize._HEAD
+    magic, version, hlen, plen, _ = head.unpack_from(data)
+    header = json.loads(data[head.size:head.size + hlen])
+    header.update(changes)
+    hbytes = json.dumps(header, sort_keys=True).encode()
+    payload = data[head.size + hlen:]
+    digest = hashlib.sha256(hbytes + payload).digest()
+    return head.pack(magic, version, len(hbytes), plen, digest) + hbytes + payload
+
+
+def test_foreign_files_are_rejected(wasm: bytes) -> None:
+    data = jit.Module(wasm).serialize()
+    jit.Module.deserialize(reseal(data))                      # resealing alone changes nothing
+    with pytest.raises(CacheError, match="another wxjit compiler"):
+        jit.Module.deserialize(reseal(data, compiler="0" * 32))
+    with pytest.raises(CacheError, match="CPU features this machine lacks: avx512_quantum"):
+        jit.Module.deserialize(reseal(data, cpu=["avx512_quantum"]))
+    with pytest.raises(CacheError, match="other Wasm bytes"):
+        jit.Module.deserialize(data, wasm_sha256=hashlib.sha256(b"x").hexdigest())
+    with pytest.raises(CacheError, match="fuel"):
+        jit.Module.deserialize(data, fuel=True)
+    wrong_version = bytearray(data)
+    struct.pack_into("<I", wrong_version, 8, serialize.FORMAT_VERSION + 1)
+    with pytest.raises(CacheError, match="format version"):
+        jit.Module.deserialize(bytes(wrong_version))
+
+
+def test_compiler_version_covers_the_compiler_sources() -> None:
+    v = serialize.compiler_version()
+    assert len(v) == 32 and int(v, 16) >= 0
+    root = serialize.Path(serialize.__file__).resolve().parent.parent
+    assert (root / "x64" / "compiler.py").exists() and (root / "wasm" / "decoder.py").exists()
+
+
+def test_cache_hit_miss_and_key(tmp_path, wasm: bytes) -> None:
+    cache = Cache(tmp_path)
+    m1 = cache.module(wasm)
+    assert (cache.stats.misses, cache.stats.hits, cache.stats.stored) == (1, 0, 1)
+    m2 = cache.module(wasm)
+    assert (cache.stats.misses, cache.stats.hits) == (1, 1)
+    assert m2.wasm.codes == [] and m1.wasm.codes
+    check_instance(m2)
+    assert cache.key(wasm) != cache.key(wasm, fuel=True) != cache.key(wat(OTHER))
+    assert [p.name for p in tmp_path.iterdir()] == [cache.key(wasm) + ".cwasm"]
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "swap", "garbage"])
+def test_cache_rejects_recompiles_and_replaces(tmp_path, wasm: bytes, damage: str) -> None:
+    cache = Cache(tmp_path)
+    cache.module(wasm)
+    path = cache.path(wasm)
+    good = path.read_bytes()
+    if damage == "truncate":
+        path.write_bytes(good[:len(good) // 2])
+    elif damage == "flip":
+        bad = bytearray(good)
+        bad[-10] ^= 0xFF          # inside the payload: machine code or metadata
+        path.write_bytes(bytes(bad))
+    elif damage == "swap":       # the compiled file of another module under this key
+        path.write_bytes(jit.Module(wat(OTHER)).serialize())
+    else:
+        path.write_bytes(b"\x00" * 100)
+    module = cache.module(wasm)
+    assert cache.stats.rejected == 1 and cache.stats.misses == 2
+    assert cache.last_error is not None and path.name in str(cache.last_error)
+    assert module.wasm.codes                   # recompiled from the Wasm bytes, not loaded
+    check_instance(module)
+    assert jit.Module.deserialize(path.read_bytes(), wasm_sha256=hashlib.sha256(wasm).hexdigest())
+    assert path.read_bytes() == good           # replaced by a good file
+
+
+def test_fuel_variant_is_cached_separately(tmp_path, wasm: bytes) -> None:
+    cache = Cache(tmp_path)
+    m = cache.module(wasm, fuel=True)
+    assert m.compiled.fuel
+    again = cache.module(wasm, fuel=True)
+    assert again.compiled.fuel and cache.stats.hits == 1
+    inst = jit.Instance(again, imports(), limits=jit.Limits(fuel=10))
+    with pytest.raises(jit.Trap, match="out of fuel"):
+        inst.exports.fib(20)
+    # a fuel-compiled module also runs without a fuel limit
+    assert jit.Instance(again, imports()).exports.fib(20) == 6765
+    plain = jit.Module.deserialize(jit.Module(wasm).serialize())
+    with pytest.raises(jit.Error, match="without its fuel variant"):
+        jit.Instance(plain, imports(), limits=jit.Limits(fuel=10))
+
+
+def test_compile_command_and_run_cache(tmp_path, wasm: bytes) -> None:
+    src = tmp_path / "fib.wasm"
+    src.write_bytes(wat(OTHER.replace("i32.const 666", "local.get 0 i32.const 1 i32.add")))
+    out = tmp_path / "fib.cwasm"
+    run = [sys.executable, "-m", "jit.cli"]
+    proc = subprocess.run([*run, "compile", str(src), "-o", str(out)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    inst = jit.Instance(jit.Module.deserialize_file(out))
+    assert inst.exports.fib(41) == 42
+    cache = tmp_path / "cache"
+    for _ in range(2):
+        proc = subprocess.run([*run, "run", "--cache", str(cache), str(src), "--invoke", "fib", "9"],
+                              capture_output=True, text=True)
+        assert proc.returncode == 0 and proc.stdout == "10\n", proc.stderr
+    assert len(list(cache.iterdir())) == 1
+    out.write_bytes(out.read_bytes()[:-3])
+    proc = subprocess.run([*run, "compile", str(tmp_path / "missing.wasm")], capture_output=True, text=True)
+    assert proc.returncode == 2 and "wxjit compile:" in proc.stderr
