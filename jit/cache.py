@@ -46,23 +46,26 @@ class Cache:
             self.directory.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise Error(f"cannot create the cache directory {self.directory}: {exc.strerror}") from None
+        self._dir_str = str(self.directory)
         self.stats = CacheStats()
         self.last_error: Error | None = None
 
     def key(self, wasm: bytes, *, fuel: bool = False) -> str:
         """The cache key (file stem) of ``wasm`` compiled by this wxjit on this CPU."""
         digest = hashlib.sha256(wasm).hexdigest()
-        ident = f"{digest}|{compiler_version()}|{','.join(cpu_features())}|fuel={int(fuel)}"
-        return hashlib.sha256(ident.encode()).hexdigest()
+        return hashlib.sha256(f"{digest}|{_identity()}|fuel={int(fuel)}".encode()).hexdigest()
 
     def path(self, wasm: bytes, *, fuel: bool = False) -> Path:
         return self.directory / (self.key(wasm, fuel=fuel) + SUFFIX)
 
+    def _path_str(self, wasm: bytes, fuel: bool) -> str:
+        return f"{self._dir_str}/{self.key(wasm, fuel=fuel)}{SUFFIX}"
+
     def load(self, wasm: bytes, *, fuel: bool = False, name: str | None = None) -> Any | None:
         """The cached module of ``wasm``, or None (missing, or rejected: see ``last_error``)."""
-        path = self.path(wasm, fuel=fuel)
+        path = self._path_str(wasm, fuel)
         try:
-            data = path.read_bytes()
+            data = _read(path)
         except FileNotFoundError:
             return None
         except OSError as exc:
@@ -73,7 +76,7 @@ class Cache:
             digest = hashlib.sha256(wasm).hexdigest()
             return Module.deserialize(data, name=name, wasm_sha256=digest, fuel=fuel)
         except Error as exc:
-            self.last_error = Error(f"{path.name}: {exc}")
+            self.last_error = Error(f"{os.path.basename(path)}: {exc}")
             self.stats.rejected += 1
             return None
 
@@ -104,6 +107,25 @@ class Cache:
 
     def __repr__(self) -> str:
         return f"<jit.Cache {self.directory}>"
+
+
+def _identity() -> str:
+    return f"{compiler_version()}|{','.join(cpu_features())}"
+
+
+def _read(path: str) -> bytes:
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        size = os.fstat(fd).st_size
+        data = os.read(fd, size + 1)
+        while len(data) <= size:          # short read (or the file grew): read the rest
+            more = os.read(fd, 1 << 20)
+            if not more:
+                break
+            data += more
+        return data
+    finally:
+        os.close(fd)
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -393,6 +393,7 @@ static struct sigaction wx_prev_action[WX_NSIGNALS];
 static pthread_mutex_t signal_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void wx_signal_handler(int sig, siginfo_t *info, void *uctx);
+int wx_install_signal_handlers(void);
 
 static int signal_slot(int sig) {
     for (size_t i = 0; i < WX_NSIGNALS; i++)
@@ -459,6 +460,14 @@ int wx_signal_handlers_in_front(void) {
     for (size_t i = 0; i < WX_NSIGNALS; i++)
         if (!handler_in_front(wx_signals[i])) return 0;
     return 1;
+}
+
+/* The per-instance check: one sigaction query on SIGSEGV (the handler anyone installing fault
+ * handlers replaces, faulthandler included); only when ours is not in front, the full install.
+ * Returns like wx_install_signal_handlers, 0 when nothing had to be done. */
+int wx_ensure_signal_handlers(void) {
+    if (tls_altstack_ready && handler_in_front(SIGSEGV)) return 0;
+    return wx_install_signal_handlers();
 }
 
 /* Put our handlers in front (again); returns how many were (re)installed, -1 on error. Also makes

@@ -37,6 +37,7 @@ int wx_entry_depth(void);
 
 /* --- signals and code ranges ------------------------------------------------------------------- */
 int wx_install_signal_handlers(void);
+int wx_ensure_signal_handlers(void);
 int wx_signal_handlers_in_front(void);
 int wx_register_code(uint64_t start, uint64_t end);
 void wx_unregister_code(int handle);

@@ -58,9 +58,12 @@ def unregister(instance_id: int) -> None:
     _dispatch.pop(instance_id, None)
 
 
+_ensure = lib.wx_ensure_signal_handlers
+
+
 def ensure_signal_handlers() -> None:
     """Install our fault handlers, or put them back in front (e.g. after faulthandler.enable())."""
-    if lib.wx_install_signal_handlers() < 0:
+    if _ensure() < 0:
         raise Error("cannot install the wxjit signal handlers (sigaction failed)")
 
 

@@ -359,7 +359,7 @@ class Instance:
         if _dead:
             drain_released()
         plan: InstancePlan = _plan or module._plan(limits.fuel is not None)
-        externs = linker.resolve(module.wasm, imports) if plan.imports else []
+        externs = _resolve(plan, module.wasm, imports) if plan.imports else []
         _count_instance(limits.max_instances)
         st = InstanceState()
         st._released = True
@@ -393,7 +393,11 @@ class Instance:
         self.exports = Exports(st)
         st.facade = weakref.ref(self)
         if externs:
-            _link(st, externs)
+            cached = plan.link_cache
+            if cached is not None and cached[1] is externs and cached[2] is not None:
+                host.register(st.id, cached[2])      # host functions only: the template is linked
+            else:
+                _link(st, externs)
         if plan.memory_limits is not None:
             lo, hi = plan.memory_limits
             st.memory = LinearMemory(lo, hi, limits.max_memory_pages)
@@ -480,6 +484,23 @@ class Instance:
         return f"<jit.Instance of {self._state.module!r}>"
 
 
+def _resolve(plan: InstancePlan, wasm: Any, imports: Any) -> list[Any]:
+    """The imported externs, type-checked; the same list as last time when ``imports`` is the same
+    mapping holding the same host functions (a few identity checks instead of type comparisons)."""
+    cached = plan.link_cache
+    if cached is not None and cached[0] is imports:
+        externs = cached[1]
+        for (_kind, imp), ext in zip(plan.imports, externs, strict=True):
+            ns = imports.get(imp.module)
+            if ns is None or ns.get(imp.name) is not ext:
+                break
+        else:
+            return externs
+    externs = linker.resolve(wasm, imports)
+    plan.link_cache = (imports, externs, None)
+    return externs
+
+
 def _link(st: InstanceState, externs: list[Any]) -> None:
     """Bind the imports: functions (host adapters or other instances' code), memory, tables, globals."""
     plan = st.plan
@@ -525,6 +546,8 @@ def _link(st: InstanceState, externs: list[Any]) -> None:
             gi += 1
     if fi:
         host.register(st.id, adapters)
+    if len(adapters) == len(externs) and all(a is not None for a in adapters):
+        plan.link_cache = (plan.link_cache[0] if plan.link_cache else None, externs, adapters)
     if peers:
         _join_groups(st, peers)
 

@@ -12,7 +12,6 @@ import hashlib
 import inspect
 import os
 import threading
-import weakref
 from array import array
 from collections.abc import Callable
 from itertools import chain
@@ -34,13 +33,17 @@ class LoadedCode:
     apply the relocations, i.e. write the helper GOT) followed by the arena's publish.
     """
 
-    __slots__ = ("address", "size", "compiled", "_finalizer", "__weakref__")
+    __slots__ = ("address", "size", "compiled", "_release", "__weakref__")
 
     def __init__(self, compiled: Any, names: Callable[[int], str | None] | None = None) -> None:
+        self._release = None
         drain_released()
         code = compiled.code or b"\xcc"
         relocations = compiled.relocations
-        flat = array("Q", chain.from_iterable(relocations)) if relocations else array("Q", (0,))
+        flat = compiled.__dict__.get("_wx_flat_relocs")     # shared by every load of this object
+        if flat is None:
+            flat = array("Q", chain.from_iterable(relocations)) if relocations else array("Q", (0,))
+            compiled.__dict__["_wx_flat_relocs"] = flat
         arena = _arena or _default_arena()
         slot = arena.alloc(len(code))
         try:
@@ -57,7 +60,17 @@ class LoadedCode:
             traps.register_code(self.address, self.address + self.size, compiled)
         else:
             traps.register_code(self.address, self.address + self.size, compiled, names)
-        self._finalizer = weakref.finalize(self, _release, arena, slot, self.address)
+        self._release = (arena, slot, self.address)
+
+    def __del__(self) -> None:
+        release = self._release
+        if release is not None:
+            self._release = None
+            try:
+                _pending.append(release)
+                drain_released()
+            except Exception:  # noqa: BLE001,S110 - interpreter shutdown
+                pass
 
 
 # Code released by finalizers, not yet unregistered and freed. A finalizer can run inside the trap
@@ -66,11 +79,6 @@ class LoadedCode:
 # release.
 _pending: list[tuple[Any, Any, int]] = []
 _pending_lock = threading.Lock()
-
-
-def _release(arena: Any, slot: Any, address: int) -> None:
-    _pending.append((arena, slot, address))
-    drain_released()
 
 
 def drain_released() -> None:

@@ -226,6 +226,8 @@ class InstancePlan:
         self.defined_tables = [(tt.elem, tt.limits.min, tt.limits.max) for tt in w.tables]
         self.start = w.start
         self._specs: dict[int, CallSpec] = {}
+        # (imports mapping, resolved externs, adapters when every import is a host function, else None)
+        self.link_cache: tuple[Any, list[Any], list[Any] | None] | None = None
         self.free_vms: list[tuple[Any, int]] = []
         self.size = recipe.size
         self.datas_off = recipe.datas_off

@@ -14,7 +14,8 @@ Guarantees: a file is accepted only if the magic, the format version, both lengt
 trailing bytes) and the checksum match, the compiler that wrote it is this one (``compiler_version()``:
 a hash of the sources that shape machine code and the vmctx ABI) and the CPU features it relied on
 are present on this machine; anything else raises ``CacheError`` (a ``jit.Error``) saying which check
-failed, before a single byte of the payload is interpreted. The checksum detects corruption, not a
+failed, before a single byte of the payload is interpreted (bytes whose checksum was seen before in this
+process reuse their decoded, immutable metadata: ``clear_memo``). The checksum detects corruption, not a
 forger who recomputes it: the cache directory must be writable only by its user (like any other
 compiled-code cache). Deserializing does no decoding, validation or code generation.
 """
@@ -219,6 +220,10 @@ def loads(data: bytes | bytearray | memoryview, *, wasm_sha256: str | None = Non
     body = memoryview(data)[_HEAD.size:]
     if hashlib.sha256(body).digest() != digest:
         raise CacheError("corrupted compiled module: checksum mismatch")
+    decoded = _decoded.get(digest)
+    if decoded is not None:                   # these very bytes were decoded and checked before
+        _check_wanted(decoded[3], wasm_sha256, fuel)
+        return decoded
     try:
         header = json.loads(bytes(body[:hlen]))
         compiler, cpu = header["compiler"], header["cpu"]
@@ -230,11 +235,9 @@ def loads(data: bytes | bytearray | memoryview, *, wasm_sha256: str | None = Non
     missing = set(cpu) - set(_cpu_features())
     if missing:
         raise CacheError(f"compiled for CPU features this machine lacks: {', '.join(sorted(missing))}")
-    if wasm_sha256 is not None and file_wasm != wasm_sha256:
-        raise CacheError(f"compiled from other Wasm bytes (sha256 {file_wasm[:16]}..., "
-                         f"expected {wasm_sha256[:16]}...)")
-    if fuel is not None and bool(file_fuel) != fuel:
-        raise CacheError(f"compiled {'with' if file_fuel else 'without'} fuel metering, wanted the other")
+    if not isinstance(file_wasm, str) or not isinstance(file_fuel, bool):
+        raise CacheError("corrupted compiled module header: bad field types")
+    _check_wanted(header, wasm_sha256, fuel)
     try:
         packed_compiled, packed_wasm, packed_recipe = marshal.loads(body[hlen:])
         compiled = _unpack_compiled(packed_compiled)
@@ -242,4 +245,29 @@ def loads(data: bytes | bytearray | memoryview, *, wasm_sha256: str | None = Non
         recipe = PlanRecipe(*packed_recipe)
     except (ValueError, TypeError, EOFError, KeyError) as exc:
         raise CacheError(f"corrupted compiled module payload: {exc}") from None
-    return compiled, wasm, recipe, header
+    decoded = (compiled, wasm, recipe, header)
+    _decoded[digest] = decoded
+    if len(_decoded) > DECODED_MEMO_SIZE:
+        del _decoded[next(iter(_decoded))]
+    return decoded
+
+
+def _check_wanted(header: dict[str, Any], wasm_sha256: str | None, fuel: bool | None) -> None:
+    file_wasm, file_fuel = header["wasm_sha256"], header["fuel"]
+    if wasm_sha256 is not None and file_wasm != wasm_sha256:
+        raise CacheError(f"compiled from other Wasm bytes (sha256 {file_wasm[:16]}..., "
+                         f"expected {wasm_sha256[:16]}...)")
+    if fuel is not None and file_fuel != fuel:
+        raise CacheError(f"compiled {'with' if file_fuel else 'without'} fuel metering, wanted the other")
+
+
+# Decoded contents of verified files by their SHA-256 (the checksum every load recomputes): the
+# decoded objects are immutable, so loading the same bytes again shares them instead of parsing
+# again. Code is still copied, relocated and published by every load. Bounded, oldest out first.
+DECODED_MEMO_SIZE = 256
+_decoded: dict[bytes, tuple[Any, Any, Any, dict[str, Any]]] = {}
+
+
+def clear_memo() -> None:
+    """Forget every decoded file (the next load of each parses it again)."""
+    _decoded.clear()
