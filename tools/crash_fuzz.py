@@ -320,6 +320,9 @@ def run(count: int, seed: int, out_dir: Path | None = None, call_seconds: float 
     try:
         for index, (origin, data) in enumerate(inputs(seed, count, spec_seeds)):
             rep.inputs += 1
+            if report_every and rep.inputs % report_every == 0:
+                print(f"{rep.inputs} inputs, {rep.valid} valid, {rep.calls} calls, "
+                      f"{len(rep.findings)} findings, {time.perf_counter() - start:.0f} s", flush=True)
             try:
                 validate(data)
             except (CompileError, LimitError) as exc:
@@ -359,9 +362,6 @@ def run(count: int, seed: int, out_dir: Path | None = None, call_seconds: float 
                 rep.errors[f"{stage}:{res['error']}"] += 1
             if "python" in res:
                 finding("python", index, origin, data, f"{stage}: {res['python']}\n{res['traceback']}")
-            if report_every and rep.inputs % report_every == 0:
-                print(f"{rep.inputs} inputs, {rep.valid} valid, {rep.calls} calls, "
-                      f"{len(rep.findings)} findings, {time.perf_counter() - start:.0f} s", flush=True)
     finally:
         if child is not None:
             child.proc.stdin.close()
