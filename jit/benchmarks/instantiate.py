@@ -234,10 +234,10 @@ def run(iterations: int, reps: int, instances: int, with_wasmtime: bool) -> list
         rows.append(Row(key, what, res[0] or 0.0, res[1], res[2] if key == "a" else None))
     rss_j, vsz_j = _growth_per_instance(j_e, instances)
     row_e = Row("e", f"RSS KiB per live instance (1 page, {instances} instances)", rss_j, None, unit="KiB")
-    row_v = Row("e", "virtual KiB per live instance", vsz_j, None, unit="KiB")
+    row_v = Row("e", "virtual MiB per live instance (reservations)", vsz_j / 1024, None, unit="MiB")
     if with_wasmtime:
         rss_w, vsz_w = _growth_per_instance(w[4], instances)
-        row_e.wasmtime, row_v.wasmtime = rss_w, vsz_w
+        row_e.wasmtime, row_v.wasmtime = rss_w, vsz_w / 1024
     rows += [row_e, row_v]
     tmp.cleanup()
     return rows
@@ -275,5 +275,5 @@ def main(args: argparse.Namespace) -> int:
             print(f"{'':3}{'  (wasmtime with an existing Store)':52}{'':10}{r.wasmtime_alt:10.2f}"
                   f"{r.wxjit / r.wasmtime_alt:8.3f}")
     print(f"(us per iteration, median of {args.reps} batches of {args.iterations} iterations; "
-          f"(d) batches are 10x longer; (e) in KiB per live instance)")
+          f"(d) batches are 10x longer; (e) per live instance)")
     return 0
