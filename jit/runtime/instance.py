@@ -56,6 +56,8 @@ _instance_ids = itertools.count(1)
 _INTERRUPTED = V.TRAP_CODE["interrupted"]
 _UNLIMITED_FUEL = 1 << 62
 _BUSY = lib.WX_CALL_BUSY
+_MEM_BASE = V.VMCTX_MEM_BASE // 8
+_MEMORY = V.VMCTX_MEMORY // 8
 
 # Live instances of the process (jit.Limits.max_instances): counted with two counters whose
 # increments are atomic (no lock, so that a finalizer can never wait for one).
@@ -360,7 +362,10 @@ class Instance:
             drain_released()
         plan: InstancePlan = _plan or module._plan(limits.fuel is not None)
         externs = _resolve(plan, module.wasm, imports) if plan.imports else []
-        _count_instance(limits.max_instances)
+        if limits.max_instances is None:
+            _counts[0] = next(_created)
+        else:
+            _count_instance(limits.max_instances)
         st = InstanceState()
         st._released = True
         try:
@@ -400,9 +405,9 @@ class Instance:
                 _link(st, externs)
         if plan.memory_limits is not None:
             lo, hi = plan.memory_limits
-            st.memory = LinearMemory(lo, hi, limits.max_memory_pages)
-            vm[V.VMCTX_MEM_BASE // 8] = st.memory.base
-            vm[V.VMCTX_MEMORY // 8] = st.memory.address
+            st.memory = mem = LinearMemory(lo, hi, limits.max_memory_pages)
+            vm[_MEM_BASE] = mem.base
+            vm[_MEMORY] = mem.address
         if plan.defined_tables:
             layout = plan.layout
             first = len(st.tables)

@@ -27,7 +27,7 @@ _take = lib.wx_mempool_take
 class LinearMemory:
     """A linear memory: ``base`` (fixed address), ``pages``, ``length`` (bytes), ``max_pages``."""
 
-    __slots__ = ("_mem", "declared_max", "__weakref__")
+    __slots__ = ("_mem", "declared_max", "address", "base", "__weakref__")
 
     def __init__(self, min_pages: int, max_pages: int | None = None, limit_pages: int | None = None) -> None:
         bad_max = max_pages is not None and not min_pages <= max_pages <= MAX_PAGES
@@ -45,21 +45,14 @@ class LinearMemory:
             raise LimitError(f"cannot reserve linear memory of {min_pages} pages: {os.strerror(err)}")
         self._mem = mem
         self.declared_max = max_pages
+        self.address = int(ffi.cast("uintptr_t", mem))   # of the native VMMemory (what vmctx points to)
+        self.base = int(mem.base)                         # the reservation never moves
 
     def __del__(self, _give=lib.wx_mempool_give) -> None:
         mem = getattr(self, "_mem", None)
         if mem is not None:
             self._mem = None
             _give(mem)
-
-    @property
-    def address(self) -> int:
-        """Address of the native ``VMMemory`` struct (what ``vmctx`` points to)."""
-        return int(ffi.cast("uintptr_t", self._mem))
-
-    @property
-    def base(self) -> int:
-        return self._mem.base
 
     @property
     def pages(self) -> int:
