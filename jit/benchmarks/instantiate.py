@@ -63,8 +63,8 @@ ADD_BODY = b"\x00\x20\x00\x20\x01\x6a\x0b"   # no locals; local.get 0; local.get
 
 
 def module_add(memory_pages: int = 0, data_bytes: int = 0, host_imports: int = 0) -> bytes:
-    """``add(i32, i32) -> i32``, optionally with memory, an active data segment and host imports
-    (``env.h0..h{n-1}: (i32) -> i32``)."""
+    """``add(i32, i32) -> i32``, optionally with memory (exported as ``memory``), an active data
+    segment and host imports (``env.h0..h{n-1}: (i32) -> i32``)."""
     types = [b"\x60\x02\x7f\x7f\x01\x7f", b"\x60\x01\x7f\x01\x7f"]
     out = b"\x00asm\x01\x00\x00\x00" + _section(1, _vec(types))
     if host_imports:
@@ -72,7 +72,10 @@ def module_add(memory_pages: int = 0, data_bytes: int = 0, host_imports: int = 0
     out += _section(3, _vec([b"\x00"]))
     if memory_pages:
         out += _section(5, _vec([b"\x00" + _uleb(memory_pages)]))
-    out += _section(7, _vec([_name("add") + b"\x00" + _uleb(host_imports)]))
+    exports = [_name("add") + b"\x00" + _uleb(host_imports)]
+    if memory_pages:
+        exports.append(_name("memory") + b"\x02\x00")
+    out += _section(7, _vec(exports))
     out += _section(10, _vec([_uleb(len(ADD_BODY)) + ADD_BODY]))
     if data_bytes:
         payload = bytes((i * 7 + 1) & 0xFF for i in range(data_bytes))
@@ -225,8 +228,8 @@ def run(iterations: int, reps: int, instances: int, with_wasmtime: bool) -> list
         def w_e() -> Any:
             store = wt.Store(engine)
             i = wt.Instance(store, wm_e, [])
-            mem = i.exports(store)["memory"] if "memory" in i.exports(store) else None
-            return store, i, mem
+            i.exports(store)["memory"].write(store, b"\x01", 0)    # touch the page, like wxjit
+            return store, i
         w = [w_a, w_b, w_c, w_d, w_e]
         w_alt = w_a_existing
 
