@@ -38,6 +38,12 @@ def test_module_bytes() -> None:
     assert "Limits.max_module_bytes" in str(err) and f"{err.offset:#x}" in str(err)
 
 
+def test_limit_errors_are_compile_errors_too() -> None:
+    # callers reporting bad modules (wxjit validate, the front-end fuzzer) catch jit.CompileError
+    err = limit_error(H.many_locals(60_000), jit.Limits())
+    assert isinstance(err, jit.CompileError) and err.offset is not None and err.func_index == 0
+
+
 def test_functions_defined_and_imported() -> None:
     data = H.many_functions(20)
     assert len(validate(data, jit.Limits(max_functions=20)).funcs) == 20

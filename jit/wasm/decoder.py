@@ -8,10 +8,10 @@ decoded by one table-driven loop into plain ``(op, a, b, pos)`` tuples.
 
 Resource limits (``jit.Limits``: ``max_module_bytes``, ``max_functions``, ``max_params`` for the
 parameters and for the results of one type, ``max_locals`` for parameters + declared locals of one
-function) are checked as soon as the count is read, before anything is allocated or expanded, and raise
-:class:`FrontEndLimitError` (a ``jit.LimitError``) naming the limit and the byte offset. A count that
-the spec itself rejects ("too many locals", "length out of bounds") keeps the spec's error. Otherwise
-only ``MalformedError`` escapes.
+function) are checked as soon as the count is read, before anything is allocated or expanded, and
+raise :class:`FrontEndLimitError` (a ``jit.LimitError`` and a ``jit.CompileError``) naming the limit
+and the byte offset. A count that the spec itself rejects ("too many locals", "length out of
+bounds") keeps the spec's error. Otherwise only ``MalformedError`` escapes.
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ import gc
 from struct import error as StructError
 from typing import TYPE_CHECKING
 
-from ..errors import LimitError, MalformedError
+from ..errors import CompileError, LimitError, MalformedError
 from . import opcodes as O
 from .leb import EOF_MESSAGE, read_signed, read_unsigned
 from .names import parse_name_section
@@ -93,21 +93,20 @@ def _fail(message: str, pos: int) -> MalformedError:
     return MalformedError(message, pos)
 
 
-class FrontEndLimitError(LimitError):
+class FrontEndLimitError(LimitError, CompileError):
     """A ``jit.Limits`` field exceeded by a module: ``limit`` (field name), ``value``, ``maximum``,
-    ``offset`` (byte offset of the count or size that exceeded it) and ``func_index`` if any."""
+    ``offset`` (byte offset of the count or size that exceeded it) and ``func_index`` if any.
+
+    Both a ``jit.LimitError`` (a limit refused it) and a ``jit.CompileError`` (the module cannot be
+    compiled), so callers that report bad modules (``wxjit validate``, the front-end fuzzer) need no
+    extra case."""
 
     def __init__(self, limit: str, what: str, value: int, maximum: int, offset: int,
                  func_index: int | None = None) -> None:
         self.limit = limit
         self.value = value
         self.maximum = maximum
-        self.offset = offset
-        self.func_index = func_index
-        where = f"at offset {offset:#x}"
-        if func_index is not None:
-            where += f", in function {func_index}"
-        super().__init__(f"{what}: {value} exceeds Limits.{limit} = {maximum} ({where})")
+        CompileError.__init__(self, f"{what}: {value} exceeds Limits.{limit} = {maximum}", offset, func_index)
 
 
 class _Budget:
