@@ -176,7 +176,7 @@ def test_deep_operand_stacks() -> None:
     assert run_f(H.deep_stack(20_000), 2) == 40_000
     assert run_f(H.many_blocks_with_values(5_000), 0) == 5_000
     assert run_f(H.many_blocks_with_values(5_000), 1) == 35_000      # every br_if taken with 7
-    # these shapes compile in quadratic time today (see bench/hostile_compile.py); sizes kept small
-    assert run_f(H.deep_stack_calls(500), 3) == 1_500
-    assert run_f(H.deep_stack_local_set(500), 3) == 1_500
-    assert run_f(H.deep_stack_blocks(500), 3) == 1_500
+    # shapes that were quadratic before 57101ac (spill floor, per-local reference counts)
+    assert run_f(H.deep_stack_calls(5_000), 3) == 15_000
+    assert run_f(H.deep_stack_local_set(5_000), 3) == 15_000
+    assert run_f(H.deep_stack_blocks(5_000), 3) == 15_000
