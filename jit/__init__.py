@@ -23,6 +23,7 @@ _LAZY = {
     "Global": "jit.runtime.externs",
     "Table": "jit.runtime.externs",
     "Limits": "jit.runtime.limits",
+    "Cache": "jit.cache",
 }
 
 __all__ = [

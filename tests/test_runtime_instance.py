@@ -264,3 +264,15 @@ def test_many_instances_release_their_memory() -> None:
     m = jit.Module(wat("(module (memory 1))"))
     for _ in range(3000):   # 3000 x 8 GiB of reservations would not fit if they were leaked
         jit.Instance(m)
+
+
+def test_reexported_host_function_has_call_raw() -> None:
+    """An export that is a re-exported host import keeps the export contract (call_raw, bits in/out)."""
+    import struct
+
+    f = jit.Func(lambda a, x: (a + 1, x * 2), params=["i32", "f64"], results=["i32", "f64"])
+    one_and_half = struct.unpack("<Q", struct.pack("<d", 1.5))[0]
+    assert f.call_raw([0xFFFFFFFF, one_and_half]) == [0, struct.unpack("<Q", struct.pack("<d", 3.0))[0]]
+    marker = object()
+    g = jit.Func(lambda r: r, params=["externref"], results=["externref"])
+    assert g.call_raw([marker])[0] is marker

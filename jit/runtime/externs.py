@@ -65,6 +65,23 @@ class Func:
     def __call__(self, *args: Any) -> Any:
         return self.callable(*args)
 
+    def call_raw(self, bits: Iterable[Any]) -> list[Any]:
+        """Call with arguments as bit patterns (references as Python objects, None for null) and get
+        the results the same way, like an exported Wasm function's ``call_raw``."""
+        from ..wasm.types import REF_TYPES
+
+        params, results = self.type.params, self.type.results
+        args = list(bits)
+        if len(args) != len(params):
+            raise Error(f"{self!r} takes {len(params)} argument(s), got {len(args)}")
+        values = [a if t in REF_TYPES else from_bits(t, check_bits(t, a))
+                  for t, a in zip(params, args, strict=True)]
+        out = self.callable(*values)
+        outs = [] if not results else list(out) if len(results) > 1 else [out]
+        if len(outs) != len(results):
+            raise Error(f"{self!r} returned {len(outs)} value(s), expected {len(results)}")
+        return [o if t in REF_TYPES else to_bits(t, o) for t, o in zip(results, outs, strict=True)]
+
     def __repr__(self) -> str:
         return f"<jit.Func {getattr(self.callable, '__name__', self.callable)!s} {self.type}>"
 
