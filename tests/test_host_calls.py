@@ -2,7 +2,6 @@
 the whole process (extern "Python" host calls never need a writable+executable page)."""
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 import traceback

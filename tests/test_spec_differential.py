@@ -4,8 +4,9 @@ For each module of ``../shared/spectest/core`` that has no imports, every export
 parameters are all numeric is called with random arguments (including NaNs, ±0, infinities and
 integer extremes) through wxjit (``call_raw``) and through the ``wasmtime`` package, and the results
 are compared bit for bit, or the trap kinds. NaN results follow the spec's nondeterminism: both must be
-NaN, and either both canonical or both arithmetic (sign free; an arithmetic NaN's payload is free). wasmtime-py passes f32 values through Python floats, which quiets signalling NaNs,
-so f32 arguments are never signalling NaNs and f32 results are compared with the quiet bit set.
+NaN, and either both canonical or both arithmetic (sign free; an arithmetic NaN's payload is free).
+wasmtime-py passes f32 values through Python floats, which quiets signalling NaNs, so f32 arguments
+are never signalling NaNs and f32 results are compared with the quiet bit set.
 
 Every call has a deadline in both engines (some spec exports loop as often as an argument says).
 Modules that contain ``memory.grow`` or ``table.grow`` are left out: how far a memory or table may
@@ -225,7 +226,8 @@ def test_numeric_exports_match_wasmtime(json_path: Path) -> None:
                 else:
                     ok = all(same_result(x, y, t) for x, y, t in zip(a[1], b[1], ftype.results, strict=True))
                 if not ok:
-                    mismatches.append(f"{path.name} {name}{tuple(hex(x) for x in args)}: wxjit {a} wasmtime {b}")
+                    call = f"{path.name} {name}{tuple(hex(x) for x in args)}"
+                    mismatches.append(f"{call}: wxjit {a} wasmtime {b}")
     assert not mismatches, "\n".join(mismatches[:20])
 
 
