@@ -1946,29 +1946,23 @@ def _build_handlers() -> dict:
     def bind_mem(method, name):
         return lambda self, a, b: method(self, name, a, b)
 
-    for name in INT_BINOPS:
-        h[_K[name]] = bind(fc.int_binop, name)
-    for name in INT_SHIFTS:
-        h[_K[name]] = bind(fc.int_shift, name)
-    for name in INT_COMPARES:
-        h[_K[name]] = bind(fc.int_compare, name)
-    for name in INT_DIVS:
-        h[_K[name]] = bind(fc.int_div, name)
+    # Every instruction of a lowering table goes to the method that reads that table.
+    for names, method in ((INT_BINOPS, fc.int_binop), (INT_SHIFTS, fc.int_shift),
+                          (INT_COMPARES, fc.int_compare), (INT_DIVS, fc.int_div),
+                          (FLOAT_BINOPS, fc.float_binop), (FLOAT_COMPARES, fc.float_compare),
+                          (EXTENDS, fc.int_convert)):
+        for name in names:
+            h[_K[name]] = bind(method, name)
+    h[_K["i32.wrap_i64"]] = bind(fc.int_convert, "i32.wrap_i64")
     for p in ("i32", "i64"):
         for op in ("clz", "ctz", "popcnt"):
             h[_K[f"{p}.{op}"]] = bind(fc.int_unop, f"{p}.{op}")
     h[_K["i32.eqz"]] = lambda self, a, b: self.int_eqz(I32)
     h[_K["i64.eqz"]] = lambda self, a, b: self.int_eqz(I64)
-    for name in list(EXTENDS) + ["i32.wrap_i64"]:
-        h[_K[name]] = bind(fc.int_convert, name)
     for name in LOADS:
         h[_K[name]] = bind_mem(fc.op_load, name)
     for name in STORES:
         h[_K[name]] = bind_mem(fc.op_store, name)
-    for name in FLOAT_BINOPS:
-        h[_K[name]] = bind(fc.float_binop, name)
-    for name in FLOAT_COMPARES:
-        h[_K[name]] = bind(fc.float_compare, name)
     for p in ("f32", "f64"):
         h[_K[f"{p}.min"]] = bind(fc.float_minmax, f"{p}.min")
         h[_K[f"{p}.max"]] = bind(fc.float_minmax, f"{p}.max")
