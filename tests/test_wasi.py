@@ -374,3 +374,21 @@ def test_renumber_moves_a_descriptor(sandbox) -> None:  # type: ignore[no-untype
     assert g.call("fd_close", a) == EBADF
     assert g.call("fd_close", b) == OK
     assert g.call("fd_renumber", 40, 3) == EBADF
+
+
+def test_every_failure_maps_to_one_errno_table() -> None:
+    """Guarded functions and the unguarded hot paths (fd_read/fd_write) share one mapping."""
+    import struct
+
+    from jit.wasi import abi
+    from jit.wasi.host import _errno_of
+    from jit.wasi.sandbox import WasiError
+
+    assert _errno_of(WasiError(abi.ENOTCAPABLE)) == abi.ENOTCAPABLE
+    assert _errno_of(FileNotFoundError(2, "x")) == abi.from_oserror(FileNotFoundError(2, "x"))
+    assert _errno_of(UnicodeDecodeError("utf-8", b"\xff", 0, 1, "bad")) == abi.EILSEQ
+    assert _errno_of(struct.error("x")) == abi.EFAULT
+    assert _errno_of(IndexError("x")) == abi.EFAULT
+    assert _errno_of(OverflowError("x")) == abi.EINVAL
+    with pytest.raises(KeyError):
+        _errno_of(KeyError("not a WASI failure: a bug, it must surface"))

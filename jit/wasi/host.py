@@ -110,21 +110,31 @@ class _Fd:
         self.listing: list[tuple[bytes, int, int]] | None = None
 
 
+# How a failure inside a WASI function becomes its errno result (a WASI function never raises).
+_ERRNO_OF: tuple[tuple[type | tuple[type, ...], Callable[[BaseException], int]], ...] = (
+    (WasiError, lambda exc: exc.errno),
+    (OSError, abi.from_oserror),
+    (UnicodeError, lambda exc: abi.EILSEQ),
+    ((struct.error, IndexError), lambda exc: abi.EFAULT),   # a pointer or length outside memory
+    (OverflowError, lambda exc: abi.EINVAL),
+)
+_FAILURES = tuple(t for types, _ in _ERRNO_OF for t in (types if isinstance(types, tuple) else (types,)))
+
+
+def _errno_of(exc: BaseException) -> int:
+    for types, errno in _ERRNO_OF:
+        if isinstance(exc, types):
+            return errno(exc)
+    raise exc
+
+
 def _guard(fn: Callable[..., int]) -> Callable[..., int]:
-    """Turn the failures of a host function into errno results (a WASI function never raises)."""
+    """Turn the failures of a host function into errno results (see ``_ERRNO_OF``)."""
     def call(*args: int) -> int:
         try:
             return fn(*args)
-        except WasiError as exc:
-            return exc.errno
-        except OSError as exc:
-            return abi.from_oserror(exc)
-        except UnicodeError:
-            return abi.EILSEQ
-        except (struct.error, IndexError):
-            return abi.EFAULT
-        except OverflowError:
-            return abi.EINVAL
+        except _FAILURES as exc:
+            return _errno_of(exc)
     call.__name__ = fn.__name__
     call.__doc__ = fn.__doc__
     return call
@@ -395,12 +405,8 @@ class Wasi:
                 return abi.EBADF
             _U32.pack_into(mv, nwritten & M32, n)
             return 0
-        except WasiError as exc:
-            return exc.errno
-        except OSError as exc:
-            return abi.from_oserror(exc)
-        except struct.error:
-            return abi.EFAULT
+        except _FAILURES as exc:     # unguarded (hot path): the same mapping as _guard
+            return _errno_of(exc)
 
     def fd_read(self, fd: int, iovs: int, iovs_len: int, nread: int) -> int:
         e = self.fds.get(fd)
@@ -418,12 +424,8 @@ class Wasi:
                 return abi.EISDIR
             _U32.pack_into(mv, nread & M32, n)
             return 0
-        except WasiError as exc:
-            return exc.errno
-        except OSError as exc:
-            return abi.from_oserror(exc)
-        except struct.error:
-            return abi.EFAULT
+        except _FAILURES as exc:     # unguarded (hot path): the same mapping as _guard
+            return _errno_of(exc)
 
     def fd_pread(self, fd: int, iovs: int, iovs_len: int, offset: int, nread: int) -> int:
         e = self._fd(fd)
