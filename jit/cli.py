@@ -12,20 +12,22 @@ from importlib import import_module
 COMMANDS = ["run", "compile", "validate", "inspect", "objdump", "spec", "bench", "fuzz"]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="wxjit", description="x86-64 JIT compiler for WebAssembly")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+def add_subcommands(parser: argparse.ArgumentParser, package: str, names: list[str], dest: str,
+                    main_key: str) -> None:
+    """One subparser per module ``package.<name>`` (``HELP``, ``configure``, ``main``); the chosen
+    module's ``main`` lands in ``args.<main_key>``. Shared by ``wxjit`` and ``wxjit bench``."""
+    sub = parser.add_subparsers(dest=dest, metavar=dest.upper())
     sub.required = True
-    for name in COMMANDS:
-        try:
-            mod = import_module(f"jit.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"jit.commands.{name}":
-                raise
-            continue  # not built yet
+    for name in names:
+        mod = import_module(f"{package}.{name}")
         p = sub.add_parser(name, help=mod.HELP, description=mod.HELP)
         mod.configure(p)
-        p.set_defaults(_main=mod.main)
+        p.set_defaults(**{main_key: mod.main})
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="wxjit", description="x86-64 JIT compiler for WebAssembly")
+    add_subcommands(parser, "jit.commands", COMMANDS, "command", "_main")
     return parser
 
 
