@@ -60,10 +60,12 @@ int64_t wx_load_code(wx_codemem *m, size_t off, const uint8_t *code, size_t size
     return rc == 0 ? -1 : -2;
 }
 
-void wx_vmctx_init(uint8_t *dst, const uint8_t *tmpl, size_t size, const uint32_t *rel, size_t nrel) {
+void wx_vmctx_init(uint8_t *dst, const uint8_t *tmpl, size_t size, const uint32_t *rel, size_t nrel,
+                   const uint32_t *code_rel, size_t ncode, uint64_t code_base) {
     memcpy(dst, tmpl, size);
     uint64_t base = (uint64_t)dst;
     for (size_t i = 0; i < nrel; i++) *(uint64_t *)(dst + rel[i]) += base;
+    for (size_t i = 0; i < ncode; i++) *(uint64_t *)(dst + code_rel[i]) += code_base;
 }
 
 void wx_patch_u64(uint8_t *buf, const uint32_t *offsets, const uint32_t *index, size_t n,

@@ -17,9 +17,11 @@
 int64_t wx_load_code(wx_codemem *m, size_t off, const uint8_t *code, size_t size, const uint64_t *relocs,
                      size_t n_relocs);
 
-/* dst := tmpl (size bytes), then add the address dst to the u64 at each offset of rel[0..nrel):
- * the vmctx template of a module with its self-relative pointers made absolute. */
-void wx_vmctx_init(uint8_t *dst, const uint8_t *tmpl, size_t size, const uint32_t *rel, size_t nrel);
+/* dst := tmpl (size bytes), then add the address dst to the u64 at each offset of rel[0..nrel) and
+ * code_base to those at code_rel[0..ncode): the vmctx template of a module with its self-relative
+ * pointers and code offsets made absolute. */
+void wx_vmctx_init(uint8_t *dst, const uint8_t *tmpl, size_t size, const uint32_t *rel, size_t nrel,
+                   const uint32_t *code_rel, size_t ncode, uint64_t code_base);
 
 /* buf[offsets[i]] (u64) := (add ? itself : 0) + table[index[i]], for i < n: patches a template. */
 void wx_patch_u64(uint8_t *buf, const uint32_t *offsets, const uint32_t *index, size_t n,

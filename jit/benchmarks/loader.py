@@ -149,11 +149,9 @@ class _ModuleLoad:
         import jit
         from jit.errors import Error
         from jit.native import ffi
-        from jit.runtime.plan import make_recipe
 
         self.module = module = jit.Module.from_file(path)
         compiled = module.compiled
-        self.compiled, self.recipe = compiled, make_recipe(compiled, module.wasm)
         self.code = ffi.from_buffer(compiled.code or b"\xcc")
         self.n_code = len(compiled.code or b"\xcc")
         flat = [v for r in compiled.relocations for v in r] or [0]
@@ -181,14 +179,12 @@ class _ModuleLoad:
         from jit.codemem import CodeMemoryError, create
         from jit.native import lib
         from jit.runtime.instance import Instance
-        from jit.runtime.plan import InstancePlan
 
         try:
             mem = create(name, pages * PAGE, rotate_every=rotate_every, allow_unsafe=name == "rwx")
         except CodeMemoryError as exc:
             raise _Unavailable(getattr(exc, "reason", str(exc))) from None
-        module, compiled, recipe, imports, export = (self.module, self.compiled, self.recipe, self.imports,
-                                                     self.export)
+        module, imports, export = self.module, self.imports, self.export
         code, n_code, relocs, n_relocs = self.code, self.n_code, self.relocs, self.n_relocs
         load = lib.wx_load_code
 
@@ -205,11 +201,10 @@ class _ModuleLoad:
                     raise _Unavailable(f"failed: loading the module into {name}")
                 at = At()
                 at.address = publish()
-                plan = InstancePlan(module, compiled, at, recipe)
-                inst = Instance(module, imports, _plan=plan)
+                inst = Instance(module, imports, _code=at)
                 if export is not None:
                     inst.exports[export]()
-                del inst, plan
+                del inst
                 finish()
             ns = time.perf_counter_ns() - t0
             faults = resource.getrusage(resource.RUSAGE_THREAD).ru_minflt - f0

@@ -106,8 +106,8 @@ class InstanceState:
     the Instance or to Function objects.
     """
 
-    __slots__ = ("plan", "module", "limits", "timeout", "_buf", "base", "vm", "id", "memory",
-                 "memory_extern", "tables", "globals", "funcs", "imports", "group", "owner_word",
+    __slots__ = ("plan", "module", "code", "code_base", "limits", "timeout", "_buf", "base", "vm", "id",
+                 "memory", "memory_extern", "tables", "globals", "funcs", "imports", "group", "owner_word",
                  "facade", "_released", "__weakref__")
 
     def global_bits(self, index: int) -> int:
@@ -180,8 +180,8 @@ class Function:
         self.type: FuncType = spec.type
         self.name = spec.name
         self._state = state
-        self.code_address = spec.code_address
-        self._code = spec.code
+        self.code_address = code = state.code_base + spec.code_offset
+        self._code = ffi.cast("void *", code)
         self.vmctx_address = state.base
         self.funcref_address = state.base + spec.funcref_offset
         self._vm = state.vm
@@ -352,15 +352,17 @@ class Instance:
     __slots__ = ("_state", "exports", "__weakref__")
 
     def __init__(self, module: Module, imports: Mapping[str, Mapping[str, Any]] | None = None,
-                 limits: Limits | None = None, *, _plan: InstancePlan | None = None) -> None:
-        """``_plan``: instantiate from this plan (code loaded elsewhere, e.g. by a benchmark)."""
+                 limits: Limits | None = None, *, _code: Any = None) -> None:
+        """``_code``: run the module's code loaded elsewhere (an object with ``address``; for benchmarks)."""
         if not isinstance(module, Module):
             raise Error(f"jit.Instance needs a jit.Module, got {type(module).__name__}")
         limits = limits or DEFAULT_LIMITS
         host.ensure_signal_handlers()
         if _dead:
             drain_released()
-        plan: InstancePlan = _plan or module._plan(limits.fuel is not None)
+        _compiled, code, plan = module._variant(limits.fuel is not None)
+        if _code is not None:
+            code = _code
         externs = _resolve(plan, module.wasm, imports) if plan.imports else []
         if limits.max_instances is None:
             _counts[0] = next(_created)
@@ -371,9 +373,11 @@ class Instance:
         try:
             st.plan = plan
             st.module = module
+            st.code = code
+            st.code_base = code.address
             st.limits = limits
             st.timeout = limits.timeout
-            st._buf, base = plan.new_vmctx()
+            st._buf, base = plan.new_vmctx(code.address)
             st.base = base
             st.vm = vm = ffi.cast("uint64_t *", base)
             st.owner_word = ffi.cast("uint64_t *", base + V.VMCTX_OWNER)

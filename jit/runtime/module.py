@@ -23,7 +23,7 @@ from ..native import ffi
 from ..wasm.types import FuncType
 from . import serialize, traps
 from .limits import DEFAULT_LIMITS, Limits
-from .plan import InstancePlan, make_recipe
+from .plan import InstancePlan
 
 
 class LoadedCode:
@@ -120,14 +120,14 @@ class Module:
         self.wasm_sha256 = hashlib.sha256(data).hexdigest()
         self.compiled = compile_module(self.wasm, fuel=fuel, limits=limits)
         self.code = LoadedCode(self.compiled, self.wasm.func_name)
-        self._init_variants()
+        self._init_variants(InstancePlan(self.wasm, self.compiled))
 
-    def _init_variants(self) -> None:
-        self._variants: dict[bool, tuple[Any, LoadedCode]] = {
-            bool(self.compiled.fuel): (self.compiled, self.code)}
-        self._plans: dict[bool, Any] = {}
-        self._recipes: dict[bool, Any] = {}     # from a .cwasm file: no need to recompute
-        self._lock = threading.Lock()
+    def _init_variants(self, plan: InstancePlan) -> None:
+        # fuel flag -> (CompiledModule, LoadedCode, InstancePlan); code compiled with fuel checks
+        # also serves instances without a fuel limit (with an unreachable budget)
+        v = (self.compiled, self.code, plan)
+        self._variants: dict[bool, tuple[Any, LoadedCode, InstancePlan]] = (
+            {True: v, False: v} if self.compiled.fuel else {False: v})
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str], *, limits: Limits | None = None) -> Module:
@@ -138,11 +138,8 @@ class Module:
     def serialize(self, *, fuel: bool | None = None) -> bytes:
         """The compiled code and metadata as a ``.cwasm`` file (``fuel``: which variant; default the
         one this module was made with)."""
-        compiled, code = self._variant(self.compiled.fuel if fuel is None else fuel)
-        recipe = self._recipes.get(bool(compiled.fuel))
-        if recipe is None:
-            recipe = make_recipe(compiled, self.wasm)
-        return serialize.dumps(compiled, self.wasm, self.wasm_sha256, recipe)
+        compiled, _code, plan = self._variant(self.compiled.fuel if fuel is None else fuel)
+        return serialize.dumps(compiled, self.wasm, self.wasm_sha256, plan.recipe)
 
     @classmethod
     def deserialize(cls, data: bytes | bytearray | memoryview, *, name: str | None = None,
@@ -151,16 +148,19 @@ class Module:
 
         Raises ``jit.runtime.serialize.CacheError`` (a ``jit.Error``) for a truncated, corrupted or
         foreign file, or one for other Wasm bytes (``wasm_sha256``) or fuel flag (``fuel``)."""
-        compiled, wasm, recipe, header = serialize.loads(data, wasm_sha256=wasm_sha256, fuel=fuel)
+        return cls._from_decoded(serialize.loads(data, wasm_sha256=wasm_sha256, fuel=fuel), name)
+
+    @classmethod
+    def _from_decoded(cls, decoded: Any, name: str | None) -> Module:
+        """A module for a verified file's decoded contents: its code loaded afresh, the rest shared."""
         self = cls.__new__(cls)
         self.name = name
         self.limits = DEFAULT_LIMITS
-        self.wasm = wasm
-        self.wasm_sha256 = header["wasm_sha256"]
-        self.compiled = compiled
-        self.code = LoadedCode(compiled, wasm.func_name)
-        self._init_variants()
-        self._recipes[bool(compiled.fuel)] = recipe
+        self.wasm = decoded.wasm
+        self.wasm_sha256 = decoded.wasm_sha256
+        self.compiled = decoded.compiled
+        self.code = LoadedCode(decoded.compiled, decoded.wasm.func_name)
+        self._init_variants(decoded.plan())
         return self
 
     @classmethod
@@ -168,38 +168,24 @@ class Module:
         p = Path(path)
         return cls.deserialize(p.read_bytes(), name=p.name)
 
-    # -- variants and instance plans ---------------------------------------------------------------
-    def _variant(self, fuel: bool) -> tuple[Any, LoadedCode]:
-        """(CompiledModule, LoadedCode) with or without fuel checks, compiled on first use."""
+    # -- variants ----------------------------------------------------------------------------------
+    def _variant(self, fuel: bool) -> tuple[Any, LoadedCode, InstancePlan]:
+        """(CompiledModule, LoadedCode, InstancePlan) with or without fuel checks, compiled on first use."""
         v = self._variants.get(fuel)
         if v is not None:
             return v
-        with self._lock:
+        with _variant_lock:
             v = self._variants.get(fuel)
             if v is not None:
                 return v
-            if not fuel and True in self._variants:
-                return self._variants[True]     # fuel code runs without a limit too (budget 2**62)
             if not self.wasm.codes and self.wasm.funcs:
                 raise Error("this module was deserialized without its fuel variant; serialize it with "
                             "fuel=True (or cache it with fuel) to run it with Limits(fuel=...)")
             from ..x64.compiler import compile_module
             compiled = compile_module(self.wasm, fuel=fuel, limits=self.limits)
-            v = (compiled, LoadedCode(compiled, self.wasm.func_name))
+            v = (compiled, LoadedCode(compiled, self.wasm.func_name), InstancePlan(self.wasm, compiled))
             self._variants[fuel] = v
             return v
-
-    def _plan(self, fuel: bool) -> Any:
-        """The instantiation plan (vmctx template, export callers) of one variant."""
-        plan = self._plans.get(fuel)
-        if plan is None:
-            compiled, code = self._variant(fuel)
-            with self._lock:
-                plan = self._plans.get(fuel)
-                if plan is None:
-                    plan = InstancePlan(self, compiled, code, self._recipes.get(bool(compiled.fuel)))
-                    self._plans[fuel] = plan
-        return plan
 
     # -- types -------------------------------------------------------------------------------------
     @property
@@ -230,6 +216,7 @@ def _default_arena() -> Any:
 
 
 _arena: Any = None
+_variant_lock = threading.Lock()     # compiling a variant on first use
 
 
 def _validate(data: bytes, limits: Limits) -> Any:

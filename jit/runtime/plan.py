@@ -206,16 +206,20 @@ def make_recipe(compiled: Any, w: Any) -> PlanRecipe:
 
 
 class InstancePlan:
-    """The instance-independent part of instantiation of one module variant (see module docstring)."""
+    """The instance-independent part of instantiation of one compiled module (see module docstring).
 
-    def __init__(self, module: Any, compiled: Any, code: Any, recipe: PlanRecipe | None = None) -> None:
-        w = module.wasm
+    It does not depend on where the code was loaded either (``new_vmctx`` takes the code address), so
+    every load of the same compiled module shares one plan: a module read again from a cache file
+    reuses the plan of the bytes' decoded metadata (``jit.runtime.serialize``).
+    """
+
+    def __init__(self, wasm: Any, compiled: Any, recipe: PlanRecipe | None = None) -> None:
+        w = wasm
         if recipe is None:
             recipe = make_recipe(compiled, w)
-        self.wasm = w                        # not the Module: a plan must not keep its module alive
+        self.wasm = w
         self.compiled = compiled
-        self.code = code                     # LoadedCode: keeps the code alive while plans exist
-        self.code_base = code_base = code.address
+        self.recipe = recipe
         self.layout = compiled.layout
         self.fuel = bool(compiled.fuel)
         self.n_imported_funcs = compiled.num_imported_funcs
@@ -239,11 +243,6 @@ class InstancePlan:
 
         self.template = tmpl = ffi.new("uint8_t[]", recipe.image)
         patch = lib.wx_patch_u64
-        n_code = len(recipe.code_rel) // 4
-        if n_code:
-            zeros = ffi.new("uint32_t[]", n_code)
-            patch(tmpl, ffi.from_buffer("uint32_t[]", recipe.code_rel), zeros, n_code,
-                  ffi.new("uint64_t[1]", [code_base]), 1)
         n_types = len(recipe.type_offsets) // 4
         if n_types:
             ids = ffi.new("uint64_t[]", [canonical_type_id(t) for t in w.types])
@@ -254,19 +253,23 @@ class InstancePlan:
             addrs = ffi.new("uint64_t[]", [int(ffi.cast("uintptr_t", d)) for d in self._data_keep])
             patch(tmpl, ffi.from_buffer("uint32_t[]", recipe.data_offsets),
                   ffi.from_buffer("uint32_t[]", recipe.data_index), len(self._data_keep), addrs, 0)
+        self._keep = (recipe.rel, recipe.code_rel)
         self.rel = ffi.from_buffer("uint32_t[]", recipe.rel)
-        self._rel_keep = recipe.rel
         self.n_rel = len(recipe.rel) // 4
+        self.code_rel = ffi.from_buffer("uint32_t[]", recipe.code_rel)
+        self.n_code_rel = len(recipe.code_rel) // 4
 
     # -- vmctx buffers ------------------------------------------------------------------------------
-    def new_vmctx(self) -> tuple[Any, int]:
-        """A vmctx buffer (pooled or new) initialised from the template: (keep-alive, address)."""
+    def new_vmctx(self, code_base: int) -> tuple[Any, int]:
+        """A vmctx buffer (pooled or new) initialised from the template for code loaded at
+        ``code_base``: (keep-alive, address)."""
         try:
             buf, base = self.free_vms.pop()
         except IndexError:
             buf = ffi.new("uint8_t[]", self.size + 16)
             base = (int(ffi.cast("uintptr_t", buf)) + 15) & ~15
-        lib.wx_vmctx_init(ffi.cast("uint8_t *", base), self.template, self.size, self.rel, self.n_rel)
+        lib.wx_vmctx_init(ffi.cast("uint8_t *", base), self.template, self.size, self.rel, self.n_rel,
+                          self.code_rel, self.n_code_rel, code_base)
         return buf, base
 
     def free_vmctx(self, buf: Any, base: int) -> None:
@@ -280,13 +283,13 @@ class InstancePlan:
             compiled = self.compiled
             ftype = self.wasm.func_type(funcidx)
             name = compiled.func_names.get(funcidx) or self.wasm.func_name(funcidx) or f"func{funcidx}"
-            code = self.code_base + compiled.func_offsets[funcidx - self.n_imported_funcs]
-            spec = self._specs[funcidx] = CallSpec(code, ftype, name, self.layout.funcref(funcidx))
+            offset = compiled.func_offsets[funcidx - self.n_imported_funcs]
+            spec = self._specs[funcidx] = CallSpec(offset, ftype, name, self.layout.funcref(funcidx))
         return spec
 
 
 class CallSpec:
-    """How to call one function from Python: its code address and the callers of its signature.
+    """How to call one function from Python: its code offset and the callers of its signature.
 
     ``call(fn, args)`` (typed), ``raw(fn, bits)`` and ``timed(fn, args)`` take the ``Function``, which
     carries the code pointer, the vmctx and the instance state. The callers depend
@@ -294,11 +297,10 @@ class CallSpec:
     entries ``wx_call0..3`` take the arguments by value.
     """
 
-    __slots__ = ("code_address", "code", "type", "name", "call", "raw", "timed", "funcref_offset")
+    __slots__ = ("code_offset", "type", "name", "call", "raw", "timed", "funcref_offset")
 
-    def __init__(self, code_address: int, ftype: FuncType, name: str, funcref_offset: int) -> None:
-        self.code_address = code_address
-        self.code = ffi.cast("void *", code_address)
+    def __init__(self, code_offset: int, ftype: FuncType, name: str, funcref_offset: int) -> None:
+        self.code_offset = code_offset
         self.type = ftype
         self.name = name
         self.funcref_offset = funcref_offset

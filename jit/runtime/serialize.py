@@ -35,12 +35,15 @@ from ..wasm import types as T
 from ..wasm.types import FuncType
 from ..x64.compiled import CompiledModule
 from ..x64.cpu import host_features
-from .plan import PlanRecipe
+from .plan import InstancePlan, PlanRecipe
 from .vmctx import VMContextLayout
 
 MAGIC = b"WXJITCW\x00"
 FORMAT_VERSION = 1
 _HEAD = struct.Struct("<8sIIQ32s")
+# marshal 2 has no back-references: versions 3+ reference objects by their reference count, which
+# would make the bytes of one module depend on what else holds its parts
+_MARSHAL_VERSION = 2
 
 
 class CacheError(Error):
@@ -193,16 +196,38 @@ def dumps(compiled: Any, wasm: Any, wasm_sha256: str, recipe: Any) -> bytes:
     header = json.dumps({"wasm_sha256": wasm_sha256, "compiler": compiler_version(),
                          "cpu": cpu_features(), "fuel": bool(compiled.fuel)}, sort_keys=True).encode()
     try:
-        payload = marshal.dumps((_pack_compiled(compiled), _pack_wasm(wasm), recipe.to_tuple()))
+        payload = marshal.dumps((_pack_compiled(compiled), _pack_wasm(wasm), recipe.to_tuple()), _MARSHAL_VERSION)
     except ValueError as exc:
         raise CacheError(f"cannot serialize this module: {exc}") from None
     digest = hashlib.sha256(header + payload).digest()
     return _HEAD.pack(MAGIC, FORMAT_VERSION, len(header), len(payload), digest) + header + payload
 
 
+class DecodedModule:
+    """The verified, decoded contents of one .cwasm file: immutable, shared by every load of its bytes.
+
+    ``compiled`` (CompiledModule), ``wasm`` (a skeleton ``jit.wasm`` Module without function bodies),
+    ``recipe`` (PlanRecipe), ``header`` (dict) and, made on first use, the ``InstancePlan``.
+    """
+
+    __slots__ = ("compiled", "wasm", "recipe", "header", "wasm_sha256", "fuel", "_plan")
+
+    def __init__(self, compiled: Any, wasm: Any, recipe: PlanRecipe, header: dict[str, Any]) -> None:
+        self.compiled, self.wasm, self.recipe, self.header = compiled, wasm, recipe, header
+        self.wasm_sha256: str = header["wasm_sha256"]
+        self.fuel: bool = header["fuel"]
+        self._plan: InstancePlan | None = None
+
+    def plan(self) -> InstancePlan:
+        plan = self._plan
+        if plan is None:
+            plan = self._plan = InstancePlan(self.wasm, self.compiled, self.recipe)
+        return plan
+
+
 def loads(data: bytes | bytearray | memoryview, *, wasm_sha256: str | None = None,
-          fuel: bool | None = None) -> tuple[Any, Any, Any, dict[str, Any]]:
-    """(CompiledModule, skeleton jit.wasm Module, PlanRecipe, header) of a .cwasm file, or ``CacheError``.
+          fuel: bool | None = None) -> DecodedModule:
+    """The ``DecodedModule`` of a .cwasm file, or ``CacheError``.
 
     ``wasm_sha256`` / ``fuel``: when given, the file must be for exactly these Wasm bytes / fuel flag.
     """
@@ -222,7 +247,7 @@ def loads(data: bytes | bytearray | memoryview, *, wasm_sha256: str | None = Non
         raise CacheError("corrupted compiled module: checksum mismatch")
     decoded = _decoded.get(digest)
     if decoded is not None:                   # these very bytes were decoded and checked before
-        _check_wanted(decoded[3], wasm_sha256, fuel)
+        _check_wanted(decoded.wasm_sha256, decoded.fuel, wasm_sha256, fuel)
         return decoded
     try:
         header = json.loads(bytes(body[:hlen]))
@@ -237,7 +262,7 @@ def loads(data: bytes | bytearray | memoryview, *, wasm_sha256: str | None = Non
         raise CacheError(f"compiled for CPU features this machine lacks: {', '.join(sorted(missing))}")
     if not isinstance(file_wasm, str) or not isinstance(file_fuel, bool):
         raise CacheError("corrupted compiled module header: bad field types")
-    _check_wanted(header, wasm_sha256, fuel)
+    _check_wanted(file_wasm, file_fuel, wasm_sha256, fuel)
     try:
         packed_compiled, packed_wasm, packed_recipe = marshal.loads(body[hlen:])
         compiled = _unpack_compiled(packed_compiled)
@@ -245,15 +270,14 @@ def loads(data: bytes | bytearray | memoryview, *, wasm_sha256: str | None = Non
         recipe = PlanRecipe(*packed_recipe)
     except (ValueError, TypeError, EOFError, KeyError) as exc:
         raise CacheError(f"corrupted compiled module payload: {exc}") from None
-    decoded = (compiled, wasm, recipe, header)
+    decoded = DecodedModule(compiled, wasm, recipe, header)
     _decoded[digest] = decoded
     if len(_decoded) > DECODED_MEMO_SIZE:
         del _decoded[next(iter(_decoded))]
     return decoded
 
 
-def _check_wanted(header: dict[str, Any], wasm_sha256: str | None, fuel: bool | None) -> None:
-    file_wasm, file_fuel = header["wasm_sha256"], header["fuel"]
+def _check_wanted(file_wasm: str, file_fuel: bool, wasm_sha256: str | None, fuel: bool | None) -> None:
     if wasm_sha256 is not None and file_wasm != wasm_sha256:
         raise CacheError(f"compiled from other Wasm bytes (sha256 {file_wasm[:16]}..., "
                          f"expected {wasm_sha256[:16]}...)")
@@ -265,7 +289,7 @@ def _check_wanted(header: dict[str, Any], wasm_sha256: str | None, fuel: bool | 
 # decoded objects are immutable, so loading the same bytes again shares them instead of parsing
 # again. Code is still copied, relocated and published by every load. Bounded, oldest out first.
 DECODED_MEMO_SIZE = 256
-_decoded: dict[bytes, tuple[Any, Any, Any, dict[str, Any]]] = {}
+_decoded: dict[bytes, DecodedModule] = {}
 
 
 def clear_memo() -> None:
