@@ -13,16 +13,20 @@ checksum detects corruption, not a forger.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .errors import Error
+from .native import ffi, lib
 from .runtime.module import Module
-from .runtime.serialize import compiler_version, cpu_features
+from .runtime.serialize import CacheError, compiler_version, cpu_features
+from .runtime.serialize import loads as _loads
 
 SUFFIX = ".cwasm"
 
@@ -52,8 +56,7 @@ class Cache:
 
     def key(self, wasm: bytes, *, fuel: bool = False) -> str:
         """The cache key (file stem) of ``wasm`` compiled by this wxjit on this CPU."""
-        digest = hashlib.sha256(wasm).hexdigest()
-        return hashlib.sha256(f"{digest}|{_identity()}|fuel={int(fuel)}".encode()).hexdigest()
+        return _key(hashlib.sha256(wasm).hexdigest(), fuel)
 
     def path(self, wasm: bytes, *, fuel: bool = False) -> Path:
         return self.directory / (self.key(wasm, fuel=fuel) + SUFFIX)
@@ -63,22 +66,23 @@ class Cache:
 
     def load(self, wasm: bytes, *, fuel: bool = False, name: str | None = None) -> Any | None:
         """The cached module of ``wasm``, or None (missing, or rejected: see ``last_error``)."""
-        path = self._path_str(wasm, fuel)
+        digest = hashlib.sha256(wasm).hexdigest()
+        path = f"{self._dir_str}/{_key(digest, fuel)}{SUFFIX}"
         try:
-            data = _read(path)
+            try:
+                decoded = _loads(_read_fast(path), wasm_sha256=digest, fuel=fuel)
+            except CacheError:
+                # the verdict on a rejected file comes from a plain, complete read
+                decoded = _loads(_read(path), wasm_sha256=digest, fuel=fuel)
+            return Module._from_decoded(decoded, name)
         except FileNotFoundError:
             return None
         except OSError as exc:
             self.last_error = Error(f"cannot read {path}: {exc.strerror}")
-            self.stats.rejected += 1
-            return None
-        try:
-            digest = hashlib.sha256(wasm).hexdigest()
-            return Module.deserialize(data, name=name, wasm_sha256=digest, fuel=fuel)
         except Error as exc:
             self.last_error = Error(f"{os.path.basename(path)}: {exc}")
-            self.stats.rejected += 1
-            return None
+        self.stats.rejected += 1
+        return None
 
     def store(self, module: Any, wasm: bytes, *, fuel: bool = False) -> Path:
         """Write ``module`` (compiled from ``wasm``) into the cache; returns the file."""
@@ -111,6 +115,45 @@ class Cache:
 
 def _identity() -> str:
     return f"{compiler_version()}|{','.join(cpu_features())}"
+
+
+_key_hashers: dict[bool, Any] = {}
+
+
+def _key(wasm_sha256: str, fuel: bool) -> str:
+    """The file stem of a Wasm hash: SHA-256 of this compiler's identity, the fuel flag and the hash."""
+    h = _key_hashers.get(fuel)
+    if h is None:
+        h = _key_hashers[fuel] = hashlib.sha256(f"{_identity()}|fuel={int(fuel)}|".encode())
+    h = h.copy()
+    h.update(wasm_sha256.encode())
+    return h.hexdigest()
+
+
+_tls = threading.local()
+_FAST_READ_MAX = 16 << 20
+
+
+def _read_fast(path: str) -> Any:
+    """The bytes of ``path`` as a buffer that the next read on this thread reuses: one native call
+    (open, one read, close) into a per-thread buffer; files that fill it are read again with ``_read``
+    and the buffer grows for next time (up to 16 MiB)."""
+    buf = getattr(_tls, "buf", None)
+    if buf is None:
+        buf = _tls.buf = ffi.new("uint8_t[]", 64 << 10)
+    cap = len(buf)
+    n = lib.wx_read_file(path.encode(), buf, cap)
+    if n < 0:
+        err = -n
+        if err == errno.ENOENT:
+            raise FileNotFoundError(err, os.strerror(err), path)
+        raise OSError(err, os.strerror(err), path)
+    if n < cap:
+        return ffi.buffer(buf, n)
+    data = _read(path)
+    if len(data) <= _FAST_READ_MAX:
+        _tls.buf = ffi.new("uint8_t[]", max(cap * 2, 1 << (len(data)).bit_length()))
+    return data
 
 
 def _read(path: str) -> bytes:

@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,16 @@ int64_t wx_load_code(wx_codemem *m, size_t off, const uint8_t *code, size_t size
     int rc = wx_cm_write(m, off, (const char *)copy, size);
     free(copy);
     return rc == 0 ? -1 : -2;
+}
+
+int64_t wx_read_file(const char *path, uint8_t *buf, size_t cap) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -errno;
+    ssize_t n;
+    do n = read(fd, buf, cap); while (n < 0 && errno == EINTR);
+    int err = errno;
+    close(fd);
+    return n < 0 ? -err : (int64_t)n;
 }
 
 void wx_vmctx_init(uint8_t *dst, const uint8_t *tmpl, size_t size, const uint32_t *rel, size_t nrel,

@@ -17,6 +17,10 @@
 int64_t wx_load_code(wx_codemem *m, size_t off, const uint8_t *code, size_t size, const uint64_t *relocs,
                      size_t n_relocs);
 
+/* Open path, read up to cap bytes into buf with one read, close: the bytes read, or -errno. Fewer
+ * than cap bytes means the whole file for a regular file (callers check the length they expect
+ * and read again the slow way when it does not match). */
+int64_t wx_read_file(const char *path, uint8_t *buf, size_t cap);
 /* dst := tmpl (size bytes), then add the address dst to the u64 at each offset of rel[0..nrel) and
  * code_base to those at code_rel[0..ncode): the vmctx template of a module with its self-relative
  * pointers and code offsets made absolute. */

@@ -175,14 +175,16 @@ void wx_unregister_code(int handle) {
     pthread_mutex_unlock(&code_lock);
 }
 
-int wx_pc_in_code(uint64_t pc) {
+int wx_code_range_at(uint64_t pc) {
     int used = atomic_load(&code_ranges_used);
     for (int i = 0; i < used; i++) {
         uint64_t s = atomic_load(&code_ranges[i].start), e = atomic_load(&code_ranges[i].end);
-        if (pc >= s && pc < e) return 1;
+        if (pc >= s && pc < e) return i;
     }
-    return 0;
+    return -1;
 }
+
+int wx_pc_in_code(uint64_t pc) { return wx_code_range_at(pc) >= 0; }
 
 /* ---------------------------------------------------------------------------------------------- */
 /* trap recording and unwinding                                                                    */

@@ -42,6 +42,7 @@ int wx_signal_handlers_in_front(void);
 int wx_register_code(uint64_t start, uint64_t end);
 void wx_unregister_code(int handle);
 int wx_pc_in_code(uint64_t pc);
+int wx_code_range_at(uint64_t pc);   /* handle of the range holding pc, or -1 */
 
 /* --- loading ------------------------------------------------------------------------------------ */
 uint64_t wx_helper_address(uint32_t id);

@@ -5,10 +5,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jit import Error, LimitError
-from jit.codemem import CodeArena, CodeMemoryError, default_arena
-from jit.codemem.alloc import FreeList
-from jit.native import lib
+from jit import CompileError, Error, LimitError
+from jit.codemem import CodeArena, CodeMemoryError, CodeSlot, default_arena
+from jit.native import ffi, lib
 
 
 def ret_const(k: int) -> bytes:
@@ -146,34 +145,67 @@ def test_default_arena_is_a_memfd_singleton() -> None:
     a.free(slot)
 
 
-def test_free_list_rejects_bad_alignment() -> None:
+def test_arena_rejects_bad_alignment() -> None:
     with pytest.raises(Error, match="power of two"):
-        FreeList(48)
+        CodeArena(initial=4096, align=48)
+
+
+def test_load_publishes_registers_and_frees_on_release(arena: CodeArena) -> None:
+    relocs = ffi.new("uint64_t[1]")
+    loaded = arena.load(ret_const(41), relocs, 0)
+    assert lib.wx_cm_call0(loaded.address) == 41
+    assert lib.wx_pc_in_code(loaded.address) and lib.wx_code_range_at(loaded.address) == loaded.range
+    assert perms_at(loaded.address) == "r-xs"        # runs from the read-execute view
+    before = arena.free_blocks
+    loaded.release()
+    assert not lib.wx_pc_in_code(loaded.address)
+    assert sum(size for _, size in arena.free_blocks) == sum(size for _, size in before) + 64
+    loaded.release()                  # idempotent
+
+
+def test_load_rejects_bad_relocations_and_keeps_nothing(arena: CodeArena) -> None:
+    before = arena.free_blocks
+    relocs = ffi.new("uint64_t[3]", [100, 0, 0])      # patch at offset 100 of a 6-byte function
+    with pytest.raises(CompileError, match="bad relocation #0"):
+        arena.load(ret_const(1), relocs, 1)
+    assert arena.free_blocks == before
+
+
+def test_free_of_a_free_block_is_refused(arena: CodeArena) -> None:
+    slot = arena.alloc(64)
+    slot.publish()
+    arena.free(slot)
+    with pytest.raises(CodeMemoryError, match="double free"):
+        arena.free(slot)
+    twin = CodeSlot(arena, slot.offset, slot.size, slot.exec_address, published=True)
+    with pytest.raises(CodeMemoryError, match="not open or live"):
+        arena.free(twin)
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(st.booleans(), st.integers(1, 5000)), max_size=60))
 def test_free_list_invariants(ops: list[tuple[bool, int]]) -> None:
-    fl = FreeList(64)
     total = 1 << 16
-    fl.add(0, total)
-    live: dict[int, int] = {}
-    for do_alloc, n in ops:
-        if do_alloc or not live:
-            off = fl.alloc(n)
-            if off is None:
-                assert all(size < fl.round(n) for _, size in fl.blocks)
-                continue
-            assert off % 64 == 0
-            for o, s in live.items():
-                assert off + fl.round(n) <= o or o + s <= off
-            live[off] = fl.round(n)
-        else:
-            off = min(live)
-            fl.free(off, live.pop(off))
-        blocks = fl.blocks
-        assert all(a[0] + a[1] < b[0] for a, b in zip(blocks, blocks[1:], strict=False))  # coalesced
-        assert fl.free_bytes + sum(live.values()) == total
-    for off, size in list(live.items()):
-        fl.free(off, size)
-    assert fl.blocks == [(0, total)]
+    with CodeArena(initial=total, reserve=total, align=64) as arena:
+        live: dict[int, CodeSlot] = {}
+        for do_alloc, n in ops:
+            if do_alloc or not live:
+                rounded = (n + 63) & ~63
+                try:
+                    slot = arena.alloc(n)
+                except LimitError:
+                    assert all(size < rounded for _, size in arena.free_blocks)
+                    continue
+                slot.publish()
+                assert slot.offset % 64 == 0 and slot.size == rounded
+                for other in live.values():
+                    assert slot.offset + slot.size <= other.offset or other.offset + other.size <= slot.offset
+                live[slot.offset] = slot
+            else:
+                arena.free(live.pop(min(live)))
+            blocks = arena.free_blocks
+            assert all(a[0] + a[1] < b[0] for a, b in zip(blocks, blocks[1:], strict=False))  # coalesced
+            assert sum(size for _, size in blocks) + sum(s.size for s in live.values()) == total
+        for slot in list(live.values()):
+            arena.free(slot)
+        assert arena.free_blocks == [(0, total)]

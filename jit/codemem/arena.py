@@ -1,7 +1,9 @@
 """``CodeArena``: many independent code slots for many modules in one growing memfd.
 
-The runtime allocates a slot per loaded module, writes its code, publishes it and frees it when
-the module dies. Guarantees:
+The runtime loads a module with ``load()``: one native call allocates a slot, copies and relocates
+the code, publishes it and registers its range with the trap handler; the slot is freed (one native
+call) when the returned ``LoadedSlot`` dies. ``alloc()`` / ``CodeSlot`` expose the same steps one by
+one. The arena's state lives in native code (``native/arena.c``) behind one mutex. Guarantees:
 
 - W^X: with the default ``memfd`` strategy the code is written through a RW view at a random
   address and run through a separate RX view of the same memfd; ``memfd_strict`` maps the RW view
@@ -11,7 +13,8 @@ the module dies. Guarantees:
 - The RW view moves to a new random address every ``rotate_every`` allocations, but only when no
   slot is open for writing: ``slot.rw_address`` is stable from ``alloc()`` until that slot's
   ``publish()``. ``slot.write()`` works at any time. The RX view never moves.
-- Thread safe: alloc/free/publish/write/rotate hold the arena's lock.
+- Thread safe: every operation holds the arena's native mutex; none waits for a Python lock, so a
+  finalizer may free a slot at any moment.
 """
 from __future__ import annotations
 
@@ -21,8 +24,7 @@ from typing import Any
 
 from ..errors import LimitError
 from ..native import ffi, lib
-from .alloc import FreeList
-from .base import DEFAULT_ROTATE_EVERY, PAGE_SIZE, CodeMemoryError, native_error
+from .base import DEFAULT_ROTATE_EVERY, CodeMemoryError, StrategyUnavailable
 
 ARENA_STRATEGIES = {"memfd": "WX_CM_MEMFD", "memfd_strict": "WX_CM_MEMFD_STRICT",
                     "memfd_pwrite": "WX_CM_MEMFD_PWRITE"}
@@ -45,7 +47,8 @@ class CodeSlot:
 
         Stable from ``alloc()`` until ``publish()``; pass it to native loaders in that window.
         """
-        return self.arena._rw_address(self.offset)
+        rw = self.arena._info()[1]
+        return rw + self.offset if rw else 0
 
     def write(self, offset: int, data: bytes) -> None:
         """Copy ``data`` to ``offset`` inside the slot (through the RW view or pwrite)."""
@@ -63,6 +66,25 @@ class CodeSlot:
         return self.exec_address
 
 
+class LoadedSlot:
+    """Code loaded by ``CodeArena.load``: runs at ``address`` until this object dies (then its slot is
+    unregistered and freed by one native call, from any thread, without Python locks)."""
+
+    __slots__ = ("address", "size", "range", "_c")
+
+    def __init__(self, c: Any) -> None:
+        self._c = ffi.gc(c, lib.wx_code_release)
+        self.address = c.exec
+        self.size = c.size
+        self.range = c.range          # handle in the trap handler's code range table
+
+    def release(self) -> None:
+        """Free the slot now (the code must no longer run)."""
+        c, self._c = self._c, None
+        if c is not None:
+            ffi.release(c)
+
+
 class CodeArena:
     """Code slots of various sizes carved out of one memfd (see the module docstring)."""
 
@@ -75,95 +97,96 @@ class CodeArena:
             )
         if not 0 < initial <= reserve:
             raise CodeMemoryError(f"code arena: need 0 < initial ({initial}) <= reserve ({reserve})")
+        if align <= 0 or align & (align - 1):
+            raise CodeMemoryError(f"code arena: slot alignment must be a power of two, got {align}")
         self.strategy = strategy
         self.rotate_every = rotate_every
-        self._lock = threading.Lock()
-        self._free = FreeList(align)
-        m = ffi.new("wx_codemem *")
-        if lib.wx_cm_open(m, getattr(lib, native), initial, reserve, 0) != 0:
-            raise native_error(m, strategy, "open")
-        self._m = ffi.gc(m, lib.wx_cm_close)
-        self._exec_base = int(ffi.cast("uintptr_t", m.exec))
-        self._size = int(m.size)
-        self._free.add(0, self._size)
-        self._open = 0  # slots allocated but not yet published
-        self._allocs = 0
-        self._rotate_due = False
+        self.align = align
+        err = ffi.new("char[256]")
+        unavailable = ffi.new("int *")
+        a = lib.wx_arena_new(getattr(lib, native), initial, reserve, rotate_every, align, err, 256,
+                             unavailable)
+        if a == ffi.NULL:
+            reason = ffi.string(err).decode(errors="replace") or "unknown error"
+            if unavailable[0]:
+                raise StrategyUnavailable(strategy, reason)
+            raise CodeMemoryError(f"{strategy}: open failed: {reason}")
+        self._a = ffi.gc(a, lib.wx_arena_drop)
+        self._load_native = lib.wx_arena_load
+        self._status = threading.local()
+        self._exec_base = self._info()[0]
         self._closed = False
 
     # -- public -----------------------------------------------------------------------------
     @property
     def size(self) -> int:
         """Bytes of code memory mapped now (grows on demand, up to the reservation)."""
-        return self._size
+        return self._info()[2]
 
     @property
     def reserve(self) -> int:
-        return int(self._m.reserve)
+        return self._info()[3]
 
     @property
     def rotations(self) -> int:
-        return int(self._m.rotations)
+        return self._info()[4]
+
+    @property
+    def free_blocks(self) -> list[tuple[int, int]]:
+        """The free space as sorted, coalesced (offset, size) blocks."""
+        cap = 64
+        while True:
+            out = ffi.new("uint64_t[]", 2 * cap)
+            n = lib.wx_arena_free_blocks(self._a, out, cap)
+            if n <= cap:
+                return [(out[2 * i], out[2 * i + 1]) for i in range(n)]
+            cap = n
 
     def alloc(self, nbytes: int) -> CodeSlot:
         """A new slot of at least ``nbytes`` bytes, open for writing until ``publish()``."""
         if not isinstance(nbytes, int) or isinstance(nbytes, bool) or nbytes <= 0:
             raise CodeMemoryError(f"code arena: slot size must be a positive number of bytes, got {nbytes!r}")
-        with self._lock:
-            self._check_open()
-            self._allocs += 1
-            if self.rotate_every and self._allocs % self.rotate_every == 0:
-                self._rotate_due = True
-            if self._open == 0:
-                self._rotate_if_due()
-            offset = self._free.alloc(nbytes)
-            if offset is None:
-                self._grow(nbytes)
-                offset = self._free.alloc(nbytes)
-                assert offset is not None
-            if self._open == 0 and self.strategy == "memfd_strict" and lib.wx_cm_begin(self._m) != 0:
-                self._free.free(offset, nbytes)
-                raise native_error(self._m, self.strategy, "mapping the writable view")
-            self._open += 1
-            return CodeSlot(self, offset, self._free.round(nbytes), self._exec_base + offset)
+        size = ffi.new("uint64_t *")
+        offset = lib.wx_arena_alloc(self._a, nbytes, size)
+        if offset < 0:
+            raise self._error(offset, "alloc", nbytes)
+        return CodeSlot(self, offset, int(size[0]), self._exec_base + offset)
 
-    def free(self, slot: CodeSlot, *, blocking: bool = True) -> bool:
-        """Return the slot's space for reuse. The caller guarantees its code no longer runs.
+    def load(self, code: bytes, relocs: Any, n_relocs: int) -> LoadedSlot:
+        """Allocate, copy ``code``, apply ``n_relocs`` relocation triples from ``relocs`` (a ``uint64_t``
+        buffer), publish and register the range with the trap handler: one native call. Raises
+        ``jit.CompileError`` for a bad relocation, ``jit.LimitError`` when the arena is full."""
+        status = ffi.new("int64_t *")
+        c = self._load_native(self._a, code, len(code), relocs, n_relocs, status)
+        if c == ffi.NULL:
+            raise self._error(status[0], "load", len(code))
+        return LoadedSlot(c)
 
-        ``blocking=False`` (for finalizers, which may run inside the arena's own critical section on
-        this thread): give up and return False when the lock is taken; True when freed."""
-        if not self._lock.acquire(blocking):
-            return False
-        try:
-            if slot.arena is not self:
-                raise CodeMemoryError(f"slot at offset {slot.offset:#x} belongs to another arena")
-            if slot.freed:
-                raise CodeMemoryError(f"double free of the code slot at offset {slot.offset:#x}")
-            if not slot.published:
-                self._close_write()
-            slot.freed = True
-            self._free.free(slot.offset, slot.size)
-            return True
-        finally:
-            self._lock.release()
+    def free(self, slot: CodeSlot) -> None:
+        """Return the slot's space for reuse. The caller guarantees its code no longer runs."""
+        if slot.arena is not self:
+            raise CodeMemoryError(f"slot at offset {slot.offset:#x} belongs to another arena")
+        if slot.freed:
+            raise CodeMemoryError(f"double free of the code slot at offset {slot.offset:#x}")
+        rc = lib.wx_arena_free(self._a, slot.offset, slot.size, slot.published)
+        slot.freed = True
+        if rc != lib.WX_ARENA_OK:
+            raise self._error(rc, "free", slot.size)
 
     def exec_ranges(self) -> list[tuple[int, int]]:
         """The executable mapping(s) as (start, end): where compiled code can be."""
-        return [(self._exec_base, self._exec_base + self._size)]
+        return [(self._exec_base, self._exec_base + self.size)]
 
     def rotate(self) -> None:
         """Move the writable view to a new random address (at the next moment no slot is open)."""
-        with self._lock:
-            self._rotate_due = True
-            if self._open == 0:
-                self._rotate_if_due()
+        rc = lib.wx_arena_rotate(self._a)
+        if rc != lib.WX_ARENA_OK:
+            raise self._error(rc, "rotate", 0)
 
     def close(self) -> None:
         """Unmap the arena. Every slot becomes invalid."""
-        with self._lock:
-            if not self._closed:
-                self._closed = True
-                lib.wx_cm_close(self._m)
+        self._closed = True
+        lib.wx_arena_close(self._a)
 
     def __enter__(self) -> CodeArena:
         return self
@@ -172,13 +195,32 @@ class CodeArena:
         self.close()
 
     # -- internals (called by CodeSlot) ------------------------------------------------------
-    def _check_open(self) -> None:
-        if self._closed:
-            raise CodeMemoryError("the code arena was closed")
+    def _info(self) -> Any:
+        out = ffi.new("uint64_t[6]")
+        lib.wx_arena_info(self._a, out)
+        return out
 
-    def _rw_address(self, offset: int) -> int:
-        rw = self._m.rw
-        return 0 if rw == ffi.NULL else int(ffi.cast("uintptr_t", rw)) + offset
+    def _error(self, rc: int, what: str, nbytes: int) -> Exception:
+        if rc == lib.WX_ARENA_FULL:
+            return LimitError(f"code arena is full: {nbytes} more bytes do not fit in the "
+                              f"{self.reserve}-byte reservation")
+        if rc == lib.WX_ARENA_CLOSED:
+            return CodeMemoryError("the code arena was closed")
+        if rc == lib.WX_ARENA_RANGES:
+            return LimitError("too many loaded modules: the native code range table is full")
+        if rc == lib.WX_ARENA_NOMEM:
+            return MemoryError(f"code arena: out of memory during {what}")
+        if rc == lib.WX_ARENA_BAD_SLOT:
+            return CodeMemoryError(f"code arena: {what} of a slot that is not open or live")
+        if rc >= 0:
+            from ..errors import CompileError
+            return CompileError(f"bad relocation #{rc} (code size {nbytes})")
+        reason = ffi.string(lib.wx_arena_error(self._a)).decode(errors="replace") or "unknown error"
+        return CodeMemoryError(f"{self.strategy}: {what} failed: {reason}")
+
+    def _check_slot(self, slot: CodeSlot, what: str) -> None:
+        if slot.freed:
+            raise CodeMemoryError(f"{what} of the freed code slot at offset {slot.offset:#x}")
 
     def _write(self, slot: CodeSlot, offset: int, data: bytes) -> None:
         try:
@@ -188,57 +230,28 @@ class CodeArena:
             if slot.freed or offset < 0 or offset + n > slot.size:
                 what = "a freed slot" if slot.freed else f"the {slot.size}-byte slot"
                 raise CodeMemoryError(f"write of {n} bytes at offset {offset:#x} is outside {what}")
-            with self._lock:
-                self._check_open()
-                if lib.wx_cm_write(self._m, slot.offset + offset, data, n) != 0:
-                    raise native_error(self._m, self.strategy, "write")
+            rc = lib.wx_arena_write(self._a, slot.offset + offset, data, n)
         except (TypeError, OverflowError) as exc:
             raise CodeMemoryError(f"bad write at offset {offset!r}: {exc}") from None
+        if rc != lib.WX_ARENA_OK:
+            raise self._error(rc, "write", n)
 
     def _load(self, slot: CodeSlot, code: Any, relocs: Any, n_relocs: int) -> int:
         n = len(code)
         if slot.freed or slot.published or n > slot.size:
             raise CodeMemoryError(f"cannot load {n} bytes into the code slot at offset {slot.offset:#x}")
-        with self._lock:
-            self._check_open()
-            bad = lib.wx_load_code(self._m, slot.offset, code, n, relocs, n_relocs)
-        if bad == -2:
-            raise native_error(self._m, self.strategy, "load")
+        bad = lib.wx_arena_load_at(self._a, slot.offset, code, n, relocs, n_relocs)
+        if bad < -1:
+            raise self._error(bad, "load", n)
         return int(bad)
 
     def _publish(self, slot: CodeSlot) -> None:
-        with self._lock:
-            if slot.freed:
-                raise CodeMemoryError(f"publish of the freed code slot at offset {slot.offset:#x}")
-            if not slot.published:
-                slot.published = True
-                self._close_write()
-
-    def _close_write(self) -> None:
-        self._open -= 1
-        if self._open == 0:
-            if self.strategy == "memfd_strict" and not lib.wx_cm_publish(self._m):
-                raise native_error(self._m, self.strategy, "removing the writable view")
-            self._rotate_if_due()
-
-    def _rotate_if_due(self) -> None:
-        if self._rotate_due and self.strategy == "memfd":
-            if lib.wx_cm_rotate(self._m) != 0:
-                raise native_error(self._m, self.strategy, "rotate")
-        self._rotate_due = False
-
-    def _grow(self, nbytes: int) -> None:
-        need = self._free.round(nbytes) - self._free.tail(self._size)
-        new_size = max(self._size * 2, self._size + need)
-        new_size = min(-(-new_size // PAGE_SIZE) * PAGE_SIZE, self.reserve)
-        if new_size - self._size < need:
-            raise LimitError(
-                f"code arena is full: {nbytes} more bytes do not fit in the {self.reserve}-byte reservation"
-            )
-        if lib.wx_cm_grow(self._m, new_size) != 0:
-            raise native_error(self._m, self.strategy, "grow")
-        self._free.add(self._size, new_size - self._size)
-        self._size = new_size
+        self._check_slot(slot, "publish")
+        if not slot.published:
+            slot.published = True
+            rc = lib.wx_arena_publish(self._a)
+            if rc != lib.WX_ARENA_OK:
+                raise self._error(rc, "publish", slot.size)
 
 
 _default: CodeArena | None = None

@@ -12,13 +12,12 @@ import hashlib
 import inspect
 import os
 import threading
-from array import array
 from collections.abc import Callable
 from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from ..errors import CompileError, Error
+from ..errors import Error
 from ..native import ffi
 from ..wasm.types import FuncType
 from . import serialize, traps
@@ -29,72 +28,29 @@ from .plan import InstancePlan
 class LoadedCode:
     """One module's relocated code in executable memory: ``address`` .. ``address + size``.
 
-    Loading is one native call (``wx_load_code``: copy into an arena slot through its writable view,
-    apply the relocations, i.e. write the helper GOT) followed by the arena's publish.
+    Loading is one native call (``CodeArena.load``: a slot of the process code arena, the code copied
+    through its writable view and relocated, i.e. the helper GOT written, published, and the range
+    registered with the trap handler). The slot is freed by one native call when this object dies.
     """
 
-    __slots__ = ("address", "size", "compiled", "_release", "__weakref__")
+    __slots__ = ("address", "size", "compiled", "names", "_slot", "__weakref__")
 
     def __init__(self, compiled: Any, names: Callable[[int], str | None] | None = None) -> None:
-        self._release = None
-        drain_released()
         code = compiled.code or b"\xcc"
-        relocations = compiled.relocations
-        flat = compiled.__dict__.get("_wx_flat_relocs")     # shared by every load of this object
-        if flat is None:
-            flat = array("Q", chain.from_iterable(relocations)) if relocations else array("Q", (0,))
-            compiled.__dict__["_wx_flat_relocs"] = flat
-        arena = _arena or _default_arena()
-        slot = arena.alloc(len(code))
-        try:
-            bad = slot.load(ffi.from_buffer(code), ffi.from_buffer("uint64_t[]", flat), len(relocations))
-            if bad >= 0:
-                raise CompileError(f"bad relocation {relocations[bad]!r} (code size {len(code)})")
-            self.address = slot.publish()
-        except BaseException:
-            arena.free(slot)
-            raise
+        relocs = compiled.__dict__.get("_wx_flat_relocs")     # shared by every load of this object
+        if relocs is None:
+            flat = list(chain.from_iterable(compiled.relocations)) or [0]
+            relocs = compiled.__dict__["_wx_flat_relocs"] = ffi.new("uint64_t[]", flat)
+        self._slot = slot = (_arena or _default_arena()).load(code, relocs, len(compiled.relocations))
+        self.address = slot.address
         self.size = len(code)
         self.compiled = compiled
-        if names is None:
-            traps.register_code(self.address, self.address + self.size, compiled)
-        else:
-            traps.register_code(self.address, self.address + self.size, compiled, names)
-        self._release = (arena, slot, self.address)
-
-    def __del__(self) -> None:
-        release = self._release
-        if release is not None:
-            self._release = None
-            try:
-                _pending.append(release)
-                drain_released()
-            except Exception:  # noqa: BLE001,S110 - interpreter shutdown
-                pass
+        self.names = names or _no_names
+        traps.register_code(slot.range, self)
 
 
-# Code released by finalizers, not yet unregistered and freed. A finalizer can run inside the trap
-# registry's or the arena's critical section on the same thread (the garbage collector runs at any
-# allocation), so it never waits for their locks: what it cannot do now is done at the next load or
-# release.
-_pending: list[tuple[Any, Any, int]] = []
-_pending_lock = threading.Lock()
-
-
-def drain_released() -> None:
-    """Unregister and free the code of dead modules (as far as the locks allow right now)."""
-    if not _pending or not _pending_lock.acquire(blocking=False):
-        return
-    try:
-        while _pending:
-            arena, slot, address = _pending[-1]
-            if not traps.unregister_code(address, blocking=False):
-                return
-            if not slot.freed and not arena.free(slot, blocking=False):
-                return
-            _pending.pop()
-    finally:
-        _pending_lock.release()
+def _no_names(funcidx: int) -> str | None:
+    return None
 
 
 class Module:

@@ -196,7 +196,8 @@ def dumps(compiled: Any, wasm: Any, wasm_sha256: str, recipe: Any) -> bytes:
     header = json.dumps({"wasm_sha256": wasm_sha256, "compiler": compiler_version(),
                          "cpu": cpu_features(), "fuel": bool(compiled.fuel)}, sort_keys=True).encode()
     try:
-        payload = marshal.dumps((_pack_compiled(compiled), _pack_wasm(wasm), recipe.to_tuple()), _MARSHAL_VERSION)
+        payload = marshal.dumps((_pack_compiled(compiled), _pack_wasm(wasm), recipe.to_tuple()),
+                                _MARSHAL_VERSION)
     except ValueError as exc:
         raise CacheError(f"cannot serialize this module: {exc}") from None
     digest = hashlib.sha256(header + payload).digest()
@@ -230,8 +231,8 @@ def loads(data: bytes | bytearray | memoryview, *, wasm_sha256: str | None = Non
     """The ``DecodedModule`` of a .cwasm file, or ``CacheError``.
 
     ``wasm_sha256`` / ``fuel``: when given, the file must be for exactly these Wasm bytes / fuel flag.
+    ``data`` may be any buffer: nothing decoded refers to it afterwards.
     """
-    data = bytes(data)
     if len(data) < _HEAD.size:
         raise CacheError(f"truncated compiled module: {len(data)} bytes, the header alone has {_HEAD.size}")
     magic, version, hlen, plen, digest = _HEAD.unpack_from(data)

@@ -1,74 +1,44 @@
 """Trap reporting: native trap codes and pcs → ``jit.Trap`` with kind, function, Wasm offset, backtrace.
 
-Every loaded module registers its code range here (and with the native signal handler, which only
-turns faults at registered pcs into traps). After a call returns a nonzero code, ``trap_from_code``
-reads the pc and return addresses the native side captured at the trap (innermost first) and maps
-each to (function index, function name, Wasm offset) of the module that contains it.
+Every loaded module's code range is in the native code range table (the signal handler only turns
+faults at registered pcs into traps); here each range handle maps to its loaded code. After a call
+returns a nonzero code, ``trap_from_code`` reads the pc and return addresses the native side
+captured at the trap (innermost first) and maps each to (function index, function name, Wasm
+offset) of the module that contains it.
 """
 from __future__ import annotations
 
-import bisect
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import Error, Trap
+from ..errors import Trap
 from ..native import ffi, lib
 from .vmctx import TRAP_CODE, TRAP_KINDS
 
 HOST_EXCEPTION = TRAP_CODE["host exception"]
 MAX_FRAMES = 64
 
-_lock = threading.Lock()
-_starts: list[int] = []
-# (start, end, compiled module, native handle, function index -> name or None)
-_ranges: list[tuple[int, int, Any, int, Callable[[int], str | None]]] = []
+# The loaded code of each handle of the native code range table (weak: a module's code leaves the
+# table when it dies; a stale entry is replaced when its handle is reused).
+_owners: dict[int, Any] = {}
 _tls = threading.local()
 
 
-def _no_name(funcidx: int) -> str | None:
-    return None
-
-
-def register_code(start: int, end: int, compiled: Any,
-                  names: Callable[[int], str | None] = _no_name) -> int:
-    """Make [start, end) known as compiled code of ``compiled`` (a CompiledModule); returns a handle.
-    ``names`` gives function names (name section / export) when the compiled module has none."""
-    handle = lib.wx_register_code(start, end)
-    if handle < 0:
-        raise Error("too many loaded modules: the native code range table is full")
-    with _lock:
-        i = bisect.bisect_left(_starts, start)
-        _starts.insert(i, start)
-        _ranges.insert(i, (start, end, compiled, handle, names))
-    return handle
-
-
-def unregister_code(start: int, *, blocking: bool = True) -> bool:
-    """Forget the code range at ``start`` (no-op if unknown). ``blocking=False``: return False
-    instead of waiting when the registry is locked (finalizers may run inside its critical section)."""
-    if not _lock.acquire(blocking):
-        return False
-    try:
-        i = bisect.bisect_left(_starts, start)
-        if i < len(_starts) and _starts[i] == start:
-            handle = _ranges[i][3]
-            del _starts[i]
-            del _ranges[i]
-            lib.wx_unregister_code(handle)
-        return True
-    finally:
-        _lock.release()
+def register_code(handle: int, loaded: Any) -> None:
+    """Make the code ``loaded`` (a LoadedCode: address, size, compiled, names), registered natively
+    under ``handle``, known to trap reports."""
+    _owners[handle] = weakref.ref(loaded)
 
 
 def lookup(pc: int) -> tuple[Any, int, Callable[[int], str | None]] | None:
     """(compiled module, code offset, names) of an address inside registered code, else None."""
-    i = bisect.bisect_right(_starts, pc) - 1
-    if i >= 0:
-        start, end, compiled, _, names = _ranges[i]
-        if pc < end:
-            return compiled, pc - start, names
-    return None
+    ref = _owners.get(lib.wx_code_range_at(pc))
+    loaded = ref() if ref is not None else None
+    if loaded is None or not loaded.address <= pc < loaded.address + loaded.size:
+        return None
+    return loaded.compiled, pc - loaded.address, loaded.names
 
 
 def _frame(pc: int) -> tuple[int | None, str | None, int | None]:
