@@ -34,7 +34,6 @@ from __future__ import annotations
 import bisect
 import gc
 import itertools
-import threading
 import weakref
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -48,7 +47,7 @@ from .externs import Func, Global, Memory, Table
 from .limits import DEFAULT_LIMITS, Limits
 from .memory import LinearMemory
 from .module import Module
-from .plan import CallSpec, InstancePlan, canonical_type_id, eval_const
+from .plan import InstancePlan, canonical_type_id, eval_const
 from .traps import trap_from_code
 from .values import FUNCREFS, MASK32
 
@@ -74,7 +73,6 @@ def live_instances() -> int:
 def _count_instance(limit: int | None) -> None:
     if limit is not None and live_instances() >= limit:
         gc.collect()     # instances only kept by reference cycles of user objects
-        drain_released()
         if live_instances() >= limit:
             raise LimitError(f"too many live instances: Limits.max_instances is {limit}")
     _counts[0] = next(_created)
@@ -157,14 +155,15 @@ class InstanceState:
             return
         self._released = True
         try:
-            host.unregister(self.id)
+            if self.imports:
+                host.unregister(self.id)
             if self.group is not None:
                 self.group.members.pop(self.id, None)
             _uncount_instance()
-            # The funcref owner entry and the vmctx buffer go together (a reused buffer must not
-            # meet its old entry); a finalizer never waits for the registry lock: see drain_released.
-            _dead.append((self.base, self.plan, self._buf))
-            drain_released()
+            # the owner entry goes before the vmctx buffer can be reused by another instance
+            if _owners.pop(self.base, None) is not None:
+                _owners_version[0] += 1
+            self.plan.free_vmctx(self._buf, self.base)
         except Exception:  # noqa: BLE001,S110 - interpreter shutdown: modules may be gone
             pass
 
@@ -172,28 +171,41 @@ class InstanceState:
 class Function:
     """An exported Wasm function bound to its instance: ``f(*args)`` and ``f.call_raw([bits])``."""
 
-    __slots__ = ("type", "name", "_state", "code_address", "vmctx_address", "funcref_address", "_call",
-                 "_raw", "_vm", "_code", "__weakref__")
+    __slots__ = ("_spec", "_state", "_call", "_vm", "_code", "__weakref__")
 
     def __init__(self, state: InstanceState, funcidx: int) -> None:
-        spec: CallSpec = state.plan.call_spec(funcidx)
-        self.type: FuncType = spec.type
-        self.name = spec.name
+        self._spec = spec = state.plan.call_spec(funcidx)
         self._state = state
-        self.code_address = code = state.code_base + spec.code_offset
-        self._code = ffi.cast("void *", code)
-        self.vmctx_address = state.base
-        self.funcref_address = state.base + spec.funcref_offset
+        self._code = ffi.cast("void *", state.code_base + spec.code_offset)
         self._vm = state.vm
         self._call = spec.call if state.timeout is None else spec.timed
-        self._raw = spec.raw
+
+    @property
+    def type(self) -> FuncType:
+        return self._spec.type
+
+    @property
+    def name(self) -> str:
+        return self._spec.name
+
+    @property
+    def code_address(self) -> int:
+        return self._state.code_base + self._spec.code_offset
+
+    @property
+    def vmctx_address(self) -> int:
+        return self._state.base
+
+    @property
+    def funcref_address(self) -> int:
+        return self._state.base + self._spec.funcref_offset
 
     def __call__(self, *args: Any) -> Any:
         return self._call(self, args)
 
     def call_raw(self, bits: Any) -> list[int]:
         """Call with unsigned bit patterns; returns the results as unsigned bit patterns."""
-        return self._raw(self, bits)
+        return self._spec.raw(self, bits)
 
     @property
     def instance(self) -> Instance:
@@ -232,10 +244,14 @@ class Exports(Mapping[str, Any]):
         return name in self._state.plan.export_index
 
     def __getattr__(self, name: str) -> Any:
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(f"no export named {name!r}") from None
+        item = self._items.get(name)
+        if item is None:
+            try:
+                kind, index = self._state.plan.export_index[name]
+            except KeyError:
+                raise AttributeError(f"no export named {name!r}") from None
+            item = self._items[name] = _export(self._state, kind, index)
+        return item
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("exports are read-only")
@@ -269,50 +285,45 @@ def _memory_extern(state: InstanceState) -> Memory | None:
     return state.memory_extern
 
 
-# Instance states by the address range of their vmctx, to turn a funcref (a VMFuncRef address) back
-# into a function object.
-_owner_starts: list[int] = []
-_owner_refs: list[tuple[int, Any]] = []   # (end, weakref to the state)
-_owner_lock = threading.Lock()
-_dead: list[tuple[int, Any, Any]] = []     # (vmctx address, plan, buffer) of released states
+# Instance states by vmctx address (weak), to turn a funcref (a VMFuncRef address inside some vmctx)
+# back into a function object. Entries are added and removed with single dict operations (atomic
+# under the GIL: a finalizer never waits for anything); the sorted view that maps an address to its
+# vmctx is rebuilt on the first lookup after a change.
+_owners: dict[int, Any] = {}
+_owners_sorted: list[int] = []
+_owners_version = [0, -1]       # [changes so far, changes when _owners_sorted was built]
 
 
-def _register_owner(state: InstanceState, start: int, end: int) -> None:
-    with _owner_lock:
-        i = bisect.bisect_left(_owner_starts, start)
-        _owner_starts.insert(i, start)
-        _owner_refs.insert(i, (end, weakref.ref(state)))
+def _register_owner(state: InstanceState) -> None:
+    _owners[state.base] = weakref.ref(state)
+    _owners_version[0] += 1
 
 
-def drain_released() -> None:
-    """Unregister released instance states and return their vmctx buffers to the plans' pools.
-
-    Called by finalizers and before every instantiation; never waits for the registry lock (a
-    finalizer may run inside its critical section on this very thread)."""
-    if not _dead or not _owner_lock.acquire(blocking=False):
-        return
-    try:
-        while _dead:
-            start, plan, buf = _dead.pop()
-            i = bisect.bisect_left(_owner_starts, start)
-            if i < len(_owner_starts) and _owner_starts[i] == start:
-                del _owner_starts[i]
-                del _owner_refs[i]
-            plan.free_vmctx(buf, start)
-    finally:
-        _owner_lock.release()
+def _owner_of(address: int) -> InstanceState | None:
+    """The live state whose vmctx contains ``address``."""
+    global _owners_sorted
+    if _owners_version[1] != _owners_version[0]:
+        version = _owners_version[0]
+        _owners_sorted = sorted(_owners)
+        _owners_version[1] = version
+    starts = _owners_sorted
+    i = bisect.bisect_right(starts, address) - 1
+    if i < 0:
+        return None
+    ref = _owners.get(starts[i])
+    state = ref() if ref is not None else None
+    if state is None or state.base != starts[i] or address >= state.base + state.plan.size:
+        return None
+    return state
 
 
 def _resolve_funcref(address: int) -> Any:
-    i = bisect.bisect_right(_owner_starts, address) - 1
-    if i >= 0:
-        end, ref = _owner_refs[i]
-        state = ref()
-        if state is not None and address < end:
-            rel = address - _owner_starts[i] - state.plan.layout.funcrefs
-            funcidx, misaligned = divmod(rel, V.VMFUNCREF_SIZE)
-            if rel >= 0 and not misaligned and funcidx < state.plan.n_funcs:
-                return state.function(funcidx)
+    state = _owner_of(address)
+    if state is not None:
+        rel = address - state.base - state.plan.layout.funcrefs
+        funcidx, misaligned = divmod(rel, V.VMFUNCREF_SIZE)
+        if rel >= 0 and not misaligned and funcidx < state.plan.n_funcs:
+            return state.function(funcidx)
     raise Error(f"funcref {address:#x} does not belong to a live instance")
 
 
@@ -337,9 +348,7 @@ def _join_groups(state: InstanceState, peers: list[InstanceState]) -> None:
 def _group_states(group: _Group) -> list[InstanceState]:
     ids = set(group.members)
     out = []
-    with _owner_lock:
-        refs = list(_owner_refs)
-    for _end, ref in refs:
+    for ref in list(_owners.values()):
         s = ref()
         if s is not None and s.id in ids and s.group is group:
             out.append(s)
@@ -358,8 +367,6 @@ class Instance:
             raise Error(f"jit.Instance needs a jit.Module, got {type(module).__name__}")
         limits = limits or DEFAULT_LIMITS
         host.ensure_signal_handlers()
-        if _dead:
-            drain_released()
         _compiled, code, plan = module._variant(limits.fuel is not None)
         if _code is not None:
             code = _code
@@ -397,7 +404,7 @@ class Instance:
         vm[V.VMCTX_STACK_BUDGET // 8] = limits.max_stack_bytes
         if plan.fuel:
             vm[V.VMCTX_FUEL // 8] = _UNLIMITED_FUEL if limits.fuel is None else limits.fuel
-        _register_owner(st, base, base + plan.size)
+        _register_owner(st)
         self._state = st
         self.exports = Exports(st)
         st.facade = weakref.ref(self)
