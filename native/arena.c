@@ -262,8 +262,13 @@ const char *wx_arena_error(wx_arena *a) { return a->m.err; }
 
 /* ---- the runtime's load ---------------------------------------------------------------------- */
 
+static __thread int64_t last_status = WX_ARENA_OK;
+
+int64_t wx_arena_load_status(void) { return last_status; }
+
 wx_code *wx_arena_load(wx_arena *a, const uint8_t *code, uint64_t size, const uint64_t *relocs,
-                       uint64_t n_relocs, int64_t *status) {
+                       uint64_t n_relocs) {
+    int64_t *status = &last_status;
     wx_code *c = malloc(sizeof *c);
     if (c == NULL) {
         *status = WX_ARENA_NOMEM;

@@ -75,9 +75,11 @@ void wx_arena_info(wx_arena *a, uint64_t out[6]);
 const char *wx_arena_error(wx_arena *a);     /* the code memory's last failure */
 
 /* The runtime's one-call load: a slot, the code copied and relocated, published, its range
- * registered with the trap handler. NULL with *status set on failure (nothing stays allocated). */
+ * registered with the trap handler. NULL on failure (nothing stays allocated), with the reason in
+ * wx_arena_load_status() on this thread. */
 wx_code *wx_arena_load(wx_arena *a, const uint8_t *code, uint64_t size, const uint64_t *relocs,
-                       uint64_t n_relocs, int64_t *status);
+                       uint64_t n_relocs);
+int64_t wx_arena_load_status(void);
 /* Unregister, free the slot, drop the arena reference. The code must no longer run. */
 void wx_code_release(wx_code *c);
 

@@ -71,12 +71,11 @@ int64_t wx_read_file(const char *path, uint8_t *buf, size_t cap) {
     return n < 0 ? -err : (int64_t)n;
 }
 
-void wx_vmctx_init(uint8_t *dst, const uint8_t *tmpl, size_t size, const uint32_t *rel, size_t nrel,
-                   const uint32_t *code_rel, size_t ncode, uint64_t code_base) {
-    memcpy(dst, tmpl, size);
-    uint64_t base = (uint64_t)dst;
-    for (size_t i = 0; i < nrel; i++) *(uint64_t *)(dst + rel[i]) += base;
-    for (size_t i = 0; i < ncode; i++) *(uint64_t *)(dst + code_rel[i]) += code_base;
+void wx_vmctx_init(uint64_t dst_address, const wx_vmctx_template *t, uint64_t code_base) {
+    uint8_t *dst = (uint8_t *)dst_address;
+    memcpy(dst, t->image, t->size);
+    for (uint64_t i = 0; i < t->n_rel; i++) *(uint64_t *)(dst + t->rel[i]) += dst_address;
+    for (uint64_t i = 0; i < t->n_code_rel; i++) *(uint64_t *)(dst + t->code_rel[i]) += code_base;
 }
 
 void wx_patch_u64(uint8_t *buf, const uint32_t *offsets, const uint32_t *index, size_t n,

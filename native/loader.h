@@ -21,11 +21,18 @@ int64_t wx_load_code(wx_codemem *m, size_t off, const uint8_t *code, size_t size
  * than cap bytes means the whole file for a regular file (callers check the length they expect
  * and read again the slow way when it does not match). */
 int64_t wx_read_file(const char *path, uint8_t *buf, size_t cap);
-/* dst := tmpl (size bytes), then add the address dst to the u64 at each offset of rel[0..nrel) and
- * code_base to those at code_rel[0..ncode): the vmctx template of a module with its self-relative
- * pointers and code offsets made absolute. */
-void wx_vmctx_init(uint8_t *dst, const uint8_t *tmpl, size_t size, const uint32_t *rel, size_t nrel,
-                   const uint32_t *code_rel, size_t ncode, uint64_t code_base);
+/* dst := t->image, then add the address dst to the u64 at each offset of t->rel and code_base to those
+ * at t->code_rel: the vmctx template of a module with its self-relative pointers and code offsets
+ * made absolute. */
+typedef struct wx_vmctx_template {
+    const uint8_t *image;      /* the vmctx bytes with offsets where addresses go */
+    uint64_t size;
+    const uint32_t *rel;       /* offsets of u64s that get the vmctx address added */
+    uint64_t n_rel;
+    const uint32_t *code_rel;  /* offsets of u64s that get the code address added */
+    uint64_t n_code_rel;
+} wx_vmctx_template;
+void wx_vmctx_init(uint64_t dst_address, const wx_vmctx_template *t, uint64_t code_base);
 
 /* buf[offsets[i]] (u64) := (add ? itself : 0) + table[index[i]], for i < n: patches a template. */
 void wx_patch_u64(uint8_t *buf, const uint32_t *offsets, const uint32_t *index, size_t n,

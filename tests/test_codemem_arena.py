@@ -153,14 +153,14 @@ def test_arena_rejects_bad_alignment() -> None:
 def test_load_publishes_registers_and_frees_on_release(arena: CodeArena) -> None:
     relocs = ffi.new("uint64_t[1]")
     loaded = arena.load(ret_const(41), relocs, 0)
-    assert lib.wx_cm_call0(loaded.address) == 41
-    assert lib.wx_pc_in_code(loaded.address) and lib.wx_code_range_at(loaded.address) == loaded.range
-    assert perms_at(loaded.address) == "r-xs"        # runs from the read-execute view
+    address = loaded.exec
+    assert lib.wx_cm_call0(address) == 41
+    assert lib.wx_pc_in_code(address) and lib.wx_code_range_at(address) == loaded.range
+    assert perms_at(address) == "r-xs"        # runs from the read-execute view
     before = arena.free_blocks
-    loaded.release()
-    assert not lib.wx_pc_in_code(loaded.address)
+    ffi.release(loaded)
+    assert not lib.wx_pc_in_code(address)
     assert sum(size for _, size in arena.free_blocks) == sum(size for _, size in before) + 64
-    loaded.release()                  # idempotent
 
 
 def test_load_rejects_bad_relocations_and_keeps_nothing(arena: CodeArena) -> None:

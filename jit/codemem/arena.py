@@ -2,7 +2,7 @@
 
 The runtime loads a module with ``load()``: one native call allocates a slot, copies and relocates
 the code, publishes it and registers its range with the trap handler; the slot is freed (one native
-call) when the returned ``LoadedSlot`` dies. ``alloc()`` / ``CodeSlot`` expose the same steps one by
+call) when the returned handle dies. ``alloc()`` / ``CodeSlot`` expose the same steps one by
 one. The arena's state lives in native code (``native/arena.c``) behind one mutex. Guarantees:
 
 - W^X: with the default ``memfd`` strategy the code is written through a RW view at a random
@@ -66,25 +66,6 @@ class CodeSlot:
         return self.exec_address
 
 
-class LoadedSlot:
-    """Code loaded by ``CodeArena.load``: runs at ``address`` until this object dies (then its slot is
-    unregistered and freed by one native call, from any thread, without Python locks)."""
-
-    __slots__ = ("address", "size", "range", "_c")
-
-    def __init__(self, c: Any) -> None:
-        self._c = ffi.gc(c, lib.wx_code_release)
-        self.address = c.exec
-        self.size = c.size
-        self.range = c.range          # handle in the trap handler's code range table
-
-    def release(self) -> None:
-        """Free the slot now (the code must no longer run)."""
-        c, self._c = self._c, None
-        if c is not None:
-            ffi.release(c)
-
-
 class CodeArena:
     """Code slots of various sizes carved out of one memfd (see the module docstring)."""
 
@@ -113,7 +94,6 @@ class CodeArena:
             raise CodeMemoryError(f"{strategy}: open failed: {reason}")
         self._a = ffi.gc(a, lib.wx_arena_drop)
         self._load_native = lib.wx_arena_load
-        self._status = threading.local()
         self._exec_base = self._info()[0]
         self._closed = False
 
@@ -152,15 +132,17 @@ class CodeArena:
             raise self._error(offset, "alloc", nbytes)
         return CodeSlot(self, offset, int(size[0]), self._exec_base + offset)
 
-    def load(self, code: bytes, relocs: Any, n_relocs: int) -> LoadedSlot:
+    def load(self, code: bytes, relocs: Any, n_relocs: int) -> Any:
         """Allocate, copy ``code``, apply ``n_relocs`` relocation triples from ``relocs`` (a ``uint64_t``
-        buffer), publish and register the range with the trap handler: one native call. Raises
-        ``jit.CompileError`` for a bad relocation, ``jit.LimitError`` when the arena is full."""
-        status = ffi.new("int64_t *")
-        c = self._load_native(self._a, code, len(code), relocs, n_relocs, status)
+        buffer), publish and register the range with the trap handler: one native call. Returns the
+        ``wx_code *`` (``exec``: the address, ``size``, ``range``: the trap handler's handle), which
+        frees the slot in one native call when it dies (or at ``ffi.release``; the code must no longer
+        run then). Raises ``jit.CompileError`` for a bad relocation, ``jit.LimitError`` when the
+        arena is full."""
+        c = self._load_native(self._a, code, len(code), relocs, n_relocs)
         if c == ffi.NULL:
-            raise self._error(status[0], "load", len(code))
-        return LoadedSlot(c)
+            raise self._error(lib.wx_arena_load_status(), "load", len(code))
+        return ffi.gc(c, lib.wx_code_release)
 
     def free(self, slot: CodeSlot) -> None:
         """Return the slot's space for reuse. The caller guarantees its code no longer runs."""

@@ -42,7 +42,7 @@ class LoadedCode:
             flat = list(chain.from_iterable(compiled.relocations)) or [0]
             relocs = compiled.__dict__["_wx_flat_relocs"] = ffi.new("uint64_t[]", flat)
         self._slot = slot = (_arena or _default_arena()).load(code, relocs, len(compiled.relocations))
-        self.address = slot.address
+        self.address = slot.exec
         self.size = len(code)
         self.compiled = compiled
         self.names = names or _no_names

@@ -31,6 +31,7 @@ from . import vmctx as V
 from .values import FROM_BITS, MASK32, MASK64, RAW_MASK, REF_TYPES, TO_BITS, check_bits
 from .watchdog import WATCHDOG
 
+_vmctx_init = lib.wx_vmctx_init
 BUSY = lib.WX_CALL_BUSY
 MAGIC = lib.WX_RC_MAGIC
 _type_ids: dict[FuncType, int] = {}
@@ -253,11 +254,10 @@ class InstancePlan:
             addrs = ffi.new("uint64_t[]", [int(ffi.cast("uintptr_t", d)) for d in self._data_keep])
             patch(tmpl, ffi.from_buffer("uint32_t[]", recipe.data_offsets),
                   ffi.from_buffer("uint32_t[]", recipe.data_index), len(self._data_keep), addrs, 0)
-        self._keep = (recipe.rel, recipe.code_rel)
-        self.rel = ffi.from_buffer("uint32_t[]", recipe.rel)
-        self.n_rel = len(recipe.rel) // 4
-        self.code_rel = ffi.from_buffer("uint32_t[]", recipe.code_rel)
-        self.n_code_rel = len(recipe.code_rel) // 4
+        self.vmctx_template = t = ffi.new("wx_vmctx_template *")   # points into template and recipe
+        t.image, t.size = tmpl, self.size
+        t.rel, t.n_rel = ffi.from_buffer("uint32_t[]", recipe.rel), len(recipe.rel) // 4
+        t.code_rel, t.n_code_rel = ffi.from_buffer("uint32_t[]", recipe.code_rel), len(recipe.code_rel) // 4
 
     # -- vmctx buffers ------------------------------------------------------------------------------
     def new_vmctx(self, code_base: int) -> tuple[Any, int]:
@@ -268,8 +268,7 @@ class InstancePlan:
         except IndexError:
             buf = ffi.new("uint8_t[]", self.size + 16)
             base = (int(ffi.cast("uintptr_t", buf)) + 15) & ~15
-        lib.wx_vmctx_init(ffi.cast("uint8_t *", base), self.template, self.size, self.rel, self.n_rel,
-                          self.code_rel, self.n_code_rel, code_base)
+        _vmctx_init(base, self.vmctx_template, code_base)
         return buf, base
 
     def free_vmctx(self, buf: Any, base: int) -> None:
