@@ -51,6 +51,7 @@ class Cache:
         except OSError as exc:
             raise Error(f"cannot create the cache directory {self.directory}: {exc.strerror}") from None
         self._dir_str = str(self.directory)
+        self._paths: dict[tuple[str, bool], bytes] = {}     # (Wasm sha256, fuel) -> file path
         self.stats = CacheStats()
         self.last_error: Error | None = None
 
@@ -67,7 +68,11 @@ class Cache:
     def load(self, wasm: bytes, *, fuel: bool = False, name: str | None = None) -> Any | None:
         """The cached module of ``wasm``, or None (missing, or rejected: see ``last_error``)."""
         digest = hashlib.sha256(wasm).hexdigest()
-        path = f"{self._dir_str}/{_key(digest, fuel)}{SUFFIX}"
+        path = self._paths.get((digest, fuel))
+        if path is None:
+            if len(self._paths) >= _PATH_MEMO_SIZE:
+                self._paths.clear()
+            path = self._paths[(digest, fuel)] = f"{self._dir_str}/{_key(digest, fuel)}{SUFFIX}".encode()
         try:
             try:
                 decoded = _loads(_read_fast(path), wasm_sha256=digest, fuel=fuel)
@@ -78,9 +83,9 @@ class Cache:
         except FileNotFoundError:
             return None
         except OSError as exc:
-            self.last_error = Error(f"cannot read {path}: {exc.strerror}")
+            self.last_error = Error(f"cannot read {os.fsdecode(path)}: {exc.strerror}")
         except Error as exc:
-            self.last_error = Error(f"{os.path.basename(path)}: {exc}")
+            self.last_error = Error(f"{os.fsdecode(os.path.basename(path))}: {exc}")
         self.stats.rejected += 1
         return None
 
@@ -94,7 +99,8 @@ class Cache:
     def module(self, wasm: bytes | bytearray | memoryview, *, fuel: bool = False, name: str | None = None,
                limits: Any = None) -> Any:
         """The module of ``wasm``: from the cache when a valid file exists, else compiled and stored."""
-        wasm = bytes(wasm)
+        if type(wasm) is not bytes:
+            wasm = bytes(wasm)
         module = self.load(wasm, fuel=fuel, name=name)
         if module is not None:
             self.stats.hits += 1
@@ -130,11 +136,12 @@ def _key(wasm_sha256: str, fuel: bool) -> str:
     return h.hexdigest()
 
 
+_PATH_MEMO_SIZE = 4096
 _tls = threading.local()
 _FAST_READ_MAX = 16 << 20
 
 
-def _read_fast(path: str) -> Any:
+def _read_fast(path: bytes) -> Any:
     """The bytes of ``path`` as a buffer that the next read on this thread reuses: one native call
     (open, one read, close) into a per-thread buffer; files that fill it are read again with ``_read``
     and the buffer grows for next time (up to 16 MiB)."""
@@ -142,7 +149,7 @@ def _read_fast(path: str) -> Any:
     if buf is None:
         buf = _tls.buf = ffi.new("uint8_t[]", 64 << 10)
     cap = len(buf)
-    n = lib.wx_read_file(path.encode(), buf, cap)
+    n = lib.wx_read_file(path, buf, cap)
     if n < 0:
         err = -n
         if err == errno.ENOENT:
@@ -156,7 +163,7 @@ def _read_fast(path: str) -> Any:
     return data
 
 
-def _read(path: str) -> bytes:
+def _read(path: str | bytes) -> bytes:
     fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     try:
         size = os.fstat(fd).st_size

@@ -52,6 +52,7 @@ from .traps import trap_from_code
 from .values import FUNCREFS, MASK32
 
 _instance_ids = itertools.count(1)
+_ensure_signal_handlers = lib.wx_ensure_signal_handlers
 _INTERRUPTED = V.TRAP_CODE["interrupted"]
 _UNLIMITED_FUEL = 1 << 62
 _BUSY = lib.WX_CALL_BUSY
@@ -366,8 +367,10 @@ class Instance:
         if not isinstance(module, Module):
             raise Error(f"jit.Instance needs a jit.Module, got {type(module).__name__}")
         limits = limits or DEFAULT_LIMITS
-        host.ensure_signal_handlers()
-        _compiled, code, plan = module._variant(limits.fuel is not None)
+        if _ensure_signal_handlers() < 0:
+            host.ensure_signal_handlers()     # raises the error
+        fuel = limits.fuel is not None
+        _compiled, code, plan = module._variants.get(fuel) or module._variant(fuel)
         if _code is not None:
             code = _code
         externs = _resolve(plan, module.wasm, imports) if plan.imports else []

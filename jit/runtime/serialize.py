@@ -248,7 +248,9 @@ def loads(data: bytes | bytearray | memoryview, *, wasm_sha256: str | None = Non
         raise CacheError("corrupted compiled module: checksum mismatch")
     decoded = _decoded.get(digest)
     if decoded is not None:                   # these very bytes were decoded and checked before
-        _check_wanted(decoded.wasm_sha256, decoded.fuel, wasm_sha256, fuel)
+        if (wasm_sha256 is not None and decoded.wasm_sha256 != wasm_sha256) or (
+                fuel is not None and decoded.fuel != fuel):
+            _check_wanted(decoded.wasm_sha256, decoded.fuel, wasm_sha256, fuel)
         return decoded
     try:
         header = json.loads(bytes(body[:hlen]))
