@@ -164,7 +164,7 @@ class InstanceState:
             # the owner entry goes before the vmctx buffer can be reused by another instance
             if _owners.pop(self.base, None) is not None:
                 _owners_version[0] += 1
-            self.plan.free_vmctx(self._buf, self.base)
+            self.plan.free_vmctx(self._buf)
         except Exception:  # noqa: BLE001,S110 - interpreter shutdown: modules may be gone
             pass
 
@@ -175,7 +175,8 @@ class Function:
     __slots__ = ("_spec", "_state", "_call", "_vm", "_code", "__weakref__")
 
     def __init__(self, state: InstanceState, funcidx: int) -> None:
-        self._spec = spec = state.plan.call_spec(funcidx)
+        plan = state.plan
+        self._spec = spec = plan._specs.get(funcidx) or plan.call_spec(funcidx)
         self._state = state
         self._code = ffi.cast("void *", state.code_base + spec.code_offset)
         self._vm = state.vm
@@ -387,10 +388,10 @@ class Instance:
             st.code_base = code.address
             st.limits = limits
             st.timeout = limits.timeout
-            st._buf, base = plan.new_vmctx(code.address)
-            st.base = base
-            st.vm = vm = ffi.cast("uint64_t *", base)
-            st.owner_word = ffi.cast("uint64_t *", base + V.VMCTX_OWNER)
+            st._buf = entry = plan.new_vmctx(code.address)
+            st.base = base = entry[1]
+            st.vm = vm = entry[2]
+            st.owner_word = entry[3]
             st.id = iid = next(_instance_ids)
             st.memory = st.memory_extern = None
             st.tables = []

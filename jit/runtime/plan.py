@@ -233,7 +233,7 @@ class InstancePlan:
         self._specs: dict[int, CallSpec] = {}
         # (imports mapping, resolved externs, adapters when every import is a host function, else None)
         self.link_cache: tuple[Any, list[Any], list[Any] | None] | None = None
-        self.free_vms: list[tuple[Any, int]] = []
+        self.free_vms: list[tuple[Any, int, Any, Any]] = []
         self.size = recipe.size
         self.datas_off = recipe.datas_off
         self.elems_off = recipe.elems_off
@@ -260,20 +260,22 @@ class InstancePlan:
         t.code_rel, t.n_code_rel = ffi.from_buffer("uint32_t[]", recipe.code_rel), len(recipe.code_rel) // 4
 
     # -- vmctx buffers ------------------------------------------------------------------------------
-    def new_vmctx(self, code_base: int) -> tuple[Any, int]:
+    def new_vmctx(self, code_base: int) -> tuple[Any, int, Any, Any]:
         """A vmctx buffer (pooled or new) initialised from the template for code loaded at
-        ``code_base``: (keep-alive, address)."""
+        ``code_base``: (keep-alive, address, ``uint64_t *`` at it, ``uint64_t *`` at its owner word)."""
         try:
-            buf, base = self.free_vms.pop()
+            entry = self.free_vms.pop()
         except IndexError:
             buf = ffi.new("uint8_t[]", self.size + 16)
             base = (int(ffi.cast("uintptr_t", buf)) + 15) & ~15
-        _vmctx_init(base, self.vmctx_template, code_base)
-        return buf, base
+            entry = (buf, base, ffi.cast("uint64_t *", base), ffi.cast("uint64_t *", base + V.VMCTX_OWNER))
+        _vmctx_init(entry[1], self.vmctx_template, code_base)
+        return entry
 
-    def free_vmctx(self, buf: Any, base: int) -> None:
+    def free_vmctx(self, entry: tuple[Any, int, Any, Any]) -> None:
+        """Take back a buffer from ``new_vmctx`` (kept for reuse up to ``pool.max_free_vmctx``)."""
         if len(self.free_vms) < pool.max_free_vmctx:
-            self.free_vms.append((buf, base))
+            self.free_vms.append(entry)
 
     # -- exported functions ------------------------------------------------------------------------
     def call_spec(self, funcidx: int) -> CallSpec:
