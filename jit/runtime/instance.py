@@ -34,6 +34,7 @@ from __future__ import annotations
 import bisect
 import gc
 import itertools
+import threading
 import weakref
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -163,7 +164,7 @@ class InstanceState:
             _uncount_instance()
             # the owner entry goes before the vmctx buffer can be reused by another instance
             if _owners.pop(self.base, None) is not None:
-                _owners_version[0] += 1
+                _owners_fresh[0] = False
             self.plan.free_vmctx(self._buf)
         except Exception:  # noqa: BLE001,S110 - interpreter shutdown: modules may be gone
             pass
@@ -290,25 +291,28 @@ def _memory_extern(state: InstanceState) -> Memory | None:
 # Instance states by vmctx address (weak), to turn a funcref (a VMFuncRef address inside some vmctx)
 # back into a function object. Entries are added and removed with single dict operations (atomic
 # under the GIL: a finalizer never waits for anything); the sorted view that maps an address to its
-# vmctx is rebuilt on the first lookup after a change.
+# vmctx is rebuilt on the first lookup after a change. Every change stores False in _owners_fresh
+# after changing the dict; a rebuild stores True before it copies the dict, so a change that the
+# copy misses always leaves False behind.
 _owners: dict[int, Any] = {}
 _owners_sorted: list[int] = []
-_owners_version = [0, -1]       # [changes so far, changes when _owners_sorted was built]
+_owners_fresh = [False]
+_owners_lock = threading.Lock()
 
 
 def _register_owner(state: InstanceState) -> None:
     _owners[state.base] = weakref.ref(state)
-    _owners_version[0] += 1
+    _owners_fresh[0] = False
 
 
 def _owner_of(address: int) -> InstanceState | None:
     """The live state whose vmctx contains ``address``."""
     global _owners_sorted
-    if _owners_version[1] != _owners_version[0]:
-        version = _owners_version[0]
-        _owners_sorted = sorted(_owners)
-        _owners_version[1] = version
-    starts = _owners_sorted
+    with _owners_lock:           # lookups only: registrations and finalizers never take it
+        if not _owners_fresh[0]:
+            _owners_fresh[0] = True
+            _owners_sorted = sorted(_owners)
+        starts = _owners_sorted
     i = bisect.bisect_right(starts, address) - 1
     if i < 0:
         return None
