@@ -319,6 +319,11 @@ int wx_call(void *code, void *vmctx, uint64_t *slots, uint32_t n_in, uint32_t n_
         tls_last.fp = e->fp;
         tls_last.nframes = e->nframes;
         memcpy(tls_last.frames, e->frames, sizeof(uint64_t) * (size_t)e->nframes);
+        if (e->kind == WX_TRAP_INTERRUPTED) {
+            /* the interrupt is consumed by the call it stopped, before another call can start */
+            uint64_t *group = (uint64_t *)VM_U64(vmctx, WX_VMCTX_OWNER_PTR);
+            if (group != NULL) __atomic_store_n(&group[WX_GROUP_INTERRUPT / 8], 0, __ATOMIC_RELEASE);
+        }
         guard_release(owner);
         return (int)e->kind;
     }

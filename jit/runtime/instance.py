@@ -24,7 +24,8 @@ written from Python) is not covered by the rule: do not call it concurrently wit
 
 Interruption: ``interrupt()`` (any thread) sets the interrupt flag of the instance's group: the
 running call traps with kind "interrupted" at its next function entry or loop header; if no call is
-running, the next call traps. The flag is cleared when the trap is reported. ``Limits(timeout=T)``
+running, the next call traps. The call it stops consumes it: the native entry clears it before the
+group is free again, so no other call (on any thread) sees an interrupt already used. ``Limits(timeout=T)``
 arms the watchdog (``jit.runtime.watchdog``) for every call from the host. ``Limits(fuel=N)`` runs
 the module's fuel variant with a budget of N units for the life of the instance (``fuel`` reads what
 is left, and can be set).
@@ -54,7 +55,7 @@ from .values import FUNCREFS, MASK32
 
 _instance_ids = itertools.count(1)
 _ensure_signal_handlers = lib.wx_ensure_signal_handlers
-_INTERRUPTED = V.TRAP_CODE["interrupted"]
+_GROUP_INTERRUPT = V.GROUP_INTERRUPT // 8
 _UNLIMITED_FUEL = 1 << 62
 _BUSY = lib.WX_CALL_BUSY
 _MEM_BASE = V.VMCTX_MEM_BASE // 8
@@ -85,12 +86,12 @@ def _uncount_instance() -> None:
 
 
 class _Group:
-    """Instances linked by imports or shared tables: one owner word, one interrupt domain."""
+    """Instances linked by imports or shared tables: one group block (owner word, interrupt flag)."""
 
     __slots__ = ("word", "members", "__weakref__")
 
     def __init__(self) -> None:
-        self.word = ffi.new("uint64_t[1]")
+        self.word = ffi.new("uint64_t[]", V.GROUP_SIZE // 8)
         self.members: dict[int, Any] = {}     # instance id -> vm (uint64_t*)
 
     @property
@@ -132,23 +133,18 @@ class InstanceState:
         return [ext for (kind, _), ext in zip(self.plan.imports, self.imports, strict=True) if kind == want]
 
     # -- interruption ------------------------------------------------------------------------------
-    def _vms(self) -> Any:
-        return self.group.members.values() if self.group is not None else (self.vm,)
-
+    # The flag lives in the group block (owner_word[1]); the native entry clears it when the call it
+    # stopped returns, before the group is released, so no other call can see a consumed interrupt.
     def interrupt(self) -> None:
-        for vm in list(self._vms()):
-            vm[V.VMCTX_INTERRUPT // 8] = 1
+        self.owner_word[_GROUP_INTERRUPT] = 1
 
     def clear_interrupt(self) -> None:
-        for vm in list(self._vms()):
-            vm[V.VMCTX_INTERRUPT // 8] = 0
+        self.owner_word[_GROUP_INTERRUPT] = 0
 
     def trap(self, rc: int) -> BaseException:
         """The exception for return code ``rc`` of a call into this instance."""
         if rc == _BUSY:
             return Error("the instance is running on another thread")
-        if rc == _INTERRUPTED:
-            self.clear_interrupt()
         return trap_from_code(rc)
 
     # -- lifetime ----------------------------------------------------------------------------------
@@ -345,6 +341,8 @@ def _join_groups(state: InstanceState, peers: list[InstanceState]) -> None:
             continue
         movers = [member] if old is None else [s for s in _group_states(old)]
         for s in movers:
+            if s.owner_word[_GROUP_INTERRUPT]:          # a pending interrupt stays pending
+                group.word[_GROUP_INTERRUPT] = 1
             s.group = group
             group.members[s.id] = s.vm
             s.vm[V.VMCTX_OWNER_PTR // 8] = group.address

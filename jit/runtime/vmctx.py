@@ -13,18 +13,22 @@ from dataclasses import dataclass
 
 # --- fixed vmctx header (byte offsets) -------------------------------------------------------
 VMCTX_STACK_LIMIT = 0     # u64: rsp must stay above this (set on every entry from the host)
-VMCTX_INTERRUPT = 8       # u64: nonzero = stop at the next check (interrupt / deadline)
-VMCTX_FUEL = 16           # i64: remaining fuel when fuel metering is on
-VMCTX_MEM_BASE = 24       # u64: base address of memory 0 (also kept in r14)
-VMCTX_MEMORY = 32         # VMMemory*: memory 0 (defined or imported), NULL if none
-VMCTX_INSTANCE_ID = 40    # u64: the Python-side instance handle (host calls, trap reports)
-VMCTX_STACK_BUDGET = 48   # u64: stack bytes an outermost host entry lets compiled code use (0 = 512 KiB)
-VMCTX_DATAS = 56          # VMDataSegment*: the module's data segments (passive ones until dropped)
-VMCTX_ELEMS = 64          # VMElemSegment*: the module's element segments (resolved references)
-VMCTX_OWNER_PTR = 72      # u64*: the owner word of this instance's group (see VMCTX_OWNER), or NULL
-VMCTX_OWNER = 80          # u64: token of the thread running code of this group (0 = idle); the word
-                          # OWNER_PTR of every instance of a group points to (the group leader's)
+VMCTX_FUEL = 8            # i64: remaining fuel when fuel metering is on
+VMCTX_MEM_BASE = 16       # u64: base address of memory 0 (also kept in r14)
+VMCTX_MEMORY = 24         # VMMemory*: memory 0 (defined or imported), NULL if none
+VMCTX_INSTANCE_ID = 32    # u64: the Python-side instance handle (host calls, trap reports)
+VMCTX_STACK_BUDGET = 40   # u64: stack bytes an outermost host entry lets compiled code use (0 = 512 KiB)
+VMCTX_DATAS = 48          # VMDataSegment*: the module's data segments (passive ones until dropped)
+VMCTX_ELEMS = 56          # VMElemSegment*: the module's element segments (resolved references)
+VMCTX_OWNER_PTR = 64      # VMGroup*: the group block of this instance's group (never NULL once made)
+VMCTX_OWNER = 72          # VMGroup: the block of an instance alone (a group's is allocated apart)
 VMCTX_HEADER_SIZE = 88
+
+# --- VMGroup: what the instances of one group share -------------------------------------------
+GROUP_OWNER = 0           # u64: token of the thread running code of this group (0 = idle)
+GROUP_INTERRUPT = 8       # u64: nonzero = stop at the next check (interrupt / deadline); the native
+                          # entry clears it when the call it stopped returns, before the group is free
+GROUP_SIZE = 16
 
 # --- VMMemory: one linear memory, shared by every instance that imports it --------------------
 VMMEMORY_BASE = 0         # u64: start of the reservation (never moves)
@@ -187,7 +191,7 @@ def c_header() -> str:
     ]
     mod = sys.modules[__name__]
     for name in sorted(vars(mod)):
-        if name.startswith(("VMCTX_", "VMMEMORY_", "VMTABLE_", "VMFUNCREF_", "VMIMPORT_", "RELOC_",
+        if name.startswith(("VMCTX_", "GROUP_", "VMMEMORY_", "VMTABLE_", "VMFUNCREF_", "VMIMPORT_", "RELOC_",
                             "VMDATASEG_", "VMELEMSEG_")):
             out.append(f"#define WX_{name} {getattr(mod, name)}")
     out.append("")

@@ -673,10 +673,11 @@ class FunctionCompiler:
         self.emit_budget_checks()
 
     def emit_budget_checks(self) -> None:
-        """At function entries and loop headers: one compare of the interrupt flag (set by
+        """At function entries and loop headers: one compare of the group's interrupt flag (set by
         ``Instance.interrupt()`` or a deadline) and, when compiled with fuel, one unit of fuel."""
         asm = self.asm
-        asm.cmp(Mem(R15, disp=V.VMCTX_INTERRUPT), 0, 32)
+        asm.mov(R11, Mem(R15, disp=V.VMCTX_OWNER_PTR), 64)
+        asm.cmp(Mem(R11, disp=V.GROUP_INTERRUPT), 0, 32)
         self.trap_if(Cond.NE, "interrupted")
         if self.mc.fuel:
             asm.sub(Mem(R15, disp=V.VMCTX_FUEL), 1, 64)
