@@ -118,3 +118,25 @@ def test_pool_configuration_is_checked() -> None:
         pool.configure(max_free_memories=-1)
     with pytest.raises(ValueError):
         pool.configure(max_free_vmctx=-1)
+
+
+@pytest.mark.parametrize("max_free", [0, 64])      # 0: a released memory is unmapped at once
+def test_a_memory_view_keeps_its_memory_out_of_the_pool(max_free: int) -> None:
+    """``exports.mem.data`` taken from an instance nobody holds any more stays valid: the view keeps
+    the memory alive, so it is neither zeroed for another instance nor unmapped under the view."""
+    module = jit.Module(wat(SCRIBBLE.format(pages=1)))
+    before = pool.max_free_memories()
+    pool.configure(max_free_memories=max_free)
+    try:
+        inst = jit.Instance(module)
+        inst.exports.scribble(0)
+        view = inst.exports.mem.data
+        del inst
+        gc.collect()
+        others = [jit.Instance(module) for _ in range(4)]      # would reuse a pooled memory
+        assert all(o.exports.nonzero() == 0 for o in others)
+        assert bytes(view[:8]) == b"\xa5" * 8 and bytes(view[-4:]) == b"\xa5" * 4
+        view[0] = 1                                           # still writable, still ours
+        assert view[0] == 1
+    finally:
+        pool.configure(max_free_memories=before)

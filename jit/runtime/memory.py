@@ -76,9 +76,11 @@ class LinearMemory:
         return -1 if old == 0xFFFFFFFF else old
 
     def buffer(self) -> memoryview:
-        """A writable view of the accessible bytes (invalidated in size by ``grow``)."""
+        """A writable view of the accessible bytes (invalidated in size by ``grow``). The view keeps
+        this memory alive: its bytes never go back to the pool while a view can still reach them."""
         mem = self._mem
-        return memoryview(ffi.buffer(ffi.cast("char *", mem.base), mem.length))
+        owned = ffi.gc(ffi.cast("char *", mem.base), lambda _p, _keep=self: None)
+        return memoryview(ffi.buffer(owned, mem.length))
 
     def in_bounds(self, offset: int, size: int) -> bool:
         return 0 <= offset and 0 <= size and offset + size <= self._mem.length
