@@ -193,6 +193,37 @@ def test_cache_rejects_recompiles_and_replaces(tmp_path, wasm: bytes, damage: st
     assert path.read_bytes() == good           # replaced by a good file
 
 
+def test_damage_after_hits_is_still_caught(tmp_path, wasm: bytes) -> None:
+    """The decoded metadata of a file is shared between loads of the same bytes, but every load reads
+    the file again and checks its checksum: damage after warm hits is caught like any other."""
+    cache = Cache(tmp_path)
+    cache.module(wasm)
+    check_instance(cache.module(wasm))
+    check_instance(cache.module(wasm))
+    path = cache.path(wasm)
+    bad = bytearray(path.read_bytes())
+    bad[len(bad) // 2] ^= 0x01
+    path.write_bytes(bytes(bad))
+    module = cache.module(wasm)
+    assert cache.stats.rejected == 1 and cache.stats.hits == 2 and module.wasm.codes
+    check_instance(module)
+
+
+def test_large_files_load_through_the_slow_read(tmp_path) -> None:
+    """A .cwasm larger than the per-thread read buffer is read whole, and the buffer grows."""
+    payload = bytes(range(256)) * 400                       # 100 KiB data segment
+    text = ('(module (memory (export "mem") 2) (data (i32.const 0) "'
+            + "".join(f"\\{b:02x}" for b in payload) + '"))')
+    big = wat(text)
+    cache = Cache(tmp_path)
+    cache.module(big)
+    assert cache.path(big).stat().st_size > 100_000
+    for _ in range(3):
+        module = cache.module(big)
+        assert bytes(jit.Instance(module).exports.mem.data[:len(payload)]) == payload
+    assert cache.stats.hits == 3 and cache.stats.rejected == 0
+
+
 def test_fuel_variant_is_cached_separately(tmp_path, wasm: bytes) -> None:
     cache = Cache(tmp_path)
     m = cache.module(wasm, fuel=True)
