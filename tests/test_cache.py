@@ -2,6 +2,7 @@
 version, compiler, CPU features, Wasm hash, fuel flag) and jit.Cache recompiling rejected files."""
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import shutil
@@ -258,3 +259,34 @@ def test_compile_command_and_run_cache(tmp_path, wasm: bytes) -> None:
     out.write_bytes(out.read_bytes()[:-3])
     proc = subprocess.run([*run, "compile", str(tmp_path / "missing.wasm")], capture_output=True, text=True)
     assert proc.returncode == 2 and "wxjit compile:" in proc.stderr
+
+
+def test_decoded_memo_is_bounded_by_count_and_bytes(monkeypatch, wasm: bytes) -> None:
+    files = [jit.Module(wasm).serialize(), jit.Module(wat(OTHER)).serialize()]
+    serialize.clear_memo()
+    monkeypatch.setattr(serialize, "DECODED_MEMO_BYTES", len(files[0]) + len(files[1]) - 1)
+    first = serialize.loads(files[0])
+    assert serialize.loads(files[0]) is first                 # the same bytes share their decode
+    serialize.loads(files[1])                                 # over the byte bound: the oldest goes
+    assert serialize.loads(files[0]) is not first
+    monkeypatch.setattr(serialize, "DECODED_MEMO_BYTES", 1 << 30)
+    monkeypatch.setattr(serialize, "DECODED_MEMO_SIZE", 1)
+    again = serialize.loads(files[1])
+    assert serialize.loads(files[1]) is again and serialize.loads(files[0]) is not first
+    assert len(serialize._decoded) == 1
+    serialize.clear_memo()
+    assert serialize._decoded_bytes == 0
+
+
+@pytest.mark.parametrize("buffers_in_bytes", [5, None])
+def test_pooled_vmctx_buffers_are_bounded_in_bytes(monkeypatch, wasm: bytes, buffers_in_bytes) -> None:
+    from jit.runtime import pool
+    module = jit.Module(wasm)
+    plan = module._variant(False)[2]
+    if buffers_in_bytes is not None:
+        monkeypatch.setattr(pool, "MAX_FREE_VMCTX_BYTES", plan.size * buffers_in_bytes + 1)
+    live = [jit.Instance(module, imports()) for _ in range(pool.max_free_vmctx + 8)]
+    del live
+    gc.collect()                 # an instance and the table it defines refer to each other
+    cap = min(pool.max_free_vmctx, pool.MAX_FREE_VMCTX_BYTES // plan.size)
+    assert len(plan.free_vms) == cap

@@ -273,9 +273,11 @@ class InstancePlan:
         return entry
 
     def free_vmctx(self, entry: tuple[Any, int, Any, Any]) -> None:
-        """Take back a buffer from ``new_vmctx`` (kept for reuse up to ``pool.max_free_vmctx``)."""
-        if len(self.free_vms) < pool.max_free_vmctx:
-            self.free_vms.append(entry)
+        """Take back a buffer from ``new_vmctx`` (kept for reuse up to ``pool.max_free_vmctx`` buffers
+        and ``pool.MAX_FREE_VMCTX_BYTES`` bytes per plan)."""
+        free = self.free_vms
+        if len(free) < pool.max_free_vmctx and (len(free) + 1) * self.size <= pool.MAX_FREE_VMCTX_BYTES:
+            free.append(entry)
 
     # -- exported functions ------------------------------------------------------------------------
     def call_spec(self, funcidx: int) -> CallSpec:

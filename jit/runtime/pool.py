@@ -1,14 +1,17 @@
 """Pools of instance resources, and their bound: what makes a fresh instance cheap and RSS flat.
 
-- Linear memories come from a native pool of reservations (``native/loader.c``): a released memory is
-  reset with ``madvise(MADV_DONTNEED)`` over every page it ever made accessible (the next instance
-  reads zeros: no byte of the previous instance survives) and kept for the next instance, up to
-  ``max_free_memories``; beyond that it is unmapped.
-- Instance contexts (vmctx buffers) are kept per module plan, up to ``max_free_vmctx`` each, and
-  reinitialised from the module's template on reuse.
+- Linear memories come from a native pool of reservations (``native/loader.c``): every byte a
+  released memory ever made accessible is reset (zeroed in place up to 256 KiB, so that the next
+  instance takes no page faults; ``madvise(MADV_DONTNEED)`` beyond), so no byte of the previous
+  instance survives, and it is kept for the next instance, up to ``max_free_memories``; beyond that
+  it is unmapped.
+- Instance contexts (vmctx buffers) are kept per module plan, up to ``max_free_vmctx`` buffers and
+  ``MAX_FREE_VMCTX_BYTES`` bytes each, and reinitialised from the module's template on reuse. Plans
+  are shared by every load of the same compiled module and live as long as it (or the cache's memo
+  of decoded files, ``jit.runtime.serialize``) does.
 
-Free pooled resources cost no resident memory beyond the vmctx buffers (a few hundred bytes each):
-memory pages are dropped when they enter the pool. Live instances are bounded by
+Free pooled resources cost at most ``max_free_memories`` × 256 KiB of resident memory for small
+memories (larger ones keep no pages) plus the vmctx buffers. Live instances are bounded by
 ``jit.Limits.max_instances`` (when set).
 """
 from __future__ import annotations
@@ -17,6 +20,7 @@ from ..native import lib
 
 DEFAULT_MAX_FREE_MEMORIES = 64
 DEFAULT_MAX_FREE_VMCTX = 64
+MAX_FREE_VMCTX_BYTES = 256 << 10
 
 max_free_vmctx = DEFAULT_MAX_FREE_VMCTX
 

@@ -26,6 +26,7 @@ import hashlib
 import json
 import marshal
 import struct
+import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -246,8 +247,9 @@ def loads(data: bytes | bytearray | memoryview, *, wasm_sha256: str | None = Non
     body = memoryview(data)[_HEAD.size:]
     if hashlib.sha256(body).digest() != digest:
         raise CacheError("corrupted compiled module: checksum mismatch")
-    decoded = _decoded.get(digest)
-    if decoded is not None:                   # these very bytes were decoded and checked before
+    hit = _decoded.get(digest)
+    if hit is not None:                       # these very bytes were decoded and checked before
+        decoded = hit[0]
         if (wasm_sha256 is not None and decoded.wasm_sha256 != wasm_sha256) or (
                 fuel is not None and decoded.fuel != fuel):
             _check_wanted(decoded.wasm_sha256, decoded.fuel, wasm_sha256, fuel)
@@ -274,10 +276,21 @@ def loads(data: bytes | bytearray | memoryview, *, wasm_sha256: str | None = Non
     except (ValueError, TypeError, EOFError, KeyError) as exc:
         raise CacheError(f"corrupted compiled module payload: {exc}") from None
     decoded = DecodedModule(compiled, wasm, recipe, header)
-    _decoded[digest] = decoded
-    if len(_decoded) > DECODED_MEMO_SIZE:
-        del _decoded[next(iter(_decoded))]
+    _remember(digest, decoded, len(data))
     return decoded
+
+
+def _remember(digest: bytes, decoded: DecodedModule, nbytes: int) -> None:
+    """Put a decoded file in the memo, dropping the oldest beyond its count and byte bounds."""
+    global _decoded_bytes
+    with _memo_lock:
+        if digest in _decoded:
+            return
+        _decoded[digest] = (decoded, nbytes)
+        _decoded_bytes += nbytes
+        while _decoded and (len(_decoded) > DECODED_MEMO_SIZE or _decoded_bytes > DECODED_MEMO_BYTES):
+            _old, size = _decoded.pop(next(iter(_decoded)))
+            _decoded_bytes -= size
 
 
 def _check_wanted(file_wasm: str, file_fuel: bool, wasm_sha256: str | None, fuel: bool | None) -> None:
@@ -290,11 +303,18 @@ def _check_wanted(file_wasm: str, file_fuel: bool, wasm_sha256: str | None, fuel
 
 # Decoded contents of verified files by their SHA-256 (the checksum every load recomputes): the
 # decoded objects are immutable, so loading the same bytes again shares them instead of parsing
-# again. Code is still copied, relocated and published by every load. Bounded, oldest out first.
+# again. Code is still copied, relocated and published by every load. Bounded by count and by the
+# files' total size, oldest out first.
 DECODED_MEMO_SIZE = 256
-_decoded: dict[bytes, DecodedModule] = {}
+DECODED_MEMO_BYTES = 64 << 20
+_decoded: dict[bytes, tuple[DecodedModule, int]] = {}
+_decoded_bytes = 0
+_memo_lock = threading.Lock()
 
 
 def clear_memo() -> None:
     """Forget every decoded file (the next load of each parses it again)."""
-    _decoded.clear()
+    global _decoded_bytes
+    with _memo_lock:
+        _decoded.clear()
+        _decoded_bytes = 0
