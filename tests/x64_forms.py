@@ -282,11 +282,43 @@ for _name, _ms in (("cvtss2sd", 32), ("cvtsd2ss", 64), ("ucomiss", 32), ("ucomis
     add_form(f"{_name}_xx", xx(_name, _name))
     add_form(f"{_name}_xm", x_m(_name, _name, _ms))
 
+# packed float arithmetic and conversions: (name, memory operand size)
+PACKED_FLOAT_BINOPS = (
+    *((f"{op}{t}", 128) for op in ("add", "sub", "mul", "div", "min", "max", "sqrt") for t in ("ps", "pd")),
+    ("unpckhps", 128), ("unpckhpd", 128), ("cvtdq2ps", 128), ("cvttps2dq", 128), ("cvtdq2pd", 64),
+    ("cvttpd2dq", 128), ("cvtps2pd", 64), ("cvtpd2ps", 128),
+)
+# SSE2 packed integer (66 0F)
+SSE2_INT_BINOPS = (
+    "paddb", "paddw", "paddd", "paddq", "psubb", "psubw", "psubd", "psubq", "paddsb", "paddsw", "paddusb",
+    "paddusw", "psubsb", "psubsw", "psubusb", "psubusw", "pminub", "pmaxub", "pminsw", "pmaxsw", "pavgb",
+    "pavgw", "pmullw", "pmulhw", "pmulhuw", "pmuludq", "pmaddwd", "pcmpeqw", "pcmpgtb", "pcmpgtw", "pcmpgtd",
+    "packsswb", "packuswb", "packssdw", "punpcklbw", "punpcklwd", "punpckldq", "punpcklqdq", "punpckhbw",
+    "punpckhwd", "punpckhdq", "punpckhqdq",
+)
+# SSSE3, SSE4.1, SSE4.2 (66 0F 38)
+SSE4_INT_BINOPS = (
+    "pshufb", "pmaddubsw", "pmulhrsw", "pabsb", "pabsw", "pabsd", "ptest", "pmuldq", "packusdw", "pcmpgtq",
+    "pminsb", "pminsd", "pminuw", "pminud", "pmaxsb", "pmaxsd", "pmaxuw", "pmaxud", "pmulld",
+)
+PMOVX = ("pmovsxbw", "pmovsxwd", "pmovsxdq", "pmovzxbw", "pmovzxwd", "pmovzxdq")
+for _name, _ms in (*PACKED_FLOAT_BINOPS, *((n, 128) for n in SSE2_INT_BINOPS + SSE4_INT_BINOPS),
+                   *((n, 64) for n in PMOVX)):
+    add_form(f"{_name}_xx", xx(_name, _name))
+    add_form(f"{_name}_xm", x_m(_name, _name, _ms))
+
 ROUND_IMMS = ((0,), (1,), (2,), (3,), (4,), (8,), (0xB,), (0xFF,))
+SHUF_IMMS = ((0,), (1,), (0x1B,), (0xFF,))
 for _name, _ms in (("roundss", 32), ("roundsd", 64), ("cmpss", 32), ("cmpsd", 64), ("cmpps", 128),
                    ("cmppd", 128), ("shufps", 128), ("pshufd", 128)):
     add_form(f"{_name}_xx", lambda n=_name: [x for p in ROUND_IMMS for x in xx(n, n, p)()])
     add_form(f"{_name}_xm", x_m(_name, _name, _ms, ROUND_IMMS))
+for _name, _ms, _imms in (("roundps", 128, ROUND_IMMS), ("roundpd", 128, ROUND_IMMS),
+                          ("pshuflw", 128, SHUF_IMMS), ("pshufhw", 128, SHUF_IMMS),
+                          ("palignr", 128, SHUF_IMMS), ("pblendw", 128, SHUF_IMMS),
+                          ("insertps", 32, SHUF_IMMS)):
+    add_form(f"{_name}_xx", lambda n=_name, imms=_imms: [x for p in imms for x in xx(n, n, p)()])
+    add_form(f"{_name}_xm", x_m(_name, _name, _ms, _imms))
 
 for _name, _ms in (("movss", 32), ("movsd", 64), ("movups", 128), ("movupd", 128), ("movaps", 128),
                    ("movapd", 128), ("movdqa", 128), ("movdqu", 128)):
@@ -297,6 +329,9 @@ for _name, _ms in (("movss", 32), ("movsd", 64), ("movups", 128), ("movupd", 128
 for _name in ("psrlw", "psraw", "psllw", "psrld", "psrad", "pslld", "psrlq", "psllq", "psrldq", "pslldq"):
     add_form(f"{_name}_xi", lambda n=_name: [(f"{n} {x.name}, {imm_text(v)}", n, (x, v))
                                              for x in XMMS for v in (0, 1, 31, 32, 63, 127, 255)])
+for _name in ("psrlw", "psraw", "psllw", "psrld", "psrad", "pslld", "psrlq", "psllq"):
+    add_form(f"{_name}_xx", xx(_name, _name))
+    add_form(f"{_name}_xm", x_m(_name, _name, 128))
 
 add_form("movd_xr", lambda: [(f"movd {x.name}, {r.name_for(32)}", "movd", (x, r))
                              for x in XMMS for r in GPRS])
@@ -325,17 +360,21 @@ for _name, _ms in (("cvttss2si", 32), ("cvttsd2si", 64), ("cvtss2si", 32), ("cvt
                  lambda n=_name, s=_s, ms=_ms: [(f"{n} {r.name_for(s)}, {mem_text(m, ms)}", n, (r, m, s))
                                                 for r, m in zip(cycle(list(GPRS), len(MEMS)), MEMS,
                                                                 strict=True)])
-for _name in ("movmskps", "movmskpd"):
+for _name in ("movmskps", "movmskpd", "pmovmskb"):
     add_form(f"{_name}_rx", lambda n=_name: [(f"{n} {r.name_for(32)}, {x.name}", n, (r, x))
                                              for x in XMMS for r in GPRS])
 
-for _name, _s in (("pextrd", 32), ("pextrq", 64)):
-    add_form(f"{_name}_rx", lambda n=_name, s=_s: [(f"{n} {r.name_for(s)}, {x.name}, {v}", n, (r, x, v))
-                                                   for x in XMMS for r in GPRS for v in (0, 1)])
-    add_form(f"{_name}_mx", lambda n=_name, s=_s: [
-        (f"{n} {mem_text(m, s)}, {x.name}, {i % 2}", n, (m, x, i % 2))
+# (name, register size in the text, memory size, lanes)
+for _name, _rs, _ms, _lanes in (("pextrb", 32, 8, (0, 1, 15)), ("pextrw", 32, 16, (0, 1, 7)),
+                                ("pextrd", 32, 32, (0, 1)), ("pextrq", 64, 64, (0, 1)),
+                                ("extractps", 32, 32, (0, 3))):
+    add_form(f"{_name}_rx", lambda n=_name, s=_rs, ls=_lanes: [
+        (f"{n} {r.name_for(s)}, {x.name}, {v}", n, (r, x, v)) for x in XMMS for r in GPRS for v in ls])
+    add_form(f"{_name}_mx", lambda n=_name, s=_ms, ls=_lanes: [
+        (f"{n} {mem_text(m, s)}, {x.name}, {ls[i % len(ls)]}", n, (m, x, ls[i % len(ls)]))
         for i, (x, m) in enumerate(zip(cycle(list(XMMS), len(MEMS)), MEMS, strict=True))])
-for _name, _s in (("pinsrd", 32), ("pinsrq", 64)):
-    add_form(f"{_name}_xr", lambda n=_name, s=_s: [(f"{n} {x.name}, {r.name_for(s)}, {v}", n, (x, r, v))
-                                                   for x in XMMS for r in GPRS for v in (0, 1)])
-    add_form(f"{_name}_xm", x_m(_name, _name, _s, ((0,), (1,))))
+for _name, _rs, _ms, _lanes in (("pinsrb", 32, 8, (0, 1, 15)), ("pinsrw", 32, 16, (0, 1, 7)),
+                                ("pinsrd", 32, 32, (0, 1)), ("pinsrq", 64, 64, (0, 1))):
+    add_form(f"{_name}_xr", lambda n=_name, s=_rs, ls=_lanes: [
+        (f"{n} {x.name}, {r.name_for(s)}, {v}", n, (x, r, v)) for x in XMMS for r in GPRS for v in ls])
+    add_form(f"{_name}_xm", x_m(_name, _name, _ms, tuple((v,) for v in _lanes)))

@@ -1,13 +1,16 @@
-"""SSE/SSE2/SSE4.1 instructions of the encoder (scalar float arithmetic, conversions, bit ops, moves).
+"""SSE/SSE2/SSSE3/SSE4.1 instructions of the encoder, plus SSE4.2 ``pcmpgtq``: scalar and packed float
+arithmetic, packed integer arithmetic, compares, shifts, shuffles, conversions, bit ops and moves (all
+128-bit legacy encodings, no VEX).
 
-Mixed into ``jit.x64.encoder.Assembler``; every method emits ``[66|F2|F3] [REX] 0F ... ModRM`` through
-the assembler's ``_emit``. Most forms are generated from the tables below: one row per mnemonic with
-its mandatory prefix and opcode. ``dst``/``src`` are ``Xmm`` registers or memory (``Mem``, or a
-``Label`` for ``[rip + label]``) as each instruction allows; anything else raises ``EncodingError``.
+Mixed into ``jit.x64.encoder.Assembler``; every method emits ``[66|F2|F3] [REX] 0F [38|3A] op ModRM
+[imm8]`` through the assembler's ``_emit``. Most forms are generated from the tables below: one row per
+mnemonic with its mandatory prefix and opcode; the generated methods are attached to ``SseMixin`` after
+the class. ``dst``/``src`` are ``Xmm`` registers or memory (``Mem``, or a ``Label`` for
+``[rip + label]``) as each instruction allows; anything else raises ``EncodingError``.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from .operands import EncodingError, Label, Mem
@@ -15,34 +18,64 @@ from .registers import Gpr, Xmm
 
 XmmOrMem = Xmm | Mem | Label
 
+# float arithmetic: op -> opcode after 0F; the ss/sd/ps/pd forms differ only in the prefix.
+_FLOAT_ARITH = (("add", 0x58), ("mul", 0x59), ("sub", 0x5C), ("min", 0x5D), ("div", 0x5E), ("max", 0x5F),
+                ("sqrt", 0x51))
+
+# name -> opcode after 66 0F (SSE2 packed integer).
+_INT_0F = {
+    "paddb": 0xFC, "paddw": 0xFD, "paddd": 0xFE, "paddq": 0xD4,
+    "psubb": 0xF8, "psubw": 0xF9, "psubd": 0xFA, "psubq": 0xFB,
+    "paddsb": 0xEC, "paddsw": 0xED, "paddusb": 0xDC, "paddusw": 0xDD,
+    "psubsb": 0xE8, "psubsw": 0xE9, "psubusb": 0xD8, "psubusw": 0xD9,
+    "pminub": 0xDA, "pmaxub": 0xDE, "pminsw": 0xEA, "pmaxsw": 0xEE, "pavgb": 0xE0, "pavgw": 0xE3,
+    "pmullw": 0xD5, "pmulhw": 0xE5, "pmulhuw": 0xE4, "pmuludq": 0xF4, "pmaddwd": 0xF5,
+    "pxor": 0xEF, "pand": 0xDB, "pandn": 0xDF, "por": 0xEB,
+    "pcmpeqb": 0x74, "pcmpeqw": 0x75, "pcmpeqd": 0x76, "pcmpgtb": 0x64, "pcmpgtw": 0x65, "pcmpgtd": 0x66,
+    "packsswb": 0x63, "packuswb": 0x67, "packssdw": 0x6B,
+    "punpcklbw": 0x60, "punpcklwd": 0x61, "punpckldq": 0x62, "punpcklqdq": 0x6C,
+    "punpckhbw": 0x68, "punpckhwd": 0x69, "punpckhdq": 0x6A, "punpckhqdq": 0x6D,
+}
+
+# name -> opcode after 66 0F 38 (SSSE3, SSE4.1, SSE4.2 pcmpgtq).
+_INT_0F38 = {
+    "pshufb": 0x00, "pmaddubsw": 0x04, "pmulhrsw": 0x0B, "pabsb": 0x1C, "pabsw": 0x1D, "pabsd": 0x1E,
+    "ptest": 0x17, "pmuldq": 0x28, "pcmpeqq": 0x29, "packusdw": 0x2B, "pcmpgtq": 0x37,
+    "pminsb": 0x38, "pminsd": 0x39, "pminuw": 0x3A, "pminud": 0x3B,
+    "pmaxsb": 0x3C, "pmaxsd": 0x3D, "pmaxuw": 0x3E, "pmaxud": 0x3F, "pmulld": 0x40,
+    "pmovsxbw": 0x20, "pmovsxwd": 0x23, "pmovsxdq": 0x25,
+    "pmovzxbw": 0x30, "pmovzxwd": 0x33, "pmovzxdq": 0x35,
+}
+
 # name -> (mandatory prefix, opcode after it); all are "op xmm, xmm/mem" with reg = dst.
 _BINOPS: dict[str, tuple[bytes, bytes]] = {
     **{f"{op}{t}": (pfx, b"\x0f" + bytes((code,)))
-       for op, code in (("add", 0x58), ("mul", 0x59), ("sub", 0x5C), ("min", 0x5D), ("div", 0x5E),
-                        ("max", 0x5F), ("sqrt", 0x51))
-       for t, pfx in (("ss", b"\xf3"), ("sd", b"\xf2"))},
+       for op, code in _FLOAT_ARITH
+       for t, pfx in (("ss", b"\xf3"), ("sd", b"\xf2"), ("ps", b""), ("pd", b"\x66"))},
     "cvtss2sd": (b"\xf3", b"\x0f\x5a"),
     "cvtsd2ss": (b"\xf2", b"\x0f\x5a"),
+    "cvtps2pd": (b"", b"\x0f\x5a"),
+    "cvtpd2ps": (b"\x66", b"\x0f\x5a"),
+    "cvtdq2ps": (b"", b"\x0f\x5b"),
+    "cvttps2dq": (b"\xf3", b"\x0f\x5b"),
+    "cvtdq2pd": (b"\xf3", b"\x0f\xe6"),
+    "cvttpd2dq": (b"\x66", b"\x0f\xe6"),
     **{f"{op}{t}": (pfx, b"\x0f" + bytes((code,)))
-       for op, code in (("and", 0x54), ("andn", 0x55), ("or", 0x56), ("xor", 0x57))
+       for op, code in (("and", 0x54), ("andn", 0x55), ("or", 0x56), ("xor", 0x57), ("unpckl", 0x14),
+                        ("unpckh", 0x15))
        for t, pfx in (("ps", b""), ("pd", b"\x66"))},
     "ucomiss": (b"", b"\x0f\x2e"),
     "ucomisd": (b"\x66", b"\x0f\x2e"),
     "comiss": (b"", b"\x0f\x2f"),
     "comisd": (b"\x66", b"\x0f\x2f"),
-    "pxor": (b"\x66", b"\x0f\xef"),
-    "pand": (b"\x66", b"\x0f\xdb"),
-    "pandn": (b"\x66", b"\x0f\xdf"),
-    "por": (b"\x66", b"\x0f\xeb"),
-    "pcmpeqb": (b"\x66", b"\x0f\x74"),
-    "pcmpeqd": (b"\x66", b"\x0f\x76"),
-    "pcmpeqq": (b"\x66", b"\x0f\x38\x29"),
-    "unpcklps": (b"", b"\x0f\x14"),
-    "unpcklpd": (b"\x66", b"\x0f\x14"),
+    **{name: (b"\x66", b"\x0f" + bytes((code,))) for name, code in _INT_0F.items()},
+    **{name: (b"\x66", b"\x0f\x38" + bytes((code,))) for name, code in _INT_0F38.items()},
 }
 
 # name -> (prefix, opcode); "op xmm, xmm/mem, imm8".
 _BINOPS_IMM: dict[str, tuple[bytes, bytes]] = {
+    "roundps": (b"\x66", b"\x0f\x3a\x08"),
+    "roundpd": (b"\x66", b"\x0f\x3a\x09"),
     "roundss": (b"\x66", b"\x0f\x3a\x0a"),
     "roundsd": (b"\x66", b"\x0f\x3a\x0b"),
     "cmpss": (b"\xf3", b"\x0f\xc2"),
@@ -51,6 +84,11 @@ _BINOPS_IMM: dict[str, tuple[bytes, bytes]] = {
     "cmppd": (b"\x66", b"\x0f\xc2"),
     "shufps": (b"", b"\x0f\xc6"),
     "pshufd": (b"\x66", b"\x0f\x70"),
+    "pshuflw": (b"\xf2", b"\x0f\x70"),
+    "pshufhw": (b"\xf3", b"\x0f\x70"),
+    "palignr": (b"\x66", b"\x0f\x3a\x0f"),
+    "pblendw": (b"\x66", b"\x0f\x3a\x0e"),
+    "insertps": (b"\x66", b"\x0f\x3a\x21"),
 }
 
 # name -> (prefix, load opcode (reg = dst xmm), store opcode (reg = src xmm)).
@@ -65,7 +103,7 @@ _MOVES: dict[str, tuple[bytes, bytes, bytes]] = {
     "movdqu": (b"\xf3", b"\x0f\x6f", b"\x0f\x7f"),
 }
 
-# name -> (opcode, /digit); "op xmm, imm8", all with the 66 prefix.
+# name -> (opcode, /digit) of "op xmm, imm8", all with the 66 prefix.
 _SHIFT_IMM: dict[str, tuple[bytes, int]] = {
     "psrlw": (b"\x0f\x71", 2), "psraw": (b"\x0f\x71", 4), "psllw": (b"\x0f\x71", 6),
     "psrld": (b"\x0f\x72", 2), "psrad": (b"\x0f\x72", 4), "pslld": (b"\x0f\x72", 6),
@@ -73,9 +111,22 @@ _SHIFT_IMM: dict[str, tuple[bytes, int]] = {
     "pslldq": (b"\x0f\x73", 7),
 }
 
+# name -> opcode of "op xmm, xmm/m128" (count in the low qword), 66 prefix; psrldq/pslldq have none.
+_SHIFT_XMM: dict[str, bytes] = {
+    "psrlw": b"\x0f\xd1", "psrld": b"\x0f\xd2", "psrlq": b"\x0f\xd3", "psraw": b"\x0f\xe1",
+    "psrad": b"\x0f\xe2", "psllw": b"\x0f\xf1", "pslld": b"\x0f\xf2", "psllq": b"\x0f\xf3",
+}
+
 
 def _imm8(owner: SseMixin, what: str, imm: int) -> bytes:
     return bytes((owner._wrap(what, imm, 8) & 0xFF,))
+
+
+def _named(op: Callable[..., None], name: str, doc: str) -> Callable[..., None]:
+    op.__name__ = name
+    op.__qualname__ = f"SseMixin.{name}"
+    op.__doc__ = doc
+    return op
 
 
 def _binop(name: str) -> Callable[..., None]:
@@ -84,9 +135,7 @@ def _binop(name: str) -> Callable[..., None]:
     def op(self: SseMixin, dst: Xmm, src: XmmOrMem) -> None:
         self._emit(opcode, self._xmm(name, dst).num, self._xmm_or_mem(name, src), prefix=prefix)
 
-    op.__name__ = op.__qualname__ = name
-    op.__doc__ = f"``{name} dst, src`` (dst: Xmm, src: Xmm or memory)."
-    return op
+    return _named(op, name, f"``{name} dst, src`` (dst: Xmm, src: Xmm or memory).")
 
 
 def _binop_imm(name: str) -> Callable[..., None]:
@@ -96,9 +145,7 @@ def _binop_imm(name: str) -> Callable[..., None]:
         self._emit(opcode, self._xmm(name, dst).num, self._xmm_or_mem(name, src), prefix=prefix,
                    imm=_imm8(self, name, imm))
 
-    op.__name__ = op.__qualname__ = name
-    op.__doc__ = f"``{name} dst, src, imm8``."
-    return op
+    return _named(op, name, f"``{name} dst, src, imm8`` (dst: Xmm, src: Xmm or memory).")
 
 
 def _move(name: str) -> Callable[..., None]:
@@ -112,24 +159,34 @@ def _move(name: str) -> Callable[..., None]:
         else:
             raise self._fail(name, f"bad operands {dst!r}, {src!r}")
 
-    op.__name__ = op.__qualname__ = name
-    op.__doc__ = f"``{name} dst, src``: xmm <- xmm, xmm <- mem, mem <- xmm."
-    return op
+    return _named(op, name, f"``{name} dst, src``: xmm <- xmm, xmm <- mem, mem <- xmm.")
 
 
-def _shift_imm(name: str) -> Callable[..., None]:
+def _shift(name: str) -> Callable[..., None]:
     opcode, digit = _SHIFT_IMM[name]
+    by_xmm = _SHIFT_XMM.get(name)
 
-    def op(self: SseMixin, dst: Xmm, imm: int) -> None:
-        self._emit(opcode, digit, self._xmm(name, dst), prefix=b"\x66", imm=_imm8(self, name, imm))
+    if by_xmm is None:
+        def op_imm(self: SseMixin, dst: Xmm, imm: int) -> None:
+            self._emit(opcode, digit, self._xmm(name, dst), prefix=b"\x66", imm=_imm8(self, name, imm))
 
-    op.__name__ = op.__qualname__ = name
-    op.__doc__ = f"``{name} xmm, imm8``."
-    return op
+        return _named(op_imm, name, f"``{name} xmm, imm8``.")
+
+    def op(self: SseMixin, dst: Xmm, count: int | XmmOrMem) -> None:
+        if isinstance(count, int):
+            self._emit(opcode, digit, self._xmm(name, dst), prefix=b"\x66", imm=_imm8(self, name, count))
+        else:
+            self._emit(by_xmm, self._xmm(name, dst).num, self._xmm_or_mem(name, count), prefix=b"\x66")
+
+    return _named(op, name, f"``{name} xmm, count``: count an imm8, or an xmm/m128 (low qword).")
 
 
 class SseMixin:
-    """The SSE part of ``Assembler`` (see the module docstring)."""
+    """The SSE part of ``Assembler`` (see the module docstring).
+
+    The table-driven methods (``addss``, ``paddb``, ``roundps``, ``movdqa``, ``psllw``, ...) are
+    attached after the class, one per row of ``_BINOPS``, ``_BINOPS_IMM``, ``_MOVES`` and ``_SHIFT_IMM``.
+    """
 
     if TYPE_CHECKING:
         def _emit(self, opcode: bytes, reg: int, rm: Gpr | Xmm | Mem | Label, *, w: bool = False,
@@ -152,76 +209,6 @@ class SseMixin:
         if not isinstance(x, Xmm | Mem | Label):
             raise self._fail(what, f"expected an xmm register or memory operand, got {x!r}")
         return x
-
-    # scalar arithmetic
-    addss = _binop("addss")
-    addsd = _binop("addsd")
-    subss = _binop("subss")
-    subsd = _binop("subsd")
-    mulss = _binop("mulss")
-    mulsd = _binop("mulsd")
-    divss = _binop("divss")
-    divsd = _binop("divsd")
-    sqrtss = _binop("sqrtss")
-    sqrtsd = _binop("sqrtsd")
-    minss = _binop("minss")
-    minsd = _binop("minsd")
-    maxss = _binop("maxss")
-    maxsd = _binop("maxsd")
-    cvtss2sd = _binop("cvtss2sd")
-    cvtsd2ss = _binop("cvtsd2ss")
-    # compares setting EFLAGS (``a`` is the register, ``b`` register or memory)
-    ucomiss = _binop("ucomiss")
-    ucomisd = _binop("ucomisd")
-    comiss = _binop("comiss")
-    comisd = _binop("comisd")
-    # packed bit operations
-    andps = _binop("andps")
-    andpd = _binop("andpd")
-    andnps = _binop("andnps")
-    andnpd = _binop("andnpd")
-    orps = _binop("orps")
-    orpd = _binop("orpd")
-    xorps = _binop("xorps")
-    xorpd = _binop("xorpd")
-    pxor = _binop("pxor")
-    pand = _binop("pand")
-    pandn = _binop("pandn")
-    por = _binop("por")
-    pcmpeqb = _binop("pcmpeqb")
-    pcmpeqd = _binop("pcmpeqd")
-    pcmpeqq = _binop("pcmpeqq")
-    unpcklps = _binop("unpcklps")
-    unpcklpd = _binop("unpcklpd")
-    # with an imm8
-    roundss = _binop_imm("roundss")
-    roundsd = _binop_imm("roundsd")
-    cmpss = _binop_imm("cmpss")
-    cmpsd = _binop_imm("cmpsd")
-    cmpps = _binop_imm("cmpps")
-    cmppd = _binop_imm("cmppd")
-    shufps = _binop_imm("shufps")
-    pshufd = _binop_imm("pshufd")
-    # moves
-    movss = _move("movss")
-    movsd = _move("movsd")
-    movups = _move("movups")
-    movupd = _move("movupd")
-    movaps = _move("movaps")
-    movapd = _move("movapd")
-    movdqa = _move("movdqa")
-    movdqu = _move("movdqu")
-    # shifts by an immediate
-    psrlw = _shift_imm("psrlw")
-    psraw = _shift_imm("psraw")
-    psllw = _shift_imm("psllw")
-    psrld = _shift_imm("psrld")
-    psrad = _shift_imm("psrad")
-    pslld = _shift_imm("pslld")
-    psrlq = _shift_imm("psrlq")
-    psllq = _shift_imm("psllq")
-    psrldq = _shift_imm("psrldq")
-    pslldq = _shift_imm("pslldq")
 
     def movd(self, dst: Xmm | Gpr | Mem | Label, src: Xmm | Gpr | Mem | Label) -> None:
         """32-bit ``movd``: xmm <- gpr/mem (``66 0F 6E``), gpr/mem <- xmm (``66 0F 7E``)."""
@@ -296,26 +283,68 @@ class SseMixin:
         """Sign bits of the two doubles of ``src`` into ``dst``."""
         self._emit(b"\x0f\x50", self._gpr("movmskpd", dst).num, self._xmm("movmskpd", src), prefix=b"\x66")
 
-    def _extract(self, name: str, w: bool, dst: Gpr | Mem | Label, src: Xmm, imm: int) -> None:
-        self._emit(b"\x0f\x3a\x16", self._xmm(name, src).num, self._gpr_or_mem(name, dst), w=w,
+    def pmovmskb(self, dst: Gpr, src: Xmm) -> None:
+        """Sign bits of the sixteen bytes of ``src`` into ``dst`` (``66 0F D7``)."""
+        self._emit(b"\x0f\xd7", self._gpr("pmovmskb", dst).num, self._xmm("pmovmskb", src), prefix=b"\x66")
+
+    def _extract(self, name: str, opcode: bytes, w: bool, dst: Gpr | Mem | Label, src: Xmm, imm: int) -> None:
+        self._emit(opcode, self._xmm(name, src).num, self._gpr_or_mem(name, dst), w=w,
                    prefix=b"\x66", imm=_imm8(self, name, imm))
 
-    def _insert(self, name: str, w: bool, dst: Xmm, src: Gpr | Mem | Label, imm: int) -> None:
-        self._emit(b"\x0f\x3a\x22", self._xmm(name, dst).num, self._gpr_or_mem(name, src), w=w,
+    def _insert(self, name: str, opcode: bytes, w: bool, dst: Xmm, src: Gpr | Mem | Label, imm: int) -> None:
+        self._emit(opcode, self._xmm(name, dst).num, self._gpr_or_mem(name, src), w=w,
                    prefix=b"\x66", imm=_imm8(self, name, imm))
+
+    def pextrb(self, dst: Gpr | Mem | Label, src: Xmm, imm: int) -> None:
+        """Byte ``imm`` of ``src`` into ``dst`` (zero-extended into a register; SSE4.1)."""
+        self._extract("pextrb", b"\x0f\x3a\x14", False, dst, src, imm)
+
+    def pextrw(self, dst: Gpr | Mem | Label, src: Xmm, imm: int) -> None:
+        """Word ``imm`` of ``src`` into ``dst``: a register (zero-extended) with the SSE2 ``66 0F C5``
+        (reg = the GPR), memory with the SSE4.1 ``66 0F 3A 15``."""
+        if isinstance(dst, Gpr):
+            self._emit(b"\x0f\xc5", dst.num, self._xmm("pextrw", src), prefix=b"\x66",
+                       imm=_imm8(self, "pextrw", imm))
+        else:
+            self._extract("pextrw", b"\x0f\x3a\x15", False, dst, src, imm)
 
     def pextrd(self, dst: Gpr | Mem | Label, src: Xmm, imm: int) -> None:
         """Dword ``imm`` of ``src`` into ``dst`` (SSE4.1)."""
-        self._extract("pextrd", False, dst, src, imm)
+        self._extract("pextrd", b"\x0f\x3a\x16", False, dst, src, imm)
 
     def pextrq(self, dst: Gpr | Mem | Label, src: Xmm, imm: int) -> None:
         """Qword ``imm`` of ``src`` into ``dst`` (SSE4.1)."""
-        self._extract("pextrq", True, dst, src, imm)
+        self._extract("pextrq", b"\x0f\x3a\x16", True, dst, src, imm)
+
+    def extractps(self, dst: Gpr | Mem | Label, src: Xmm, imm: int) -> None:
+        """The bits of float ``imm`` of ``src`` into a 32-bit ``dst`` (SSE4.1)."""
+        self._extract("extractps", b"\x0f\x3a\x17", False, dst, src, imm)
+
+    def pinsrb(self, dst: Xmm, src: Gpr | Mem | Label, imm: int) -> None:
+        """The low byte of ``src`` into byte ``imm`` of ``dst`` (SSE4.1)."""
+        self._insert("pinsrb", b"\x0f\x3a\x20", False, dst, src, imm)
+
+    def pinsrw(self, dst: Xmm, src: Gpr | Mem | Label, imm: int) -> None:
+        """The low word of ``src`` into word ``imm`` of ``dst`` (SSE2)."""
+        self._insert("pinsrw", b"\x0f\xc4", False, dst, src, imm)
 
     def pinsrd(self, dst: Xmm, src: Gpr | Mem | Label, imm: int) -> None:
         """``src`` into dword ``imm`` of ``dst`` (SSE4.1)."""
-        self._insert("pinsrd", False, dst, src, imm)
+        self._insert("pinsrd", b"\x0f\x3a\x22", False, dst, src, imm)
 
     def pinsrq(self, dst: Xmm, src: Gpr | Mem | Label, imm: int) -> None:
         """``src`` into qword ``imm`` of ``dst`` (SSE4.1)."""
-        self._insert("pinsrq", True, dst, src, imm)
+        self._insert("pinsrq", b"\x0f\x3a\x22", True, dst, src, imm)
+
+
+def _attach(table: Mapping[str, object], make: Callable[[str], Callable[..., None]]) -> None:
+    """One method of ``SseMixin`` per row of ``table``, built by ``make(name)``."""
+    for name in table:
+        assert name not in vars(SseMixin), f"{name} is both a table row and a method"
+        setattr(SseMixin, name, make(name))
+
+
+_attach(_BINOPS, _binop)
+_attach(_BINOPS_IMM, _binop_imm)
+_attach(_MOVES, _move)
+_attach(_SHIFT_IMM, _shift)
