@@ -98,6 +98,9 @@ def _arg_bits(value: dict[str, Any]) -> Any:
     v = value.get("value")
     if value["type"] in ("i32", "f32", "i64", "f64"):
         return int(v)
+    if value["type"] == "v128":
+        from .spectest import parse_value
+        return parse_value(value)
     if v is None or v == "null":
         return None
     return int(v)
@@ -106,6 +109,19 @@ def _arg_bits(value: dict[str, Any]) -> Any:
 def _check_value(expected: dict[str, Any], got: Any) -> bool:
     t = expected["type"]
     v = expected.get("value")
+    if t == "v128":
+        if not isinstance(got, int):
+            return False
+        lane_type = expected["lane_type"]
+        bits = int(lane_type[1:])
+        mask = (1 << bits) - 1
+        lanes = [(got >> (i * bits)) & mask for i in range(128 // bits)]
+        if len(v) != len(lanes):
+            return False
+        if lane_type in ("f32", "f64"):     # a lane may be a NaN pattern
+            return all(_check_value({"type": lane_type, "value": e}, g)
+                       for e, g in zip(v, lanes, strict=True))
+        return all(g == int(e) & mask for e, g in zip(v, lanes, strict=True))
     if t in ("f32", "f64") and isinstance(v, str) and v.startswith("nan:"):
         if not isinstance(got, int):
             return False

@@ -1,7 +1,8 @@
-"""The core spec suite through ``jit.specrunner`` (each file in a child process, as ``wxjit spec``).
+"""The spec suites (``core`` and ``simd``: all of Wasm 2.0) through ``jit.specrunner``, each file in a
+child process, as ``wxjit spec`` runs them.
 
-``CORE_FILES`` is every file of ``core``: each must pass completely (every binary command; the text
-``assert_malformed`` modules are the only skips). Skips with the reason when ../shared/spectest is absent.
+Every file of both suites must pass completely (every binary command; the text ``assert_malformed``
+modules are the only skips). Skips with the reason when ../shared/spectest is absent.
 """
 from __future__ import annotations
 
@@ -12,17 +13,17 @@ import pytest
 from jit.spectest import spectest_dir
 
 ROOT = spectest_dir()
-# Every core file (Wasm 2.0 without SIMD): all of them must pass completely.
-CORE_FILES = sorted(p.name for p in (ROOT / "core").iterdir() if p.is_dir()) if ROOT else []
+SUITE_FILES = [(suite, p.name) for suite in ("core", "simd")
+               for p in sorted((ROOT / suite).iterdir()) if p.is_dir()] if ROOT else []
 
 
 
 @pytest.mark.skipif(ROOT is None, reason="the spec test suite (../shared/spectest) is not available")
-@pytest.mark.parametrize("name", CORE_FILES)
-def test_core_file(name: str) -> None:
+@pytest.mark.parametrize(("suite", "name"), SUITE_FILES, ids=[f"{s}/{n}" for s, n in SUITE_FILES])
+def test_spec_file(suite: str, name: str) -> None:
     from jit.specrunner import run_isolated
 
-    path = ROOT / "core" / name / f"{name}.json"
+    path = ROOT / suite / name / f"{name}.json"
     result = run_isolated(path)
     assert result.crash is None, result.crash
     assert result.failures == [], result.failures[:5]

@@ -42,7 +42,7 @@ from typing import Any
 
 from ..errors import Error, LimitError, Trap
 from ..native import ffi, lib
-from ..wasm.types import FuncType
+from ..wasm.types import V128, FuncType
 from . import host, linker
 from . import vmctx as V
 from .externs import Func, Global, Memory, Table
@@ -51,7 +51,7 @@ from .memory import LinearMemory
 from .module import Module
 from .plan import InstancePlan, canonical_type_id, eval_const
 from .traps import trap_from_code
-from .values import FUNCREFS, MASK32
+from .values import FUNCREFS, MASK32, MASK64
 
 _instance_ids = itertools.count(1)
 _ensure_signal_handlers = lib.wx_ensure_signal_handlers
@@ -112,7 +112,10 @@ class InstanceState:
                  "facade", "_released", "__weakref__")
 
     def global_bits(self, index: int) -> int:
-        return int(ffi.cast("uint64_t *", self.vm[self.plan.layout.global_ptr(index) // 8])[0])
+        cell = ffi.cast("uint64_t *", self.vm[self.plan.layout.global_ptr(index) // 8])
+        if self.plan.wasm.global_type(index).valtype == V128:
+            return int(cell[0]) | int(cell[1]) << 64
+        return int(cell[0])
 
     def function(self, funcidx: int) -> Any:
         """The callable for function ``funcidx`` of the index space (imported extern or Function).
@@ -434,7 +437,10 @@ class Instance:
                 st.tables.append(table)
                 vm[layout.table(first + i) // 8] = table.address
         for i, expr in plan.dynamic_globals:
-            ffi.cast("uint64_t *", base + plan.layout.defined_global(i))[0] = eval_const(st, expr)
+            value = eval_const(st, expr)
+            slot = ffi.cast("uint64_t *", base + plan.layout.defined_global(i))
+            slot[0] = value & MASK64
+            slot[1] = value >> 64          # the high half of a v128 (16 bytes per global)
         for off, expr in plan.dynamic_items:
             ffi.cast("uint64_t *", base + off)[0] = eval_const(st, expr)
         if plan.active_elems:

@@ -25,7 +25,7 @@ from typing import Any
 
 from ..errors import CompileError, Error
 from ..native import ffi, lib
-from ..wasm.types import FuncType
+from ..wasm.types import V128, FuncType
 from . import pool
 from . import vmctx as V
 from .values import FROM_BITS, MASK32, MASK64, RAW_MASK, REF_TYPES, TO_BITS, check_bits
@@ -33,6 +33,7 @@ from .watchdog import WATCHDOG
 
 _vmctx_init = lib.wx_vmctx_init
 BUSY = lib.WX_CALL_BUSY
+V128_MASK = (1 << 128) - 1
 MAGIC = lib.WX_RC_MAGIC
 _type_ids: dict[FuncType, int] = {}
 _type_lock = threading.Lock()
@@ -63,6 +64,7 @@ _STATIC_OPS: dict[int, Callable[[Any, Any], int]] = {
     0x44: lambda layout, a: a & MASK64,                             # f64.const (raw bits)
     0xD0: lambda layout, a: 0,                                      # ref.null
     0xD2: lambda layout, a: _Rel(layout.funcref(a)),                # ref.func
+    0xFD00C: lambda layout, a: a & V128_MASK,                       # v128.const (16 bytes)
 }
 
 
@@ -196,7 +198,10 @@ def make_recipe(compiled: Any, w: Any) -> PlanRecipe:
 
     image = bytearray(size)
     for off, value in words.items():
-        image[off:off + 8] = (value & MASK64).to_bytes(8, "little")
+        if value > MASK64:          # a v128 (globals have 16 bytes)
+            image[off:off + 16] = value.to_bytes(16, "little")
+        else:
+            image[off:off + 8] = (value & MASK64).to_bytes(8, "little")
 
     def u32(values: list[int]) -> bytes:
         return array("I", values).tobytes()
@@ -343,6 +348,8 @@ def _fail(fn: Any, rc: int, args: Any, again: Callable[[Any, Any], Any]) -> Any:
 
 
 def _make_callers(ftype: FuncType) -> tuple[Callable[[Any, Any], Any], Callable[[Any, Any], list[int]]]:
+    if V128 in ftype.params or V128 in ftype.results:
+        return _make_v128_callers(ftype)
     params, results = ftype.params, ftype.results
     n_in, n_out = len(params), len(results)
     n_slots = max(n_in, n_out, 1)
@@ -457,6 +464,84 @@ def _make_callers(ftype: FuncType) -> tuple[Callable[[Any, Any], Any], Callable[
             if n_out == 1:
                 return fr[0](slots[0])
             return tuple(f(slots[i]) for i, f in enumerate(fr))
+    return call, raw
+
+
+def _v128_bits(value: object) -> int:
+    if isinstance(value, int) and -(1 << 127) <= value <= V128_MASK:
+        return int(value) & V128_MASK
+    raise Error(f"expected a v128 (an int in [-2**127, 2**128)), got {value!r}")
+
+
+def _v128_raw(bits: object) -> int:
+    if isinstance(bits, int) and 0 <= bits <= V128_MASK:
+        return int(bits)
+    raise Error(f"expected the bit pattern of a v128 (an int in [0, 2**128)), got {bits!r}")
+
+
+def _make_v128_callers(ftype: FuncType) -> tuple[Callable[[Any, Any], Any], Callable[[Any, Any], list[int]]]:
+    """Callers of a signature with v128 values: each takes two slots (low half first). A v128 is a
+    Python int (unsigned when returned); the other types convert as usual."""
+    params, results = ftype.params, ftype.results
+    n_in, n_out = len(params), len(results)
+    in_slots = sum(2 if t == V128 else 1 for t in params)
+    out_slots = sum(2 if t == V128 else 1 for t in results)
+    n_slots = max(in_slots, out_slots, 1)
+    if not all(t == V128 or t in TO_BITS for t in params + results):
+        raise Error(f"signature {ftype} cannot cross the Python boundary")
+    masks = [RAW_MASK.get(t, MASK64) for t in results]
+
+    def invoke(fn: Any, bits: list[int]) -> list[int]:
+        slots = ffi.new("uint64_t[]", n_slots)
+        k = 0
+        for t, b in zip(params, bits, strict=True):
+            if t == V128:
+                slots[k], slots[k + 1] = b & MASK64, b >> 64
+                k += 2
+            else:
+                slots[k] = b
+                k += 1
+        state = fn._state
+        token = WATCHDOG.arm(state, state.timeout) if state.timeout is not None else None
+        try:
+            while True:
+                rc = lib.wx_call(fn._code, fn._vm, slots, in_slots, out_slots)
+                if rc != BUSY:
+                    break
+                wait_idle(state)
+        finally:
+            if token is not None:
+                WATCHDOG.disarm(token)
+        if rc:
+            raise state.trap(rc)
+        out, k = [], 0
+        for t, mask in zip(results, masks, strict=True):
+            if t == V128:
+                out.append(int(slots[k]) | int(slots[k + 1]) << 64)
+                k += 2
+            else:
+                out.append(int(slots[k]) & mask)
+                k += 1
+        return out
+
+    def raw(fn: Any, bits: Any) -> list[int]:
+        bits = list(bits)
+        if len(bits) != n_in:
+            raise Error(f"{fn.name}: expected {n_in} argument(s), got {len(bits)}")
+        out = invoke(fn, [_v128_raw(b) if t == V128 else check_bits(t, b)
+                          for t, b in zip(params, bits, strict=True)])
+        return [FROM_BITS[t](b) if t in REF_TYPES else b for t, b in zip(results, out, strict=True)]
+
+    def call(fn: Any, args: tuple[Any, ...]) -> Any:
+        if len(args) != n_in:
+            raise Error(f"{fn.name}: expected {n_in} argument(s) {ftype}, got {len(args)}")
+        out = invoke(fn, [_v128_bits(a) if t == V128 else TO_BITS[t](a)
+                          for t, a in zip(params, args, strict=True)])
+        values = [b if t == V128 else FROM_BITS[t](b) for t, b in zip(results, out, strict=True)]
+        if n_out == 0:
+            return None
+        return values[0] if n_out == 1 else tuple(values)
+
     return call, raw
 
 

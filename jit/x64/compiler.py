@@ -55,6 +55,7 @@ from .registers import (
     Gpr,
     Xmm,
 )
+from .simd import SimdLowering, simd_handlers
 from .stack import (
     CONST,
     GPRS,
@@ -208,7 +209,7 @@ ROUNDING = {"nearest": 0, "floor": 1, "ceil": 2, "trunc": 3}
 SIGN32, SIGN64 = 0x80000000, 0x8000000000000000
 
 
-class FunctionCompiler:
+class FunctionCompiler(SimdLowering):
     """Compiles one function body into the module's assembler."""
 
     def __init__(self, mc: ModuleCompiler, func_index: int, body) -> None:
@@ -1984,6 +1985,7 @@ def _build_handlers() -> dict:
                 for mid in ("trunc", "trunc_sat"):
                     name = f"{r}.{mid}_{f}_{sg}"
                     h[_K[name]] = bind(fc.float_trunc, name)
+    h.update(simd_handlers(_K))
     return h
 
 

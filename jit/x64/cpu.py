@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 # Features the compiler knows how to use; anything else is ignored.
-KNOWN = ("sse4_1", "popcnt", "abm", "bmi1")
+KNOWN = ("ssse3", "sse4_1", "sse4_2", "popcnt", "abm", "bmi1")
 
 
 @lru_cache(maxsize=1)
