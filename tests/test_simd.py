@@ -180,3 +180,25 @@ def test_simd_needs_the_cpu_features(monkeypatch) -> None:
     monkeypatch.setattr(simd, "host_features", lambda: frozenset({"sse4_1"}))
     with pytest.raises(jit.CompileError, match="SIMD needs the CPU features ssse3, sse4_2"):
         jit.Module(wat(V128_FUNCS))
+
+
+def test_v128_globals_from_python() -> None:
+    module = jit.Module(wat("""
+      (module
+        (import "env" "seed" (global $seed v128))
+        (global $g (export "g") (mut v128) (global.get $seed))
+        (func (export "bump") (global.set $g (i64x2.add (global.get $g) (v128.const i64x2 1 1)))))"""))
+    seed = jit.Global("v128", (7 << 64) | 5)
+    assert seed.value == seed.value_raw == (7 << 64) | 5
+    e = jit.Instance(module, {"env": {"seed": seed}}).exports
+    e.bump()
+    assert e.g.value == (8 << 64) | 6
+    e.g.value = -1
+    assert e.g.value_raw == (1 << 128) - 1
+    e.g.value_raw = 2**127
+    e.bump()
+    assert e.g.value == 2**127 | (1 << 64) | 1
+    with pytest.raises(jit.Error, match="v128"):
+        e.g.value_raw = -1
+    with pytest.raises(jit.Error, match="v128"):
+        e.g.value = 2**128

@@ -86,15 +86,15 @@ def _split_rest(args: argparse.Namespace) -> tuple[list[str], list[str]]:
 
 def _parse_arg(text: str, valtype: int) -> object:
     from ..errors import Error
-    from ..wasm.types import F32, F64, I32, I64, valtype_name
+    from ..wasm.types import F32, F64, I32, I64, V128, valtype_name
     try:
-        if valtype in (I32, I64):
+        if valtype in (I32, I64, V128):      # a v128 is one 128-bit integer (lane 0 lowest)
             return int(text, 0)
         if valtype in (F32, F64):
             return float(text)
     except ValueError:
         pass
-    raise Error(f"cannot read {text!r} as an {valtype_name(valtype)}")
+    raise Error(f"cannot read {text!r} as a value of type {valtype_name(valtype)}")
 
 
 def format_trap(trap) -> str:

@@ -16,6 +16,7 @@ from ..native import ffi, lib
 from ..wasm.types import (
     EXTERNREF,
     FUNCREF,
+    V128,
     FuncType,
     GlobalType,
     MemoryType,
@@ -26,7 +27,7 @@ from ..wasm.types import (
 from ..wasm.types import Limits as WasmLimits
 from .limits import DEFAULT_MAX_TABLE_ELEMENTS
 from .memory import LinearMemory
-from .values import check_bits, from_bits, to_bits
+from .values import check_bits, check_v128_bits, from_bits, to_bits, v128_to_bits
 
 
 def parse_valtype(name: str | int) -> int:
@@ -158,14 +159,22 @@ class Global:
             if value is not None:
                 raise Error("reference globals hold only None (null) from Python for now")
             self._cell[0] = 0
+        elif t == V128:
+            self._store_v128(v128_to_bits(value))
         else:
             self._cell[0] = to_bits(t, value)
+
+    def _store_v128(self, bits: int) -> None:
+        self._cell[0] = bits & 0xFFFFFFFFFFFFFFFF
+        self._cell[1] = bits >> 64
 
     @property
     def value(self) -> Any:
         t = self.type.valtype
         if t in (FUNCREF, EXTERNREF):
             return None if self._cell[0] == 0 else self._cell[0]
+        if t == V128:
+            return self.value_raw          # a v128 is an unsigned 128-bit int (lane 0 lowest)
         return from_bits(t, self._cell[0])
 
     @value.setter
@@ -176,13 +185,18 @@ class Global:
 
     @property
     def value_raw(self) -> int:
+        if self.type.valtype == V128:
+            return int(self._cell[0]) | int(self._cell[1]) << 64
         return int(self._cell[0])
 
     @value_raw.setter
     def value_raw(self, bits: int) -> None:
         if not self.type.mutable:
             raise Error("cannot set an immutable global")
-        self._cell[0] = check_bits(self.type.valtype, bits)
+        if self.type.valtype == V128:
+            self._store_v128(check_v128_bits(bits))
+        else:
+            self._cell[0] = check_bits(self.type.valtype, bits)
 
     def __repr__(self) -> str:
         mut = "mut " if self.type.mutable else ""

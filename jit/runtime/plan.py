@@ -28,12 +28,21 @@ from ..native import ffi, lib
 from ..wasm.types import V128, FuncType
 from . import pool
 from . import vmctx as V
-from .values import FROM_BITS, MASK32, MASK64, RAW_MASK, REF_TYPES, TO_BITS, check_bits
+from .values import (
+    FROM_BITS,
+    MASK32,
+    MASK64,
+    RAW_MASK,
+    REF_TYPES,
+    TO_BITS,
+    check_bits,
+    check_v128_bits,
+    v128_to_bits,
+)
 from .watchdog import WATCHDOG
 
 _vmctx_init = lib.wx_vmctx_init
 BUSY = lib.WX_CALL_BUSY
-V128_MASK = (1 << 128) - 1
 MAGIC = lib.WX_RC_MAGIC
 _type_ids: dict[FuncType, int] = {}
 _type_lock = threading.Lock()
@@ -64,7 +73,7 @@ _STATIC_OPS: dict[int, Callable[[Any, Any], int]] = {
     0x44: lambda layout, a: a & MASK64,                             # f64.const (raw bits)
     0xD0: lambda layout, a: 0,                                      # ref.null
     0xD2: lambda layout, a: _Rel(layout.funcref(a)),                # ref.func
-    0xFD00C: lambda layout, a: a & V128_MASK,                       # v128.const (16 bytes)
+    0xFD00C: lambda layout, a: a,                                   # v128.const (16 bytes)
 }
 
 
@@ -467,18 +476,6 @@ def _make_callers(ftype: FuncType) -> tuple[Callable[[Any, Any], Any], Callable[
     return call, raw
 
 
-def _v128_bits(value: object) -> int:
-    if isinstance(value, int) and -(1 << 127) <= value <= V128_MASK:
-        return int(value) & V128_MASK
-    raise Error(f"expected a v128 (an int in [-2**127, 2**128)), got {value!r}")
-
-
-def _v128_raw(bits: object) -> int:
-    if isinstance(bits, int) and 0 <= bits <= V128_MASK:
-        return int(bits)
-    raise Error(f"expected the bit pattern of a v128 (an int in [0, 2**128)), got {bits!r}")
-
-
 def _make_v128_callers(ftype: FuncType) -> tuple[Callable[[Any, Any], Any], Callable[[Any, Any], list[int]]]:
     """Callers of a signature with v128 values: each takes two slots (low half first). A v128 is a
     Python int (unsigned when returned); the other types convert as usual."""
@@ -528,14 +525,14 @@ def _make_v128_callers(ftype: FuncType) -> tuple[Callable[[Any, Any], Any], Call
         bits = list(bits)
         if len(bits) != n_in:
             raise Error(f"{fn.name}: expected {n_in} argument(s), got {len(bits)}")
-        out = invoke(fn, [_v128_raw(b) if t == V128 else check_bits(t, b)
+        out = invoke(fn, [check_v128_bits(b) if t == V128 else check_bits(t, b)
                           for t, b in zip(params, bits, strict=True)])
         return [FROM_BITS[t](b) if t in REF_TYPES else b for t, b in zip(results, out, strict=True)]
 
     def call(fn: Any, args: tuple[Any, ...]) -> Any:
         if len(args) != n_in:
             raise Error(f"{fn.name}: expected {n_in} argument(s) {ftype}, got {len(args)}")
-        out = invoke(fn, [_v128_bits(a) if t == V128 else TO_BITS[t](a)
+        out = invoke(fn, [v128_to_bits(a) if t == V128 else TO_BITS[t](a)
                           for t, a in zip(params, args, strict=True)])
         values = [b if t == V128 else FROM_BITS[t](b) for t, b in zip(results, out, strict=True)]
         if n_out == 0:

@@ -157,6 +157,24 @@ def from_bits(valtype: int, bits: int) -> object:
         raise Error(f"values of type {valtype_name(valtype)} cannot cross the Python boundary yet") from None
 
 
+V128_MASK = (1 << 128) - 1
+
+
+def v128_to_bits(value: object) -> int:
+    """A v128 from Python: an int in [-2**127, 2**128) (lane 0 in the lowest bits), as unsigned bits.
+    A v128 is two slots at the native boundary (low half first); it has no other Python form."""
+    if isinstance(value, int) and -(1 << 127) <= value <= V128_MASK:
+        return int(value) & V128_MASK
+    raise Error(f"expected a v128 (an int in [-2**127, 2**128)), got {value!r}")
+
+
+def check_v128_bits(bits: object) -> int:
+    """``bits`` as the unsigned bit pattern of a v128 (jit.Error when it is not one)."""
+    if isinstance(bits, int) and 0 <= bits <= V128_MASK:
+        return int(bits)
+    raise Error(f"expected the bit pattern of a v128 (an int in [0, 2**128)), got {bits!r}")
+
+
 def check_bits(valtype: int, bits: object) -> int:
     """``bits`` as an unsigned bit pattern of ``valtype`` (jit.Error when it is not one); references
     are Python objects (None for null) and are converted like typed values."""
