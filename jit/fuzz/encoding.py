@@ -10,8 +10,8 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass, field
 
-I32, I64, F32, F64, FUNCREF = 0x7F, 0x7E, 0x7D, 0x7C, 0x70
-VALTYPE_NAMES = {I32: "i32", I64: "i64", F32: "f32", F64: "f64"}
+I32, I64, F32, F64, V128, FUNCREF = 0x7F, 0x7E, 0x7D, 0x7C, 0x7B, 0x70
+VALTYPE_NAMES = {I32: "i32", I64: "i64", F32: "f32", F64: "f64", V128: "v128"}
 NUM_TYPES = (I32, I64, F32, F64)
 
 
@@ -73,7 +73,11 @@ def f64_const(bits: int) -> bytes:
     return b"\x44" + struct.pack("<Q", bits & 0xFFFFFFFFFFFFFFFF)
 
 
-CONST = {I32: i32_const, I64: i64_const, F32: f32_const, F64: f64_const}
+def v128_const(bits: int) -> bytes:
+    return b"\xfd\x0c" + (bits & ((1 << 128) - 1)).to_bytes(16, "little")
+
+
+CONST = {I32: i32_const, I64: i64_const, F32: f32_const, F64: f64_const, V128: v128_const}
 
 
 @dataclass(frozen=True)

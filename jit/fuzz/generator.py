@@ -29,6 +29,7 @@ from .encoding import (
     I32,
     I64,
     NUM_TYPES,
+    V128,
     FuncSig,
     FuncSpec,
     GlobalSpec,
@@ -36,11 +37,15 @@ from .encoding import (
     sleb,
     uleb,
 )
-from .ops import LEAK, LOADS_BY_TYPE, NAN, NUM_OPS, STORES, TRAP, MemOp, NumOp
+from .ops import LEAK, LOADS_BY_TYPE, NAN, NUM_OPS, SIMD_OPS, STORES, TRAP, MemOp, NumOp
 from .values import f32_bits, f64_bits, random_bits
 
 CANON_NAN = {F32: 0x7FC00000, F64: 0x7FF8000000000000}
 EQ = {F32: b"\x5b", F64: b"\x61"}
+# v128 float shapes: (canonical NaN in every lane, lane-wise eq, v128.bitselect)
+V128_CANON = {"f32x4": (int.from_bytes(bytes.fromhex("0000c07f") * 4, "little"), b"\xfd\x41"),
+              "f64x2": (int.from_bytes(bytes.fromhex("000000000000f87f") * 2, "little"), b"\xfd\x47")}
+BITSELECT = b"\xfd\x52"
 BUDGET_EXPORT = "budget"
 BUDGET_CALLS = 48
 MEMORY_EXPORT = "mem"
@@ -58,6 +63,7 @@ class GenConfig:
     max_instrs: int = 350         # per function; beyond it only leaves are generated
     max_loop_nesting: int = 2
     canon_probability: float = 0.75
+    simd_probability: float = 0.5   # of the canonicalizing modules
 
 
 @dataclass(frozen=True)
@@ -97,6 +103,9 @@ class _ModuleGen:
         self.cfg = cfg
         self.spec = ModuleSpec()
         self.canon = rng.random() < cfg.canon_probability
+        # SIMD only where NaNs are canonicalized: a vector's lanes can be read back as integers
+        self.simd = self.canon and rng.random() < cfg.simd_probability
+        self.value_types = NUM_TYPES + (V128,) if self.simd else NUM_TYPES
         self.sigs: list[FuncSig] = []
         self.globals: list[GlobalSpec] = []
         self.mem_pages: int | None = None
@@ -171,11 +180,12 @@ class _FuncGen:
         self.sig = sig
         self.local_types: list[int] = list(sig.params)
         self.n_params = len(sig.params)
-        self.pool: dict[int, list[int]] = {t: [] for t in NUM_TYPES}
+        self.types = mg.value_types
+        self.pool: dict[int, list[int]] = {t: [] for t in self.types}
         for i, t in enumerate(sig.params):
             self.pool[t].append(i)
         for _ in range(self.rng.randint(0, 10)):
-            self.pool_local(self.rng.choice(NUM_TYPES))
+            self.pool_local(self.rng.choice(self.types))
         self.scratch: dict[int, int] = {}
         self.code: list[bytes] = []
         self.labels: list[_Label] = [_Label(sig.results)]
@@ -253,7 +263,7 @@ class _FuncGen:
             if x < 0.3 and stack:
                 self.apply_op(stack, depth)
             elif x < 0.55:
-                t = r.choice(NUM_TYPES)
+                t = r.choice(self.types)
                 self.gen_expr(t, depth)
                 stack.append(t)
             else:
@@ -325,7 +335,7 @@ class _FuncGen:
     # -- statements (net stack effect zero) ----------------------------------------------------------
     def gen_stmt(self, depth: int) -> None:
         if self.full() or depth <= 0:
-            t = self.rng.choice(NUM_TYPES)
+            t = self.rng.choice(self.types)
             self.gen_expr(t, 0)
             self.emit(b"\x21" + uleb(self.any_local(t)))
             return
@@ -333,7 +343,7 @@ class _FuncGen:
         stmt(self, depth)
 
     def st_local_set(self, depth: int) -> None:
-        t = self.rng.choice(NUM_TYPES)
+        t = self.rng.choice(self.types)
         self.gen_expr(t, depth - 1)
         self.emit(b"\x21" + uleb(self.any_local(t)))
 
@@ -356,14 +366,14 @@ class _FuncGen:
         self.emit(bytes([op.code]) + _memarg(align, offset))
 
     def st_drop(self, depth: int) -> None:
-        self.gen_expr(self.rng.choice(NUM_TYPES), depth - 1)
+        self.gen_expr(self.rng.choice(self.types), depth - 1)
         self.emit(b"\x1a")
 
     def st_block(self, depth: int) -> None:
         r = self.rng
         kind = r.choices(("block", "if", "loop"), (3, 3, 2))[0]
-        params = tuple(r.choice(NUM_TYPES) for _ in range(r.choices((0, 1, 2), (6, 3, 1))[0]))
-        results = tuple(r.choice(NUM_TYPES) for _ in range(r.choices((0, 1, 2), (5, 3, 1))[0]))
+        params = tuple(r.choice(self.types) for _ in range(r.choices((0, 1, 2), (6, 3, 1))[0]))
+        results = tuple(r.choice(self.types) for _ in range(r.choices((0, 1, 2), (5, 3, 1))[0]))
         for t in params:
             self.gen_expr(t, depth - 1)
         self.gen_structured(kind, params, results, depth - 1)
@@ -490,7 +500,7 @@ class _FuncGen:
 
     # -- expressions (push exactly one value) --------------------------------------------------------
     def num_ops(self) -> list[NumOp]:
-        return _CANON_OPS if self.mg.canon else _RAW_OPS
+        return _OPS[self.mg.canon, self.mg.simd]
 
     def emit_numop(self, op: NumOp) -> None:
         self.emit(op.code)
@@ -499,6 +509,11 @@ class _FuncGen:
             s = self.scratch.get(t)
             if s is None:
                 s = self.scratch[t] = self.new_local(t)
+            if t == V128:        # NaN lanes -> the canonical NaN: bitselect(x, canon, x == x)
+                canon, eq = V128_CANON[op.name[:5]]
+                self.emit(b"\x22" + uleb(s), CONST[V128](canon), b"\x20" + uleb(s), b"\x20" + uleb(s), eq,
+                          BITSELECT)
+                return
             self.emit(b"\x22" + uleb(s), CONST[t](CANON_NAN[t]), b"\x20" + uleb(s), b"\x20" + uleb(s), EQ[t],
                       b"\x1b")
 
@@ -526,7 +541,7 @@ class _FuncGen:
         self.gen_leaf(t)
 
     def ex_numop(self, t: int, depth: int) -> None:
-        ops, weights = _PRODUCERS[self.mg.canon][t]
+        ops, weights = _PRODUCERS[self.mg.canon, self.mg.simd][t]
         op = self.rng.choices(ops, weights)[0]
         for p in op.params:
             self.gen_expr(p, depth - 1)
@@ -590,8 +605,8 @@ class _FuncGen:
 
     def ex_block(self, t: int, depth: int) -> None:
         r = self.rng
-        params = tuple(r.choice(NUM_TYPES) for _ in range(r.choices((0, 1, 2), (5, 3, 2))[0]))
-        results = (t,) + tuple(r.choice(NUM_TYPES) for _ in range(r.choices((0, 1, 2), (6, 2, 1))[0]))
+        params = tuple(r.choice(self.types) for _ in range(r.choices((0, 1, 2), (5, 3, 2))[0]))
+        results = (t,) + tuple(r.choice(self.types) for _ in range(r.choices((0, 1, 2), (6, 2, 1))[0]))
         for p in params:
             self.gen_expr(p, depth - 1)
         self.gen_structured(r.choices(("block", "if", "loop"), (3, 3, 2))[0], params, results, depth - 1)
@@ -657,11 +672,13 @@ _STMT_WEIGHTS = [6, 4, 6, 2, 7, 2, 2, 2, 0.4, 0.5, 0.7, 0.5]
 
 _CANON_OPS = list(NUM_OPS)
 _RAW_OPS = [op for op in NUM_OPS if not op.flags & LEAK]
-_PRODUCERS = {canon: {t: ([op for op in (_CANON_OPS if canon else _RAW_OPS) if op.result == t],
-                         [0.1 if op.flags & TRAP and op.params[0] in (F32, F64) else 1.0
-                          for op in (_CANON_OPS if canon else _RAW_OPS) if op.result == t])
-                     for t in NUM_TYPES}
-              for canon in (True, False)}
+# (canon, simd) -> the operations a module may use
+_OPS = {(True, False): _CANON_OPS, (False, False): _RAW_OPS, (True, True): _CANON_OPS + SIMD_OPS}
+_PRODUCERS = {key: {t: ([op for op in ops if op.result == t],
+                        [0.1 if op.flags & TRAP and op.params[0] in (F32, F64) else 1.0
+                         for op in ops if op.result == t])
+                    for t in (*NUM_TYPES, V128)}
+              for key, ops in _OPS.items()}
 
 _EXPR_TABLE: list[tuple[Callable[[_FuncGen, int, int], None], float, float]] = [
     # (method, weight for i32/i64, weight for f32/f64)
@@ -670,10 +687,12 @@ _EXPR_TABLE: list[tuple[Callable[[_FuncGen, int, int], None], float, float]] = [
     (_FuncGen.ex_call_indirect, 1, 1), (_FuncGen.ex_block, 2, 2), (_FuncGen.ex_br_if, 0.7, 0.7),
     (_FuncGen.ex_memory, 0.5, 0),
 ]
+_NO_V128 = (_FuncGen.ex_memory, _FuncGen.ex_load, _FuncGen.ex_call, _FuncGen.ex_call_indirect)
 _EXPRS = {t: ([m for m, *_ in _EXPR_TABLE],
-              [0 if m is _FuncGen.ex_memory and t != I32 else wi if t in (I32, I64) else wf
+              [0 if (m is _FuncGen.ex_memory and t != I32) or (t == V128 and m in _NO_V128)
+               else wi if t in (I32, I64) else wf
                for m, wi, wf in _EXPR_TABLE])
-          for t in NUM_TYPES}
+          for t in (*NUM_TYPES, V128)}
 
 
 def generate(seed: int | str, cfg: GenConfig | None = None) -> GeneratedModule:

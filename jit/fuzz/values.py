@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 import struct
 
-from .encoding import F32, F64, I32, I64
+from .encoding import F32, F64, I32, I64, V128
 
 
 def f32_bits(x: float) -> int:
@@ -47,7 +47,14 @@ WIDTH = {I32: 32, I64: 64, F32: 32, F64: 64}
 
 
 def random_bits(rng: random.Random, t: int) -> int:
-    """A value of type ``t`` as an unsigned bit pattern: mostly interesting, sometimes random."""
+    """A value of type ``t`` as an unsigned bit pattern: mostly interesting, sometimes random (a v128:
+    lanes of one scalar type, or random bytes)."""
+    if t == V128:
+        lane = rng.choice((I32, I64, F32, F64, None))
+        if lane is None:
+            return rng.getrandbits(128)
+        width = WIDTH[lane]
+        return sum(random_bits(rng, lane) << (i * width) for i in range(128 // width))
     r = rng.random()
     if r < 0.55:
         return rng.choice(INTERESTING[t])
