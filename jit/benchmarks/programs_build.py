@@ -1,4 +1,5 @@
-"""Build the benchmark programs in ``bench/programs/*.c``: wasm32-wasi with clang 14, native with gcc.
+"""Build the benchmark programs in ``bench/programs/*.c``: wasm32-wasi with clang 14 (plain, and with
+``-msimd128``), native with gcc.
 
 ``build_all()`` compiles every program (or those named) into ``bench/programs/build/`` and runs the
 native build once to record the expected output (``<name>.out``); results are cached, keyed by a
@@ -36,13 +37,15 @@ class BuildUnavailable(Error):
 
 @dataclass(frozen=True)
 class Program:
-    """One built program: its source, Wasm module, native binary and the expected stdout."""
+    """One built program: its source, Wasm module, native binary and the expected stdout; ``simd_wasm``
+    is the same program built with ``-msimd128`` (clang's auto-vectorizer emits v128 code)."""
 
     name: str
     source: Path
     wasm: Path
     native: Path
     expected: Path
+    simd_wasm: Path
 
     @property
     def wasm_bytes(self) -> int:
@@ -80,9 +83,11 @@ def sources(names: Iterable[str] | None = None, source_dir: Path = SOURCE_DIR) -
     return [found[n] for n in names]
 
 
-def _wasm_command(clang: str, src: Path, out: Path) -> list[str]:
+def _wasm_command(clang: str, src: Path, out: Path, simd: bool = False) -> list[str]:
     stack = STACK_SIZE.get(src.stem)
     extra = [f"-Wl,-z,stack-size={stack}"] if stack else []
+    if simd:
+        extra.append("-msimd128")
     return [clang, *WASM_FLAGS, *extra, str(src), "-o", str(out), *LIBS]
 
 
@@ -99,16 +104,19 @@ def build_one(src: Path, build_dir: Path = BUILD_DIR, force: bool = False) -> Pr
     clang, gcc = find_clang(), find_gcc()
     build_dir.mkdir(parents=True, exist_ok=True)
     name = src.stem
-    prog = Program(name, src, build_dir / f"{name}.wasm", build_dir / name, build_dir / f"{name}.out")
+    prog = Program(name, src, build_dir / f"{name}.wasm", build_dir / name, build_dir / f"{name}.out",
+                   build_dir / f"{name}.simd.wasm")
     wasm_cmd = _wasm_command(clang, src, prog.wasm)
+    simd_cmd = _wasm_command(clang, src, prog.simd_wasm, simd=True)
     native_cmd = [gcc, *NATIVE_FLAGS, str(src), "-o", str(prog.native), *LIBS]
-    key = hashlib.sha256(src.read_bytes() + repr((wasm_cmd, native_cmd)).encode()).hexdigest()
+    key = hashlib.sha256(src.read_bytes() + repr((wasm_cmd, simd_cmd, native_cmd)).encode()).hexdigest()
     stamp = build_dir / f"{name}.stamp"
-    outputs = (prog.wasm, prog.native, prog.expected)
+    outputs = (prog.wasm, prog.simd_wasm, prog.native, prog.expected)
     if not force and stamp.exists() and stamp.read_text() == key and all(p.exists() for p in outputs):
         return prog
     stamp.unlink(missing_ok=True)
     _run(wasm_cmd, f"building {name}.wasm")
+    _run(simd_cmd, f"building {name}.simd.wasm")
     _run(native_cmd, f"building native {name}")
     expected = _run([str(prog.native)], f"running native {name}").stdout
     prog.expected.write_bytes(expected)
