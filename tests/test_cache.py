@@ -290,3 +290,44 @@ def test_pooled_vmctx_buffers_are_bounded_in_bytes(monkeypatch, wasm: bytes, buf
     gc.collect()                 # an instance and the table it defines refer to each other
     cap = min(pool.max_free_vmctx, pool.MAX_FREE_VMCTX_BYTES // plan.size)
     assert len(plan.free_vms) == cap
+
+
+def test_threads_load_instantiate_and_resolve_funcrefs_concurrently(tmp_path) -> None:
+    """Loads (native arena), instantiations (pooled vmctx, owner registry) and funcref resolution from
+    four threads at once, with collections in between: every result right, nothing raised."""
+    import threading
+    import time
+
+    tabled = wat("""(module (table (export "t") 2 funcref) (elem (i32.const 0) $inc $seven)
+      (func $inc (param i32) (result i32) local.get 0 i32.const 1 i32.add)
+      (func $seven (result i32) i32.const 7)
+      (func (export "ref") (param i32) (result funcref) local.get 0 table.get 0))""")
+    plain = wat('(module (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))')
+    cache = Cache(tmp_path)
+    errors: list[BaseException] = []
+    done = [0]
+    deadline = time.monotonic() + 2.0
+
+    def work(k: int) -> None:
+        try:
+            n = 0
+            while time.monotonic() < deadline:
+                if (n + k) % 2:
+                    exports = jit.Instance(cache.module(tabled)).exports
+                    assert exports["ref"](0)(41) == 42 and exports["ref"](1)() == 7
+                else:
+                    assert jit.Instance(cache.module(plain)).exports.add(n, 1) == n + 1
+                n += 1
+                if n % 200 == 0:
+                    gc.collect()
+            done[0] += n
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors[0]
+    assert done[0] > 100 and cache.stats.rejected == 0
