@@ -348,6 +348,24 @@ def wait_idle(state: Any) -> None:
         delay = min(delay * 2, 1e-3)
 
 
+def call_with_slots(fn: Any, slots: Any, n_in: int, n_out: int) -> None:
+    """One ``wx_call`` of ``fn`` with its arguments in ``slots`` (results come back there), under the
+    instance's timeout, waiting while another thread runs the group; a trap raises."""
+    state = fn._state
+    token = WATCHDOG.arm(state, state.timeout) if state.timeout is not None else None
+    try:
+        while True:
+            rc = lib.wx_call(fn._code, fn._vm, slots, n_in, n_out)
+            if rc != BUSY:
+                break
+            wait_idle(state)
+    finally:
+        if token is not None:
+            WATCHDOG.disarm(token)
+    if rc:
+        raise state.trap(rc)
+
+
 def _fail(fn: Any, rc: int, args: Any, again: Callable[[Any, Any], Any]) -> Any:
     """The slow path of a call that did not return normally: wait and retry, or raise the trap."""
     if rc == BUSY:
@@ -378,21 +396,7 @@ def _make_callers(ftype: FuncType) -> tuple[Callable[[Any, Any], Any], Callable[
         slots = new_slots("uint64_t[]", n_slots)
         for i, b in enumerate(bits):
             slots[i] = check_bits(params[i], b)
-        state = fn._state
-        token = None
-        if state.timeout is not None:
-            token = WATCHDOG.arm(state, state.timeout)
-        try:
-            while True:
-                rc = wx_call(fn._code, fn._vm, slots, n_in, n_out)
-                if rc != BUSY:
-                    break
-                wait_idle(state)
-        finally:
-            if token is not None:
-                WATCHDOG.disarm(token)
-        if rc:
-            raise state.trap(rc)
+        call_with_slots(fn, slots, n_in, n_out)
         out = [slots[i] & masks[i] for i in range(n_out)]
         if has_refs:
             return [FROM_BITS[t](b) if t in REF_TYPES else b for t, b in zip(results, out, strict=True)]
@@ -498,19 +502,7 @@ def _make_v128_callers(ftype: FuncType) -> tuple[Callable[[Any, Any], Any], Call
             else:
                 slots[k] = b
                 k += 1
-        state = fn._state
-        token = WATCHDOG.arm(state, state.timeout) if state.timeout is not None else None
-        try:
-            while True:
-                rc = lib.wx_call(fn._code, fn._vm, slots, in_slots, out_slots)
-                if rc != BUSY:
-                    break
-                wait_idle(state)
-        finally:
-            if token is not None:
-                WATCHDOG.disarm(token)
-        if rc:
-            raise state.trap(rc)
+        call_with_slots(fn, slots, in_slots, out_slots)
         out, k = [], 0
         for t, mask in zip(results, masks, strict=True):
             if t == V128:

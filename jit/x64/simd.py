@@ -11,7 +11,7 @@ shifts and multiplies) follow V8's SSE code generator.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import CompileError
 from ..wasm.types import F32, F64, I32, I64, V128
@@ -137,10 +137,11 @@ _EXTRACT = {8: "pextrb", 16: "pextrw", 32: "pextrd", 64: "pextrq"}
 class SimdLowering:
     """The v128 instructions of ``FunctionCompiler`` (see the module docstring)."""
 
-    if False:  # attributes of FunctionCompiler used here (for readers; never executed)
+    if TYPE_CHECKING:  # what FunctionCompiler provides
         asm: Any
         ra: Any
-        mc: Any
+        pos: int
+        func_index: int
 
     # -- operands ----------------------------------------------------------------------------------
     def v_check(self) -> None:
