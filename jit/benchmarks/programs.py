@@ -35,6 +35,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--native-dir", metavar="DIR", help="native builds, one per module stem")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; medians (default 3)")
     parser.add_argument("--only", metavar="NAMES", help="comma-separated program names")
+    parser.add_argument("--simd", action="store_true",
+                        help="run the C programs' -msimd128 builds (auto-vectorized v128 code)")
     parser.add_argument("--no-wasmtime", action="store_true", help="skip the wasmtime comparison")
     parser.add_argument("--json", action="store_true", help="print JSON records instead of tables")
     parser.add_argument("--plot", metavar="FILE.png", help="grouped bars of run times (matplotlib)")
@@ -71,13 +73,17 @@ class _Target:
     expected: bytes | None
 
 
-def _targets(directory: Path, native_dir: Path | None, only: list[str] | None) -> list[_Target]:
+def _targets(directory: Path, native_dir: Path | None, only: list[str] | None,
+             simd: bool = False) -> list[_Target]:
     if any(directory.glob("*.c")):
         from .programs_build import build_all
 
         progs = build_all(only, build_dir=directory / "build", source_dir=directory)
-        return [_Target(p.name, p.wasm, p.native if native_dir is None else native_dir / p.name,
+        return [_Target(p.name, p.simd_wasm if simd else p.wasm,
+                        p.native if native_dir is None else native_dir / p.name,
                         p.expected_output()) for p in progs]
+    if simd:
+        raise Error("--simd needs C sources (the -msimd128 builds are made from them)")
     wasms = sorted(directory.glob("*.wasm"))
     if only:
         wasms = [w for w in wasms if w.stem in only]
@@ -335,7 +341,7 @@ def main(args: argparse.Namespace) -> int:
                 use_wasmtime = False
         only = args.only.split(",") if args.only else None
         native_dir = Path(args.native_dir) if args.native_dir else None
-        targets = _targets(Path(args.dir), native_dir, only)
+        targets = _targets(Path(args.dir), native_dir, only, simd=args.simd)
         results = measure(targets, args.repeat, use_wasmtime, show_progress=stdout_is_tty() and not args.json)
     except Error as exc:
         print(f"wxjit bench programs: {exc}", file=sys.stderr)
