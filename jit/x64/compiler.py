@@ -230,8 +230,12 @@ class FunctionCompiler(SimdLowering):
         code = body.code
         # Pre-scan: `if` blocks with parameters need hidden locals; v128 anywhere widens slots.
         wide = V128 in self.sig.params or V128 in self.sig.results or V128 in local_types
-        for op, a, _b, _pos in code:
+        # instruction index of an `if` with parameters -> its first hidden local (by position, not in
+        # compile order: an `if` in dead code is never compiled and must not shift the others)
+        self.if_hidden: dict[int, int] = {}
+        for i, (op, a, _b, _pos) in enumerate(code):
             if op == OP_IF and a >= 0:
+                self.if_hidden[i] = len(self.sig.params) + len(local_types)
                 local_types.extend(self.module.types[a].params)
             elif op >= 0xFD000:
                 wide = True
@@ -239,7 +243,6 @@ class FunctionCompiler(SimdLowering):
                 wide = True
         self.local_types = list(self.sig.params) + local_types
         self.num_declared = self.nparams + sum(c for c, _ in body.locals)
-        self.next_hidden = self.num_declared
         self.frame = Frame(self.sig.params, local_types, wide)
         self.pins = self.choose_pinned_locals(code)
         self.callee_saved = []      # (register, frame slot) saved in the prologue
@@ -702,16 +705,12 @@ class FunctionCompiler(SimdLowering):
             jump_if_false = Cond.E
         c = self.enter(IF, bt)
         c.else_label = a.label()
-        for j, ty in enumerate(c.params):       # keep the parameters for the else branch
-            idx = self.hidden_local(ty)
-            c.saved.append(idx)
-            self.emit_store_val(self.frame.local_mems[idx], self.stack[c.height + j])
+        if c.params:                            # keep the parameters for the else branch
+            first = self.if_hidden[self.i]
+            for j in range(len(c.params)):
+                c.saved.append(first + j)
+                self.emit_store_val(self.frame.local_mems[first + j], self.stack[c.height + j])
         self.emit_jcc(jump_if_false, c.else_label)
-
-    def hidden_local(self, ty: int) -> int:
-        idx = self.next_hidden
-        self.next_hidden += 1
-        return idx
 
     def negate(self, cond):
         if cond == "feq":
