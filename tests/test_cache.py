@@ -5,25 +5,19 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-import shutil
 import struct
 import subprocess
 import sys
 
 import pytest
+from wasm_text import needs_wat2wasm, wat
 
 import jit
 from jit.cache import Cache
 from jit.runtime import serialize
 from jit.runtime.serialize import CacheError
 
-WAT2WASM = shutil.which("wat2wasm")
-pytestmark = pytest.mark.skipif(WAT2WASM is None, reason="wat2wasm (wabt) is not installed")
-
-
-def wat(text: str) -> bytes:
-    return subprocess.run([WAT2WASM, "-", "--output=-"], input=text.encode(), capture_output=True,
-                          check=True).stdout
+pytestmark = needs_wat2wasm
 
 
 SRC = """

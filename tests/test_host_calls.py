@@ -2,21 +2,15 @@
 the whole process (extern "Python" host calls never need a writable+executable page)."""
 from __future__ import annotations
 
-import shutil
 import subprocess
 import traceback
 
 import pytest
+from wasm_text import needs_wat2wasm, wat
 
 import jit
 
-WAT2WASM = shutil.which("wat2wasm")
-pytestmark = pytest.mark.skipif(WAT2WASM is None, reason="wat2wasm (wabt) is not installed")
-
-
-def wat(text: str) -> bytes:
-    return subprocess.run([WAT2WASM, "-", "--output=-"], input=text.encode(), capture_output=True,
-                          check=True).stdout
+pytestmark = needs_wat2wasm
 
 
 HOST = """

@@ -7,23 +7,17 @@ Deadlines use ``threading.Timer(..., instance.interrupt)`` (``jit.Limits(timeout
 the runtime). No timed assertions: a hang shows as the test timing out, a crash as a dead child."""
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import textwrap
 import threading
 
 import pytest
+from wasm_text import needs_wat2wasm, wat
 
 import jit
 
-WAT2WASM = shutil.which("wat2wasm")
-pytestmark = pytest.mark.skipif(WAT2WASM is None, reason="wat2wasm (wabt) is not installed")
-
-
-def wat(text: str) -> bytes:
-    return subprocess.run([WAT2WASM, "-", "--output=-"], input=text.encode(), capture_output=True,
-                          check=True).stdout
+pytestmark = needs_wat2wasm
 
 
 LOOPS = """

@@ -2,23 +2,16 @@
 released while Wasm runs. (Latency figures are measured by `wxjit bench instantiate --latency`.)"""
 from __future__ import annotations
 
-import shutil
-import subprocess
 import threading
 import time
 
 import pytest
+from wasm_text import needs_wat2wasm, wat
 
 import jit
 from jit.runtime.watchdog import WATCHDOG
 
-WAT2WASM = shutil.which("wat2wasm")
-pytestmark = pytest.mark.skipif(WAT2WASM is None, reason="wat2wasm (wabt) is not installed")
-
-
-def wat(text: str) -> bytes:
-    return subprocess.run([WAT2WASM, "-", "--output=-"], input=text.encode(), capture_output=True,
-                          check=True).stdout
+pytestmark = needs_wat2wasm
 
 
 SPIN = """

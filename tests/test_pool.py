@@ -4,21 +4,14 @@ from __future__ import annotations
 
 import gc
 import os
-import shutil
-import subprocess
 
 import pytest
+from wasm_text import needs_wat2wasm, wat
 
 import jit
 from jit.runtime import pool
 
-WAT2WASM = shutil.which("wat2wasm")
-pytestmark = pytest.mark.skipif(WAT2WASM is None, reason="wat2wasm (wabt) is not installed")
-
-
-def wat(text: str) -> bytes:
-    return subprocess.run([WAT2WASM, "-", "--output=-"], input=text.encode(), capture_output=True,
-                          check=True).stdout
+pytestmark = needs_wat2wasm
 
 
 SCRIBBLE = """

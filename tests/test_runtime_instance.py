@@ -2,22 +2,15 @@
 from __future__ import annotations
 
 import math
-import shutil
 import struct
-import subprocess
 import threading
 
 import pytest
+from wasm_text import needs_wat2wasm, wat
 
 import jit
 
-WAT2WASM = shutil.which("wat2wasm")
-pytestmark = pytest.mark.skipif(WAT2WASM is None, reason="wat2wasm (wabt) is not installed")
-
-
-def wat(text: str, tmp_path_factory: pytest.TempPathFactory | None = None) -> bytes:
-    proc = subprocess.run([WAT2WASM, "-", "--output=-"], input=text.encode(), capture_output=True, check=True)
-    return proc.stdout
+pytestmark = needs_wat2wasm
 
 
 ARITH = """

@@ -3,22 +3,15 @@ one-thread-per-instance-group rule that keeps each vmctx's stack limit owned by 
 from __future__ import annotations
 
 import gc
-import shutil
-import subprocess
 import threading
 
 import pytest
+from wasm_text import needs_wat2wasm, wat
 
 import jit
 from jit.runtime import vmctx as V
 
-WAT2WASM = shutil.which("wat2wasm")
-pytestmark = pytest.mark.skipif(WAT2WASM is None, reason="wat2wasm (wabt) is not installed")
-
-
-def wat(text: str) -> bytes:
-    return subprocess.run([WAT2WASM, "-", "--output=-"], input=text.encode(), capture_output=True,
-                          check=True).stdout
+pytestmark = needs_wat2wasm
 
 
 def test_max_memory_pages() -> None:

@@ -5,20 +5,13 @@ unaligned and out-of-bounds memory accesses, compared with wasmtime; and v128 at
 from __future__ import annotations
 
 import random
-import shutil
-import subprocess
 
 import pytest
+from wasm_text import needs_wat2wasm, wat
 
 import jit
 
-WAT2WASM = shutil.which("wat2wasm")
-pytestmark = pytest.mark.skipif(WAT2WASM is None, reason="wat2wasm (wabt) is not installed")
-
-
-def wat(text: str) -> bytes:
-    return subprocess.run([WAT2WASM, "-", "--output=-"], input=text.encode(), capture_output=True,
-                          check=True).stdout
+pytestmark = needs_wat2wasm
 
 
 STRESS = """(module

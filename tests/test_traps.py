@@ -2,7 +2,6 @@
 survives deep recursion; faults outside compiled code stay crashes; faulthandler does not break traps."""
 from __future__ import annotations
 
-import shutil
 import signal
 import subprocess
 import sys
@@ -10,16 +9,11 @@ import textwrap
 import threading
 
 import pytest
+from wasm_text import needs_wat2wasm, wat
 
 import jit
 
-WAT2WASM = shutil.which("wat2wasm")
-pytestmark = pytest.mark.skipif(WAT2WASM is None, reason="wat2wasm (wabt) is not installed")
-
-
-def wat(text: str) -> bytes:
-    return subprocess.run([WAT2WASM, "-", "--output=-"], input=text.encode(), capture_output=True,
-                          check=True).stdout
+pytestmark = needs_wat2wasm
 
 
 TRAPS = """
