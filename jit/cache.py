@@ -62,9 +62,6 @@ class Cache:
     def path(self, wasm: bytes, *, fuel: bool = False) -> Path:
         return self.directory / (self.key(wasm, fuel=fuel) + SUFFIX)
 
-    def _path_str(self, wasm: bytes, fuel: bool) -> str:
-        return f"{self._dir_str}/{self.key(wasm, fuel=fuel)}{SUFFIX}"
-
     def load(self, wasm: bytes, *, fuel: bool = False, name: str | None = None) -> Any | None:
         """The cached module of ``wasm``, or None (missing, or rejected: see ``last_error``)."""
         digest = hashlib.sha256(wasm).hexdigest()

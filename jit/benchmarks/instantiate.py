@@ -30,6 +30,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from ..wasm.leb import encode_unsigned
+
 HELP = "fresh instance + call, cached load, call overhead, memory per instance: wxjit vs wasmtime"
 
 ACCEPT = {"a": 0.25, "b": 0.25, "c": 0.25, "d": 0.10}
@@ -37,26 +39,16 @@ ACCEPT = {"a": 0.25, "b": 0.25, "c": 0.25, "d": 0.10}
 
 # -- modules (hand-encoded: no assembler needed) ------------------------------------------------------
 
-def _uleb(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        out.append(b | 0x80 if n else b)
-        if not n:
-            return bytes(out)
-
-
 def _vec(items: list[bytes]) -> bytes:
-    return _uleb(len(items)) + b"".join(items)
+    return encode_unsigned(len(items)) + b"".join(items)
 
 
 def _name(s: str) -> bytes:
-    return _uleb(len(s)) + s.encode()
+    return encode_unsigned(len(s)) + s.encode()
 
 
 def _section(sid: int, body: bytes) -> bytes:
-    return bytes([sid]) + _uleb(len(body)) + body
+    return bytes([sid]) + encode_unsigned(len(body)) + body
 
 
 ADD_BODY = b"\x00\x20\x00\x20\x01\x6a\x0b"   # no locals; local.get 0; local.get 1; i32.add; end
@@ -71,15 +63,15 @@ def module_add(memory_pages: int = 0, data_bytes: int = 0, host_imports: int = 0
         out += _section(2, _vec([_name("env") + _name(f"h{i}") + b"\x00\x01" for i in range(host_imports)]))
     out += _section(3, _vec([b"\x00"]))
     if memory_pages:
-        out += _section(5, _vec([b"\x00" + _uleb(memory_pages)]))
-    exports = [_name("add") + b"\x00" + _uleb(host_imports)]
+        out += _section(5, _vec([b"\x00" + encode_unsigned(memory_pages)]))
+    exports = [_name("add") + b"\x00" + encode_unsigned(host_imports)]
     if memory_pages:
         exports.append(_name("memory") + b"\x02\x00")
     out += _section(7, _vec(exports))
-    out += _section(10, _vec([_uleb(len(ADD_BODY)) + ADD_BODY]))
+    out += _section(10, _vec([encode_unsigned(len(ADD_BODY)) + ADD_BODY]))
     if data_bytes:
         payload = bytes((i * 7 + 1) & 0xFF for i in range(data_bytes))
-        out += _section(11, _vec([b"\x00\x41\x00\x0b" + _uleb(len(payload)) + payload]))
+        out += _section(11, _vec([b"\x00\x41\x00\x0b" + encode_unsigned(len(payload)) + payload]))
     return out
 
 

@@ -115,9 +115,8 @@ class Module:
         self.wasm = decoded.wasm
         self.wasm_sha256 = decoded.wasm_sha256
         self.compiled = decoded.compiled
-        self.code = code = LoadedCode(decoded.compiled, decoded.wasm.func_name)
-        v = (decoded.compiled, code, decoded.plan())
-        self._variants = {True: v, False: v} if decoded.fuel else {False: v}
+        self.code = LoadedCode(decoded.compiled, decoded.wasm.func_name)
+        self._init_variants(decoded.plan())
         return self
 
     @classmethod

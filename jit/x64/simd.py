@@ -726,26 +726,27 @@ class SimdLowering:
         self.asm.movdqu(mem, src)
         self.release(v, addr)
 
-    def v_load_lane(self, name: str, _align: int, imm: tuple[int, int]) -> None:
-        offset, lane = imm
-        bits = LANE_BITS[name[len("v128.load"):].split("_")[0]]
+    def v_lane_access(self, name: str, prefix: str, offset: int) -> tuple[Val, Xmm, Val, Any, int]:
+        """Pop the vector and the address of a lane load/store: (vector, its register, address,
+        memory operand, lane bits). The trap site is recorded: the next instruction is the access."""
+        bits = LANE_BITS[name[len(prefix):].split("_")[0]]
         v = self.pop()
         addr = self.pop()
         r = self.to_reg(v)
         mem = self.address(addr, offset)
         self.record_pc()
+        return v, r, addr, mem, bits
+
+    def v_load_lane(self, name: str, _align: int, imm: tuple[int, int]) -> None:
+        offset, lane = imm
+        v, r, addr, mem, bits = self.v_lane_access(name, "v128.load", offset)
         getattr(self.asm, _INSERT[bits])(r, mem, lane)
         self.release(addr)
         self.v_push(r)
 
     def v_store_lane(self, name: str, _align: int, imm: tuple[int, int]) -> None:
         offset, lane = imm
-        bits = LANE_BITS[name[len("v128.store"):].split("_")[0]]
-        v = self.pop()
-        addr = self.pop()
-        r = self.to_reg(v)
-        mem = self.address(addr, offset)
-        self.record_pc()
+        v, r, addr, mem, bits = self.v_lane_access(name, "v128.store", offset)
         if bits == 64 and lane == 0:
             self.asm.movq(mem, r)
         elif bits == 32 and lane == 0:
