@@ -1,0 +1,379 @@
+"""``jit.Pool``: a pool of worker processes that runs Wasm invocations in fresh instances.
+
+    with jit.Pool(workers=2) as pool:
+        h = pool.submit_module(wasm)                    # optional: later calls may pass the hash
+        pool.invoke(h, "add", (1, 2)).result()          # -> 3, in a fresh instance in a worker
+        pool.run(wasi_wasm, ["prog", "x"], {}, b"").result()   # -> CommandResult(exit_code, ...)
+
+Every call returns a ``concurrent.futures.Future`` whose result or exception is what the in-process
+call would give (``jit.Trap`` with its kind and backtrace, ``jit.Error`` subclasses, ...).
+
+- Cache affinity: modules are compiled once per pool into a shared on-disk ``jit.Cache`` (a
+  temporary directory unless ``cache_dir`` is given) and kept loaded in a per-worker LRU. A module's
+  invocations go to its home worker (hash modulo pool size) unless that one already has ``batch``
+  invocations queued or running; then to the least loaded worker (preferring ones that have the
+  module). Module bytes are sent to a worker once.
+- Isolation: a worker that dies is replaced; only the invocations it was running (at most ``batch``)
+  fail with ``WorkerLost``. Queues live in the parent, so nothing queued is lost. ``jit.Limits``
+  (timeout, fuel, memory) apply per invocation, inside the worker.
+- Backpressure: each worker's queue holds at most ``queue_size`` invocations. When every queue is
+  full, ``invoke``/``run`` block until there is room (``block=False``: raise ``QueueFull``).
+- The parent keeps the bytes of every module it was given (to resend to replacement workers);
+  ``forget_module`` drops one.
+
+``backend="ray"`` runs the workers as Ray actors (``pip install wxjit[ray]``; see ``jit.pool.ray``).
+"""
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import shutil
+import tempfile
+import threading
+from collections import deque
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Future
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+from ..errors import Error
+from . import routing
+from .worker import CommandResult
+
+__all__ = ["CommandResult", "Pool", "QueueFull", "UnknownModule", "WorkerLost"]
+
+
+class WorkerLost(Error):
+    """The worker process running this invocation died (crash, kill, out of memory)."""
+
+
+class QueueFull(Error):
+    """Every worker queue is full and the pool was made with ``block=False``."""
+
+
+class UnknownModule(Error):
+    """A module hash that was never submitted to this pool (or was forgotten)."""
+
+
+_PRELOAD = ["jit", "jit.cache", "jit.runtime.instance", "jit.runtime.module", "jit.wasi.command",
+            "jit.pool.worker", "jit.x64.compiler"]
+
+
+class _Worker:
+    """Parent-side state of one worker slot: the process, its pipe, its queue and what it runs."""
+
+    __slots__ = ("index", "process", "conn", "pending", "inflight", "sent", "generation")
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+        self.process: Any = None
+        self.conn: Connection | None = None
+        self.pending: deque[tuple[Any, ...]] = deque()     # (future, message, running) not yet sent
+        self.inflight: dict[int, Future[Any]] = {}
+        self.sent: set[str] = set()                          # module hashes this process has
+        self.generation = 0
+
+    @property
+    def load(self) -> int:
+        return len(self.pending) + len(self.inflight)
+
+
+class Pool:
+    """Worker processes running invocations in fresh instances (see the module docstring)."""
+
+    def __init__(self, workers: int = 2, cache_dir: str | os.PathLike[str] | None = None,
+                 queue_size: int = 1024, *, batch: int = 16, lru_size: int = 64, block: bool = True,
+                 backend: str = "process", start_method: str = "forkserver") -> None:
+        if workers < 1:
+            raise Error(f"a pool needs at least one worker, got {workers}")
+        if queue_size < 1 or batch < 1:
+            raise Error("queue_size and batch must be positive")
+        if backend not in ("process", "ray"):
+            raise Error(f"unknown pool backend {backend!r} (process, ray)")
+        self.workers = workers
+        self.queue_size = queue_size
+        self.batch = batch
+        self.block = block
+        self.backend = backend
+        self._own_cache = cache_dir is None
+        self.cache_dir = (tempfile.mkdtemp(prefix="wxjit-pool-") if cache_dir is None
+                          else os.fspath(os.path.expanduser(cache_dir)))
+        os.makedirs(self.cache_dir, exist_ok=True)
+        self._lru_size = lru_size
+        self._modules: dict[str, bytes] = {}
+        self._digests: dict[bytes, str] = {}
+        self._lock = threading.Lock()
+        self._room = threading.Condition(self._lock)
+        self._next_id = 0
+        self._outstanding = 0
+        self._closed = False
+        self._lost = 0
+        self._restarts = 0
+        if backend == "ray":
+            from .ray import RayWorkers
+
+            self._ray: Any = RayWorkers(self)
+            return
+        self._ray = None
+        self._ctx = multiprocessing.get_context(start_method)
+        if start_method == "forkserver":
+            self._ctx.set_forkserver_preload(_PRELOAD)
+        self._slots = [_Worker(i) for i in range(workers)]
+        for slot in self._slots:
+            self._start(slot)
+        self._wake_r, self._wake_w = os.pipe()
+        self._dispatcher = threading.Thread(target=self._dispatch, name="jit.Pool dispatcher", daemon=True)
+        self._dispatcher.start()
+
+    # -- public API ------------------------------------------------------------------------------
+    def submit_module(self, wasm: bytes | bytearray | memoryview) -> str:
+        """Register ``wasm`` with the pool; returns its hex SHA-256, usable in place of the bytes."""
+        return self._digest(wasm)
+
+    def forget_module(self, digest: str) -> None:
+        """Drop the parent's copy of a module (later calls by hash raise ``UnknownModule``)."""
+        with self._lock:
+            wasm = self._modules.pop(digest, None)
+            if wasm is not None:
+                self._digests.pop(wasm, None)
+
+    def invoke(self, module: bytes | str, export: str, args: Sequence[Any] = (),
+               limits: Any = None) -> Future[Any]:
+        """Call ``export(*args)`` in a fresh instance of ``module`` (bytes or a submitted hash)."""
+        digest = self._digest(module)
+        return self._submit(digest, ("i", 0, digest, export, tuple(args), limits))
+
+    def run(self, module: bytes | str, argv: Sequence[str] = ("main",), env: Mapping[str, str] | None = None,
+            stdin: bytes = b"", limits: Any = None) -> Future[CommandResult]:
+        """Run ``module`` as a WASI command; the result is a ``CommandResult`` (exit code, output)."""
+        digest = self._digest(module)
+        return self._submit(digest, ("r", 0, digest, list(argv), dict(env or {}), bytes(stdin), limits))
+
+    @property
+    def stats(self) -> dict[str, int]:
+        """Counters: ``lost`` invocations (WorkerLost), worker ``restarts``, ``outstanding`` calls."""
+        return {"lost": self._lost, "restarts": self._restarts, "outstanding": self._outstanding}
+
+    def worker_pids(self) -> list[int]:
+        """The process ids of the current workers (process backend)."""
+        with self._lock:
+            return [s.process.pid for s in self._slots]
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Stop taking calls; ``wait``: until every accepted call is answered; then stop the workers."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            if cancel_futures and self._ray is None:
+                for slot in self._slots:
+                    kept = [entry for entry in slot.pending if entry[2] or not entry[0].cancel()]
+                    self._outstanding -= len(slot.pending) - len(kept)
+                    slot.pending = deque(kept)
+            self._room.notify_all()
+            if wait:
+                while self._outstanding:
+                    self._room.wait()
+        if self._ray is not None:
+            self._ray.shutdown()
+        else:
+            os.write(self._wake_w, b"x")
+            self._dispatcher.join()
+            for slot in self._slots:
+                self._stop(slot)
+            os.close(self._wake_r)
+            os.close(self._wake_w)
+        if self._own_cache:
+            shutil.rmtree(self.cache_dir, ignore_errors=True)
+
+    close = shutdown
+
+    def __enter__(self) -> Pool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.shutdown()
+
+    def __repr__(self) -> str:
+        return f"<jit.Pool {self.backend} workers={self.workers} cache={self.cache_dir}>"
+
+    # -- submission ------------------------------------------------------------------------------
+    def _digest(self, module: Any) -> str:
+        if isinstance(module, str):
+            if module in self._modules:
+                return module
+            raise UnknownModule(f"no module with hash {module!r} was submitted to this pool")
+        if type(module) is not bytes:
+            if not isinstance(module, (bytearray, memoryview)):
+                raise Error(f"a pool module is Wasm bytes or a submitted hash, got {type(module).__name__}")
+            module = bytes(module)
+        digest = self._digests.get(module)
+        if digest is None:
+            digest = hashlib.sha256(module).hexdigest()
+            with self._lock:
+                self._modules.setdefault(digest, module)
+                self._digests[module] = digest
+        return digest
+
+    def _submit(self, digest: str, msg: tuple[Any, ...]) -> Future[Any]:
+        fut: Future[Any] = Future()
+        with self._lock:
+            if self._closed:
+                raise Error("the pool is shut down")
+            self._next_id += 1
+            msg = (msg[0], self._next_id, *msg[2:])
+            if self._ray is not None:
+                self._outstanding += 1
+                self._ray.submit(fut, self._next_id, digest, msg)
+                return fut
+            while True:
+                slots = self._slots
+                i = routing.choose(digest, [s.load for s in slots], [digest in s.sent for s in slots],
+                                   self.batch, self.queue_size)
+                if i >= 0:
+                    break
+                if not self.block:
+                    raise QueueFull(f"all {len(slots)} worker queues are full ({self.queue_size} each)")
+                self._room.wait()
+                if self._closed:
+                    raise Error("the pool is shut down")
+            slot = slots[i]
+            self._outstanding += 1
+            slot.pending.append((fut, msg, False))
+            self._pump(slot)
+        return fut
+
+    def _pump(self, slot: _Worker) -> None:
+        """Send queued calls to ``slot`` while it runs fewer than ``batch`` (lock held)."""
+        if not slot.pending or len(slot.inflight) >= self.batch or slot.conn is None:
+            return
+        out: list[tuple[Any, ...]] = []
+        taken: list[tuple[Future[Any], tuple[Any, ...]]] = []
+        while slot.pending and len(slot.inflight) < self.batch:
+            fut, msg, running = slot.pending.popleft()
+            if not running and not fut.set_running_or_notify_cancel():
+                self._outstanding -= 1
+                continue
+            digest = msg[2]
+            if digest not in slot.sent:
+                wasm = self._modules.get(digest)
+                if wasm is None:       # forgotten while queued
+                    fut.set_exception(UnknownModule(f"module {digest} was forgotten"))
+                    self._outstanding -= 1
+                    continue
+                out.append(("m", digest, wasm))
+                slot.sent.add(digest)
+            out.append(msg)
+            slot.inflight[msg[1]] = fut
+            taken.append((fut, msg))
+        if not out:
+            self._room.notify_all()
+            return
+        try:
+            slot.conn.send(out)
+        except (OSError, ValueError):
+            # the worker is gone: these calls never ran; requeue them for its replacement
+            for fut, msg in reversed(taken):
+                del slot.inflight[msg[1]]
+                slot.pending.appendleft((fut, msg, True))
+            slot.conn = None
+
+    # -- worker processes ------------------------------------------------------------------------
+    def _start(self, slot: _Worker) -> None:
+        from .worker import main
+
+        parent, child = self._ctx.Pipe(duplex=True)
+        proc = self._ctx.Process(target=main, args=(child, self.cache_dir, self._lru_size),
+                                 name=f"jit.Pool worker {slot.index}", daemon=True)
+        proc.start()
+        child.close()
+        slot.process, slot.conn = proc, parent
+        slot.sent = set()
+        slot.generation += 1
+
+    def _stop(self, slot: _Worker) -> None:
+        try:
+            if slot.conn is not None:
+                slot.conn.send(None)
+        except (OSError, ValueError):
+            pass
+        slot.process.join(timeout=2)
+        if slot.process.is_alive():
+            slot.process.kill()
+            slot.process.join()
+        if slot.conn is not None:
+            slot.conn.close()
+
+    def _dispatch(self) -> None:
+        """Receive results and restart dead workers until shutdown."""
+        while True:
+            with self._lock:
+                conns = {s.conn: s for s in self._slots if s.conn is not None}
+                sentinels = {s.process.sentinel: s for s in self._slots}
+            ready = wait([*conns, *sentinels, self._wake_r])
+            if self._wake_r in ready:
+                return
+            for obj in ready:
+                slot = conns.get(obj)  # type: ignore[call-overload]
+                if slot is not None:
+                    self._receive(slot, obj)  # type: ignore[arg-type]
+            for obj in ready:
+                slot = sentinels.get(obj)  # type: ignore[call-overload]
+                if slot is not None and not slot.process.is_alive():
+                    self._replace(slot)
+
+    def _receive(self, slot: _Worker, conn: Connection) -> None:
+        try:
+            results = conn.recv()
+        except (EOFError, OSError):
+            return              # the sentinel reports the death
+        self._resolve(slot, results)
+
+    def _resolve(self, slot: _Worker, results: list[tuple[int, bool, Any]]) -> None:
+        done = []
+        with self._lock:
+            for call_id, ok, value in results:
+                fut = slot.inflight.pop(call_id, None)
+                if fut is not None:
+                    done.append((fut, ok, value))
+            self._pump(slot)
+        for fut, ok, value in done:
+            if ok:
+                fut.set_result(value)
+            else:
+                fut.set_exception(value)
+        self._finished(len(done))
+
+    def _finished(self, n: int) -> None:
+        if n:
+            with self._lock:
+                self._outstanding -= n
+                self._room.notify_all()
+
+    def _replace(self, slot: _Worker) -> None:
+        """A worker died: deliver what it sent, fail what it was running, start a new one."""
+        conn = slot.conn
+        if conn is not None:
+            try:
+                while conn.poll(0):
+                    self._resolve(slot, conn.recv())
+            except (EOFError, OSError):
+                pass
+        code = slot.process.exitcode
+        slot.process.join()
+        with self._lock:
+            lost = list(slot.inflight.values())
+            slot.inflight.clear()
+            if conn is not None:
+                conn.close()
+            slot.conn = None
+            self._lost += len(lost)
+            self._restarts += 1
+            if not self._closed or slot.pending:
+                self._start(slot)
+                self._pump(slot)
+        how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+        for fut in lost:
+            fut.set_exception(WorkerLost(f"worker {slot.index} died ({how}) while running this call"))
+        self._finished(len(lost))

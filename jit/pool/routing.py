@@ -1,0 +1,34 @@
+"""Cache-affine routing for ``jit.Pool``: a module's home worker by hash, spill-over when busy."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+def home(digest: str, workers: int) -> int:
+    """The worker a module's invocations go to first: its SHA-256 modulo the pool size."""
+    return int(digest[:15], 16) % workers
+
+
+def choose(digest: str, loads: Sequence[int], holders: Sequence[bool], spill: int, room: int) -> int:
+    """The worker for one invocation of ``digest``, or -1 when every queue is full.
+
+    ``loads``: queued + running invocations per worker; ``holders``: which workers already have the
+    module; ``spill``: the load at which the home worker counts as busy; ``room``: the queue bound.
+    The home worker wins unless busy; then the least loaded worker holding the module if it is not
+    busy either; else the least loaded worker with room (ties go to holders).
+    """
+    n = len(loads)
+    h = home(digest, n)
+    if loads[h] < spill:
+        return h
+    best, best_key = -1, None
+    for i in range(n):
+        load = loads[i]
+        if load >= room:
+            continue
+        key = (load >= spill or not holders[i], load)
+        if best_key is None or key < best_key:
+            best, best_key = i, key
+    if best < 0 and loads[h] < room:
+        return h
+    return best

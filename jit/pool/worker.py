@@ -1,0 +1,156 @@
+"""The worker process of ``jit.Pool``: runs invocations in fresh instances of cached modules.
+
+Protocol (one duplex pipe per worker; every message is a list, a batch):
+
+- parent -> worker: ``("m", sha256, wasm)`` (module bytes, sent once per worker),
+  ``("i", id, sha256, export, args, limits)`` (invoke), ``("r", id, sha256, argv, env, stdin, limits)``
+  (WASI command), or ``None`` alone (exit);
+- worker -> parent: ``[(id, ok, value), ...]`` for a whole batch; ``value`` is the result, or the
+  exception the call raised (``jit.Trap`` keeps its kind and backtrace, see ``_reduce_trap``).
+
+Modules are compiled once per pool through the shared on-disk ``jit.Cache`` (compilation of one
+module is serialized across workers by a file lock) and kept loaded in a per-worker LRU.
+"""
+from __future__ import annotations
+
+import copyreg
+import fcntl
+import io
+import os
+import pickle
+import signal
+from collections import OrderedDict
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+from ..errors import Error, Trap
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """What a WASI command run by ``Pool.run`` produced."""
+
+    exit_code: int
+    stdout: bytes
+    stderr: bytes
+
+
+def _rebuild_trap(kind: str, func_index: int | None, func_name: str | None, wasm_offset: int | None,
+                  backtrace: list[tuple[int, str | None, int | None]], extra: dict[str, Any]) -> Trap:
+    trap = Trap(kind, func_index, func_name, wasm_offset, backtrace)
+    trap.__dict__.update(extra)
+    return trap
+
+
+def _reduce_trap(trap: Trap) -> tuple[Any, tuple[Any, ...]]:
+    """Pickle a Trap through its constructor (the default would rebuild it from its message)."""
+    return _rebuild_trap, (trap.kind, trap.func_index, trap.func_name, trap.wasm_offset,
+                           trap.backtrace, dict(trap.__dict__))
+
+
+copyreg.pickle(Trap, _reduce_trap)
+
+
+def portable(exc: BaseException) -> BaseException:
+    """``exc`` if it survives pickling, else a ``jit.Error`` carrying its type name and message."""
+    exc.__traceback__ = None
+    try:
+        pickle.loads(pickle.dumps(exc))
+        return exc
+    except Exception:
+        return Error(f"{type(exc).__name__}: {exc}")
+
+
+class _Modules:
+    """Module bytes this worker was sent, and an LRU of the loaded ``jit.Module`` objects."""
+
+    def __init__(self, cache_dir: str, lru_size: int) -> None:
+        from ..cache import Cache
+
+        self.cache = Cache(cache_dir)
+        self.cache_dir = cache_dir
+        self.lru_size = lru_size
+        self.wasm: dict[str, bytes] = {}
+        self.loaded: OrderedDict[tuple[str, bool], Any] = OrderedDict()
+
+    def get(self, digest: str, fuel: bool) -> Any:
+        key = (digest, fuel)
+        module = self.loaded.get(key)
+        if module is not None:
+            self.loaded.move_to_end(key)
+            return module
+        wasm = self.wasm.get(digest)
+        if wasm is None:
+            raise Error(f"worker was not sent module {digest}")
+        # one compilation per pool: whoever holds the lock compiles and stores, the others load
+        fd = os.open(os.path.join(self.cache_dir, f"{digest[:16]}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            module = self.cache.module(wasm, fuel=fuel)
+        finally:
+            os.close(fd)
+        self.loaded[key] = module
+        if len(self.loaded) > self.lru_size:
+            self.loaded.popitem(last=False)
+        return module
+
+
+def invoke(modules: _Modules, digest: str, export: str, args: tuple[Any, ...], limits: Any) -> Any:
+    """Instantiate ``digest`` afresh and call ``export(*args)``."""
+    from ..runtime.instance import Instance
+
+    module = modules.get(digest, limits is not None and limits.fuel is not None)
+    return Instance(module, None, limits).exports[export](*args)
+
+
+def run(modules: _Modules, digest: str, argv: list[str], env: dict[str, str], stdin: bytes,
+        limits: Any) -> CommandResult:
+    """Run ``digest`` as a WASI command with captured stdout/stderr."""
+    from ..wasi.command import run_command
+
+    module = modules.get(digest, limits is not None and limits.fuel is not None)
+    out, err = io.BytesIO(), io.BytesIO()
+    code = run_command(module, args=argv, env=env, stdin=io.BytesIO(stdin), stdout=out, stderr=err,
+                       limits=limits)
+    return CommandResult(code, out.getvalue(), err.getvalue())
+
+
+def main(conn: Connection, cache_dir: str, lru_size: int) -> None:
+    """The worker loop: receive a batch, run it, send its results; exit on ``None`` or EOF."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)      # the parent decides when workers stop
+    modules = _Modules(cache_dir, lru_size)
+    while True:
+        try:
+            batch = conn.recv()
+        except (EOFError, OSError):
+            return
+        if batch is None:
+            return
+        out: list[tuple[int, bool, Any]] = []
+        for msg in batch:
+            kind = msg[0]
+            if kind == "m":
+                modules.wasm[msg[1]] = msg[2]
+                continue
+            try:
+                if kind == "i":
+                    value = invoke(modules, msg[2], msg[3], msg[4], msg[5])
+                else:
+                    value = run(modules, msg[2], msg[3], msg[4], msg[5], msg[6])
+                out.append((msg[1], True, value))
+            except BaseException as exc:      # noqa: BLE001 - every failure goes back to the caller
+                out.append((msg[1], False, portable(exc)))
+        if out:
+            try:
+                conn.send(out)
+            except (pickle.PicklingError, TypeError, AttributeError):
+                conn.send([_checked(item) for item in out])
+
+
+def _checked(item: tuple[int, bool, Any]) -> tuple[int, bool, Any]:
+    try:
+        pickle.dumps(item[2])
+        return item
+    except Exception as exc:
+        return item[0], False, Error(f"the result cannot be sent back: {exc}")
