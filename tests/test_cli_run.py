@@ -1,15 +1,13 @@
 """``wxjit run``: WASI commands (output, argv, exit status), ``--invoke``, trap backtraces."""
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+from wasm_text import needs_wat2wasm, wat
 
-WAT2WASM = shutil.which("wat2wasm")
-pytestmark = pytest.mark.skipif(WAT2WASM is None, reason="wat2wasm (wabt) is not installed")
+pytestmark = needs_wat2wasm
 ROOT = Path(__file__).resolve().parent.parent
 
 HELLO = """
@@ -35,9 +33,8 @@ TRAPS = """
 
 
 def wasm(tmp_path: Path, name: str, text: str) -> Path:
-    src, out = tmp_path / f"{name}.wat", tmp_path / f"{name}.wasm"
-    src.write_text(text)
-    subprocess.run([WAT2WASM, "--debug-names", str(src), "-o", str(out)], check=True)
+    out = tmp_path / f"{name}.wasm"
+    out.write_bytes(wat(text))
     return out
 
 
@@ -53,12 +50,12 @@ def test_wasi_command_output_and_exit_status(tmp_path: Path) -> None:
 
 
 def test_invoke_prints_results() -> None:
-    out = wxjit("examples/fib.wasm", "--invoke", "fib", "20")
+    out = wxjit("--invoke", "fib", "examples/fib.wasm", "20")
     assert (out.returncode, out.stdout) == (0, "6765\n")
 
 
 def test_trap_prints_kind_and_backtrace(tmp_path: Path) -> None:
-    out = wxjit(str(wasm(tmp_path, "traps", TRAPS)), "--invoke", "outer", "0")
+    out = wxjit("--invoke", "outer", str(wasm(tmp_path, "traps", TRAPS)), "0")
     assert out.returncode == 134
     lines = out.stderr.splitlines()
     assert lines[0] == "trap: integer divide by zero"
@@ -66,5 +63,5 @@ def test_trap_prints_kind_and_backtrace(tmp_path: Path) -> None:
 
 
 def test_bad_arguments_are_usage_errors() -> None:
-    out = wxjit("examples/fib.wasm", "--invoke", "fib")
+    out = wxjit("--invoke", "fib", "examples/fib.wasm")
     assert out.returncode == 2 and "takes 1 argument" in out.stderr

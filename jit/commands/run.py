@@ -1,91 +1,147 @@
-"""``wxjit run FILE.wasm [ARGS...]``: run a WASI command, or call one export with ``--invoke``.
+"""``wxjit run [OPTIONS] FILE [ARGS...]``: run a WASI command, or call one export with ``--invoke``.
 
-    wxjit run prog.wasm arg1 arg2 --dir data::/data --env KEY=VALUE
-    wxjit run lib.wasm --invoke fib 25
+    wxjit run --dir data::/data --env KEY=VALUE prog.wasm arg1 arg2
+    wxjit run --invoke fib lib.wasm 25
 
-Options may come before or after FILE; after FILE, ``--invoke NAME`` takes every remaining token as
-the call's arguments, and ``--`` ends the options (everything after it goes to the program's argv).
+Arguments follow wasmtime: options come before FILE and everything after FILE goes to the guest
+verbatim (its WASI argv, or the ``--invoke`` call's arguments); a ``--`` right after FILE (or before
+it) only separates and is not passed on. FILE may be a ``.wasm`` binary, a ``.wat`` text module or a
+``.cwasm`` file from ``wxjit compile`` (loaded with the cache's integrity checks). ``--env NAME``
+without ``=`` passes the host's value of NAME (an error when the host does not define it). The guest
+reads the process's own stdin/stdout/stderr.
 
 Without ``--invoke``, a module exporting ``_start`` runs as a WASI command: the exit status is its
-``proc_exit`` code (0 when ``_start`` returns). Other modules are instantiated (their start function
-runs). With ``--invoke``, arguments are parsed by the export's parameter types (integers in decimal or
-0x-hex, signed or unsigned; floats as Python float literals incl. ``inf``/``nan``) and results are
-printed one per line. A module that imports WASI gets it in both modes.
+``proc_exit`` code (0 when ``_start`` returns). A module without ``_start`` is an error (exit 1) that
+lists its exported functions. With ``--invoke``, arguments are parsed by the export's parameter
+types (integers in decimal or 0x-hex, signed or unsigned; floats as Python float literals incl.
+``inf``/``nan``) and results are printed one per line. A module that imports WASI gets it in both modes.
 
 A trap prints its kind and a Wasm backtrace (function names from the name section) and exits with
-status 134 (like an abort); usage and load errors exit with status 2.
+status 134 (like an abort); a module that fails to load exits with 1, a usage error with 2 and
+Ctrl-C with 130. Every ``jit.Limits`` field is an option (``--max-memory-pages`` ...; see ``-h``).
 """
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from typing import Any
 
-HELP = "run a WASI command module, or call one export (--invoke NAME ARG...)"
+from .common import FAILED, USAGE, UserError, report
+
+HELP = "run a WASI command module, or call one export (--invoke NAME FILE ARG...)"
 TRAP_STATUS = 134
+INTERRUPTED_STATUS = 130
 WASI_MODULE = "wasi_snapshot_preview1"
-_VALUE_OPTIONS = ("--dir", "--env", "--timeout", "--fuel", "--cache")
+
+# jit.Limits field -> (metavar, help). One option per field, spelled --field-name (--timeout, --fuel,
+# --max-memory-pages ...); a field added to jit.Limits later gets an option with a generic help text.
+LIMIT_HELP: dict[str, tuple[str, str]] = {
+    "timeout": ("SECONDS", "interrupt a call running longer than this (trap 'interrupted')"),
+    "fuel": ("UNITS", "deterministic budget of function entries and loop iterations (trap 'out of fuel')"),
+    "max_memory_pages": ("PAGES", "clamp every memory's maximum to this many 64 KiB pages"),
+    "max_table_elements": ("ELEMENTS", "clamp every table's maximum to this many elements"),
+    "max_stack_bytes": ("BYTES", "Wasm call stack per call from the host (trap 'call stack exhausted')"),
+    "max_instances": ("N", "live instances in the process"),
+    "max_module_bytes": ("BYTES", "size of the Wasm binary"),
+    "max_functions": ("N", "functions in the module"),
+    "max_params": ("N", "parameters (and results) of one function type"),
+    "max_locals": ("N", "parameters plus declared locals of one function"),
+    "max_code_bytes": ("BYTES", "machine code of the module"),
+}
+
+
+def limit_fields() -> list[tuple[str, Any]]:
+    """(name, default) of every ``jit.Limits`` field, in declaration order."""
+    import dataclasses
+
+    from ..runtime.limits import Limits
+    return [(f.name, f.default) for f in dataclasses.fields(Limits)]
+
+
+def _limit_value(name: str, text: str) -> int | float | None:
+    if text.lower() in ("none", "unlimited"):
+        return None
+    try:
+        return float(text) if name == "timeout" else int(text, 0)
+    except ValueError:
+        kind = "a number of seconds" if name == "timeout" else "an integer"
+        raise argparse.ArgumentTypeError(f"{text!r} is not {kind} (or 'unlimited')") from None
+
+
+def _limit_type(name: str) -> Any:
+    def parse(text: str) -> int | float | None:
+        return _limit_value(name, text)
+    parse.__name__ = name
+    return parse
+
+
+def _metavar(name: str) -> str:
+    if name in LIMIT_HELP:
+        return LIMIT_HELP[name][0]
+    return "BYTES" if name.endswith("_bytes") else "PAGES" if name.endswith("_pages") else "N"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", metavar="FILE.wasm", help="the module to run")
-    parser.add_argument("rest", nargs=argparse.REMAINDER, metavar="ARGS",
-                        help="program arguments (WASI argv), or --invoke NAME ARG...")
-    parser.add_argument("--invoke", metavar="NAME", help="call this export instead of _start")
+    parser.add_argument("--invoke", metavar="NAME", help="call this export (arguments after FILE)")
     parser.add_argument("--dir", action="append", default=[], metavar="HOST[::GUEST]",
                         help="preopen a host directory for the module (repeatable)")
-    parser.add_argument("--env", action="append", default=[], metavar="K=V",
-                        help="an environment variable for the module (repeatable)")
-    parser.add_argument("--timeout", type=float, metavar="SECONDS",
-                        help="interrupt a call running longer than this (trap 'interrupted')")
-    parser.add_argument("--fuel", type=int, metavar="N",
-                        help="deterministic budget of function entries and loop iterations")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME[=VALUE]",
+                        help="an environment variable for the module; NAME alone passes the host's value")
     parser.add_argument("--cache", metavar="DIR",
                         help="load compiled code from this cache directory (compile and store on a miss)")
+    limits = parser.add_argument_group("limits (jit.Limits; 'unlimited' lifts a limit that allows it)")
+    for name, default in limit_fields():
+        metavar = _metavar(name)
+        text = LIMIT_HELP.get(name, (metavar, f"jit.Limits.{name}"))[1]
+        shown = "none" if default is None else default
+        limits.add_argument("--" + name.replace("_", "-"), dest="limit_" + name, type=_limit_type(name),
+                            metavar=metavar, default=argparse.SUPPRESS,
+                            help=f"{text} (default {shown})")
+    parser.add_argument("--profile", choices=["perfmap"],
+                        help="perfmap: write /tmp/perf-PID.map naming the JIT code for `perf`")
+    parser.add_argument("file", metavar="FILE", help="the module to run (.wasm, .wat or .cwasm)")
+    parser.add_argument("rest", nargs=argparse.REMAINDER, metavar="ARGS",
+                        help="the program's arguments (WASI argv), or the --invoke call's arguments")
 
 
-def _split_rest(args: argparse.Namespace) -> tuple[list[str], list[str]]:
-    """Options written after FILE, the program's argv, and the --invoke arguments."""
-    argv: list[str] = []
-    invoke_args: list[str] = []
-    rest = list(args.rest)
-    i = 0
-    while i < len(rest):
-        tok = rest[i]
-        if tok == "--":
-            argv.extend(rest[i + 1:])
-            break
-        if tok == "--invoke":
-            if i + 1 >= len(rest):
-                raise SystemExit("wxjit run: --invoke needs a function name")
-            args.invoke = rest[i + 1]
-            invoke_args = rest[i + 2:]
-            break
-        if tok in _VALUE_OPTIONS:
-            if i + 1 >= len(rest):
-                raise SystemExit(f"wxjit run: {tok} needs a value")
-            value = rest[i + 1]
-            if tok == "--dir":
-                args.dir.append(value)
-            elif tok == "--env":
-                args.env.append(value)
-            elif tok == "--timeout":
-                args.timeout = float(value)
-            elif tok == "--cache":
-                args.cache = value
-            else:
-                args.fuel = int(value)
-            i += 2
-            continue
-        if args.invoke is not None:
-            invoke_args.append(tok)
+def _limits(args: argparse.Namespace) -> Any:
+    import jit
+    given = {name: getattr(args, "limit_" + name) for name, _ in limit_fields()
+             if hasattr(args, "limit_" + name)}
+    return jit.Limits(**given)
+
+
+def _env(items: list[str]) -> dict[str, str]:
+    env: dict[str, str] = {}
+    for item in items:
+        if "=" in item:
+            key, value = item.split("=", 1)
         else:
-            argv.append(tok)
-        i += 1
-    return argv, invoke_args
+            key, value = item, os.environ.get(item)
+            if value is None:
+                raise UserError(f"--env {item}: the host environment has no {item} to pass on", status=USAGE)
+        if not key:
+            raise UserError(f"--env {item!r}: empty variable name", status=USAGE)
+        env[key] = value
+    return env
+
+
+def _split_rest(args: argparse.Namespace, exports: dict[str, Any]) -> list[str]:
+    """The tokens after FILE. Compatibility: ``FILE --invoke NAME ARG...`` (the older spelling) is
+    accepted for a module without ``_start``, where wasmtime's reading could only be an error."""
+    rest = list(args.rest)
+    if args.invoke is None and rest[:1] == ["--invoke"] and "_start" not in exports:
+        if len(rest) < 2:
+            raise UserError("--invoke needs a function name", status=USAGE)
+        args.invoke = rest[1]
+        rest = rest[2:]
+        if rest[:1] == ["--"]:
+            rest = rest[1:]
+    return rest
 
 
 def _parse_arg(text: str, valtype: int) -> object:
-    from ..errors import Error
     from ..wasm.types import F32, F64, I32, I64, V128, valtype_name
     try:
         if valtype in (I32, I64, V128):      # a v128 is one 128-bit integer (lane 0 lowest)
@@ -94,10 +150,10 @@ def _parse_arg(text: str, valtype: int) -> object:
             return float(text)
     except ValueError:
         pass
-    raise Error(f"cannot read {text!r} as a value of type {valtype_name(valtype)}")
+    raise UserError(f"cannot read {text!r} as a value of type {valtype_name(valtype)}", status=USAGE)
 
 
-def format_trap(trap) -> str:
+def format_trap(trap: Any) -> str:
     """``trap: KIND`` and one line per Wasm frame, innermost first."""
     lines = [f"trap: {trap.kind}"]
     frames = trap.backtrace or ([(trap.func_index, trap.func_name, trap.wasm_offset)]
@@ -111,58 +167,84 @@ def format_trap(trap) -> str:
 def main(args: argparse.Namespace) -> int:
     import jit
 
-    from ..wasi import Wasi, WasiConfig, WasiExit, parse_dir
+    from ..wasi import WasiExit
 
     try:
-        argv, invoke_args = _split_rest(args)
-        env = dict(item.split("=", 1) if "=" in item else (item, "") for item in args.env)
-        limits = jit.Limits(timeout=args.timeout, fuel=args.fuel)
-        if args.cache:
-            from ..cache import Cache
-            module = Cache(args.cache).module_from_file(args.file, fuel=args.fuel is not None)
-        else:
-            module = jit.Module.from_file(args.file)
-        uses_wasi = any(mod == WASI_MODULE for mod, _name, _type in module.imports)
-        config = WasiConfig.from_dirs([parse_dir(d) for d in args.dir], args=[args.file, *argv], env=env)
-        if args.invoke is None and "_start" in dict(module.exports):
-            from ..wasi import run_command
-            return run_command(module, config, limits=limits)
-        wasi = Wasi(config) if uses_wasi else None
-        try:
-            instance = jit.Instance(module, wasi.imports() if wasi else {}, limits)
-            if wasi:
-                wasi.bind(instance)
-            if args.invoke is None:
-                return 0
-            return _invoke(instance, args.invoke, invoke_args)
-        finally:
-            if wasi:
-                wasi.close()
+        return _run(args)
+    except UserError as exc:
+        file = exc.file if exc.file is not None else args.file if exc.status == FAILED else None
+        return report("run", file, exc.reason, exc.status)
     except WasiExit as exc:
         return exc.code
     except jit.Trap as trap:
         sys.stdout.flush()
         print(format_trap(trap), file=sys.stderr)
         return TRAP_STATUS
-    except (jit.Error, OSError, ValueError) as exc:
-        print(f"wxjit run: {exc}", file=sys.stderr)
-        return 2
+    except jit.LimitError as exc:
+        return report("run", args.file, exc, FAILED)
+    except jit.Error as exc:
+        return report("run", args.file, exc, FAILED)
+    except (OSError, ValueError) as exc:
+        return report("run", args.file, getattr(exc, "strerror", None) or exc, FAILED)
 
 
-def _invoke(instance, name: str, call_args: list[str]) -> int:
+def _run(args: argparse.Namespace) -> int:
+    import jit
+
+    from ..wasi import Wasi, WasiConfig, parse_dir
+    from .common import load_module
+
+    env = _env(args.env)
+    try:
+        limits = _limits(args)
+    except jit.LimitError as exc:
+        raise UserError(str(exc), status=USAGE) from None
+    dirs = []
+    for d in args.dir:
+        try:
+            dirs.append(parse_dir(d))
+        except (jit.Error, ValueError) as exc:
+            raise UserError(f"--dir {d}: {exc}", status=USAGE) from None
+    module = load_module(args.file, limits=limits, fuel=limits.fuel is not None, cache=args.cache)
+    if args.profile == "perfmap":
+        from ..runtime.perfmap import write_perf_map
+        write_perf_map(module)
+    exports = dict(module.exports)
+    rest = _split_rest(args, exports)
+    uses_wasi = any(mod == WASI_MODULE for mod, _name, _type in module.imports)
+    config = WasiConfig.from_dirs(dirs, args=[args.file, *rest], env=env)
+    if args.invoke is None:
+        if "_start" in exports:
+            from ..wasi import run_command
+            return run_command(module, config, limits=limits)
+        from ..wasm.types import FuncType
+        funcs = [name for name, t in module.exports if isinstance(t, FuncType)]
+        listed = ", ".join(funcs) if funcs else "none"
+        raise UserError(f"no _start function: use --invoke NAME to call an export (exported functions: "
+                        f"{listed})")
+    wasi = Wasi(config) if uses_wasi else None
+    try:
+        instance = jit.Instance(module, wasi.imports() if wasi else {}, limits)
+        if wasi:
+            wasi.bind(instance)
+        return _invoke(instance, args.invoke, rest)
+    finally:
+        if wasi:
+            wasi.close()
+
+
+def _invoke(instance: Any, name: str, call_args: list[str]) -> int:
     import jit
 
     from ..runtime.instance import Function
 
     func = instance.exports.get(name)
     if not isinstance(func, (Function, jit.Func)):
-        print(f"wxjit run: no exported function {name!r}", file=sys.stderr)
-        return 2
+        raise UserError(f"no exported function {name!r}", status=USAGE)
     params = func.type.params
     if len(call_args) != len(params):
-        print(f"wxjit run: {name} takes {len(params)} argument(s) {func.type}, got {len(call_args)}",
-              file=sys.stderr)
-        return 2
+        raise UserError(f"{name} takes {len(params)} argument(s) {func.type}, got {len(call_args)}",
+                        status=USAGE)
     result = func(*[_parse_arg(a, t) for a, t in zip(call_args, params, strict=True)])
     results = () if result is None else result if isinstance(result, tuple) else (result,)
     for r in results:

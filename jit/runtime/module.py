@@ -56,6 +56,9 @@ def _no_names(funcidx: int) -> str | None:
 class Module:
     """A compiled module: ``imports`` [(module, name, type)], ``exports`` [(name, type)].
 
+    ``data`` is a Wasm binary or Wasm text (a ``str``, or bytes starting with ``(``), assembled by
+    ``jit.wat.wat2wasm``; ``from_file`` reads ``.wasm`` and ``.wat`` files alike.
+
     Types are ``jit.wasm`` types: ``FuncType``, ``MemoryType``, ``TableType``, ``GlobalType``.
     Raises ``jit.CompileError`` (``MalformedError`` / ``ValidationError``) on bad input and
     ``jit.LimitError`` beyond the compile-time ``limits``. ``serialize()`` / ``deserialize()`` move
@@ -65,10 +68,13 @@ class Module:
     instances without a fuel limit, with an unreachable budget).
     """
 
-    def __init__(self, data: bytes | bytearray | memoryview, *, name: str | None = None,
+    def __init__(self, data: bytes | bytearray | memoryview | str, *, name: str | None = None,
                  limits: Limits | None = None, fuel: bool = False) -> None:
         from ..x64.compiler import compile_module
 
+        if isinstance(data, str) or _is_text(data):     # Wasm text: assembled first (jit.wat)
+            from ..wat import wat2wasm
+            data = wat2wasm(data)
         data = bytes(data)
         self.name = name
         self.limits = limits = limits or DEFAULT_LIMITS
@@ -162,6 +168,13 @@ class Module:
 
     def __repr__(self) -> str:
         return f"<jit.Module {self.name or ''} {len(self.wasm.funcs)} funcs, {self.code.size} code bytes>"
+
+
+def _is_text(data: bytes | bytearray | memoryview) -> bool:
+    if data[:4] == b"\0asm":
+        return False
+    from ..wat import is_text
+    return is_text(data)
 
 
 def _default_arena() -> Any:
