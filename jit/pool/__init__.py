@@ -21,6 +21,10 @@ call would give (``jit.Trap`` with its kind and backtrace, ``jit.Error`` subclas
 - The parent keeps the bytes of every module it was given (to resend to replacement workers);
   ``forget_module`` drops one.
 
+Worker processes start through a multiprocessing "forkserver" (no fork of a process with threads
+and native state), which imports the caller's ``__main__`` module: scripts that make a pool need the
+``if __name__ == "__main__":`` guard, as with ``concurrent.futures.ProcessPoolExecutor``.
+
 ``backend="ray"`` runs the workers as Ray actors (``pip install wxjit[ray]``; see ``jit.pool.ray``).
 """
 from __future__ import annotations
@@ -32,12 +36,13 @@ import shutil
 import tempfile
 import threading
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from ..errors import Error
+from ..wat import is_text, wat2wasm
 from . import routing
 from .worker import CommandResult
 
@@ -84,7 +89,10 @@ class Pool:
 
     def __init__(self, workers: int = 2, cache_dir: str | os.PathLike[str] | None = None,
                  queue_size: int = 1024, *, batch: int = 16, lru_size: int = 64, block: bool = True,
-                 backend: str = "process", start_method: str = "forkserver") -> None:
+                 backend: str = "process", start_method: str = "forkserver",
+                 worker_main: Callable[[Connection, str, int], None] | None = None) -> None:
+        """``worker_main``: another worker loop speaking ``jit.pool.worker``'s protocol (a module-level
+        function; the benchmark's wasmtime pool uses it)."""
         if workers < 1:
             raise Error(f"a pool needs at least one worker, got {workers}")
         if queue_size < 1 or batch < 1:
@@ -101,8 +109,10 @@ class Pool:
                           else os.fspath(os.path.expanduser(cache_dir)))
         os.makedirs(self.cache_dir, exist_ok=True)
         self._lru_size = lru_size
+        self._worker_main = worker_main
         self._modules: dict[str, bytes] = {}
         self._digests: dict[bytes, str] = {}
+        self._texts: dict[str, str] = {}                 # Wasm text -> hash of its binary
         self._lock = threading.Lock()
         self._room = threading.Condition(self._lock)
         self._next_id = 0
@@ -137,10 +147,12 @@ class Pool:
             wasm = self._modules.pop(digest, None)
             if wasm is not None:
                 self._digests.pop(wasm, None)
+                self._texts = {t: d for t, d in self._texts.items() if d != digest}
 
     def invoke(self, module: bytes | str, export: str, args: Sequence[Any] = (),
                limits: Any = None) -> Future[Any]:
-        """Call ``export(*args)`` in a fresh instance of ``module`` (bytes or a submitted hash)."""
+        """Call ``export(*args)`` in a fresh instance of ``module`` (Wasm bytes or text, or a submitted
+        hash; an unknown hash raises ``UnknownModule`` here)."""
         digest = self._digest(module)
         return self._submit(digest, ("i", 0, digest, export, tuple(args), limits))
 
@@ -203,7 +215,12 @@ class Pool:
         if isinstance(module, str):
             if module in self._modules:
                 return module
-            raise UnknownModule(f"no module with hash {module!r} was submitted to this pool")
+            if not is_text(module):
+                raise UnknownModule(f"no module with hash {module!r} was submitted to this pool")
+            digest = self._texts.get(module)
+            if digest is None:
+                digest = self._texts[module] = self._digest(wat2wasm(module))
+            return digest
         if type(module) is not bytes:
             if not isinstance(module, (bytearray, memoryview)):
                 raise Error(f"a pool module is Wasm bytes or a submitted hash, got {type(module).__name__}")
@@ -283,6 +300,7 @@ class Pool:
     def _start(self, slot: _Worker) -> None:
         from .worker import main
 
+        main = self._worker_main or main
         parent, child = self._ctx.Pipe(duplex=True)
         proc = self._ctx.Process(target=main, args=(child, self.cache_dir, self._lru_size),
                                  name=f"jit.Pool worker {slot.index}", daemon=True)
