@@ -5,17 +5,25 @@
 
 A file's name is its key: the SHA-256 of the Wasm bytes, the compiler version (a hash of the
 compiler's sources), the CPU features the code may use and the fuel flag. A cached file is checked
-before use (format version, lengths, checksum, compiler, CPU, Wasm hash, fuel flag); one that fails
-any check is reported in ``stats.rejected`` / ``last_error``, recompiled and replaced, never run.
-Files are written atomically (temporary file + rename), so concurrent processes sharing a directory
-see either no file or a whole one. The directory must be writable only by trusted users: the
-checksum detects corruption, not a forger.
+before use (format version, lengths, MAC, compiler, CPU, Wasm hash, fuel flag, then the bounds of
+every offset, size and count in it); one that fails any check is reported in ``stats.rejected`` /
+``last_error``, recompiled and replaced, never run. Files are written atomically (temporary file +
+rename), so concurrent processes sharing a directory see either no file or a whole one.
+
+Authentication: every file carries an HMAC-SHA256 (header, metadata and code) under a secret key:
+the embedder's (``Cache(dir, key=...)``, at least 16 bytes) or the directory's own, a random 32-byte
+``KEY_FILE`` created once with mode 0600 (atomically: concurrent processes agree on one key). A file
+made with another key (another user, another cache, ``Module.serialize()``'s public key) is rejected.
+The directory and each file must be owned by the current user and not writable by group or other,
+and the key file readable by its owner only; otherwise ``CacheError`` names the path and the reason.
 """
 from __future__ import annotations
 
 import errno
 import hashlib
 import os
+import secrets
+import stat
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -25,10 +33,12 @@ from typing import Any
 from .errors import Error
 from .native import ffi, lib
 from .runtime.module import Module
-from .runtime.serialize import CacheError, compiler_version, cpu_features
+from .runtime.serialize import MIN_KEY_BYTES, CacheError, compiler_version, cpu_features, dumps
 from .runtime.serialize import loads as _loads
 
 SUFFIX = ".cwasm"
+KEY_FILE = ".wxjit-cache-key"
+KEY_BYTES = 32
 
 
 @dataclass
@@ -44,12 +54,20 @@ class CacheStats:
 class Cache:
     """Compiled modules on disk, keyed by Wasm hash + compiler version + CPU features + fuel flag."""
 
-    def __init__(self, directory: str | os.PathLike[str]) -> None:
+    def __init__(self, directory: str | os.PathLike[str], *, key: bytes | None = None) -> None:
+        """Open (creating it, mode 0700) the cache ``directory``; ``key``: the MAC key of its files
+        (default: the directory's own ``KEY_FILE``, created on first use)."""
         self.directory = Path(directory).expanduser()
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
+            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as exc:
             raise Error(f"cannot create the cache directory {self.directory}: {exc.strerror}") from None
+        check_private(self.directory, os.stat(self.directory), "cache directory")
+        if key is None:
+            key = load_or_create_key(self.directory / KEY_FILE)
+        elif not isinstance(key, bytes) or len(key) < MIN_KEY_BYTES:
+            raise CacheError(f"a cache key must be bytes, at least {MIN_KEY_BYTES} of them")
+        self._key = key
         self._dir_str = str(self.directory)
         self._paths: dict[tuple[str, bool], bytes] = {}     # (Wasm sha256, fuel) -> file path
         self.stats = CacheStats()
@@ -70,26 +88,30 @@ class Cache:
             if len(self._paths) >= _PATH_MEMO_SIZE:
                 self._paths.clear()
             path = self._paths[(digest, fuel)] = f"{self._dir_str}/{_key(digest, fuel)}{SUFFIX}".encode()
+        key = self._key
         try:
+            check_private(path, os.stat(path), "cache file")
             try:
-                decoded = _loads(_read_fast(path), wasm_sha256=digest, fuel=fuel)
+                decoded = _loads(_read_fast(path), wasm_sha256=digest, fuel=fuel, key=key)
             except CacheError:
                 # the verdict on a rejected file comes from a plain, complete read
-                decoded = _loads(_read(path), wasm_sha256=digest, fuel=fuel)
+                decoded = _loads(_read(path), wasm_sha256=digest, fuel=fuel, key=key)
             return Module._from_decoded(decoded, name)
         except FileNotFoundError:
             return None
         except OSError as exc:
             self.last_error = Error(f"cannot read {os.fsdecode(path)}: {exc.strerror}")
         except Error as exc:
-            self.last_error = Error(f"{os.fsdecode(os.path.basename(path))}: {exc}")
+            kind = CacheError if isinstance(exc, CacheError) else Error
+            self.last_error = kind(f"{os.fsdecode(os.path.basename(path))}: {exc}")
         self.stats.rejected += 1
         return None
 
     def store(self, module: Any, wasm: bytes, *, fuel: bool = False) -> Path:
         """Write ``module`` (compiled from ``wasm``) into the cache; returns the file."""
         path = self.path(wasm, fuel=fuel)
-        write_atomic(path, module.serialize(fuel=fuel))
+        compiled, _code, plan = module._variant(fuel)
+        write_atomic(path, dumps(compiled, module.wasm, module.wasm_sha256, plan.recipe, key=self._key))
         self.stats.stored += 1
         return path
 
@@ -114,6 +136,71 @@ class Cache:
 
     def __repr__(self) -> str:
         return f"<jit.Cache {self.directory}>"
+
+
+def check_private(path: str | bytes | os.PathLike[str], st: os.stat_result, what: str) -> None:
+    """``CacheError`` unless ``st`` (of ``path``) is owned by this user and not writable by group/other."""
+    reason = None
+    if st.st_uid != os.geteuid():
+        reason = f"owned by uid {st.st_uid}, not by this user (uid {os.geteuid()})"
+    elif st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        who = "group" if st.st_mode & stat.S_IWGRP else "other"
+        reason = f"writable by {who} (mode {st.st_mode & 0o7777:o})"
+    elif what == "cache directory" and not stat.S_ISDIR(st.st_mode):
+        reason = "not a directory"
+    elif what != "cache directory" and not stat.S_ISREG(st.st_mode):
+        reason = "not a regular file"
+    if reason is not None:
+        raise CacheError(f"refusing {what} {os.fsdecode(path)}: {reason}")
+
+
+def load_or_create_key(path: Path) -> bytes:
+    """The secret key in ``path`` (mode 0600, owned by this user), made first if there is none.
+
+    A new key is written whole to a private temporary file and then linked to ``path``
+    (``link`` creates exclusively, like O_CREAT|O_EXCL, but no process ever sees a partial key): of
+    processes racing to create it, one wins and the others read the winner's key."""
+    for _attempt in range(3):
+        try:
+            return _read_key(path)
+        except FileNotFoundError:
+            pass
+        fd, tmp = tempfile.mkstemp(prefix=KEY_FILE + ".", suffix=".tmp", dir=path.parent)  # mode 0600
+        try:
+            os.write(fd, secrets.token_bytes(KEY_BYTES))
+            os.fsync(fd)
+            os.close(fd)
+            fd = -1
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                continue                                 # another process made it first: read theirs
+        finally:
+            if fd >= 0:
+                os.close(fd)
+            os.unlink(tmp)
+    return _read_key(path)
+
+
+def _read_key(path: Path) -> bytes:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise CacheError(f"refusing cache key file {path}: {exc.strerror}") from None
+    try:
+        st = os.fstat(fd)
+        check_private(path, st, "cache key file")
+        if st.st_mode & 0o077:
+            raise CacheError(f"refusing cache key file {path}: readable by others (mode "
+                             f"{st.st_mode & 0o7777:o}, must be 600)")
+        key = os.read(fd, KEY_BYTES + 1)
+    finally:
+        os.close(fd)
+    if len(key) != KEY_BYTES:
+        raise CacheError(f"refusing cache key file {path}: {len(key)} bytes, a key has {KEY_BYTES}")
+    return key
 
 
 def _identity() -> str:

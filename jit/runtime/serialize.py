@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import hmac
 import json
 import marshal
 import struct
@@ -36,12 +37,14 @@ from ..wasm import types as T
 from ..wasm.types import FuncType
 from ..x64.compiled import CompiledModule
 from ..x64.cpu import host_features
-from .plan import InstancePlan, PlanRecipe
+from . import vmctx as V
+from .plan import InstancePlan, PlanRecipe, make_recipe
 from .vmctx import VMContextLayout
 
 MAGIC = b"WXJITCW\x00"
-FORMAT_VERSION = 1
-_HEAD = struct.Struct("<8sIIQ32s")
+FORMAT_VERSION = 2
+_FIXED = struct.Struct("<8sIIQ")         # magic, version, header length, payload length
+_HEAD = struct.Struct("<8sIIQ32s")       # ... and the HMAC-SHA256 of the fixed part, header and payload
 # marshal 2 has no back-references: versions 3+ reference objects by their reference count, which
 # would make the bytes of one module depend on what else holds its parts
 _MARSHAL_VERSION = 2
@@ -191,9 +194,34 @@ def _unpack_wasm(t: tuple) -> Any:
 
 # -- the file --------------------------------------------------------------------------------------
 
-def dumps(compiled: Any, wasm: Any, wasm_sha256: str, recipe: Any) -> bytes:
+# The key of files written and read without one: anybody can compute it, so such files are checked
+# for damage, not for their author (``Module.serialize`` / ``deserialize``; ``jit.Cache`` uses a secret).
+UNKEYED = b"wxjit-cwasm-unkeyed-integrity-only"
+MIN_KEY_BYTES = 16
+_macs: dict[bytes, tuple[Any, bytes]] = {}     # key -> (HMAC state after the key, key fingerprint)
+
+
+def _mac_state(key: bytes | None) -> tuple[Any, bytes]:
+    """The HMAC-SHA256 state keyed with ``key`` (computed once per key, copied per use) and a short
+    fingerprint of the key (part of the decoded-file memo's keys)."""
+    if key is None:
+        key = UNKEYED
+    hit = _macs.get(key)
+    if hit is None:
+        if not isinstance(key, bytes) or len(key) < MIN_KEY_BYTES:
+            raise CacheError(f"a cache key must be bytes, at least {MIN_KEY_BYTES} of them")
+        if len(_macs) >= 64:
+            _macs.clear()
+        hit = _macs[key] = (hmac.new(key, digestmod="sha256"),
+                            hashlib.sha256(b"wxjit-key-id|" + key).digest()[:8])
+    return hit
+
+
+def dumps(compiled: Any, wasm: Any, wasm_sha256: str, recipe: Any, *, key: bytes | None = None) -> bytes:
     """The bytes of a .cwasm file for one compiled module (its fuel flag is in ``compiled.fuel``) and
-    its instantiation recipe (``jit.runtime.plan.PlanRecipe``)."""
+    its instantiation recipe (``jit.runtime.plan.PlanRecipe``), authenticated with ``key`` (None: the
+    public ``UNKEYED`` key, integrity only)."""
+    state, _fp = _mac_state(key)
     header = json.dumps({"wasm_sha256": wasm_sha256, "compiler": compiler_version(),
                          "cpu": cpu_features(), "fuel": bool(compiled.fuel)}, sort_keys=True).encode()
     try:
@@ -201,8 +229,12 @@ def dumps(compiled: Any, wasm: Any, wasm_sha256: str, recipe: Any) -> bytes:
                                 _MARSHAL_VERSION)
     except ValueError as exc:
         raise CacheError(f"cannot serialize this module: {exc}") from None
-    digest = hashlib.sha256(header + payload).digest()
-    return _HEAD.pack(MAGIC, FORMAT_VERSION, len(header), len(payload), digest) + header + payload
+    fixed = _FIXED.pack(MAGIC, FORMAT_VERSION, len(header), len(payload))
+    mac = state.copy()
+    mac.update(fixed)
+    mac.update(header)
+    mac.update(payload)
+    return fixed + mac.digest() + header + payload
 
 
 class DecodedModule:
@@ -228,12 +260,14 @@ class DecodedModule:
 
 
 def loads(data: bytes | bytearray | memoryview, *, wasm_sha256: str | None = None,
-          fuel: bool | None = None) -> DecodedModule:
+          fuel: bool | None = None, key: bytes | None = None) -> DecodedModule:
     """The ``DecodedModule`` of a .cwasm file, or ``CacheError``.
 
+    ``key``: the file's MAC must be the one made with this key (None: the public ``UNKEYED`` key).
     ``wasm_sha256`` / ``fuel``: when given, the file must be for exactly these Wasm bytes / fuel flag.
     ``data`` may be any buffer: nothing decoded refers to it afterwards.
     """
+    state, fingerprint = _mac_state(key)
     if len(data) < _HEAD.size:
         raise CacheError(f"truncated compiled module: {len(data)} bytes, the header alone has {_HEAD.size}")
     magic, version, hlen, plen, digest = _HEAD.unpack_from(data)
@@ -244,22 +278,30 @@ def loads(data: bytes | bytearray | memoryview, *, wasm_sha256: str | None = Non
     if _HEAD.size + hlen + plen != len(data):
         raise CacheError(f"truncated or padded compiled module: {len(data)} bytes, the header says "
                          f"{_HEAD.size + hlen + plen}")
-    body = memoryview(data)[_HEAD.size:]
-    if hashlib.sha256(body).digest() != digest:
-        raise CacheError("corrupted compiled module: checksum mismatch")
-    hit = _decoded.get(digest)
+    view = memoryview(data)
+    mac = state.copy()
+    mac.update(view[:_FIXED.size])
+    mac.update(view[_HEAD.size:])
+    if not hmac.compare_digest(mac.digest(), digest):
+        raise CacheError("compiled module not authenticated: its MAC does not match this cache's key "
+                         "(written with another key, damaged or forged)")
+    memo_key = digest + fingerprint
+    hit = _decoded.get(memo_key)
     if hit is not None:                       # these very bytes were decoded and checked before
         decoded = hit[0]
         if (wasm_sha256 is not None and decoded.wasm_sha256 != wasm_sha256) or (
                 fuel is not None and decoded.fuel != fuel):
             _check_wanted(decoded.wasm_sha256, decoded.fuel, wasm_sha256, fuel)
         return decoded
+    body = view[_HEAD.size:]
     try:
         header = json.loads(bytes(body[:hlen]))
         compiler, cpu = header["compiler"], header["cpu"]
         file_fuel, file_wasm = header["fuel"], header["wasm_sha256"]
     except (ValueError, KeyError, TypeError) as exc:
         raise CacheError(f"corrupted compiled module header: {exc}") from None
+    if not isinstance(header, dict) or not isinstance(cpu, list) or not all(isinstance(c, str) for c in cpu):
+        raise CacheError("corrupted compiled module header: bad field types")
     if compiler != compiler_version():
         raise CacheError(f"compiled by another wxjit compiler ({compiler}; this one is {compiler_version()})")
     missing = set(cpu) - set(_cpu_features())
@@ -273,11 +315,193 @@ def loads(data: bytes | bytearray | memoryview, *, wasm_sha256: str | None = Non
         compiled = _unpack_compiled(packed_compiled)
         wasm = _unpack_wasm(packed_wasm)
         recipe = PlanRecipe(*packed_recipe)
-    except (ValueError, TypeError, EOFError, KeyError) as exc:
+        check_decoded(compiled, wasm, recipe, file_fuel)
+    except _Bad as exc:
         raise CacheError(f"corrupted compiled module payload: {exc}") from None
+    except (ValueError, TypeError, EOFError, KeyError, IndexError, AttributeError, OverflowError,
+            MemoryError, RecursionError) as exc:
+        raise CacheError(f"corrupted compiled module payload: {type(exc).__name__}: {exc}") from None
     decoded = DecodedModule(compiled, wasm, recipe, header)
-    _remember(digest, decoded, len(data))
+    _remember(memo_key, decoded, len(data))
     return decoded
+
+
+# -- bounds checks of decoded metadata ---------------------------------------------------------------
+
+class _Bad(Exception):
+    """A decoded value out of its bounds (reported as a CacheError)."""
+
+
+_MAX_PAGES = 65536
+
+
+def _need(ok: bool, what: str) -> None:
+    if not ok:
+        raise _Bad(what)
+
+
+def _is_int(v: Any, lo: int = 0, hi: int = (1 << 32) - 1) -> bool:
+    return type(v) is int and lo <= v <= hi
+
+
+def _int_list(v: Any, what: str, hi: int) -> list[int]:
+    _need(type(v) is list and all(_is_int(x, 0, hi) for x in v), f"{what}: not a list of ints in [0, {hi}]")
+    return v
+
+
+def _check_limits(lim: Any, hi: int, what: str) -> None:
+    _need(_is_int(lim.min, 0, hi) and (lim.max is None or _is_int(lim.max, lim.min, hi)),
+          f"{what} limits out of bounds")
+
+
+_REF_OPS = frozenset((0xD0, 0xD2, 0x23))
+_CONST_OP_TYPE = {0x41: T.I32, 0x42: T.I64, 0x43: T.F32, 0x44: T.F64, 0xFD00C: T.V128}
+
+
+def _check_const(expr: Any, valtype: int, n_funcs: int, global_types: list[int], what: str) -> None:
+    """A constant expression: one instruction of ``valtype`` with its immediate in bounds, then ``end``."""
+    _need(type(expr) is list and len(expr) in (1, 2), f"{what}: not a constant expression")
+    if len(expr) == 2:
+        _need(type(expr[1]) is tuple and len(expr[1]) == 4 and expr[1][0] == 0x0B, f"{what}: bad end")
+    ins = expr[0]
+    _need(type(ins) is tuple and len(ins) == 4 and _is_int(ins[3], 0, 1 << 40), f"{what}: bad instruction")
+    op, a = ins[0], ins[1]
+    if op == 0x23:
+        _need(_is_int(a, 0, len(global_types) - 1) and global_types[a] == valtype,
+              f"{what}: global.get {a!r} out of range or of another type")
+    elif valtype in T.REF_TYPES:
+        _need(op in _REF_OPS, f"{what}: opcode {op!r} is not a reference constant")
+        if op == 0xD2:
+            _need(valtype == T.FUNCREF and _is_int(a, 0, n_funcs - 1), f"{what}: function index out of range")
+        else:
+            _need(a == valtype, f"{what}: bad ref.null type")
+    else:
+        _need(_CONST_OP_TYPE.get(op) == valtype, f"{what}: opcode {op!r} does not make a {valtype!r}")
+        _need(type(a) is int and -(1 << 127) <= a < (1 << 128), f"{what}: constant out of range")
+
+
+def _check_wasm(w: Any) -> None:
+    """Every index, count and limit of a decoded module skeleton within its bounds."""
+    n_types = len(w.types)
+    for t in w.types:
+        _need(all(v in T.VALTYPES for v in (*t.params, *t.results)), "bad value type in a function type")
+    kinds = ("func", "table", "memory", "global")
+    for imp in w.imports:
+        _need(type(imp.module) is str and type(imp.name) is str and imp.kind in kinds, "bad import")
+        if imp.kind == "func":
+            _need(_is_int(imp.desc, 0, n_types - 1), "import type index out of range")
+        elif imp.kind == "table":
+            _need(imp.desc.elem in T.REF_TYPES, "bad imported table type")
+            _check_limits(imp.desc.limits, (1 << 32) - 1, "imported table")
+        elif imp.kind == "memory":
+            _check_limits(imp.desc.limits, _MAX_PAGES, "imported memory")
+        else:
+            _need(imp.desc.valtype in T.VALTYPES and type(imp.desc.mutable) is bool,
+                  "bad imported global type")
+    _need(all(_is_int(t, 0, n_types - 1) for t in w.funcs), "function type index out of range")
+    for t in w.tables:
+        _need(t.elem in T.REF_TYPES, "bad table type")
+        _check_limits(t.limits, (1 << 32) - 1, "table")
+    for m in w.memories:
+        _check_limits(m.limits, _MAX_PAGES, "memory")
+    n_funcs = w.num_imported_funcs + len(w.funcs)
+    n_tables = w.num_imported_tables + len(w.tables)
+    n_memories = w.num_imported_memories + len(w.memories)
+    n_imp_globals = w.num_imported_globals
+    n_globals = n_imp_globals + len(w.globals)
+    global_types = [imp.desc.valtype for imp in w.imports if imp.kind == "global"]
+    for i, g in enumerate(w.globals):
+        _need(g.type.valtype in T.VALTYPES and type(g.type.mutable) is bool, "bad global type")
+        _check_const(g.init, g.type.valtype, n_funcs, global_types[:n_imp_globals],
+                     f"global {n_imp_globals + i}")
+        global_types.append(g.type.valtype)
+    spaces = {"func": n_funcs, "table": n_tables, "memory": n_memories, "global": n_globals}
+    names = set()
+    for e in w.exports:
+        _need(type(e.name) is str and e.name not in names and e.kind in kinds
+              and _is_int(e.index, 0, spaces.get(e.kind, 0) - 1), "export out of range")
+        names.add(e.name)
+    if w.start is not None:
+        _need(_is_int(w.start, 0, n_funcs - 1), "start function out of range")
+        t = w.func_type(w.start)
+        _need(not t.params and not t.results, "start function has parameters or results")
+
+    for i, seg in enumerate(w.elems):
+        _need(seg.mode in ("active", "passive", "declarative") and seg.elemtype in T.REF_TYPES
+              and type(seg.init) is list, f"element segment {i}: bad mode or type")
+        if seg.mode == "active":
+            _need(_is_int(seg.table, 0, n_tables - 1), f"element segment {i}: table out of range")
+            _check_const(seg.offset, T.I32, n_funcs, global_types, f"element segment {i}")
+        else:
+            _need(seg.offset is None, f"element segment {i}: offset of a non-active segment")
+        for expr in seg.init:
+            _check_const(expr, seg.elemtype, n_funcs, global_types, f"element segment {i} item")
+    for i, seg in enumerate(w.datas):
+        _need(seg.mode in ("active", "passive") and type(seg.data) is bytes, f"data segment {i}: bad mode")
+        if seg.mode == "active":
+            _need(_is_int(seg.memory, 0, n_memories - 1), f"data segment {i}: memory out of range")
+            _check_const(seg.offset, T.I32, n_funcs, global_types, f"data segment {i}")
+        else:
+            _need(seg.offset is None, f"data segment {i}: offset of a non-active segment")
+    _need(w.data_count is None or w.data_count == len(w.datas), "data count does not match")
+    _need(w.names.module is None or type(w.names.module) is str, "bad module name")
+    _need(all(type(k) is int and type(v) is str for k, v in w.names.functions.items()), "bad function names")
+
+
+def check_decoded(compiled: Any, wasm: Any, recipe: Any, fuel: bool) -> None:
+    """Raise ``_Bad`` unless every offset, size and count of a decoded file is within its bounds and
+    consistent with the rest: the module skeleton's indices, the vmctx layout (derived again from the
+    skeleton), function and stub offsets inside the code and in the compiler's order, relocations, the
+    PC map, and the instantiation recipe (made again from the checked parts and compared)."""
+    _check_wasm(wasm)
+    c = compiled
+    code = c.code
+    _need(type(code) is bytes and len(code) < (1 << 31), "bad code size")
+    size = len(code)
+    n_imp = wasm.num_imported_funcs
+    _need(c.num_imported_funcs == n_imp and c.fuel is fuel, "function counts or fuel flag do not match")
+    _need(list(c.types) == list(wasm.types), "types do not match the module")
+    _need(c.layout == VMContextLayout.for_module(wasm), "vmctx layout does not match the module")
+    all_types = [wasm.func_type(i) for i in range(n_imp + len(wasm.funcs))]
+    ft = _int_list(c.func_types, "function types", len(c.types) - 1)
+    _need(len(ft) == len(all_types) and all(c.types[t] == all_types[i] for i, t in enumerate(ft)),
+          "function types do not match the module")
+    offs = _int_list(c.func_offsets, "function offsets", size)
+    ends = _int_list(c.func_ends, "function ends", size)
+    _need(len(offs) == len(ends) == len(wasm.funcs), "function offset count does not match")
+    pos = 0
+    for start, end in zip(offs, ends, strict=True):
+        _need(start == _align16(pos) and start < end <= size, f"function offset {start} out of place")
+        pos = end
+    stubs = _int_list(c.host_stub_offsets, "host stub offsets", size)
+    _need(len(stubs) == n_imp, "host stub count does not match")
+    stride = stubs[1] - stubs[0] if len(stubs) > 1 else 16
+    for i, s in enumerate(stubs):
+        _need(s == (_align16(pos) if i == 0 else stubs[0] + i * stride), f"host stub offset {s} out of place")
+    if stubs:
+        _need(stride > 0 and stride % 16 == 0 and stubs[-1] + stride <= size, "host stubs out of bounds")
+        pos = stubs[-1] + 1
+    code_end = _align16(pos)
+    rel = c.relocations
+    _need(type(rel) is list, "bad relocations")
+    got = size - 8 * len(rel)             # the GOT: one u64 per relocation, at the end of the code
+    for i, r in enumerate(rel):
+        _need(type(r) is tuple and len(r) == 3 and r[0] == got + 8 * i and _is_int(r[0], code_end, size - 8)
+              and r[1] == V.RELOC_HELPER_ABS64 and _is_int(r[2], 0, len(V.HELPERS) - 1),
+              f"relocation {r!r} out of bounds")
+    pcs = _int_list(c.pc_offsets, "pc offsets", size)
+    wasm_pcs = _int_list(c.pc_wasm, "pc map", (1 << 32) - 1)
+    _need(len(pcs) == len(wasm_pcs) and all(a <= b for a, b in zip(pcs, pcs[1:], strict=False)),
+          "pc map out of order")
+    names = c.func_names
+    _need(type(names) is dict and all(type(k) is int and type(v) is str for k, v in names.items()),
+          "bad function names")
+    _need(recipe.to_tuple() == make_recipe(c, wasm).to_tuple(),
+          "instantiation recipe does not match the module")
+
+
+def _align16(n: int) -> int:
+    return (n + 15) & ~15
 
 
 def _remember(digest: bytes, decoded: DecodedModule, nbytes: int) -> None:
@@ -307,7 +531,7 @@ def _check_wanted(file_wasm: str, file_fuel: bool, wasm_sha256: str | None, fuel
 # files' total size, oldest out first.
 DECODED_MEMO_SIZE = 256
 DECODED_MEMO_BYTES = 64 << 20
-_decoded: dict[bytes, tuple[DecodedModule, int]] = {}
+_decoded: dict[bytes, tuple[DecodedModule, int]] = {}     # MAC + key fingerprint -> decoded
 _decoded_bytes = 0
 _memo_lock = threading.Lock()
 
