@@ -1,0 +1,316 @@
+"""``wxjit bench pool``: ``jit.Pool`` throughput and latency vs workers, against a wasmtime-py pool.
+
+Scenarios (each with 1 and 2 workers; every invocation runs in a fresh instance):
+
+- (a) ``one``: one small module (``add``) invoked repeatedly;
+- (b) ``mix``: 64 modules, invoked in a skewed (Zipf-like) order, and a share (``--fresh``, default 2%)
+  of never-seen modules that must be compiled first;
+- (c) ``wasi``: a WASI command (writes its stdin to stdout) run with argv, env and stdin.
+
+Throughput: ``--calls`` invocations submitted as fast as the pool takes them (bounded queues), per
+second, median of ``--reps`` repetitions. Latency: one invocation at a time (submit -> result),
+p50/p99 over ``--latency-calls`` calls. The reference is the same pool (parent, routing, pipes) with a
+worker loop that uses the ``wasmtime`` package (``wasmtime.Module`` compiled once per worker and kept,
+a new ``Store`` + ``Instance`` per call), so the ratios compare the engines inside the same machinery.
+In-process p50 of fresh instance + call (no pool) is shown for scale.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+from ..errors import Error
+
+HELP = "jit.Pool: invocations/s and p50/p99 latency vs workers, against a wasmtime-py pool"
+
+WORKERS = (1, 2)
+SCENARIOS = ("one", "mix", "wasi")
+
+ECHO_WAT = """(module
+  (import "wasi_snapshot_preview1" "fd_read" (func $read (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 100)) (i32.store (i32.const 4) (i32.const 64))
+    (drop (call $read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8)))
+    (i32.store (i32.const 4) (i32.load (i32.const 8)))
+    (drop (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))"""
+
+
+# -- the wasmtime-py worker loop (same protocol as jit.pool.worker) ---------------------------------------
+
+def wasmtime_worker(conn: Connection, cache_dir: str, lru_size: int) -> None:
+    """``jit.pool.worker.main`` with wasmtime: modules compiled once per worker, kept in an LRU."""
+    import signal
+
+    import wasmtime
+
+    from ..pool.worker import CommandResult, portable
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    engine = wasmtime.Engine()
+    linker = wasmtime.Linker(engine)
+    linker.define_wasi()
+    wasm: dict[str, bytes] = {}
+    loaded: OrderedDict[str, Any] = OrderedDict()
+    tmp = tempfile.mkdtemp(prefix="wt-pool-", dir=cache_dir)
+
+    def module(digest: str) -> Any:
+        m = loaded.get(digest)
+        if m is None:
+            m = loaded[digest] = wasmtime.Module(engine, wasm[digest])
+            if len(loaded) > lru_size:
+                loaded.popitem(last=False)
+        else:
+            loaded.move_to_end(digest)
+        return m
+
+    def run(digest: str, argv: list[str], env: dict[str, str], stdin: bytes) -> CommandResult:
+        paths = [os.path.join(tmp, n) for n in ("in", "out", "err")]
+        with open(paths[0], "wb") as f:
+            f.write(stdin)
+        cfg = wasmtime.WasiConfig()
+        cfg.argv = argv
+        cfg.env = list(env.items())
+        cfg.stdin_file, cfg.stdout_file, cfg.stderr_file = paths
+        store = wasmtime.Store(engine)
+        store.set_wasi(cfg)
+        code = 0
+        try:
+            linker.instantiate(store, module(digest)).exports(store)["_start"](store)
+        except wasmtime.ExitTrap as exc:
+            code = exc.code
+        with open(paths[1], "rb") as f1, open(paths[2], "rb") as f2:
+            return CommandResult(code, f1.read(), f2.read())
+
+    while True:
+        try:
+            batch = conn.recv()
+        except (EOFError, OSError):
+            return
+        if batch is None:
+            return
+        out = []
+        for msg in batch:
+            if msg[0] == "m":
+                wasm[msg[1]] = msg[2]
+                continue
+            try:
+                if msg[0] == "i":
+                    store = wasmtime.Store(engine)
+                    inst = wasmtime.Instance(store, module(msg[2]), [])
+                    value = inst.exports(store)[msg[3]](store, *msg[4])
+                else:
+                    value = run(msg[2], msg[3], msg[4], msg[5])
+                out.append((msg[1], True, value))
+            except BaseException as exc:     # noqa: BLE001
+                out.append((msg[1], False, portable(exc)))
+        conn.send(out)
+
+
+# -- workloads --------------------------------------------------------------------------------------------
+
+@dataclass
+class Row:
+    """One (engine, scenario, workers) measurement."""
+
+    engine: str
+    scenario: str
+    workers: int
+    calls_per_s: float
+    p50_us: float
+    p99_us: float
+
+
+def _mix_modules(n: int, salt: int) -> list[bytes]:
+    from .instantiate import module_add
+
+    return [module_add(memory_pages=1, data_bytes=salt * 64 + i + 1) for i in range(n)]
+
+
+class _Workload:
+    """The calls of one scenario: ``next_call(i) -> (kind, module, args)``."""
+
+    def __init__(self, scenario: str, fresh: float, echo: bytes) -> None:
+        from .instantiate import module_add
+
+        self.scenario = scenario
+        self.add = module_add()
+        self.echo = echo
+        self.mix = _mix_modules(64, 0)
+        self.fresh = fresh
+        self.rng = random.Random(7)
+        self.salt = 1
+        weights = [1 / (k + 1) for k in range(len(self.mix))]
+        self.order = self.rng.choices(range(len(self.mix)), weights, k=4096)
+
+    def call(self, pool: Any, i: int) -> Any:
+        if self.scenario == "one":
+            return pool.invoke(self.add, "add", (i & 0xFFFF, 1))
+        if self.scenario == "wasi":
+            return pool.run(self.echo, ["echo", str(i)], {"I": str(i)}, b"hello %d" % i)
+        if self.rng.random() < self.fresh:          # a module nobody has seen: compiled first
+            self.salt += 1
+            return pool.invoke(_mix_modules(1, self.salt)[0], "add", (i, 1))
+        return pool.invoke(self.mix[self.order[i % len(self.order)]], "add", (i, 1))
+
+
+def _throughput(pool: Any, work: _Workload, calls: int) -> float:
+    t0 = time.perf_counter()
+    futures = [work.call(pool, i) for i in range(calls)]
+    for f in futures:
+        f.result()
+    return calls / (time.perf_counter() - t0)
+
+
+def _latency(pool: Any, work: _Workload, calls: int) -> tuple[float, float]:
+    samples = []
+    for i in range(calls):
+        t0 = time.perf_counter()
+        work.call(pool, i).result()
+        samples.append(time.perf_counter() - t0)
+    samples.sort()
+    return samples[len(samples) // 2] * 1e6, samples[min(len(samples) - 1, int(len(samples) * 0.99))] * 1e6
+
+
+def in_process_p50_us(calls: int = 5000) -> float:
+    """p50 of a fresh ``jit.Instance`` + one call of ``add`` in this process (no pool)."""
+    from ..runtime.instance import Instance
+    from ..runtime.module import Module
+    from .instantiate import module_add
+
+    module = Module(module_add())
+    samples = []
+    for i in range(calls):
+        t0 = time.perf_counter()
+        Instance(module).exports["add"](i, 1)
+        samples.append(time.perf_counter() - t0)
+    return statistics.median(samples) * 1e6
+
+
+def run(calls: int, latency_calls: int, reps: int, fresh: float, engines: list[str],
+        scenarios: list[str], advance: Callable[[str], None] = lambda label: None) -> list[Row]:
+    """Measure every (scenario, workers, engine); the engines alternate within each repetition."""
+    from ..pool import Pool
+    from ..wat import wat2wasm
+
+    echo = wat2wasm(ECHO_WAT)
+    rows = []
+    for scenario in scenarios:
+        for workers in WORKERS:
+            pools = {e: Pool(workers=workers, worker_main=wasmtime_worker if e == "wasmtime" else None)
+                     for e in engines}
+            try:
+                loads = {e: _Workload(scenario, fresh, echo) for e in engines}
+                for e in engines:                         # warm up: workers started, modules loaded
+                    _throughput(pools[e], loads[e], max(200, calls // 10))
+                tput: dict[str, list[float]] = {e: [] for e in engines}
+                for _ in range(reps):
+                    for e in engines:
+                        tput[e].append(_throughput(pools[e], loads[e], calls))
+                for e in engines:
+                    p50, p99 = _latency(pools[e], loads[e], latency_calls)
+                    rows.append(Row(e, scenario, workers, statistics.median(tput[e]), p50, p99))
+                    advance(f"{scenario} x{workers} {e}")
+            finally:
+                for p in pools.values():
+                    p.shutdown()
+    return rows
+
+
+def plot(rows: list[Row], path: str) -> None:
+    from .report import require_matplotlib
+
+    plt = require_matplotlib()
+    scenarios = sorted({r.scenario for r in rows}, key=SCENARIOS.index)
+    fig, axes = plt.subplots(1, len(scenarios), figsize=(4.2 * len(scenarios), 4), squeeze=False)
+    for ax, scenario in zip(axes[0], scenarios, strict=True):
+        for engine, style in (("wxjit", "o-"), ("wasmtime", "s--")):
+            pts = sorted((r.workers, r.calls_per_s) for r in rows
+                         if r.engine == engine and r.scenario == scenario)
+            if pts:
+                ax.plot([p[0] for p in pts], [p[1] for p in pts], style, label=engine)
+        ax.set_title(f"({'abc'[SCENARIOS.index(scenario)]}) {scenario}")
+        ax.set_xlabel("workers")
+        ax.set_xticks(list(WORKERS))
+        ax.set_ylabel("invocations / s")
+        ax.set_ylim(bottom=0)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize="small")
+    fig.suptitle("jit.Pool throughput vs workers (fresh instance per invocation)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--calls", type=int, default=20_000, help="invocations per throughput repetition")
+    parser.add_argument("--latency-calls", type=int, default=2_000, help="sequential calls for p50/p99")
+    parser.add_argument("--reps", type=int, default=3, help="throughput repetitions (median)")
+    parser.add_argument("--fresh", type=float, default=0.02, help="share of never-seen modules in (b)")
+    parser.add_argument("--only", help="comma-separated scenarios (one, mix, wasi)")
+    parser.add_argument("--no-wasmtime", action="store_true", help="measure wxjit only")
+    parser.add_argument("--json", action="store_true", help="print JSON records instead of the table")
+    parser.add_argument("--plot", metavar="FILE.png", help="throughput vs workers (matplotlib)")
+
+
+def main(args: argparse.Namespace) -> int:
+    from .report import print_json, print_table, progress, require_matplotlib, stdout_is_tty
+
+    try:
+        if args.plot:
+            require_matplotlib()
+        scenarios = args.only.split(",") if args.only else list(SCENARIOS)
+        if any(s not in SCENARIOS for s in scenarios):
+            raise Error(f"--only takes {', '.join(SCENARIOS)}")
+        engines = ["wxjit"]
+        if not args.no_wasmtime:
+            try:
+                import wasmtime  # noqa: F401
+                engines.append("wasmtime")
+            except ImportError:
+                print("wasmtime package not installed: measuring wxjit only", file=sys.stderr)
+        total = len(scenarios) * len(WORKERS) * len(engines)
+        with progress(total, "pool", stdout_is_tty() and not args.json) as advance:
+            rows = run(args.calls, args.latency_calls, args.reps, args.fresh, engines, scenarios, advance)
+        local = in_process_p50_us()
+    except Error as exc:
+        print(f"wxjit bench pool: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print_json([*rows, {"in_process_fresh_instance_call_p50_us": local}])
+    else:
+        by = {(r.engine, r.scenario, r.workers): r for r in rows}
+        table = []
+        for r in rows:
+            if r.engine != "wxjit":
+                continue
+            w = by.get(("wasmtime", r.scenario, r.workers))
+            ratio = f"{r.calls_per_s / w.calls_per_s:.2f}" if w else "-"
+            table.append([f"({'abc'[SCENARIOS.index(r.scenario)]}) {r.scenario}", str(r.workers),
+                          f"{r.calls_per_s:,.0f}", f"{r.p50_us:.0f}", f"{r.p99_us:.0f}",
+                          f"{w.calls_per_s:,.0f}" if w else "-", f"{w.p50_us:.0f}" if w else "-", ratio])
+        print_table("jit.Pool: fresh instance per invocation",
+                    [("scenario", "left"), ("workers", "right"), ("wxjit calls/s", "right"),
+                     ("p50 µs", "right"), ("p99 µs", "right"), ("wasmtime calls/s", "right"),
+                     ("wt p50 µs", "right"), ("throughput ratio", "right")], table,
+                    [f"in-process fresh instance + call (no pool): p50 {local:.1f} µs",
+                     f"{os.cpu_count()} CPUs; throughput: median of {args.reps} runs of {args.calls} calls"])
+    if args.plot:
+        plot(rows, args.plot)
+        print(f"plot written to {args.plot}", file=sys.stderr)
+    return 0
+
+
+__all__ = ["Row", "configure", "in_process_p50_us", "main", "run", "wasmtime_worker"]
+
