@@ -1,22 +1,32 @@
 """The ``wxjit`` command: one subcommand per module in ``jit/commands/``.
 
 Each command module defines ``HELP`` (one line), ``configure(parser)`` and ``main(args) -> int``;
-it must be cheap to import (heavy imports go inside ``main``).
+it must be cheap to import (heavy imports go inside ``main``). Errors are one line,
+``wxjit <command>: [<file>: ]<reason>``: exit status 1 for a failed run or validation, 2 for a usage
+error, 130 for Ctrl-C; no user error shows a traceback.
 """
 from __future__ import annotations
 
 import argparse
 import sys
 from importlib import import_module
+from typing import NoReturn
 
 COMMANDS = ["run", "compile", "validate", "inspect", "objdump", "spec", "bench", "fuzz"]
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line usage errors: ``wxjit run: the following arguments are required: FILE``."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} -h)\n")
 
 
 def add_subcommands(parser: argparse.ArgumentParser, package: str, names: list[str], dest: str,
                     main_key: str) -> None:
     """One subparser per module ``package.<name>`` (``HELP``, ``configure``, ``main``); the chosen
     module's ``main`` lands in ``args.<main_key>``. Shared by ``wxjit`` and ``wxjit bench``."""
-    sub = parser.add_subparsers(dest=dest, metavar=dest.upper())
+    sub = parser.add_subparsers(dest=dest, metavar=dest.upper(), parser_class=Parser)
     sub.required = True
     for name in names:
         mod = import_module(f"{package}.{name}")
@@ -26,19 +36,31 @@ def add_subcommands(parser: argparse.ArgumentParser, package: str, names: list[s
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="wxjit", description="x86-64 JIT compiler for WebAssembly")
+    from . import __version__
+
+    parser = Parser(prog="wxjit", description="x86-64 JIT compiler for WebAssembly")
+    parser.add_argument("-V", "--version", action="version", version=f"wxjit {__version__}")
     add_subcommands(parser, "jit.commands", COMMANDS, "command", "_main")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    command = getattr(args, "command", "")
     try:
         return int(args._main(args) or 0)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:       # a user error a command did not report itself: still one line
+        from .commands.common import UserError, report
+        from .errors import Error
+        if isinstance(exc, UserError):
+            return report(command, exc.file, exc.reason, exc.status)
+        if isinstance(exc, (Error, OSError)):
+            return report(command, getattr(exc, "filename", None), getattr(exc, "strerror", None) or exc)
+        raise
 
 
 if __name__ == "__main__":

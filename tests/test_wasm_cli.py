@@ -25,10 +25,11 @@ def test_validate(files, capsys) -> None:
     assert main(["validate", str(good)]) == 0
     assert capsys.readouterr().out == f"{good}: ok\n"
     assert main(["validate", str(good), str(bad)]) == 1
-    out = capsys.readouterr().out.splitlines()
-    assert out[0] == f"{good}: ok"
-    assert out[1].startswith(f"{bad}: type mismatch at offset 0x")
-    assert out[1].endswith("in function 0 (oops)")
+    captured = capsys.readouterr()
+    assert captured.out == f"{good}: ok\n"
+    err = captured.err.splitlines()
+    assert err[0].startswith(f"wxjit validate: {bad}: type mismatch at offset 0x")
+    assert err[0].endswith("in function 0 (oops)")
 
 
 def test_inspect(files, capsys) -> None:

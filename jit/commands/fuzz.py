@@ -18,17 +18,18 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", default="fuzz-failures", help="where mismatching modules are saved")
     parser.add_argument("--no-minimize", action="store_true", help="save findings without minimizing them")
     parser.add_argument("--skip", default="", help="comma-separated seeds not to run (known findings)")
-    parser.add_argument("--replay", nargs="*", metavar="WASM",
+    parser.add_argument("--replay", nargs="+", metavar="WASM",
                         help="re-run saved findings instead of fuzzing")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
 
 
 def main(args: argparse.Namespace) -> int:
+    from .common import USAGE, report
+
     try:
         import wasmtime  # noqa: F401
     except ImportError:
-        print("wxjit fuzz needs the wasmtime package (pip install wasmtime)", file=sys.stderr)
-        return 2
+        return report("fuzz", None, "needs the wasmtime package (pip install wasmtime)", USAGE)
     if args.replay is not None:
         return _replay([Path(p) for p in args.replay], args.json)
     from ..fuzz.campaign import run_campaign
@@ -53,13 +54,59 @@ def main(args: argparse.Namespace) -> int:
     return 1 if stats.mismatches else 0
 
 
+def _finding_problem(path: Path) -> str | None:
+    """Why ``path`` cannot be replayed (one line), or None. Checked with wxjit's own decoder before
+    wasmtime sees the module: the oracle's wasmtime (no signal-based traps) aborts the whole process
+    on any v128 type, so modules using SIMD are skipped with this message."""
+    from ..errors import CompileError
+    from ..wasm import validate
+    from ..wasm.features import features_used
+    from .common import UserError, read_file
+    from .validate import describe_error
+
+    try:
+        data = read_file(path)
+        module = validate(data)
+    except UserError as exc:
+        return exc.reason
+    except CompileError as exc:
+        return f"not a valid Wasm module: {describe_error(exc)}"
+    if not any(e.kind == "global" and e.name == "budget" for e in module.exports):
+        return "not a fuzz finding: it exports no 'budget' global (see `wxjit fuzz --out`)"
+    if "simd" in features_used(module):
+        return "skipped: it uses v128, which the wasmtime oracle cannot run (SIMD is not compared)"
+    meta = path.with_suffix(".json")
+    if meta.exists():
+        try:
+            calls = json.loads(meta.read_text())["calls"]
+            if not isinstance(calls, list):
+                raise TypeError("calls")
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            return f"bad finding metadata {meta}: {type(exc).__name__}: {exc}"
+    return None
+
+
 def _replay(paths: list[Path], as_json: bool) -> int:
     from ..fuzz.campaign import replay
+    from .common import FAILED
+    from .common import report as report_error
 
     failed = 0
     rows = []
     for p in paths:
-        report = replay(p)
+        problem = _finding_problem(p)
+        if problem is not None:
+            report_error("fuzz", p, problem, FAILED)
+            rows.append({"file": str(p), "error": problem})
+            failed += 1
+            continue
+        try:
+            report = replay(p)
+        except (KeyError, ValueError, TypeError) as exc:      # a malformed call in the metadata
+            report_error("fuzz", p, f"bad finding metadata: {type(exc).__name__}: {exc}", FAILED)
+            rows.append({"file": str(p), "error": str(exc)})
+            failed += 1
+            continue
         rows.append({"file": str(p), "calls": report.calls,
                      "mismatches": [m.describe() for m in report.mismatches]})
         failed += bool(report.mismatches)

@@ -1,16 +1,23 @@
-"""``wxjit inspect FILE``: sections with sizes, imports, exports, function count, features used."""
+"""``wxjit inspect FILE...``: sections with sizes, imports, exports, function count, features used.
+
+Several files are shown one after the other (a blank line between them); FILE may be ``.wasm`` or
+``.wat``. Exit status 1 when any file could not be read or decoded (``wxjit inspect: FILE: reason``).
+"""
 from __future__ import annotations
 
 import argparse
+from typing import Any
+
+from .common import FAILED, UserError, report
 
 HELP = "show a module's sections, imports, exports, functions and the Wasm features it uses"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", metavar="FILE", help="a .wasm file")
+    parser.add_argument("files", nargs="+", metavar="FILE", help=".wasm or .wat files")
 
 
-def _extern_desc(m, kind: str, desc) -> str:
+def _extern_desc(m: Any, kind: str, desc: Any) -> str:
     from jit.wasm.types import valtype_name
 
     if kind == "func":
@@ -25,29 +32,38 @@ def _extern_desc(m, kind: str, desc) -> str:
 
 
 def main(args: argparse.Namespace) -> int:
+    status = 0
+    for n, path in enumerate(args.files):
+        if n:
+            print()
+        status = max(status, _inspect(path))
+    return status
+
+
+def _inspect(path: str) -> int:
     from jit.commands.validate import describe_error
     from jit.errors import CompileError
     from jit.wasm import decode, validate_module
     from jit.wasm.decoder import SECTION_NAMES
     from jit.wasm.features import features_used
 
+    from .common import is_cwasm, wasm_bytes
+
     try:
-        with open(args.file, "rb") as f:
-            data = f.read()
-    except OSError as exc:
-        print(f"{args.file}: cannot read: {exc.strerror}")
-        return 1
-    try:
+        data = wasm_bytes(path)
+        if is_cwasm(data):
+            raise UserError("a compiled .cwasm file: inspect the .wasm it was compiled from", path)
         m = decode(data)
+    except UserError as exc:
+        return report("inspect", exc.file, exc.reason, exc.status)
     except CompileError as exc:
-        print(f"{args.file}: {describe_error(exc)}")
-        return 1
+        return report("inspect", path, describe_error(exc), FAILED)
     verdict = "valid"
     try:
         validate_module(m)
     except CompileError as exc:
         verdict = f"INVALID: {describe_error(exc)}"
-    print(f"{args.file}: {len(data)} bytes, {verdict}")
+    print(f"{path}: {len(data)} bytes, {verdict}")
     print("sections:")
     customs = iter(m.customs)
     for sid, start, size in m.sections:

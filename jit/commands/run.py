@@ -101,8 +101,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", choices=["perfmap"],
                         help="perfmap: write /tmp/perf-PID.map naming the JIT code for `perf`")
     parser.add_argument("file", metavar="FILE", help="the module to run (.wasm, .wat or .cwasm)")
-    parser.add_argument("rest", nargs=argparse.REMAINDER, metavar="ARGS",
-                        help="the program's arguments (WASI argv), or the --invoke call's arguments")
+    rest = parser.add_argument("rest", nargs=argparse.REMAINDER, metavar="ARGS",
+                               help="the program's arguments (WASI argv), or the --invoke call's arguments")
+    rest.required = False
 
 
 def _limits(args: argparse.Namespace) -> Any:

@@ -24,6 +24,24 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=float, default=600, help="seconds allowed per file")
 
 
+def _not_a_spec_file(path: Any) -> str | None:
+    """Why ``path`` is not a spec-test JSON file (one line), or None."""
+    try:
+        with open(path, "rb") as f:
+            data = json.loads(f.read().decode("utf-8"))
+    except IsADirectoryError:
+        return "is a directory"
+    except OSError as exc:
+        return f"cannot read: {exc.strerror}"
+    except UnicodeDecodeError:
+        return "not JSON: not UTF-8 text"
+    except ValueError as exc:
+        return f"not JSON: {exc}"
+    if not isinstance(data, dict) or not isinstance(data.get("commands"), list):
+        return "not a spec test (JSON from wast2json with a \"commands\" list)"
+    return None
+
+
 def _progress(total: int) -> Any:
     if not sys.stdout.isatty():
         return None
@@ -33,11 +51,15 @@ def _progress(total: int) -> Any:
 
 def main(args: argparse.Namespace) -> int:
     from ..specrunner import COMMAND_TYPES, Counts, expand, run_isolated
+    from .common import FAILED, report
 
     files = expand(args.paths)
     if not files:
-        print("wxjit spec: no spec JSON files found", file=sys.stderr)
-        return 2
+        return report("spec", " ".join(args.paths), "no spec JSON files found", FAILED)
+    for path in files:
+        reason = _not_a_spec_file(path)
+        if reason:
+            return report("spec", path, reason, FAILED)
     results = []
     progress = None if args.json else _progress(len(files))
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
