@@ -11,13 +11,15 @@ import pytest
 
 import jit
 from jit.wasi import ERRNO, SIGNATURES, Wasi, WasiConfig, WasiExit, abi, parse_dir
+from jit.wasi.sandbox import DIR_RIGHTS
 
 OK = 0
 EBADF, EFAULT, EINVAL, ENOENT = ERRNO["BADF"], ERRNO["FAULT"], ERRNO["INVAL"], ERRNO["NOENT"]
 ENOTCAPABLE, ENOSYS, EEXIST, EISDIR = ERRNO["NOTCAPABLE"], ERRNO["NOSYS"], ERRNO["EXIST"], ERRNO["ISDIR"]
 ENOTEMPTY, ENOTDIR, ELOOP = ERRNO["NOTEMPTY"], ERRNO["NOTDIR"], ERRNO["LOOP"]
 END = 2 * 65536                     # the guest memory: 2 pages
-RIGHTS_RW = abi.RIGHTS["fd_read"] | abi.RIGHTS["fd_write"] | abi.RIGHTS["fd_seek"] | abi.RIGHTS["fd_tell"]
+RIGHTS_RW = (abi.RIGHTS["fd_read"] | abi.RIGHTS["fd_write"] | abi.RIGHTS["fd_seek"] | abi.RIGHTS["fd_tell"]
+             | abi.RIGHTS["fd_filestat_get"] | abi.RIGHTS["fd_filestat_set_size"])
 
 
 class Guest:
@@ -86,9 +88,18 @@ def test_every_preview1_function_is_provided_with_its_signature() -> None:
 
 def test_unimplemented_functions_answer_enosys() -> None:
     g = Guest()
-    assert g.call("sock_accept", 0, 0, 0) == ENOSYS
-    assert g.call("sock_recv", 0, 0, 0, 0, 0, 0) == ENOSYS
     assert g.call("proc_raise", 9) == ENOSYS
+
+
+def test_socket_calls_on_non_sockets() -> None:
+    """No descriptor is a socket: a bad fd gives EBADF, any other ENOTSOCK (as wasmtime)."""
+    g = Guest()
+    enotsock = abi.ERRNO["NOTSOCK"]
+    assert g.call("sock_shutdown", 0, 0) == enotsock
+    assert g.call("sock_shutdown", 99, 0) == EBADF
+    assert g.call("sock_accept", 1, 0, 0) == enotsock
+    assert g.call("sock_recv", 0, 0, 0, 0, 0, 0) == enotsock
+    assert g.call("sock_send", 77, 0, 0, 0, 0) == EBADF
 
 
 def test_args_and_environ_layout() -> None:
@@ -310,7 +321,7 @@ def test_readdir_lists_entries_with_cookies(sandbox) -> None:  # type: ignore[no
     assert [c for c, _, _ in all_entries] == [1, 2, 3, 4]
     assert [n for _, n, _ in entries(2, 4096)] == [b"a.txt", b"sub"]
     assert g.call("fd_readdir", 3, buf, 30, 0, used) == OK and g.u32(used) == 30   # truncated: buffer full
-    rc, sub = g.open(3, "sub", abi.OFLAGS_DIRECTORY, rights=abi.RIGHTS_ALL)
+    rc, sub = g.open(3, "sub", abi.OFLAGS_DIRECTORY, rights=DIR_RIGHTS)
     assert rc == OK
     assert [n for _, n, _ in entries(0, 4096)] == [b".", b"..", b"a.txt", b"sub"]  # fd 3 unchanged
     assert g.call("fd_readdir", sub, buf, 4096, 0, used) == OK
@@ -353,7 +364,7 @@ def test_symlinks_escaping_the_preopen_are_refused(sandbox) -> None:  # type: ig
 
 def test_a_directory_opened_below_a_preopen_is_its_own_root(sandbox) -> None:  # type: ignore[no-untyped-def]
     g = Guest(preopens={".": str(sandbox)})
-    rc, sub = g.open(3, "sub", abi.OFLAGS_DIRECTORY, rights=abi.RIGHTS_ALL)
+    rc, sub = g.open(3, "sub", abi.OFLAGS_DIRECTORY, rights=DIR_RIGHTS)
     assert rc == OK
     assert g.open(sub, "f.txt")[0] == OK
     assert g.open(sub, "../sub/f.txt")[0] == ENOTCAPABLE

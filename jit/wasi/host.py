@@ -9,8 +9,10 @@ Guarantees:
 
 * errno values are the preview1 ones (``jit.wasi.abi.ERRNO``); host ``OSError``\\ s are mapped by name,
   a pointer outside linear memory gives ``EFAULT``, invalid UTF-8 in a path ``EILSEQ``;
-* only preopened directories are reachable; absolute paths, ``..`` above a directory capability and
-  symlinks leading out of it give ``ENOTCAPABLE`` (``jit.wasi.sandbox``);
+* only preopened directories are reachable: each directory capability is an open host directory
+  descriptor and every path is resolved below it with ``*at`` calls (``jit.wasi.fs``); absolute
+  paths, ``..`` above a capability and symlinks leading out of it give ``ENOTCAPABLE``;
+* every descriptor carries base and inheriting rights, checked on every call (``jit.wasi.sandbox``);
 * ``proc_exit(code)`` raises ``WasiExit(code)``, which propagates unchanged out of the Wasm call;
 * stdio are the process's own descriptors by default, or any int fd / Python file-like object;
   non-terminal output is written in 64 KiB chunks and flushed by ``Wasi.close()`` (and before exit);
@@ -29,7 +31,8 @@ from typing import Any
 
 from ..errors import Error
 from . import abi
-from .sandbox import WasiError, resolve
+from .fs import Lookup, lookup, open_directory
+from .sandbox import DIR_RIGHTS, FILE_RIGHTS, PREOPEN_INHERITING, WasiError
 from .streams import Stream, file_type
 
 M32 = 0xFFFFFFFF
@@ -44,6 +47,7 @@ _CLOCKS: dict[int, tuple[Callable[[], int], str]] = {
     abi.CLOCK_PROCESS_CPUTIME: (time.process_time_ns, "process_time"),
     abi.CLOCK_THREAD_CPUTIME: (time.thread_time_ns, "thread_time"),
 }
+_R = abi.RIGHTS
 _FDFLAGS_TO_OS = {abi.FDFLAGS_APPEND: os.O_APPEND, abi.FDFLAGS_DSYNC: os.O_DSYNC,
                   abi.FDFLAGS_NONBLOCK: os.O_NONBLOCK, abi.FDFLAGS_RSYNC: getattr(os, "O_RSYNC", 0),
                   abi.FDFLAGS_SYNC: os.O_SYNC}
@@ -93,16 +97,16 @@ def parse_dir(spec: str) -> tuple[str, str]:
 class _Fd:
     """One open descriptor: a stdio stream, an OS file descriptor, or a directory capability."""
 
-    __slots__ = ("filetype", "stream", "os_fd", "path", "preopen", "rights", "inheriting", "fdflags",
+    __slots__ = ("filetype", "stream", "os_fd", "dir_fd", "preopen", "rights", "inheriting", "fdflags",
                  "listing")
 
     def __init__(self, filetype: int, *, stream: Stream | None = None, os_fd: int | None = None,
-                 path: str | None = None, preopen: str | None = None, rights: int = abi.RIGHTS_ALL,
+                 dir_fd: int | None = None, preopen: str | None = None, rights: int = abi.RIGHTS_ALL,
                  inheriting: int = abi.RIGHTS_ALL, fdflags: int = 0) -> None:
         self.filetype = filetype
         self.stream = stream
-        self.os_fd = os_fd
-        self.path = path              # host path of a directory capability
+        self.os_fd = os_fd            # a file (not a directory)
+        self.dir_fd = dir_fd          # host descriptor of a directory capability
         self.preopen = preopen        # guest name when preopened
         self.rights = rights
         self.inheriting = inheriting
@@ -156,11 +160,14 @@ class Wasi:
         self.fds: dict[int, _Fd] = {i: _Fd(s.filetype, stream=s, rights=s.rights, inheriting=0)
                                     for i, s in enumerate(self.streams)}
         for fd, (guest, host) in enumerate(config.preopens.items(), start=3):
-            real = os.path.realpath(host)
-            if not os.path.isdir(real):
+            try:
+                dir_fd = open_directory(host)
+            except OSError:
+                self.close()
                 raise Error(f"preopen {guest!r}: host directory {host!r} does not exist "
-                            "or is not a directory")
-            self.fds[fd] = _Fd(abi.FILETYPE_DIRECTORY, path=real, preopen=guest)
+                            "or is not a directory") from None
+            self.fds[fd] = _Fd(abi.FILETYPE_DIRECTORY, dir_fd=dir_fd, preopen=guest, rights=DIR_RIGHTS,
+                               inheriting=PREOPEN_INHERITING)
 
     # -- binding and lifetime ----------------------------------------------------------------------
     def bind(self, target: Any) -> None:
@@ -185,11 +192,12 @@ class Wasi:
             self.flush()
         finally:
             for e in self.fds.values():
-                if e.os_fd is not None:
-                    try:
-                        os.close(e.os_fd)
-                    except OSError:
-                        pass
+                for fd in (e.os_fd, e.dir_fd):
+                    if fd is not None:
+                        try:
+                            os.close(fd)
+                        except OSError:
+                            pass
             self.fds.clear()
 
     def imports(self) -> dict[str, dict[str, Any]]:
@@ -203,6 +211,8 @@ class Wasi:
                 impl = _enosys
             elif name not in _UNGUARDED:
                 impl = _guard(impl)
+            if name in _GATED:
+                impl = self._gate(impl, _GATED[name])
             funcs[name] = Func(impl, params=params, results=results)
         return {abi.MODULE: funcs}
 
@@ -253,14 +263,35 @@ class Wasi:
             raise WasiError(abi.EBADF)
         return e
 
-    def _dir(self, fd: int) -> _Fd:
+    def _gate(self, impl: Callable[..., int], right: int) -> Callable[..., int]:
+        """``impl`` behind a check that its descriptor (first argument) holds ``right``."""
+        fds = self.fds
+
+        def gated(fd: int, *args: int) -> int:
+            e = fds.get(fd)
+            if e is not None and not e.rights & right and e.dir_fd is None:
+                return abi.ENOTCAPABLE      # (a directory: impl gives the usual EISDIR/EBADF)
+            return impl(fd, *args)
+        gated.__name__ = impl.__name__
+        return gated
+
+    @staticmethod
+    def _need(e: _Fd, right: int, errno: int = abi.ENOTCAPABLE) -> None:
+        if not e.rights & right:
+            raise WasiError(errno)
+
+    def _dir(self, fd: int, right: int = 0) -> _Fd:
         e = self._fd(fd)
-        if e.path is None:
+        if e.dir_fd is None:
             raise WasiError(abi.ENOTDIR)
+        if right:
+            self._need(e, right)
         return e
 
-    def _path(self, fd: int, ptr: int, length: int, follow: bool) -> str:
-        return resolve(self._dir(fd).path, self._str(ptr, length), follow)  # type: ignore[arg-type]
+    def _lookup(self, fd: int, ptr: int, length: int, follow: bool, right: int) -> Lookup:
+        """The guest path at ``ptr`` resolved below directory ``fd``, which must hold ``right``."""
+        e = self._dir(fd, right)
+        return lookup(e.dir_fd, self._str(ptr, length), follow)  # type: ignore[arg-type]
 
     def _os_fd(self, e: _Fd) -> int:
         if e.os_fd is not None:
@@ -433,6 +464,7 @@ class Wasi:
         views = self._iovecs(mv, iovs, iovs_len)
         if e.os_fd is None:
             return abi.ESPIPE if e.stream is not None else abi.EISDIR
+        self._need(e, _R["fd_read"] | _R["fd_seek"])
         n = os.preadv(e.os_fd, views, offset & M64) if views else 0
         _U32.pack_into(mv, nread & M32, n)
         return 0
@@ -443,6 +475,7 @@ class Wasi:
         views = self._iovecs(mv, iovs, iovs_len)
         if e.os_fd is None:
             return abi.ESPIPE if e.stream is not None else abi.EISDIR
+        self._need(e, _R["fd_write"] | _R["fd_seek"])
         n = os.pwritev(e.os_fd, views, offset & M64) if views else 0
         _U32.pack_into(mv, nwritten & M32, n)
         return 0
@@ -452,10 +485,13 @@ class Wasi:
         how = _WHENCE.get(whence & M32)
         if how is None:
             return abi.EINVAL
-        if e.path is not None:
+        if e.dir_fd is not None:
             return abi.EBADF
         if e.stream is not None and e.stream.fd is None:
             return abi.ESPIPE
+        if not e.rights & _R["fd_seek"] and not (offset == 0 and how == os.SEEK_CUR
+                                                 and e.rights & _R["fd_tell"]):
+            return abi.ENOTCAPABLE
         pos = os.lseek(self._os_fd(e), offset, how)
         _U64.pack_into(self._mem(), out & M32, pos)
         return 0
@@ -467,9 +503,10 @@ class Wasi:
         e = self._fd(fd)
         if e.stream is not None:
             e.stream.flush()
-        if e.os_fd is not None:
-            os.close(e.os_fd)
         del self.fds[fd & M32]
+        for host_fd in (e.os_fd, e.dir_fd):
+            if host_fd is not None:
+                os.close(host_fd)
         return 0
 
     def fd_renumber(self, fd: int, to: int) -> int:
@@ -483,6 +520,7 @@ class Wasi:
 
     def fd_sync(self, fd: int) -> int:
         e = self._fd(fd)
+        self._need(e, _R["fd_sync"])
         if e.stream is not None:
             e.stream.flush()
         elif e.os_fd is not None:
@@ -491,6 +529,7 @@ class Wasi:
 
     def fd_datasync(self, fd: int) -> int:
         e = self._fd(fd)
+        self._need(e, _R["fd_datasync"])
         if e.stream is not None:
             e.stream.flush()
         elif e.os_fd is not None:
@@ -505,6 +544,7 @@ class Wasi:
         e = self._fd(fd)
         if e.os_fd is None:
             return abi.EBADF
+        self._need(e, _R["fd_allocate"])
         end = (offset & M64) + (length & M64)
         if os.fstat(e.os_fd).st_size < end:
             os.ftruncate(e.os_fd, end)
@@ -520,6 +560,7 @@ class Wasi:
         flags &= 0xFFFF
         if flags & ~0x1F:
             return abi.EINVAL
+        self._need(e, _R["fd_fdstat_set_flags"])
         if e.os_fd is not None:
             import fcntl
             mask = os.O_APPEND | os.O_NONBLOCK
@@ -544,8 +585,8 @@ class Wasi:
         return 0
 
     def _stat_of(self, e: _Fd) -> Any:
-        if e.path is not None:
-            return os.stat(e.path)
+        if e.dir_fd is not None:
+            return os.fstat(e.dir_fd)
         if e.os_fd is not None:
             return os.fstat(e.os_fd)
         if e.stream is not None and e.stream.fd is not None:
@@ -562,13 +603,15 @@ class Wasi:
 
     def fd_filestat_get(self, fd: int, out: int) -> int:
         e = self._fd(fd)
+        self._need(e, _R["fd_filestat_get"])
         self._put_filestat(out, self._stat_of(e), e.filetype)
         return 0
 
     def fd_filestat_set_size(self, fd: int, size: int) -> int:
         e = self._fd(fd)
         if e.os_fd is None:
-            return abi.EBADF if e.path is None else abi.EISDIR
+            return abi.EBADF if e.dir_fd is None else abi.EISDIR
+        self._need(e, _R["fd_filestat_set_size"])
         os.ftruncate(e.os_fd, size & M64)
         return 0
 
@@ -586,10 +629,11 @@ class Wasi:
 
     def fd_filestat_set_times(self, fd: int, atim: int, mtim: int, flags: int) -> int:
         e = self._fd(fd)
-        target: Any = e.os_fd if e.os_fd is not None else e.path
+        target = e.os_fd if e.os_fd is not None else e.dir_fd
         if target is None:
             return abi.EBADF
-        os.utime(target, ns=self._times(os.stat(target), atim, mtim, flags))
+        self._need(e, _R["fd_filestat_set_times"])
+        os.utime(target, ns=self._times(os.fstat(target), atim, mtim, flags))
         return 0
 
     def fd_prestat_get(self, fd: int, out: int) -> int:
@@ -610,10 +654,10 @@ class Wasi:
         return 0
 
     def fd_readdir(self, fd: int, buf: int, length: int, cookie: int, bufused: int) -> int:
-        e = self._dir(fd)
+        e = self._dir(fd, _R["fd_readdir"])
         cookie &= M64
         if cookie == 0 or e.listing is None:
-            e.listing = _list_dir(e.path)  # type: ignore[arg-type]
+            e.listing = _list_dir(e.dir_fd, e.preopen is not None)  # type: ignore[arg-type]
         length &= M32
         out = bytearray()
         for i in range(cookie, len(e.listing)):
@@ -630,54 +674,42 @@ class Wasi:
     # -- paths ---------------------------------------------------------------------------------------
     def path_open(self, dirfd: int, dirflags: int, path: int, path_len: int, oflags: int, rights: int,
                   inheriting: int, fdflags: int, out: int) -> int:
+        d = self._dir(dirfd, _R["path_open"])
         follow = bool(dirflags & abi.LOOKUPFLAGS_SYMLINK_FOLLOW)
-        host = self._path(dirfd, path, path_len, follow)
+        if oflags & abi.OFLAGS_CREAT:
+            self._need(d, _R["path_create_file"])
+        if oflags & abi.OFLAGS_TRUNC:
+            self._need(d, _R["path_filestat_set_size"], abi.EPERM)
         rights &= M64
         inheriting &= M64
-        readable = bool(rights & abi.RIGHTS_READ)
-        writable = bool(rights & abi.RIGHTS_WRITE)
-        flags = os.O_RDWR if readable and writable else os.O_WRONLY if writable else os.O_RDONLY
-        flags |= os.O_CLOEXEC
-        if oflags & abi.OFLAGS_CREAT:
-            flags |= os.O_CREAT
-        if oflags & abi.OFLAGS_EXCL:
-            flags |= os.O_EXCL
-        if oflags & abi.OFLAGS_TRUNC:
-            flags |= os.O_TRUNC
-        if oflags & abi.OFLAGS_DIRECTORY:
-            flags |= os.O_DIRECTORY
-        if not follow:
-            flags |= os.O_NOFOLLOW
-        for bit, osbit in _FDFLAGS_TO_OS.items():
-            if fdflags & bit:
-                flags |= osbit
-        try:
-            st = os.stat(host) if follow else os.lstat(host)
-        except FileNotFoundError:
-            st = None
-        is_dir = st is not None and stat.S_ISDIR(st.st_mode)
+        writable = bool(rights & d.inheriting & _R["fd_write"])
         creating = oflags & (abi.OFLAGS_CREAT | abi.OFLAGS_TRUNC | abi.OFLAGS_EXCL)
-        if oflags & abi.OFLAGS_DIRECTORY:
-            if creating:
-                return abi.EINVAL
-            if st is None:
-                return abi.ENOENT
-            if stat.S_ISLNK(st.st_mode):
-                return abi.ELOOP
-            if not is_dir:
-                return abi.ENOTDIR
-        elif is_dir and (writable or creating):
-            return abi.EEXIST if oflags & abi.OFLAGS_EXCL else abi.EISDIR
-        if is_dir:
-            entry = _Fd(abi.FILETYPE_DIRECTORY, path=host, rights=rights, inheriting=inheriting)
-        else:
-            fd = os.open(host, flags, 0o666)
-            try:
-                ftype = file_type(os.fstat(fd).st_mode)
-            except OSError:
-                os.close(fd)
-                raise
-            entry = _Fd(ftype, os_fd=fd, rights=rights, inheriting=inheriting, fdflags=fdflags & 0x1F)
+        with self._lookup(dirfd, path, path_len, follow, 0) as at:
+            st = at.lstat()
+            is_dir = st is not None and stat.S_ISDIR(st.st_mode)
+            if oflags & abi.OFLAGS_DIRECTORY:
+                if creating:
+                    return abi.EINVAL
+                if st is None:
+                    return abi.ENOENT
+                if stat.S_ISLNK(st.st_mode):
+                    return abi.ELOOP
+                if not is_dir:
+                    return abi.ENOTDIR
+                if writable:
+                    return abi.EISDIR
+            elif is_dir and (writable or creating):
+                return abi.EEXIST if oflags & abi.OFLAGS_EXCL else abi.EISDIR
+            elif st is None and at.slash:
+                return abi.EISDIR if oflags & abi.OFLAGS_CREAT else abi.ENOENT
+            if is_dir:
+                host_fd = os.open(at.name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC,
+                                  dir_fd=at.parent)
+                entry = _Fd(abi.FILETYPE_DIRECTORY, dir_fd=host_fd, rights=rights & d.inheriting & DIR_RIGHTS,
+                            inheriting=inheriting & d.inheriting)
+            else:
+                entry = self._open_file(at, rights & d.inheriting & FILE_RIGHTS, inheriting & d.inheriting,
+                                        oflags, fdflags)
         new = self._new_fd(entry)
         try:
             _U32.pack_into(self._mem(), out & M32, new)
@@ -686,63 +718,139 @@ class Wasi:
             raise
         return 0
 
+    @staticmethod
+    def _open_file(at: Lookup, rights: int, inheriting: int, oflags: int, fdflags: int) -> _Fd:
+        """Open the non-directory ``at`` (never through a symlink) with the access its rights allow."""
+        readable = bool(rights & abi.RIGHTS_READ)
+        writable = bool(rights & abi.RIGHTS_WRITE)
+        flags = os.O_RDWR if readable and writable else os.O_WRONLY if writable else os.O_RDONLY
+        flags |= os.O_CLOEXEC | os.O_NOFOLLOW
+        for bit, osbit in ((abi.OFLAGS_CREAT, os.O_CREAT), (abi.OFLAGS_EXCL, os.O_EXCL),
+                           (abi.OFLAGS_TRUNC, os.O_TRUNC)):
+            if oflags & bit:
+                flags |= osbit
+        for bit, osbit in _FDFLAGS_TO_OS.items():
+            if fdflags & bit:
+                flags |= osbit
+        fd = os.open(at.name, flags, 0o666, dir_fd=at.parent)
+        try:
+            ftype = file_type(os.fstat(fd).st_mode)
+        except OSError:
+            os.close(fd)
+            raise
+        return _Fd(ftype, os_fd=fd, rights=rights, inheriting=inheriting, fdflags=fdflags & 0x1F)
+
     def path_create_directory(self, fd: int, path: int, length: int) -> int:
-        os.mkdir(self._path(fd, path, length, False))
+        with self._lookup(fd, path, length, False, _R["path_create_directory"]) as at:
+            os.mkdir(at.name, dir_fd=at.parent)
         return 0
 
     def path_remove_directory(self, fd: int, path: int, length: int) -> int:
-        host = self._path(fd, path, length, False)
-        if host == self._dir(fd).path:
-            return abi.ERRNO["BUSY"]
-        os.rmdir(host)
+        with self._lookup(fd, path, length, False, _R["path_remove_directory"]) as at:
+            if at.name == ".":
+                return abi.ERRNO["BUSY"] if not at.owned else abi.EINVAL
+            os.rmdir(at.name, dir_fd=at.parent)
         return 0
 
     def path_unlink_file(self, fd: int, path: int, length: int) -> int:
-        host = self._path(fd, path, length, False)
-        st = os.lstat(host)
-        if stat.S_ISDIR(st.st_mode):
-            return abi.EISDIR
-        os.unlink(host)
+        with self._lookup(fd, path, length, False, _R["path_unlink_file"]) as at:
+            st = at.lstat()
+            if st is None:
+                return abi.ENOENT
+            if stat.S_ISDIR(st.st_mode):
+                return abi.EISDIR
+            if at.slash:
+                return abi.ENOTDIR
+            os.unlink(at.name, dir_fd=at.parent)
         return 0
 
     def path_rename(self, fd: int, old: int, old_len: int, new_fd: int, new: int, new_len: int) -> int:
-        src = self._path(fd, old, old_len, False)
-        dst = self._path(new_fd, new, new_len, False)
-        os.rename(src, dst)
+        with self._lookup(fd, old, old_len, False, _R["path_rename_source"]) as src, \
+                self._lookup(new_fd, new, new_len, False, _R["path_rename_target"]) as dst:
+            if "." in (src.name, dst.name):
+                return abi.ERRNO["BUSY"]
+            st = src.lstat()
+            if st is None:
+                return abi.ENOENT
+            if (src.slash or dst.slash) and not stat.S_ISDIR(st.st_mode):
+                return abi.ENOTDIR
+            os.rename(src.name, dst.name, src_dir_fd=src.parent, dst_dir_fd=dst.parent)
         return 0
 
     def path_link(self, old_fd: int, flags: int, old: int, old_len: int, new_fd: int, new: int,
                   new_len: int) -> int:
-        src = self._path(old_fd, old, old_len, bool(flags & abi.LOOKUPFLAGS_SYMLINK_FOLLOW))
-        dst = self._path(new_fd, new, new_len, False)
-        os.link(src, dst, follow_symlinks=False)
+        """Hard links are made to what the source names itself (following a symlink is resolved here)."""
+        follow = bool(flags & abi.LOOKUPFLAGS_SYMLINK_FOLLOW)
+        with self._lookup(old_fd, old, old_len, follow, _R["path_link_source"]) as src, \
+                self._lookup(new_fd, new, new_len, False, _R["path_link_target"]) as dst:
+            st = src.lstat()
+            if st is None:
+                return abi.ENOENT
+            if stat.S_ISDIR(st.st_mode):
+                return abi.EPERM
+            if dst.lstat() is not None or dst.name == ".":
+                return abi.EEXIST
+            if dst.slash or src.slash:
+                return abi.ENOENT
+            os.link(src.name, dst.name, src_dir_fd=src.parent, dst_dir_fd=dst.parent,
+                    follow_symlinks=False)
         return 0
 
     def path_symlink(self, old: int, old_len: int, fd: int, new: int, new_len: int) -> int:
         """Symlink targets must be relative (an absolute one could only ever point out of the sandbox)."""
         target = self._str(old, old_len)
-        if target.startswith("/") or "\0" in target:
-            return abi.ENOTCAPABLE if target.startswith("/") else abi.EILSEQ
-        os.symlink(target, self._path(fd, new, new_len, False))
+        if "\0" in target:
+            return abi.EILSEQ
+        if target.startswith("/"):
+            self._dir(fd, _R["path_symlink"])
+            return abi.ENOTCAPABLE
+        with self._lookup(fd, new, new_len, False, _R["path_symlink"]) as at:
+            if at.name == "." or at.lstat() is not None:
+                return abi.EEXIST
+            if at.slash:
+                return abi.ENOENT
+            os.symlink(target, at.name, dir_fd=at.parent)
         return 0
 
     def path_readlink(self, fd: int, path: int, length: int, buf: int, buf_len: int, bufused: int) -> int:
-        host = self._path(fd, path, length, False)
-        data = os.readlink(os.fsencode(host))[: buf_len & M32]
+        with self._lookup(fd, path, length, False, _R["path_readlink"]) as at:
+            data = os.readlink(os.fsencode(at.name), dir_fd=at.parent)[: buf_len & M32]
         self._put(buf, data)
         _U32.pack_into(self._mem(), bufused & M32, len(data))
         return 0
 
     def path_filestat_get(self, fd: int, flags: int, path: int, length: int, out: int) -> int:
-        host = self._path(fd, path, length, bool(flags & abi.LOOKUPFLAGS_SYMLINK_FOLLOW))
-        self._put_filestat(out, os.lstat(host))
+        follow = bool(flags & abi.LOOKUPFLAGS_SYMLINK_FOLLOW)
+        with self._lookup(fd, path, length, follow, _R["path_filestat_get"]) as at:
+            st = os.stat(at.name, dir_fd=at.parent, follow_symlinks=False)
+        self._put_filestat(out, st)
         return 0
 
     def path_filestat_set_times(self, fd: int, flags: int, path: int, length: int, atim: int, mtim: int,
                                 fst_flags: int) -> int:
-        host = self._path(fd, path, length, bool(flags & abi.LOOKUPFLAGS_SYMLINK_FOLLOW))
-        os.utime(host, ns=self._times(os.lstat(host), atim, mtim, fst_flags), follow_symlinks=False)
+        follow = bool(flags & abi.LOOKUPFLAGS_SYMLINK_FOLLOW)
+        with self._lookup(fd, path, length, follow, _R["path_filestat_set_times"]) as at:
+            st = os.stat(at.name, dir_fd=at.parent, follow_symlinks=False)
+            os.utime(at.name, ns=self._times(st, atim, mtim, fst_flags), dir_fd=at.parent,
+                     follow_symlinks=False)
         return 0
+
+    # -- sockets (none can be opened: every descriptor is not a socket) ------------------------------
+    def _not_socket(self, fd: int) -> int:
+        self._fd(fd)
+        return abi.ERRNO["NOTSOCK"]
+
+    def sock_shutdown(self, fd: int, how: int) -> int:
+        return self._not_socket(fd)
+
+    def sock_accept(self, fd: int, flags: int, out: int) -> int:
+        return self._not_socket(fd)
+
+    def sock_recv(self, fd: int, iovs: int, iovs_len: int, flags: int, nread: int, oflags: int) -> int:
+        return self._not_socket(fd)
+
+    def sock_send(self, fd: int, iovs: int, iovs_len: int, flags: int, nwritten: int) -> int:
+        return self._not_socket(fd)
 
 
 def _enosys(*args: int) -> int:
@@ -750,19 +858,24 @@ def _enosys(*args: int) -> int:
 
 
 _UNGUARDED = {"fd_write", "fd_read", "proc_exit"}
+# Unguarded hot paths whose right is checked by Wasi._gate in front of them.
+_GATED = {"fd_read": abi.RIGHTS["fd_read"], "fd_write": abi.RIGHTS["fd_write"]}
 
 
-def _list_dir(path: str) -> list[tuple[bytes, int, int]]:
-    """Entries of a directory for fd_readdir: ``.``, ``..``, then the names in sorted order."""
-    st = os.stat(path)
-    parent = os.stat(os.path.dirname(path) or path)
+def _list_dir(dir_fd: int, root: bool) -> list[tuple[bytes, int, int]]:
+    """Entries of a directory for fd_readdir: ``.``, ``..``, then the names in sorted order.
+
+    ``..`` of a capability root reports the root itself (nothing about the host above it leaks).
+    """
+    st = os.fstat(dir_fd)
+    parent = st if root else os.stat("..", dir_fd=dir_fd)
     out = [(b".", st.st_ino, abi.FILETYPE_DIRECTORY), (b"..", parent.st_ino, abi.FILETYPE_DIRECTORY)]
-    with os.scandir(os.fsencode(path)) as it:
+    with os.scandir(dir_fd) as it:
         entries = sorted(it, key=lambda d: d.name)
     for d in entries:
         try:
             ftype = file_type(d.stat(follow_symlinks=False).st_mode)
         except OSError:
             ftype = abi.FILETYPE_UNKNOWN
-        out.append((d.name, d.inode(), ftype))
+        out.append((os.fsencode(d.name), d.inode(), ftype))
     return out
