@@ -1,0 +1,141 @@
+"""Calls: direct, indirect (through a table), and calls of runtime helpers.
+"""
+from __future__ import annotations
+
+from ...runtime import vmctx as V
+from ...wasm.types import V128, FuncType
+from ..context import FLAGS
+from ..encoder import Cond, Mem
+from ..registers import R14, R15, RAX, RBP, RCX, RDI, RDX, RSP, Gpr
+from ..stack import Val, load_reg
+from . import lowers
+
+
+class CallLowering:
+    """Calls of ``FunctionCompiler`` and the helper-call sequences other lowerings share."""
+
+    def call_helper(self, name: str) -> None:
+        """Call a native helper (all registers are free: the caller spilled). rdi = vmctx."""
+        asm = self.asm
+        asm.mov(RDI, R15, 64)
+        asm.call_rip(self.mc.helper_label(name))
+        self.record_pc()
+
+    # ------------------------------------------------------------------------ calls
+    def prepare_args(self, ft: FuncType) -> None:
+        """Spill the stack below the arguments and store the arguments into the outgoing area."""
+        n = len(ft.params)
+        args = self.truncate(len(self.stack) - n)
+        self.spill_all()
+        slot = 0
+        for v in args:
+            if v.kind == FLAGS:
+                self.to_reg(v)
+            self.emit_store_val(Mem(RSP, disp=8 * slot), v)
+            self.release(v)
+            slot += 2 if v.ty == V128 else 1
+        rslots = sum(2 if t == V128 else 1 for t in ft.results)
+        area = 8 * max(slot, rslots)
+        area += -area % 16
+        self.max_outgoing = max(self.max_outgoing, area)
+
+    def push_results(self, ft: FuncType) -> None:
+        slot = 0
+        for ty in ft.results:
+            r = self.ra.alloc(ty)
+            load_reg(self.asm, r, Mem(RSP, disp=8 * slot), ty)
+            self.push_reg(r, ty)
+            slot += 2 if ty == V128 else 1
+
+    def restore_instance_regs(self) -> None:
+        asm = self.asm
+        asm.mov(R15, Mem(RBP, disp=-8), 64)
+        asm.mov(R14, Mem(R15, disp=V.VMCTX_MEM_BASE), 64)
+
+    @lowers("call")
+    def op_call(self, f, _b) -> None:
+        ft = self.module.func_type(f)
+        self.prepare_args(ft)
+        asm = self.asm
+        self.save_caller_pins()
+        if f < self.module.num_imported_funcs:
+            off = self.mc.layout.imported_func(f)
+            asm.mov(RAX, Mem(R15, disp=off + V.VMIMPORT_CODE), 64)
+            asm.mov(RCX, Mem(R15, disp=off + V.VMIMPORT_VMCTX), 64)
+            self.switch_instance(RCX)
+            asm.call(RAX)
+            self.record_pc()
+            self.restore_instance_regs()
+        else:
+            asm.call(self.mc.func_labels[f])
+            self.record_pc()
+        self.restore_caller_pins()
+        self.push_results(ft)
+
+    def switch_instance(self, callee_vmctx: Gpr) -> None:
+        asm = self.asm
+        asm.mov(RDX, Mem(R15, disp=V.VMCTX_STACK_LIMIT), 64)
+        asm.mov(Mem(callee_vmctx, disp=V.VMCTX_STACK_LIMIT), RDX, 64)
+        asm.mov(R15, callee_vmctx, 64)
+        asm.mov(R14, Mem(R15, disp=V.VMCTX_MEM_BASE), 64)
+
+    @lowers("call_indirect")
+    def op_call_indirect(self, typeidx, table) -> None:
+        ft = self.module.types[typeidx]
+        idx = self.pop()
+        # The index stays where it is (register, its slot, a local or a constant): storing the
+        # arguments writes only lower slots and the outgoing area.
+        self.prepare_args(ft)
+        asm = self.asm
+        self.load_into(RAX, idx)
+        self.release(idx)
+        self.save_caller_pins()
+        layout = self.mc.layout
+        asm.mov(RCX, Mem(R15, disp=layout.table(table)), 64)
+        asm.cmp(RAX, Mem(RCX, disp=V.VMTABLE_LENGTH), 64)
+        self.trap_if(Cond.AE, "undefined element")
+        asm.mov(RCX, Mem(RCX, disp=V.VMTABLE_ELEMENTS), 64)
+        asm.mov(RCX, Mem(RCX, RAX, 8, 0), 64)
+        asm.test(RCX, RCX, 64)
+        self.trap_if(Cond.E, "uninitialized element")
+        asm.mov(RDX, Mem(R15, disp=layout.type_id(typeidx)), 64)
+        asm.cmp(RDX, Mem(RCX, disp=V.VMFUNCREF_TYPE_ID), 64)
+        self.trap_if(Cond.NE, "indirect call type mismatch")
+        asm.mov(RAX, Mem(RCX, disp=V.VMFUNCREF_CODE), 64)
+        asm.mov(RCX, Mem(RCX, disp=V.VMFUNCREF_VMCTX), 64)
+        self.switch_instance(RCX)
+        asm.call(RAX)
+        self.record_pc()
+        self.restore_instance_regs()
+        self.restore_caller_pins()
+        self.push_results(ft)
+
+    # ------------------------------------------------------------------------ bulk memory and tables
+    def pop_to_memory(self, n: int) -> list[Val]:
+        """Pop ``n`` operands after spilling everything, so each one is a constant or in memory and
+        can be loaded into any argument register without clobbering another."""
+        self.spill_all()
+        return self.truncate(len(self.stack) - n)
+
+    def call_checked_helper(self, name: str, args: list[tuple[Gpr, object]]) -> None:
+        """Call a bulk/table helper with SysV arguments; a nonzero result is the trap code."""
+        asm = self.asm
+        self.save_caller_pins()
+        for reg, src in args:
+            if isinstance(src, Val):
+                self.load_into(reg, src)
+            elif isinstance(src, Mem):
+                asm.mov(reg, src, 64)
+            elif isinstance(src, tuple):          # (Mem of a pointer, byte offset to add)
+                asm.mov(reg, src[0], 64)
+                if src[1]:
+                    asm.add(reg, src[1], 64)
+            else:
+                asm.mov(reg, src, 64)
+        asm.call_rip(self.mc.helper_label(name))
+        self.record_pc()
+        self.restore_caller_pins()
+        asm.test(RAX, RAX, 32)
+        lbl = asm.label()
+        asm.jcc(Cond.NE, lbl)
+        self.trap_sites.append((lbl, None, self.pos))

@@ -1,0 +1,394 @@
+"""Integer arithmetic, comparisons, division, bit counts and conversions (i32 and i64).
+
+The tables map instruction names to what the shared lowering needs (assembler method, constant
+fold); every name of a table is registered for the method that reads it (end of module).
+"""
+from __future__ import annotations
+
+from ...errors import CompileError
+from ...wasm.types import I32, I64
+from ..context import FLAGS, M32, M64
+from ..cpu import host_features
+from ..encoder import Cond, Mem
+from ..registers import CL, R11, RAX, RCX, RDX, Gpr
+from ..stack import CONST, LOCAL, REG, SLOT, Val, size_of, to_s32, to_s64
+from . import FUSE_TARGETS, lower_named, lowers
+
+
+# --- integer operation tables ---------------------------------------------------------------------
+
+def _u(x: int, size: int) -> int:
+    return x & (M32 if size == 32 else M64)
+
+
+def _rot(x: int, k: int, size: int) -> int:
+    """Rotate left by k (0 <= k < size)."""
+    return _u((x << k) | (x >> (size - k)), size) if k else x
+
+
+def _s(x: int, size: int) -> int:
+    return to_s32(x) if size == 32 else to_s64(x)
+
+
+# name -> (type, assembler method, commutative, constant fold)
+INT_BINOPS = {}
+for _ty, _p, _sz in ((I32, "i32", 32), (I64, "i64", 64)):
+    INT_BINOPS.update({
+        f"{_p}.add": (_ty, "add", True, lambda a, b, s=_sz: _u(a + b, s)),
+        f"{_p}.sub": (_ty, "sub", False, lambda a, b, s=_sz: _u(a - b, s)),
+        f"{_p}.and": (_ty, "and_", True, lambda a, b, s=_sz: a & b),
+        f"{_p}.or": (_ty, "or_", True, lambda a, b, s=_sz: a | b),
+        f"{_p}.xor": (_ty, "xor", True, lambda a, b, s=_sz: a ^ b),
+        f"{_p}.mul": (_ty, "imul", True, lambda a, b, s=_sz: _u(a * b, s)),
+    })
+
+
+INT_SHIFTS = {}
+for _ty, _p, _sz in ((I32, "i32", 32), (I64, "i64", 64)):
+    _m = _sz - 1
+    INT_SHIFTS.update({
+        f"{_p}.shl": (_ty, "shl", lambda a, b, s=_sz, m=_m: _u(a << (b & m), s)),
+        f"{_p}.shr_u": (_ty, "shr", lambda a, b, s=_sz, m=_m: a >> (b & m)),
+        f"{_p}.shr_s": (_ty, "sar", lambda a, b, s=_sz, m=_m: _u(_s(a, s) >> (b & m), s)),
+        f"{_p}.rotl": (_ty, "rol", lambda a, b, s=_sz, m=_m: _rot(a, b & m, s)),
+        f"{_p}.rotr": (_ty, "ror", lambda a, b, s=_sz, m=_m: _rot(a, (s - (b & m)) & m, s)),
+    })
+
+# name -> (operand type, condition for "a OP b", signed?)
+INT_COMPARES = {}
+for _ty, _p in ((I32, "i32"), (I64, "i64")):
+    INT_COMPARES.update({
+        f"{_p}.eq": (_ty, Cond.E), f"{_p}.ne": (_ty, Cond.NE),
+        f"{_p}.lt_s": (_ty, Cond.L), f"{_p}.lt_u": (_ty, Cond.B),
+        f"{_p}.gt_s": (_ty, Cond.G), f"{_p}.gt_u": (_ty, Cond.A),
+        f"{_p}.le_s": (_ty, Cond.LE), f"{_p}.le_u": (_ty, Cond.BE),
+        f"{_p}.ge_s": (_ty, Cond.GE), f"{_p}.ge_u": (_ty, Cond.AE),
+    })
+# The condition that holds for "b OP' a" when "a OP b" (operands swapped).
+SWAPPED = {Cond.E: Cond.E, Cond.NE: Cond.NE, Cond.L: Cond.G, Cond.G: Cond.L, Cond.LE: Cond.GE,
+           Cond.GE: Cond.LE, Cond.B: Cond.A, Cond.A: Cond.B, Cond.BE: Cond.AE, Cond.AE: Cond.BE}
+_CMP_FOLD = {
+    Cond.E: lambda a, b, s: a == b, Cond.NE: lambda a, b, s: a != b,
+    Cond.L: lambda a, b, s: _s(a, s) < _s(b, s), Cond.G: lambda a, b, s: _s(a, s) > _s(b, s),
+    Cond.LE: lambda a, b, s: _s(a, s) <= _s(b, s), Cond.GE: lambda a, b, s: _s(a, s) >= _s(b, s),
+    Cond.B: lambda a, b, s: a < b, Cond.A: lambda a, b, s: a > b,
+    Cond.BE: lambda a, b, s: a <= b, Cond.AE: lambda a, b, s: a >= b,
+}
+
+# name -> (type, kind) kind: div_s div_u rem_s rem_u
+INT_DIVS = {f"{p}.{k}": (ty, k) for ty, p in ((I32, "i32"), (I64, "i64"))
+            for k in ("div_s", "div_u", "rem_s", "rem_u")}
+
+
+def _fold_div(kind: str, a: int, b: int, size: int) -> int | None:
+    if kind == "div_u":
+        return a // b
+    if kind == "rem_u":
+        return a % b
+    sa, sb = _s(a, size), _s(b, size)
+    if kind == "div_s":
+        if sa == -(1 << (size - 1)) and sb == -1:
+            return None          # traps at run time
+        q = abs(sa) // abs(sb)
+        return _u(q if (sa < 0) == (sb < 0) else -q, size)
+    r = abs(sa) % abs(sb)
+    return _u(-r if sa < 0 else r, size)
+
+
+def _fold_unop(op: str, x: int, size: int) -> int:
+    if op == "clz":
+        return size - x.bit_length()
+    if op == "ctz":
+        return size if x == 0 else (x & -x).bit_length() - 1
+    return bin(x).count("1")
+
+
+EXTENDS = {
+    "i64.extend_i32_s": (I64, 32, True), "i64.extend_i32_u": (I64, 32, False),
+    "i32.extend8_s": (I32, 8, True), "i32.extend16_s": (I32, 16, True),
+    "i64.extend8_s": (I64, 8, True), "i64.extend16_s": (I64, 16, True), "i64.extend32_s": (I64, 32, True),
+}
+
+
+class IntegerLowering:
+    """Integer instructions of ``FunctionCompiler``."""
+
+    def binop_destination(self, a: Val, b: Val) -> tuple[int | None, object]:
+        """The register a two-operand instruction computes into, holding ``a`` already: the register
+        of the pinned local the next instruction stores to (returned as the local's index), or a
+        fresh register owned by ``a`` (index None)."""
+        target = self.pinned_result_target(a, b)
+        if target is None:
+            return None, self.to_reg(a)
+        idx, dst = target
+        self.materialize_local_refs(idx)
+        if not (a.kind == LOCAL and a.x == idx):
+            self.load_into(dst, a)
+        self.release(a)
+        return idx, dst
+
+    def push_binop_result(self, target: int | None, dst, ty: int) -> None:
+        if target is None:
+            self.push_reg(dst, ty)
+        else:
+            self.finish_pinned_result(target, ty)
+
+    def pinned_result_target(self, a: Val, b: Val) -> tuple[int, object] | None:
+        """When the next instruction is ``local.set/tee X`` of a register-pinned local, compute the
+        result straight into X's register: (X, register). Not when the second operand reads X (the
+        first operand is copied into X's register before the operation) and X is not the first."""
+        if self.i + 1 >= len(self.code):
+            return None
+        op, idx = self.code[self.i + 1][0], self.code[self.i + 1][1]
+        if op != 0x21 and op != 0x22:
+            return None
+        reg = self.frame.local_locs[idx]
+        if isinstance(reg, Mem):
+            return None
+        if b.kind == LOCAL and b.x == idx and not (a.kind == LOCAL and a.x == idx):
+            return None
+        return idx, reg
+
+    def finish_pinned_result(self, idx: int, ty: int) -> None:
+        """The fused ``local.set/tee``: the value is already in the local's register."""
+        op = self.code[self.i + 1][0]
+        self.i += 1
+        if op == 0x22:
+            self.push(LOCAL, ty, idx)
+
+    def int_binop(self, name: str) -> None:
+        ty, method, commutative, fold = INT_BINOPS[name]
+        b = self.pop()
+        a = self.pop()
+        size = size_of(ty)
+        if a.kind == CONST and b.kind == CONST:
+            self.push(CONST, ty, fold(a.x, b.x))
+            return
+        if commutative and b.kind == REG and a.kind != REG:
+            a, b = b, a
+        target, dst = self.binop_destination(a, b)
+        if method == "imul":
+            src = self.operand(b, allow_imm=True)
+            if isinstance(src, int):
+                self.asm.imul3(dst, dst, src, size)
+            else:
+                self.asm.imul(dst, src, size)
+        else:
+            src = self.operand(b)
+            getattr(self.asm, method)(dst, src, size)
+        self.release(b)
+        self.push_binop_result(target, dst, ty)
+
+    def int_shift(self, name: str) -> None:
+        ty, method, fold = INT_SHIFTS[name]
+        b = self.pop()
+        a = self.pop()
+        size = size_of(ty)
+        if a.kind == CONST and b.kind == CONST:
+            self.push(CONST, ty, fold(a.x, b.x))
+            return
+        if b.kind == CONST:
+            dst = self.to_reg(a)
+            count = b.x & (size - 1)
+            if count:
+                getattr(self.asm, method)(dst, count, size)
+            self.push_reg(dst, ty)
+            return
+        if not (b.kind == REG and b.x == RCX):
+            self.ra.evict(RCX)
+            self.load_into(RCX, b)
+            self.ra.free(b)
+            self.ra.claim(RCX, b)
+        dst = self.to_reg(a, exclude=(RCX,))
+        getattr(self.asm, method)(dst, CL, size)
+        self.release(b)
+        self.push_reg(dst, ty)
+
+    def int_compare(self, name: str) -> None:
+        ty, cond = INT_COMPARES[name]
+        b = self.pop()
+        a = self.pop()
+        size = size_of(ty)
+        if a.kind == CONST and b.kind == CONST:
+            self.push(CONST, I32, int(_CMP_FOLD[cond](a.x, b.x, size)))
+            return
+        if a.kind == CONST or (a.kind != REG and b.kind == REG):
+            a, b = b, a
+            cond = SWAPPED[cond]
+        lhs = self.operand(a, allow_imm=False)     # cmp reads both: a pinned local or a slot will do
+        rhs = self.operand(b)
+        if isinstance(lhs, Mem) and isinstance(rhs, Mem):
+            lhs = self.to_reg(a)
+        self.asm.cmp(lhs, rhs, size)
+        self.release(a, b)
+        self.push_cond(cond)
+
+    def push_cond(self, cond) -> None:
+        """Push a comparison result: fused into the next instruction when it branches on it."""
+        nxt = self.code[self.i + 1][0] if self.i + 1 < len(self.code) else None
+        if nxt in FUSE_TARGETS:
+            self.push_val(Val(FLAGS, I32, cond))
+            return
+        r = self.ra.alloc(I32)
+        self.emit_setcc(cond, r)
+        self.push_reg(r, I32)
+
+    def int_eqz(self, ty: int) -> None:
+        v = self.pop()
+        if v.kind == CONST:
+            self.push(CONST, I32, int(v.x == 0))
+            return
+        if v.kind == FLAGS:
+            v.x = self.negate(v.x)
+            self.push_val(v)
+            return
+        src = self.operand(v, allow_imm=False)
+        if isinstance(src, Mem):
+            self.asm.cmp(src, 0, size_of(ty))
+        else:
+            self.asm.test(src, src, size_of(ty))
+        self.release(v)
+        self.push_cond(Cond.E)
+
+    def int_div(self, name: str) -> None:
+        ty, kind = INT_DIVS[name]
+        size = size_of(ty)
+        b = self.pop()
+        a = self.pop()
+        asm = self.asm
+        if a.kind == CONST and b.kind == CONST and b.x != 0:
+            folded = _fold_div(kind, a.x, b.x, size)
+            if folded is not None:
+                self.push(CONST, ty, folded)
+                return
+        const_divisor = b.x if b.kind == CONST and b.x != 0 else None
+        if const_divisor is not None and kind in ("div_u", "rem_u") \
+                and (const_divisor & (const_divisor - 1)) == 0:
+            # Unsigned division by a power of two: a shift or a mask.
+            dst = self.to_reg(a)
+            shift = const_divisor.bit_length() - 1
+            if kind == "div_u":
+                if shift:
+                    asm.shr(dst, shift, size)
+            elif const_divisor - 1 <= 0x7FFFFFFF:
+                asm.and_(dst, const_divisor - 1, size)
+            else:
+                asm.mov(R11, const_divisor - 1, 64)
+                asm.and_(dst, R11, size)
+            self.push_reg(dst, ty)
+            return
+        self.ra.evict(RAX, exclude=(RDX,))
+        self.ra.evict(RDX, exclude=(RAX,))
+        divisor = self.to_reg(b, exclude=(RAX, RDX))
+        if not (a.kind == REG and a.x == RAX):
+            self.load_into(RAX, a)
+            self.ra.free(a)
+            self.ra.claim(RAX, a)
+        done = asm.label()
+        if const_divisor is None:
+            asm.test(divisor, divisor, size)
+            self.trap_if(Cond.E, "integer divide by zero")
+        signed = kind in ("div_s", "rem_s")
+        if signed and (const_divisor is None or _s(const_divisor, size) == -1):
+            normal = asm.label()
+            asm.cmp(divisor, -1, size)
+            asm.jcc(Cond.NE, normal)
+            if kind == "div_s":
+                # INT_MIN / -1 overflows; anything else / -1 is a negation.
+                asm.neg(RAX, size)
+                self.trap_if(Cond.O, "integer overflow")
+            else:
+                asm.xor(RDX, RDX, 32)
+            asm.jmp(done)
+            asm.bind(normal)
+        if signed:
+            asm.cdq() if size == 32 else asm.cqo()
+            asm.idiv(divisor, size)
+        else:
+            asm.xor(RDX, RDX, 32)
+            asm.div(divisor, size)
+        asm.bind(done)
+        self.release(b)
+        if kind.startswith("div"):
+            self.push_reg(RAX, ty)
+        else:
+            self.ra.free(a)
+            self.push_reg(RDX, ty)
+
+    def int_unop(self, name: str) -> None:
+        ty = I32 if name.startswith("i32") else I64
+        size = size_of(ty)
+        op = name[4:]
+        v = self.pop()
+        if v.kind == CONST:
+            self.push(CONST, ty, _fold_unop(op, v.x, size))
+            return
+        src = self.operand(v, allow_imm=False)
+        dst = self.ra.alloc(ty, exclude=(src,) if isinstance(src, Gpr) else ())
+        asm = self.asm
+        feats = host_features()
+        if op == "clz":
+            if "abm" in feats:
+                asm.lzcnt(dst, src, size)
+            else:
+                asm.mov(dst, 2 * size - 1, 32)
+                asm.bsr(dst, src, size)
+                asm.xor(dst, size - 1, 32)
+        elif op == "ctz":
+            if "bmi1" in feats:
+                asm.tzcnt(dst, src, size)
+            else:
+                asm.mov(dst, size, 32)
+                asm.bsf(dst, src, size)
+        else:
+            if "popcnt" not in feats:
+                raise CompileError("popcnt needs the POPCNT instruction", self.pos, self.func_index)
+            asm.popcnt(dst, src, size)
+        self.release(v)
+        self.push_reg(dst, ty)
+
+    def int_convert(self, name: str) -> None:
+        v = self.pop()
+        asm = self.asm
+        if name == "i32.wrap_i64":
+            if v.kind == CONST:
+                self.push(CONST, I32, v.x & M32)
+                return
+            if v.kind in (SLOT, LOCAL):   # little-endian: the low half is at the same address
+                r = self.ra.alloc(I32)
+                asm.mov(r, self.mem_of(v), 32)
+            else:
+                r = v.x
+                asm.mov(r, r, 32)
+            self.release(v)
+            self.push_reg(r, I32)
+            return
+        # extensions: name -> (result type, source bits, signed)
+        ty, bits, signed = EXTENDS[name]
+        size = size_of(ty)
+        if v.kind == CONST:
+            x = v.x & ((1 << bits) - 1)
+            if signed and x >> (bits - 1):
+                x -= 1 << bits
+            self.push(CONST, ty, _u(x, size))
+            return
+        src = self.operand(v, allow_imm=False)
+        # Extend in place only a register this instruction owns (never a pinned local's register).
+        dst = src if v.kind == REG else self.ra.alloc(ty)
+        if signed:
+            asm.movsx(dst, src, bits, size)
+        elif dst != src:
+            asm.mov(dst, src, 32)
+        self.ra.free(v)
+        self.push_reg(dst, ty)
+
+
+fc = IntegerLowering
+for _names, _method in ((INT_BINOPS, fc.int_binop), (INT_SHIFTS, fc.int_shift),
+                        (INT_COMPARES, fc.int_compare), (INT_DIVS, fc.int_div), (EXTENDS, fc.int_convert)):
+    lower_named(_names, _method)
+lower_named(("i32.wrap_i64",), fc.int_convert)
+lower_named([f"{p}.{op}" for p in ("i32", "i64") for op in ("clz", "ctz", "popcnt")], fc.int_unop)
+lowers("i32.eqz")(lambda self, a, b: self.int_eqz(I32))
+lowers("i64.eqz")(lambda self, a, b: self.int_eqz(I64))
+del fc

@@ -1,0 +1,105 @@
+"""Locals, globals and constants.
+"""
+from __future__ import annotations
+
+from ...wasm.types import F32, F64, I32, I64
+from ..context import FLAGS, M32, M64
+from ..encoder import Mem
+from ..registers import R11, R15
+from ..stack import CONST, LOCAL, REG, Val, fits_imm32, imm_of, is_float, load_reg, size_of, store_reg
+from . import lowers
+
+
+class VariableLowering:
+    """``local.*``, ``global.*`` and ``*.const`` of ``FunctionCompiler``."""
+
+    # ------------------------------------------------------------------------ locals and globals
+    @lowers("local.get")
+    def op_local_get(self, idx, _b) -> None:
+        self.push(LOCAL, self.local_types[idx], idx)
+
+    def materialize_local_refs(self, idx: int) -> None:
+        """Before local ``idx`` changes: lazy references to it on the stack take its current value."""
+        if not self.ra.local_refs[idx]:
+            return
+        stack = self.stack
+        for pos in range(self.ra.floor, len(stack)):
+            v = stack[pos]
+            if v.kind == LOCAL and v.x == idx:
+                self.ra.spill(pos)
+
+    @lowers("local.set")
+    def op_local_set(self, idx, _b) -> None:
+        v = self.pop()
+        if v.kind == LOCAL and v.x == idx:
+            return
+        self.materialize_local_refs(idx)
+        if v.kind == FLAGS:
+            self.to_reg(v)
+        self.store_local(idx, v)
+        self.release(v)
+
+    def store_local(self, idx: int, v: Val) -> None:
+        loc = self.frame.local_locs[idx]
+        if isinstance(loc, Mem):
+            self.emit_store_val(loc, v)
+        else:
+            self.load_into(loc, v)
+
+    @lowers("local.tee")
+    def op_local_tee(self, idx, _b) -> None:
+        v = self.stack[-1]
+        if v.kind == LOCAL and v.x == idx:
+            return
+        self.pop()
+        self.materialize_local_refs(idx)
+        if v.kind == FLAGS:
+            self.to_reg(v)
+        self.store_local(idx, v)
+        if v.kind in (REG, CONST):
+            self.push_val(v)
+        else:
+            self.release(v)
+            self.push(LOCAL, v.ty, idx)
+
+    def global_mem(self, g: int) -> Mem:
+        layout = self.mc.layout
+        if g >= layout.num_imported_globals:
+            return Mem(R15, disp=layout.defined_global(g))
+        self.asm.mov(R11, Mem(R15, disp=layout.global_ptr(g)), 64)
+        return Mem(R11)
+
+    @lowers("global.get")
+    def op_global_get(self, g, _b) -> None:
+        ty = self.module.global_type(g).valtype
+        r = self.ra.alloc(ty)
+        load_reg(self.asm, r, self.global_mem(g), ty)
+        self.push_reg(r, ty)
+
+    @lowers("global.set")
+    def op_global_set(self, g, _b) -> None:
+        v = self.pop()
+        ty = v.ty
+        if v.kind == CONST and not is_float(ty) and fits_imm32(v.x, ty):
+            self.asm.mov(self.global_mem(g), imm_of(v.x, ty), size_of(ty))
+        else:
+            r = self.to_reg(v)          # before global_mem, which may use the scratch register
+            store_reg(self.asm, self.global_mem(g), r, ty)
+        self.release(v)
+
+    # ------------------------------------------------------------------------ constants
+    @lowers("i32.const")
+    def op_i32_const(self, x, _b) -> None:
+        self.push(CONST, I32, x & M32)
+
+    @lowers("i64.const")
+    def op_i64_const(self, x, _b) -> None:
+        self.push(CONST, I64, x & M64)
+
+    @lowers("f32.const")
+    def op_f32_const(self, x, _b) -> None:
+        self.push(CONST, F32, x)
+
+    @lowers("f64.const")
+    def op_f64_const(self, x, _b) -> None:
+        self.push(CONST, F64, x)
