@@ -50,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args._main(args) or 0)
     except KeyboardInterrupt:
+        if argv is None:                 # the command line: exit at once, like a process killed by SIGINT
+            _exit_now(130)
         return 130
     except BrokenPipeError:
         return 0
@@ -61,6 +63,18 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(exc, (Error, OSError)):
             return report(command, getattr(exc, "filename", None), getattr(exc, "strerror", None) or exc)
         raise
+
+
+def _exit_now(status: int) -> None:
+    """Flush stdout/stderr and leave without interpreter teardown (which can take 100+ ms with
+    modules, instances and code memory to free): Ctrl-C ends ``wxjit`` within a few milliseconds."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001,S110 - a closed or broken stream: nothing left to save
+            pass
+    import os
+    os._exit(status)
 
 
 if __name__ == "__main__":

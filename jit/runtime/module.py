@@ -20,7 +20,7 @@ from typing import Any
 from ..errors import Error
 from ..native import ffi
 from ..wasm.types import FuncType
-from . import serialize, traps
+from . import serialize, sigint, traps
 from .limits import DEFAULT_LIMITS, Limits
 from .plan import InstancePlan
 
@@ -83,6 +83,8 @@ class Module:
         self.compiled = compile_module(self.wasm, fuel=fuel, limits=limits)
         self.code = LoadedCode(self.compiled, self.wasm.func_name)
         self._init_variants(InstancePlan(self.wasm, self.compiled))
+        if not sigint._installed:
+            sigint.install()          # Ctrl-C interrupts Wasm calls of the main thread (jit.runtime.sigint)
 
     def _init_variants(self, plan: InstancePlan) -> None:
         # fuel flag -> (CompiledModule, LoadedCode, InstancePlan); code compiled with fuel checks
@@ -123,6 +125,8 @@ class Module:
         self.compiled = decoded.compiled
         self.code = LoadedCode(decoded.compiled, decoded.wasm.func_name)
         self._init_variants(decoded.plan())
+        if not sigint._installed:
+            sigint.install()
         return self
 
     @classmethod

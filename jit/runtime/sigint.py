@@ -1,0 +1,102 @@
+"""Ctrl-C stops a running Wasm call: SIGINT interrupts the main thread's call and raises KeyboardInterrupt.
+
+Wasm runs with the GIL released, so Python's SIGINT handler (which runs in the main thread between
+bytecodes) cannot run until the call returns by itself. ``install()`` (called when an instance is
+created on the main thread; it does nothing unless SIGINT has Python's ``default_int_handler`` and no
+wakeup fd is set, e.g. by asyncio) makes the C-level signal handler write to a pipe
+(``signal.set_wakeup_fd``) that a daemon thread reads. On SIGINT that thread finds the Wasm functions
+the main thread is calling (in its Python frames: ``sys._current_frames()``) and interrupts their
+groups, the same mechanism as ``Instance.interrupt()``: the call stops at its next function entry or
+loop header. Back in Python, the SIGINT handler installed here clears the interrupt flags it set (so no
+later call sees a stale interrupt) and raises KeyboardInterrupt, which replaces the call's "interrupted"
+trap (the handler runs as soon as the trap path enters a Python function). Calls on other threads are
+not touched. A host function blocked in a system call gets KeyboardInterrupt from Python as usual.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+from types import FrameType
+from typing import Any
+
+_lock = threading.Lock()
+_installed = False
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+_interrupted: list[Any] = []      # InstanceStates interrupted for the pending SIGINT (flags to clear)
+
+
+def install() -> bool:
+    """Route SIGINT to running Wasm calls of the main thread; True when active (idempotent, cheap)."""
+    global _installed
+    if _installed:
+        return True
+    if threading.get_ident() != threading.main_thread().ident:
+        return False
+    with _lock:
+        if _installed:
+            return True
+        if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+            return False
+        r, w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+        try:
+            old = signal.set_wakeup_fd(w, warn_on_full_buffer=False)
+        except ValueError:
+            os.close(r)
+            os.close(w)
+            return False
+        if old != -1:                   # somebody else (an event loop) owns the wakeup fd: leave it
+            signal.set_wakeup_fd(old)
+            os.close(r)
+            os.close(w)
+            return False
+        os.set_blocking(r, True)
+        signal.signal(signal.SIGINT, _on_sigint)
+        threading.Thread(target=_watch, args=(r,), name="wxjit-sigint", daemon=True).start()
+        _installed = True
+        return True
+
+
+def _on_sigint(signum: int, frame: FrameType | None) -> None:
+    """The Python-level handler (main thread, after the interrupted call returned or in host code)."""
+    with _lock:
+        states = list(_interrupted)
+        _interrupted.clear()
+    for st in states:
+        st.clear_interrupt()
+    raise KeyboardInterrupt
+
+
+def _watch(fd: int) -> None:
+    while True:
+        try:
+            data = os.read(fd, 512)
+        except InterruptedError:
+            continue
+        except OSError:
+            return
+        if not data:
+            return
+        if signal.SIGINT in data:
+            interrupt_main_calls()
+
+
+def interrupt_main_calls() -> int:
+    """Interrupt every Wasm call in progress on the main thread; returns how many groups."""
+    from .instance import Function, InstanceState
+
+    frame = sys._current_frames().get(threading.main_thread().ident or 0)
+    states: list[Any] = []
+    while frame is not None:
+        if frame.f_code.co_filename.startswith(_PACKAGE_DIR):      # the callers are wxjit frames
+            for value in list(frame.f_locals.values()):
+                st = value._state if isinstance(value, Function) else value
+                if isinstance(st, InstanceState) and all(st is not s for s in states):
+                    states.append(st)
+        frame = frame.f_back
+    with _lock:
+        _interrupted.extend(states)
+    for st in states:
+        st.interrupt()
+    return len(states)
