@@ -225,6 +225,11 @@ def open_directory(host: str) -> int:
 _HAVE_OPENAT2 = _probe_openat2()
 
 
+def openat2_in_use() -> bool:
+    """Whether lookups go through openat2 (else through the descriptor walk)."""
+    return _HAVE_OPENAT2
+
+
 def set_openat2(enabled: bool) -> bool:
     """Use (or stop using) openat2 for lookups, when the kernel has it; returns the previous setting."""
     global _HAVE_OPENAT2
