@@ -208,7 +208,7 @@ def _run(args: argparse.Namespace) -> int:
             raise UserError(f"--dir {d}: {exc}", status=USAGE) from None
     module = load_module(args.file, limits=limits, fuel=limits.fuel is not None, cache=args.cache)
     if args.profile == "perfmap":
-        from ..runtime.perfmap import write_perf_map
+        from ..runtime.perfmap import write_perf_map  # /tmp/perf-PID.map for `perf`
         write_perf_map(module)
     exports = dict(module.exports)
     rest = _split_rest(args, exports)
