@@ -46,7 +46,6 @@ from .registers import (
     R10,
     R12,
     R13,
-    R15,
     RAX,
     RBP,
     RBX,
@@ -55,6 +54,7 @@ from .registers import (
     RDX,
     RSI,
     RSP,
+    VMCTX,
     XMM8,
     XMM9,
     XMM10,
@@ -195,9 +195,9 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
         a.sub(RAX, 0, 64, force_imm32=True)
         check_patch = a.offset - 4
         overflow = a.label()
-        a.cmp(RAX, Mem(R15, disp=V.VMCTX_STACK_LIMIT), 64)
+        a.cmp(RAX, Mem(VMCTX, disp=V.VMCTX_STACK_LIMIT), 64)
         a.jcc(Cond.B, overflow)
-        a.push(R15)
+        a.push(VMCTX)
         a.sub(RSP, 0, 64, force_imm32=True)
         frame_patch = a.offset - 4
         self.zero_locals()
@@ -322,7 +322,7 @@ class ModuleCompiler:
             host_stubs.append(a.offset)
             a.push(RBP)
             a.mov(RBP, RSP, 64)
-            a.mov(RDI, R15, 64)
+            a.mov(RDI, VMCTX, 64)
             a.mov(RSI, i, 32)
             a.lea(RDX, Mem(RBP, disp=16))
             a.call_rip(self.helper_label("wx_host_call"))

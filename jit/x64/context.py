@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..runtime import vmctx as V
 from ..wasm.types import F32, F64, I32
 from .encoder import Cond, Mem
-from .registers import R11, R15, RAX, RDI, RSI, Gpr, Xmm
+from .registers import RAX, RDI, RSI, SCRATCH, VMCTX, Gpr, Xmm
 from .stack import (
     CONST,
     LOCAL,
@@ -112,11 +112,11 @@ class CodegenContext:
             if bits == 0:
                 a.xorps(reg, reg)
             elif ty == F32:
-                a.mov(R11, bits & M32, 32)
-                a.movd(reg, R11)
+                a.mov(SCRATCH, bits & M32, 32)
+                a.movd(reg, SCRATCH)
             elif ty == F64:
-                a.mov(R11, bits, 64)
-                a.movq(reg, R11)
+                a.mov(SCRATCH, bits, 64)
+                a.movq(reg, SCRATCH)
             else:
                 a.movdqu(reg, self.mc.const_label(bits, 16))
         else:
@@ -156,12 +156,12 @@ class CodegenContext:
         a = self.asm
         if cond == "feq":          # ordered and equal
             a.setcc(Cond.E, r)
-            a.setcc(Cond.NP, R11)
-            a.and_(r, R11, 8)
+            a.setcc(Cond.NP, SCRATCH)
+            a.and_(r, SCRATCH, 8)
         elif cond == "fne":        # unordered or not equal
             a.setcc(Cond.NE, r)
-            a.setcc(Cond.P, R11)
-            a.or_(r, R11, 8)
+            a.setcc(Cond.P, SCRATCH)
+            a.or_(r, SCRATCH, 8)
         else:
             a.setcc(cond, r)
         a.movzx(r, r, 8, 32)
@@ -198,7 +198,7 @@ class CodegenContext:
             a.mov(RSI, RAX, 32)
         else:
             a.mov(RSI, kind, 32)
-        a.mov(RDI, R15, 64)
+        a.mov(RDI, VMCTX, 64)
         a.call_rip(self.mc.helper_label("wx_trap"))
         self.mc.pc_offsets.append(a.offset)
         self.mc.pc_wasm.append(pos)

@@ -95,8 +95,19 @@ R8, R9, R10, R11, R12, R13, R14, R15 = GPRS[8:]
 CL = RCX
 """The shift-count register: ``a.shl(RAX, CL, 64)``."""
 
+# Roles in compiled code (docs/abi.md). None of these is ever handed out by the register allocator.
+VMCTX = R15
+"""The vmctx of the running instance, pinned for the whole of Wasm code."""
+HEAP = R14
+"""The base of memory 0, pinned (a copy of ``vmctx->mem_base``; the reservation never moves)."""
+SCRATCH = R11
+"""The scratch register: addresses, wide constants and temporaries within one instruction's lowering."""
+XMM_SCRATCH = XMM15
+"""The vector/float scratch register, like ``SCRATCH``."""
+
 __all__ = [
-    "CL", "GPRS", "Gpr", "R8", "R9", "R10", "R11", "R12", "R13", "R14", "R15",
+    "CL", "GPRS", "HEAP", "SCRATCH", "VMCTX", "XMM_SCRATCH", "Gpr",
+    "R8", "R9", "R10", "R11", "R12", "R13", "R14", "R15",
     "RAX", "RBP", "RBX", "RCX", "RDI", "RDX", "RSI", "RSP", "XMMS", "Xmm",
     "XMM0", "XMM1", "XMM2", "XMM3", "XMM4", "XMM5", "XMM6", "XMM7",
     "XMM8", "XMM9", "XMM10", "XMM11", "XMM12", "XMM13", "XMM14", "XMM15",

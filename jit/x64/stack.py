@@ -243,17 +243,17 @@ def store_reg(a: Assembler, mem: Mem, src, ty: int) -> None:
 
 
 def store_const(a: Assembler, mem: Mem, bits: int, ty: int) -> None:
-    from .registers import R11
+    from .registers import SCRATCH
     if ty == V128:
         lo, hi = bits & 0xFFFFFFFFFFFFFFFF, bits >> 64
         for part, off in ((lo, 0), (hi, 8)):
             m = Mem(mem.base, mem.index, mem.scale, mem.disp + off)
-            _store_u64(a, m, part, R11)
+            _store_u64(a, m, part, SCRATCH)
         return
     if ty in (I32, F32):
         a.mov(mem, to_s32(bits), 32)
     else:
-        _store_u64(a, mem, bits, R11)
+        _store_u64(a, mem, bits, SCRATCH)
 
 
 def _store_u64(a: Assembler, mem: Mem, bits: int, scratch: Gpr) -> None:
@@ -266,14 +266,14 @@ def _store_u64(a: Assembler, mem: Mem, bits: int, scratch: Gpr) -> None:
 
 
 def copy_mem(a: Assembler, dst: Mem, src: Mem, ty: int) -> None:
-    from .registers import R11, XMM15
+    from .registers import SCRATCH, XMM_SCRATCH
     if ty == V128:
-        a.movdqu(XMM15, src)
-        a.movdqu(dst, XMM15)
+        a.movdqu(XMM_SCRATCH, src)
+        a.movdqu(dst, XMM_SCRATCH)
     else:
         size = 32 if ty in (I32, F32) else 64
-        a.mov(R11, src, size)
-        a.mov(dst, R11, size)
+        a.mov(SCRATCH, src, size)
+        a.mov(dst, SCRATCH, size)
 
 
 def to_s32(x: int) -> int:

@@ -6,7 +6,7 @@ from ...runtime import vmctx as V
 from ...wasm.types import V128, FuncType
 from ..context import FLAGS
 from ..encoder import Cond, Mem
-from ..registers import R14, R15, RAX, RBP, RCX, RDI, RDX, RSP, Gpr
+from ..registers import HEAP, RAX, RBP, RCX, RDI, RDX, RSP, VMCTX, Gpr
 from ..stack import Val, load_reg
 from . import lowers
 
@@ -17,7 +17,7 @@ class CallLowering:
     def call_helper(self, name: str) -> None:
         """Call a native helper (all registers are free: the caller spilled). rdi = vmctx."""
         asm = self.asm
-        asm.mov(RDI, R15, 64)
+        asm.mov(RDI, VMCTX, 64)
         asm.call_rip(self.mc.helper_label(name))
         self.record_pc()
 
@@ -49,8 +49,8 @@ class CallLowering:
 
     def restore_instance_regs(self) -> None:
         asm = self.asm
-        asm.mov(R15, Mem(RBP, disp=-8), 64)
-        asm.mov(R14, Mem(R15, disp=V.VMCTX_MEM_BASE), 64)
+        asm.mov(VMCTX, Mem(RBP, disp=-8), 64)
+        asm.mov(HEAP, Mem(VMCTX, disp=V.VMCTX_MEM_BASE), 64)
 
     @lowers("call")
     def op_call(self, f, _b) -> None:
@@ -60,8 +60,8 @@ class CallLowering:
         self.save_caller_pins()
         if f < self.module.num_imported_funcs:
             off = self.mc.layout.imported_func(f)
-            asm.mov(RAX, Mem(R15, disp=off + V.VMIMPORT_CODE), 64)
-            asm.mov(RCX, Mem(R15, disp=off + V.VMIMPORT_VMCTX), 64)
+            asm.mov(RAX, Mem(VMCTX, disp=off + V.VMIMPORT_CODE), 64)
+            asm.mov(RCX, Mem(VMCTX, disp=off + V.VMIMPORT_VMCTX), 64)
             self.switch_instance(RCX)
             asm.call(RAX)
             self.record_pc()
@@ -74,10 +74,10 @@ class CallLowering:
 
     def switch_instance(self, callee_vmctx: Gpr) -> None:
         asm = self.asm
-        asm.mov(RDX, Mem(R15, disp=V.VMCTX_STACK_LIMIT), 64)
+        asm.mov(RDX, Mem(VMCTX, disp=V.VMCTX_STACK_LIMIT), 64)
         asm.mov(Mem(callee_vmctx, disp=V.VMCTX_STACK_LIMIT), RDX, 64)
-        asm.mov(R15, callee_vmctx, 64)
-        asm.mov(R14, Mem(R15, disp=V.VMCTX_MEM_BASE), 64)
+        asm.mov(VMCTX, callee_vmctx, 64)
+        asm.mov(HEAP, Mem(VMCTX, disp=V.VMCTX_MEM_BASE), 64)
 
     @lowers("call_indirect")
     def op_call_indirect(self, typeidx, table) -> None:
@@ -91,14 +91,14 @@ class CallLowering:
         self.release(idx)
         self.save_caller_pins()
         layout = self.mc.layout
-        asm.mov(RCX, Mem(R15, disp=layout.table(table)), 64)
+        asm.mov(RCX, Mem(VMCTX, disp=layout.table(table)), 64)
         asm.cmp(RAX, Mem(RCX, disp=V.VMTABLE_LENGTH), 64)
         self.trap_if(Cond.AE, "undefined element")
         asm.mov(RCX, Mem(RCX, disp=V.VMTABLE_ELEMENTS), 64)
         asm.mov(RCX, Mem(RCX, RAX, 8, 0), 64)
         asm.test(RCX, RCX, 64)
         self.trap_if(Cond.E, "uninitialized element")
-        asm.mov(RDX, Mem(R15, disp=layout.type_id(typeidx)), 64)
+        asm.mov(RDX, Mem(VMCTX, disp=layout.type_id(typeidx)), 64)
         asm.cmp(RDX, Mem(RCX, disp=V.VMFUNCREF_TYPE_ID), 64)
         self.trap_if(Cond.NE, "indirect call type mismatch")
         asm.mov(RAX, Mem(RCX, disp=V.VMFUNCREF_CODE), 64)

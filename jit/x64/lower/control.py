@@ -10,7 +10,7 @@ from ...runtime import vmctx as V
 from ...wasm.types import V128, FuncType, block_type
 from ..context import FLAGS, M32
 from ..encoder import Cond, Label, Mem
-from ..registers import R11, R15, RBP, RSP
+from ..registers import RBP, RSP, SCRATCH, VMCTX
 from ..stack import CONST, LOCAL, SLOT, Val, copy_mem, is_float, load_reg, size_of
 from . import OP_SELECT, OP_SELECT_T, lowers
 
@@ -133,11 +133,11 @@ class ControlLowering:
         """At function entries and loop headers: one compare of the group's interrupt flag (set by
         ``Instance.interrupt()`` or a deadline) and, when compiled with fuel, one unit of fuel."""
         asm = self.asm
-        asm.mov(R11, Mem(R15, disp=V.VMCTX_OWNER_PTR), 64)
-        asm.cmp(Mem(R11, disp=V.GROUP_INTERRUPT), 0, 32)
+        asm.mov(SCRATCH, Mem(VMCTX, disp=V.VMCTX_OWNER_PTR), 64)
+        asm.cmp(Mem(SCRATCH, disp=V.GROUP_INTERRUPT), 0, 32)
         self.trap_if(Cond.NE, "interrupted")
         if self.mc.fuel:
-            asm.sub(Mem(R15, disp=V.VMCTX_FUEL), 1, 64)
+            asm.sub(Mem(VMCTX, disp=V.VMCTX_FUEL), 1, 64)
             self.trap_if(Cond.S, "out of fuel")
 
     @lowers("if")
@@ -285,9 +285,9 @@ class ControlLowering:
         a.cmp(r, len(depths), 32)
         a.jcc(Cond.AE, stubs[default])
         table = a.label()
-        a.lea(R11, table)
-        a.movsx(r, Mem(R11, r, 4, 0), 32, 64)
-        a.add(r, R11, 64)
+        a.lea(SCRATCH, table)
+        a.movsx(r, Mem(SCRATCH, r, 4, 0), 32, 64)
+        a.add(r, SCRATCH, 64)
         a.jmp(r)
         a.align(4)
         a.bind(table)

@@ -9,7 +9,7 @@ from ...runtime import vmctx as V
 from ...wasm.types import F32, F64, I32, I64
 from ..context import FLAGS, M32, M64, SIGN32, SIGN64
 from ..encoder import Cond, Label, Mem
-from ..registers import R11, XMM15, Gpr, Xmm
+from ..registers import SCRATCH, XMM_SCRATCH, Gpr, Xmm
 from ..stack import CONST, LOCAL, REG, SLOT
 from . import lower_named
 
@@ -76,8 +76,8 @@ class FloatLowering:
         bits = (SIGN32 if ty == F32 else SIGN64)
         if invert:
             bits ^= (M32 if ty == F32 else M64)
-        self.load_const(XMM15, bits, ty)
-        return XMM15
+        self.load_const(XMM_SCRATCH, bits, ty)
+        return XMM_SCRATCH
 
     def float_unop(self, name: str) -> None:
         ty = F32 if name.startswith("f32") else F64
@@ -157,11 +157,11 @@ class FloatLowering:
             asm.jmp(done)
             asm.bind(big)
             # Halve with the lost bit kept sticky, convert, double: correctly rounded.
-            asm.mov(R11, src, 64)
-            asm.shr(R11, 1, 64)
+            asm.mov(SCRATCH, src, 64)
+            asm.shr(SCRATCH, 1, 64)
             asm.and_(src, 1, 32)
-            asm.or_(R11, src, 64)
-            cvt(dst, R11, 64)
+            asm.or_(SCRATCH, src, 64)
+            cvt(dst, SCRATCH, 64)
             getattr(asm, "add" + sfx)(dst, dst)
             asm.bind(done)
         self.release(v)
@@ -255,8 +255,8 @@ class TruncEmitter:
             zero, isneg = a.label(), a.label()
             self.ucomi(x, x)
             a.jcc(Cond.P, zero)
-            a.xorps(XMM15, XMM15)
-            self.ucomi(x, XMM15)
+            a.xorps(XMM_SCRATCH, XMM_SCRATCH)
+            self.ucomi(x, XMM_SCRATCH)
             a.jcc(Cond.B, isneg)
             a.mov(dst, (1 << (size - 1)) - 1, size)
             a.jmp(after)
@@ -284,8 +284,8 @@ class TruncEmitter:
         a, x, dst = self.a, self.x, self.dst
         self.cvtt(dst, x, 64)
         after, slow = a.label(), a.label()
-        a.mov(R11, dst, 64)
-        a.shr(R11, 32, 64)
+        a.mov(SCRATCH, dst, 64)
+        a.shr(SCRATCH, 32, 64)
         a.jcc(Cond.NE, slow)
         a.jmp(after)
         a.bind(slow)
@@ -293,8 +293,8 @@ class TruncEmitter:
             zero = a.label()
             self.ucomi(x, x)
             a.jcc(Cond.P, zero)
-            a.xorps(XMM15, XMM15)
-            self.ucomi(x, XMM15)
+            a.xorps(XMM_SCRATCH, XMM_SCRATCH)
+            self.ucomi(x, XMM_SCRATCH)
             a.jcc(Cond.B, zero)
             a.mov(dst, M32, 32)
             a.jmp(after)
@@ -317,15 +317,15 @@ class TruncEmitter:
         a.jcc(Cond.S, neg)
         a.jmp(after)
         a.bind(big)
-        getattr(a, "movap" + ("s" if self.src_ty == F32 else "d"))(XMM15, x)
-        getattr(a, "sub" + self.sfx)(XMM15, two63)
-        self.cvtt(dst, XMM15, 64)
+        getattr(a, "movap" + ("s" if self.src_ty == F32 else "d"))(XMM_SCRATCH, x)
+        getattr(a, "sub" + self.sfx)(XMM_SCRATCH, two63)
+        self.cvtt(dst, XMM_SCRATCH, 64)
         a.test(dst, dst, 64)
         if self.sat:
             sat_max = a.label()
             a.jcc(Cond.S, sat_max)
-            a.mov(R11, SIGN64, 64)
-            a.xor(dst, R11, 64)
+            a.mov(SCRATCH, SIGN64, 64)
+            a.xor(dst, SCRATCH, 64)
             a.jmp(after)
             a.bind(sat_max)
             a.mov(dst, -1, 64)
@@ -334,8 +334,8 @@ class TruncEmitter:
             a.xor(dst, dst, 32)              # NaN or negative -> 0
         else:
             a.jcc(Cond.S, self.fail("integer overflow"))
-            a.mov(R11, SIGN64, 64)
-            a.xor(dst, R11, 64)
+            a.mov(SCRATCH, SIGN64, 64)
+            a.xor(dst, SCRATCH, 64)
             a.jmp(after)
             a.bind(neg)
             self.ucomi(x, x)

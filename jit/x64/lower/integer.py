@@ -10,7 +10,7 @@ from ...wasm.types import I32, I64
 from ..context import FLAGS, M32, M64
 from ..cpu import host_features
 from ..encoder import Cond, Mem
-from ..registers import CL, R11, RAX, RCX, RDX, Gpr
+from ..registers import CL, RAX, RCX, RDX, SCRATCH, Gpr
 from ..stack import CONST, LOCAL, REG, SLOT, Val, size_of, to_s32, to_s64
 from . import FUSE_TARGETS, lower_named, lowers
 
@@ -273,8 +273,8 @@ class IntegerLowering:
             elif const_divisor - 1 <= 0x7FFFFFFF:
                 asm.and_(dst, const_divisor - 1, size)
             else:
-                asm.mov(R11, const_divisor - 1, 64)
-                asm.and_(dst, R11, size)
+                asm.mov(SCRATCH, const_divisor - 1, 64)
+                asm.and_(dst, SCRATCH, size)
             self.push_reg(dst, ty)
             return
         self.ra.evict(RAX, exclude=(RDX,))

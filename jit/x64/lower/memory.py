@@ -6,7 +6,7 @@ from ...runtime import vmctx as V
 from ...wasm.types import F32, F64, I32, I64
 from ..context import M32
 from ..encoder import Mem
-from ..registers import R8, R11, R14, R15, RAX, RCX, RDI, RDX, RSI, Gpr, Xmm
+from ..registers import HEAP, R8, RAX, RCX, RDI, RDX, RSI, SCRATCH, VMCTX, Gpr, Xmm
 from ..stack import CONST, REG, Val, fits_imm32, is_float, size_of
 from . import lower_with_immediates, lowers
 
@@ -40,20 +40,20 @@ class MemoryLowering:
         if addr.kind == CONST:
             ea = (addr.x & M32) + offset
             if ea <= 0x7FFFFFFF:
-                return Mem(R14, disp=ea)
-            asm.mov(R11, ea, 64)
-            return Mem(R14, R11)
+                return Mem(HEAP, disp=ea)
+            asm.mov(SCRATCH, ea, 64)
+            return Mem(HEAP, SCRATCH)
         r = self.operand(addr, allow_imm=False)
         if isinstance(r, Mem):
-            asm.mov(R11, r, 32)
-            r = R11
+            asm.mov(SCRATCH, r, 32)
+            r = SCRATCH
         if offset <= 0x7FFFFFFF:
-            return Mem(R14, r, 1, offset)
+            return Mem(HEAP, r, 1, offset)
         # A static offset of 2^31 or more: r11 = index + 2^31, the rest fits the displacement.
-        asm.mov(R11, r, 32)
-        asm.add(R11, 0x7FFFFFFF, 64)
-        asm.add(R11, 1, 64)
-        return Mem(R14, R11, 1, offset - 0x80000000)
+        asm.mov(SCRATCH, r, 32)
+        asm.add(SCRATCH, 0x7FFFFFFF, 64)
+        asm.add(SCRATCH, 1, 64)
+        return Mem(HEAP, SCRATCH, 1, offset - 0x80000000)
 
     def op_load(self, name: str, align: int, offset: int) -> None:
         ty, nbytes, signed = LOADS[name]
@@ -107,7 +107,7 @@ class MemoryLowering:
     @lowers("memory.size")
     def op_memory_size(self, _a, _b) -> None:
         r = self.ra.alloc(I32)
-        self.asm.mov(r, Mem(R15, disp=V.VMCTX_MEMORY), 64)
+        self.asm.mov(r, Mem(VMCTX, disp=V.VMCTX_MEMORY), 64)
         self.asm.mov(r, Mem(r, disp=V.VMMEMORY_PAGES), 32)
         self.push_reg(r, I32)
 
@@ -126,26 +126,26 @@ class MemoryLowering:
     @lowers("memory.copy")
     def op_memory_copy(self, _dst_mem, _src_mem) -> None:
         d, s_, n = self.pop_to_memory(3)
-        mem = Mem(R15, disp=V.VMCTX_MEMORY)
+        mem = Mem(VMCTX, disp=V.VMCTX_MEMORY)
         self.call_checked_helper("wx_memory_copy", [(RSI, d), (RDX, s_), (RCX, n), (RDI, mem)])
 
     @lowers("memory.fill")
     def op_memory_fill(self, _mem, _b) -> None:
         d, val, n = self.pop_to_memory(3)
-        mem = Mem(R15, disp=V.VMCTX_MEMORY)
+        mem = Mem(VMCTX, disp=V.VMCTX_MEMORY)
         self.call_checked_helper("wx_memory_fill", [(RSI, d), (RDX, val), (RCX, n), (RDI, mem)])
 
     @lowers("memory.init")
     def op_memory_init(self, seg, _mem) -> None:
         d, s_, n = self.pop_to_memory(3)
-        segp = (Mem(R15, disp=V.VMCTX_DATAS), V.VMDATASEG_SIZE * seg)
+        segp = (Mem(VMCTX, disp=V.VMCTX_DATAS), V.VMDATASEG_SIZE * seg)
         self.call_checked_helper("wx_memory_init", [(RDX, d), (RCX, s_), (R8, n), (RSI, segp),
-                                                    (RDI, Mem(R15, disp=V.VMCTX_MEMORY))])
+                                                    (RDI, Mem(VMCTX, disp=V.VMCTX_MEMORY))])
 
     @lowers("data.drop")
     def op_data_drop(self, seg, _b) -> None:
-        self.asm.mov(R11, Mem(R15, disp=V.VMCTX_DATAS), 64)
-        self.asm.mov(Mem(R11, disp=V.VMDATASEG_SIZE * seg + V.VMDATASEG_LENGTH), 0, 64)
+        self.asm.mov(SCRATCH, Mem(VMCTX, disp=V.VMCTX_DATAS), 64)
+        self.asm.mov(Mem(SCRATCH, disp=V.VMDATASEG_SIZE * seg + V.VMDATASEG_LENGTH), 0, 64)
 
 
 lower_with_immediates(LOADS, MemoryLowering.op_load)

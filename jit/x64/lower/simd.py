@@ -11,7 +11,7 @@ from typing import Any
 
 from ...wasm.types import F32, F64, I32, I64, V128
 from ..encoder import Cond
-from ..registers import R11, XMM15, Xmm
+from ..registers import SCRATCH, XMM_SCRATCH, Xmm
 from ..simd import (
     BINOPS,
     EXTEND_HIGH,
@@ -62,12 +62,12 @@ class SimdArithmetic(SimdOperands):
             getattr(asm, method)(rb, ra)
             dst, other = rb, a
         else:   # (min|max)(a, b) == a
-            asm.movdqa(XMM15, ra)
-            getattr(asm, method)(XMM15, rb)
-            getattr(asm, "pcmpeq" + method[-1])(ra, XMM15)
+            asm.movdqa(XMM_SCRATCH, ra)
+            getattr(asm, method)(XMM_SCRATCH, rb)
+            getattr(asm, "pcmpeq" + method[-1])(ra, XMM_SCRATCH)
             dst, other = ra, b
         if invert:
-            asm.pxor(dst, self.v_ones(XMM15))
+            asm.pxor(dst, self.v_ones(XMM_SCRATCH))
         self.release(other)
         self.v_push(dst)
 
@@ -91,23 +91,23 @@ class SimdArithmetic(SimdOperands):
         a, ra, b, rb = self.v_binary()
         asm = self.asm
         op = getattr(asm, ("min" if name.endswith("min") else "max") + t)
-        asm.movdqa(XMM15, rb)
-        op(XMM15, ra)                       # op(b, a)
+        asm.movdqa(XMM_SCRATCH, rb)
+        op(XMM_SCRATCH, ra)                       # op(b, a)
         op(ra, rb)                          # op(a, b)
         if name.endswith("min"):
-            getattr(asm, "or" + t)(XMM15, ra)           # -0 and NaN from either order
-            getattr(asm, "cmp" + t)(ra, XMM15, 3)       # unordered: NaN lanes
-            getattr(asm, "or" + t)(XMM15, ra)
+            getattr(asm, "or" + t)(XMM_SCRATCH, ra)           # -0 and NaN from either order
+            getattr(asm, "cmp" + t)(ra, XMM_SCRATCH, 3)       # unordered: NaN lanes
+            getattr(asm, "or" + t)(XMM_SCRATCH, ra)
         else:
-            getattr(asm, "xor" + t)(ra, XMM15)          # where the two orders differ
-            getattr(asm, "or" + t)(XMM15, ra)           # NaNs
-            getattr(asm, "sub" + t)(XMM15, ra)          # sign discrepancies and quiet NaNs
-            getattr(asm, "cmp" + t)(ra, XMM15, 3)
+            getattr(asm, "xor" + t)(ra, XMM_SCRATCH)          # where the two orders differ
+            getattr(asm, "or" + t)(XMM_SCRATCH, ra)           # NaNs
+            getattr(asm, "sub" + t)(XMM_SCRATCH, ra)          # sign discrepancies and quiet NaNs
+            getattr(asm, "cmp" + t)(ra, XMM_SCRATCH, 3)
         if is_f32:
             asm.psrld(ra, 10)
         else:
             asm.psrlq(ra, 13)
-        getattr(asm, "andn" + t)(ra, XMM15)             # canonical NaN payloads
+        getattr(asm, "andn" + t)(ra, XMM_SCRATCH)             # canonical NaN payloads
         self.release(b)
         self.v_push(ra)
 
@@ -118,10 +118,10 @@ class SimdArithmetic(SimdOperands):
         asm.movdqa(t, ra)
         asm.psrlq(t, 32)
         asm.pmuludq(t, rb)                  # a.hi * b.lo
-        asm.movdqa(XMM15, rb)
-        asm.psrlq(XMM15, 32)
-        asm.pmuludq(XMM15, ra)              # b.hi * a.lo
-        asm.paddq(t, XMM15)
+        asm.movdqa(XMM_SCRATCH, rb)
+        asm.psrlq(XMM_SCRATCH, 32)
+        asm.pmuludq(XMM_SCRATCH, ra)              # b.hi * a.lo
+        asm.paddq(t, XMM_SCRATCH)
         asm.psllq(t, 32)
         asm.pmuludq(ra, rb)                 # a.lo * b.lo
         asm.paddq(ra, t)
@@ -133,9 +133,9 @@ class SimdArithmetic(SimdOperands):
         a, ra, b, rb = self.v_binary()
         asm = self.asm
         asm.pmulhrsw(ra, rb)
-        self.v_const(XMM15, splat_bits(0x8000, 16))
-        asm.pcmpeqw(XMM15, ra)              # only 0x8000 * 0x8000 gives 0x8000: saturate to 0x7fff
-        asm.pxor(ra, XMM15)
+        self.v_const(XMM_SCRATCH, splat_bits(0x8000, 16))
+        asm.pcmpeqw(XMM_SCRATCH, ra)              # only 0x8000 * 0x8000 gives 0x8000: saturate to 0x7fff
+        asm.pxor(ra, XMM_SCRATCH)
         self.release(b)
         self.v_push(ra)
 
@@ -153,10 +153,10 @@ class SimdArithmetic(SimdOperands):
                 getattr(asm, ext)(r, r)
             asm.pmullw(ra, rb)
         elif shape == "i32x4":
-            asm.movdqa(XMM15, ra)
+            asm.movdqa(XMM_SCRATCH, ra)
             asm.pmullw(ra, rb)                                      # low halves of the products
-            getattr(asm, "pmulhw" if signed else "pmulhuw")(XMM15, rb)   # high halves
-            getattr(asm, "punpckhwd" if high else "punpcklwd")(ra, XMM15)
+            getattr(asm, "pmulhw" if signed else "pmulhuw")(XMM_SCRATCH, rb)   # high halves
+            getattr(asm, "punpckhwd" if high else "punpcklwd")(ra, XMM_SCRATCH)
         else:
             order = 0xFA if high else 0x50      # lanes 2,2,3,3 / 0,0,1,1
             asm.pshufd(ra, ra, order)
@@ -168,7 +168,7 @@ class SimdArithmetic(SimdOperands):
     def v_swizzle(self, _name: str) -> None:
         a, ra, b, rb = self.v_binary()
         asm = self.asm
-        asm.paddusb(rb, self.v_const(XMM15, splat_bits(0x70, 8)))    # indexes >= 16 -> top bit set
+        asm.paddusb(rb, self.v_const(XMM_SCRATCH, splat_bits(0x70, 8)))    # indexes >= 16 -> top bit set
         asm.pshufb(ra, rb)
         self.release(b)
         self.v_push(ra)
@@ -187,24 +187,24 @@ class SimdArithmetic(SimdOperands):
 
     def v_not(self, _name: str) -> None:
         v, r = self.v_pop()
-        self.asm.pxor(r, self.v_ones(XMM15))
+        self.asm.pxor(r, self.v_ones(XMM_SCRATCH))
         self.v_push(r)
 
     def v_neg(self, name: str) -> None:
         v, r = self.v_pop()
         asm = self.asm
-        asm.pxor(XMM15, XMM15)
-        getattr(asm, "psub" + _LANES[name[:5]])(XMM15, r)
-        asm.movdqa(r, XMM15)
+        asm.pxor(XMM_SCRATCH, XMM_SCRATCH)
+        getattr(asm, "psub" + _LANES[name[:5]])(XMM_SCRATCH, r)
+        asm.movdqa(r, XMM_SCRATCH)
         self.v_push(r)
 
     def v_i64x2_abs(self, _name: str) -> None:
         v, r = self.v_pop()
         asm = self.asm
-        asm.pxor(XMM15, XMM15)
-        asm.pcmpgtq(XMM15, r)               # all ones where negative
-        asm.pxor(r, XMM15)
-        asm.psubq(r, XMM15)
+        asm.pxor(XMM_SCRATCH, XMM_SCRATCH)
+        asm.pcmpgtq(XMM_SCRATCH, r)               # all ones where negative
+        asm.pxor(r, XMM_SCRATCH)
+        asm.psubq(r, XMM_SCRATCH)
         self.v_push(r)
 
     def v_float_sign(self, name: str) -> None:
@@ -213,9 +213,9 @@ class SimdArithmetic(SimdOperands):
         bits = 32 if name.startswith("f32") else 64
         sign = splat_bits(1 << (bits - 1), bits)
         if name.endswith("abs"):
-            self.asm.pand(r, self.v_const(XMM15, ~sign))
+            self.asm.pand(r, self.v_const(XMM_SCRATCH, ~sign))
         else:
-            self.asm.pxor(r, self.v_const(XMM15, sign))
+            self.asm.pxor(r, self.v_const(XMM_SCRATCH, sign))
         self.v_push(r)
 
     def v_round(self, name: str) -> None:
@@ -229,17 +229,17 @@ class SimdArithmetic(SimdOperands):
         asm = self.asm
         lut = _bytes_bits([bin(i).count("1") for i in range(16)])
         t, token = self.v_temp(exclude=(r,))
-        self.v_const(XMM15, splat_bits(0x0F, 8))
+        self.v_const(XMM_SCRATCH, splat_bits(0x0F, 8))
         asm.movdqa(t, r)
         asm.psrlw(t, 4)
-        asm.pand(t, XMM15)                  # high nibbles
-        asm.pand(r, XMM15)                  # low nibbles
-        self.v_const(XMM15, lut)
-        asm.pshufb(XMM15, r)
-        asm.movdqa(r, XMM15)
-        self.v_const(XMM15, lut)
-        asm.pshufb(XMM15, t)
-        asm.paddb(r, XMM15)
+        asm.pand(t, XMM_SCRATCH)                  # high nibbles
+        asm.pand(r, XMM_SCRATCH)                  # low nibbles
+        self.v_const(XMM_SCRATCH, lut)
+        asm.pshufb(XMM_SCRATCH, r)
+        asm.movdqa(r, XMM_SCRATCH)
+        self.v_const(XMM_SCRATCH, lut)
+        asm.pshufb(XMM_SCRATCH, t)
+        asm.paddb(r, XMM_SCRATCH)
         self.ra.free(token)
         self.v_push(r)
 
@@ -249,17 +249,17 @@ class SimdArithmetic(SimdOperands):
         signed = name.endswith("_s")
         if name.startswith("i16x8"):
             if signed:      # pmaddubsw(unsigned ones, signed x)
-                self.v_const(XMM15, splat_bits(1, 8))
-                asm.pmaddubsw(XMM15, r)
-                asm.movdqa(r, XMM15)
+                self.v_const(XMM_SCRATCH, splat_bits(1, 8))
+                asm.pmaddubsw(XMM_SCRATCH, r)
+                asm.movdqa(r, XMM_SCRATCH)
             else:           # pmaddubsw(unsigned x, signed ones)
-                asm.pmaddubsw(r, self.v_const(XMM15, splat_bits(1, 8)))
+                asm.pmaddubsw(r, self.v_const(XMM_SCRATCH, splat_bits(1, 8)))
         else:
             if not signed:  # bias to signed, sum, unbias: (x - 2^15) + (y - 2^15) + 2^16
-                asm.pxor(r, self.v_const(XMM15, splat_bits(0x8000, 16)))
-            asm.pmaddwd(r, self.v_const(XMM15, splat_bits(1, 16)))
+                asm.pxor(r, self.v_const(XMM_SCRATCH, splat_bits(0x8000, 16)))
+            asm.pmaddwd(r, self.v_const(XMM_SCRATCH, splat_bits(1, 16)))
             if not signed:
-                asm.paddd(r, self.v_const(XMM15, splat_bits(0x10000, 32)))
+                asm.paddd(r, self.v_const(XMM_SCRATCH, splat_bits(0x10000, 32)))
         self.v_push(r)
 
     def v_convert_u(self, name: str) -> None:
@@ -267,69 +267,69 @@ class SimdArithmetic(SimdOperands):
         asm = self.asm
         if name.startswith("f32x4"):
             # exact high and low 16-bit halves, one rounding when they are added
-            asm.movdqa(XMM15, r)
-            asm.pslld(XMM15, 16)
-            asm.psrld(XMM15, 16)            # low halves
-            asm.psubd(r, XMM15)             # high halves (times 2^16)
-            asm.cvtdq2ps(XMM15, XMM15)
+            asm.movdqa(XMM_SCRATCH, r)
+            asm.pslld(XMM_SCRATCH, 16)
+            asm.psrld(XMM_SCRATCH, 16)            # low halves
+            asm.psubd(r, XMM_SCRATCH)             # high halves (times 2^16)
+            asm.cvtdq2ps(XMM_SCRATCH, XMM_SCRATCH)
             asm.psrld(r, 1)                 # stays positive as a signed int
             asm.cvtdq2ps(r, r)
             asm.addps(r, r)
-            asm.addps(r, XMM15)
+            asm.addps(r, XMM_SCRATCH)
         else:
             # (2^52 + x) as a double, minus 2^52
-            asm.unpcklps(r, self.v_const(XMM15, splat_bits(0x43300000, 32)))
-            asm.subpd(r, self.v_const(XMM15, splat_bits(0x4330000000000000, 64)))
+            asm.unpcklps(r, self.v_const(XMM_SCRATCH, splat_bits(0x43300000, 32)))
+            asm.subpd(r, self.v_const(XMM_SCRATCH, splat_bits(0x4330000000000000, 64)))
         self.v_push(r)
 
     def v_trunc_sat(self, name: str) -> None:
         v, r = self.v_pop()
         asm = self.asm
         if name == "i32x4.trunc_sat_f32x4_s":
-            asm.movdqa(XMM15, r)
-            asm.cmpps(XMM15, XMM15, 0)      # not NaN
-            asm.pand(r, XMM15)              # NaN -> 0
-            asm.pxor(XMM15, r)              # top bit set where r >= 0
+            asm.movdqa(XMM_SCRATCH, r)
+            asm.cmpps(XMM_SCRATCH, XMM_SCRATCH, 0)      # not NaN
+            asm.pand(r, XMM_SCRATCH)              # NaN -> 0
+            asm.pxor(XMM_SCRATCH, r)              # top bit set where r >= 0
             asm.cvttps2dq(r, r)
-            asm.pand(XMM15, r)
-            asm.psrad(XMM15, 31)            # positive overflow (0x80000000 from a positive input)
-            asm.pxor(r, XMM15)              # -> 0x7fffffff
+            asm.pand(XMM_SCRATCH, r)
+            asm.psrad(XMM_SCRATCH, 31)            # positive overflow (0x80000000 from a positive input)
+            asm.pxor(r, XMM_SCRATCH)              # -> 0x7fffffff
         elif name == "i32x4.trunc_sat_f32x4_u":
             t, token = self.v_temp(exclude=(r,))
-            asm.pxor(XMM15, XMM15)
-            asm.maxps(r, XMM15)             # NaN and negatives -> 0
-            asm.pcmpeqd(XMM15, XMM15)
-            asm.psrld(XMM15, 1)
-            asm.cvtdq2ps(XMM15, XMM15)      # 2^31 as a float
+            asm.pxor(XMM_SCRATCH, XMM_SCRATCH)
+            asm.maxps(r, XMM_SCRATCH)             # NaN and negatives -> 0
+            asm.pcmpeqd(XMM_SCRATCH, XMM_SCRATCH)
+            asm.psrld(XMM_SCRATCH, 1)
+            asm.cvtdq2ps(XMM_SCRATCH, XMM_SCRATCH)      # 2^31 as a float
             asm.movdqa(t, r)
-            asm.subps(t, XMM15)             # x - 2^31
-            asm.cmpps(XMM15, t, 2)          # 2^31 <= x - 2^31: beyond the u32 range
+            asm.subps(t, XMM_SCRATCH)             # x - 2^31
+            asm.cmpps(XMM_SCRATCH, t, 2)          # 2^31 <= x - 2^31: beyond the u32 range
             asm.cvttps2dq(t, t)
-            asm.pxor(t, XMM15)
-            asm.pxor(XMM15, XMM15)
-            asm.pmaxsd(t, XMM15)            # lanes below 2^31 add nothing
+            asm.pxor(t, XMM_SCRATCH)
+            asm.pxor(XMM_SCRATCH, XMM_SCRATCH)
+            asm.pmaxsd(t, XMM_SCRATCH)            # lanes below 2^31 add nothing
             asm.cvttps2dq(r, r)             # 0x80000000 for lanes >= 2^31
             asm.paddd(r, t)
             self.ra.free(token)
         elif name == "i32x4.trunc_sat_f64x2_s_zero":
-            asm.movdqa(XMM15, r)
-            asm.cmppd(XMM15, XMM15, 0)      # not NaN
-            asm.andpd(XMM15, self.v_temp_const(splat_bits(0x41DFFFFFFFC00000, 64), r))   # 2^31 - 1
-            asm.minpd(r, XMM15)             # clamp above; NaN lanes take 0
+            asm.movdqa(XMM_SCRATCH, r)
+            asm.cmppd(XMM_SCRATCH, XMM_SCRATCH, 0)      # not NaN
+            asm.andpd(XMM_SCRATCH, self.v_temp_const(splat_bits(0x41DFFFFFFFC00000, 64), r))   # 2^31 - 1
+            asm.minpd(r, XMM_SCRATCH)             # clamp above; NaN lanes take 0
             asm.cvttpd2dq(r, r)             # below: 0x80000000 is already INT_MIN
         else:  # i32x4.trunc_sat_f64x2_u_zero
-            asm.pxor(XMM15, XMM15)
-            asm.maxpd(r, XMM15)             # NaN and negatives -> 0
-            asm.minpd(r, self.v_const(XMM15, splat_bits(0x41EFFFFFFFE00000, 64)))   # 2^32 - 1
+            asm.pxor(XMM_SCRATCH, XMM_SCRATCH)
+            asm.maxpd(r, XMM_SCRATCH)             # NaN and negatives -> 0
+            asm.minpd(r, self.v_const(XMM_SCRATCH, splat_bits(0x41EFFFFFFFE00000, 64)))   # 2^32 - 1
             asm.roundpd(r, r, 3)
-            asm.addpd(r, self.v_const(XMM15, splat_bits(0x4330000000000000, 64)))  # integer bits low
-            asm.pxor(XMM15, XMM15)
-            asm.shufps(r, XMM15, 0x88)      # the low dwords of both doubles, then zeros
+            asm.addpd(r, self.v_const(XMM_SCRATCH, splat_bits(0x4330000000000000, 64)))  # integer bits low
+            asm.pxor(XMM_SCRATCH, XMM_SCRATCH)
+            asm.shufps(r, XMM_SCRATCH, 0x88)      # the low dwords of both doubles, then zeros
         self.v_push(r)
 
     def v_temp_const(self, bits: int, busy: Xmm) -> Xmm:
         """A constant in a temporary register (freed at once: use it in the next instruction)."""
-        t, token = self.v_temp(exclude=(busy, XMM15))
+        t, token = self.v_temp(exclude=(busy, XMM_SCRATCH))
         self.v_const(t, bits)
         self.ra.free(token)
         return t
@@ -339,11 +339,11 @@ class SimdArithmetic(SimdOperands):
         """The shift count modulo the lane width: an int for a constant, else in xmm15."""
         if count.kind == CONST:
             return count.x % lane_bits
-        self.asm.mov(R11, self.operand(count, allow_imm=False), 32)
-        self.asm.and_(R11, lane_bits - 1, 32)
+        self.asm.mov(SCRATCH, self.operand(count, allow_imm=False), 32)
+        self.asm.and_(SCRATCH, lane_bits - 1, 32)
         self.release(count)
-        self.asm.movd(XMM15, R11)
-        return XMM15
+        self.asm.movd(XMM_SCRATCH, SCRATCH)
+        return XMM_SCRATCH
 
     def v_shift(self, name: str) -> None:
         lane_bits, method = SHIFTS[name]
@@ -378,9 +378,9 @@ class SimdArithmetic(SimdOperands):
                 n = count.x % 8 + 8
             else:
                 self.v_shift_count(count, 8)
-                asm.add(R11, 8, 32)
-                asm.movd(XMM15, R11)
-                n = XMM15
+                asm.add(SCRATCH, 8, 32)
+                asm.movd(XMM_SCRATCH, SCRATCH)
+                n = XMM_SCRATCH
             asm.movdqa(t, r)
             asm.punpcklbw(r, r)
             asm.punpckhbw(t, t)
@@ -400,10 +400,10 @@ class SimdArithmetic(SimdOperands):
                 else:
                     asm.psrlw(t, n)
                     asm.psrlw(t, 8)                  # low byte: 0xff >> n
-                asm.pxor(XMM15, XMM15)
-                asm.pshufb(t, XMM15)                 # that byte everywhere
-                asm.movd(XMM15, R11)                 # the count again
-                n = XMM15
+                asm.pxor(XMM_SCRATCH, XMM_SCRATCH)
+                asm.pshufb(t, XMM_SCRATCH)                 # that byte everywhere
+                asm.movd(XMM_SCRATCH, SCRATCH)                 # the count again
+                n = XMM_SCRATCH
             getattr(asm, "psllw" if name.endswith("shl") else "psrlw")(r, n)
             asm.pand(r, t)
         self.ra.free(token)
@@ -446,8 +446,8 @@ class SimdLanes(SimdOperands):
         """Lane 0 (of ``bits`` bits) to every lane."""
         asm = self.asm
         if bits == 8:
-            asm.pxor(XMM15, XMM15)
-            asm.pshufb(r, XMM15)
+            asm.pxor(XMM_SCRATCH, XMM_SCRATCH)
+            asm.pshufb(r, XMM_SCRATCH)
         elif bits == 16:
             asm.pshuflw(r, r, 0)
             asm.pshufd(r, r, 0)
@@ -504,8 +504,8 @@ class SimdLanes(SimdOperands):
     def v_shuffle(self, lanes: bytes) -> None:
         a, ra, b, rb = self.v_binary()
         asm = self.asm
-        asm.pshufb(ra, self.v_const(XMM15, _bytes_bits([x if x < 16 else 0x80 for x in lanes])))
-        asm.pshufb(rb, self.v_const(XMM15, _bytes_bits([x - 16 if x >= 16 else 0x80 for x in lanes])))
+        asm.pshufb(ra, self.v_const(XMM_SCRATCH, _bytes_bits([x if x < 16 else 0x80 for x in lanes])))
+        asm.pshufb(rb, self.v_const(XMM_SCRATCH, _bytes_bits([x - 16 if x >= 16 else 0x80 for x in lanes])))
         asm.por(ra, rb)
         self.release(b)
         self.v_push(ra)
@@ -534,9 +534,9 @@ class SimdLanes(SimdOperands):
     def v_all_true(self, name: str) -> None:
         v, r = self.v_pop()
         asm = self.asm
-        asm.pxor(XMM15, XMM15)
-        getattr(asm, "pcmpeq" + _LANES[name[:5]])(XMM15, r)     # all ones in the zero lanes
-        asm.ptest(XMM15, XMM15)
+        asm.pxor(XMM_SCRATCH, XMM_SCRATCH)
+        getattr(asm, "pcmpeq" + _LANES[name[:5]])(XMM_SCRATCH, r)     # all ones in the zero lanes
+        asm.ptest(XMM_SCRATCH, XMM_SCRATCH)
         self.release(v)
         self.push_cond(Cond.E)
 

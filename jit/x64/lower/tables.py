@@ -5,7 +5,7 @@ from __future__ import annotations
 from ...runtime import vmctx as V
 from ...wasm.types import FUNCREF, I32
 from ..encoder import Cond, Mem
-from ..registers import R8, R11, R15, RAX, RCX, RDI, RDX, RSI, Gpr
+from ..registers import R8, RAX, RCX, RDI, RDX, RSI, SCRATCH, VMCTX, Gpr
 from ..stack import CONST
 from . import lowers
 
@@ -15,26 +15,26 @@ class TableLowering:
 
     @lowers("elem.drop")
     def op_elem_drop(self, seg, _b) -> None:
-        self.asm.mov(R11, Mem(R15, disp=V.VMCTX_ELEMS), 64)
-        self.asm.mov(Mem(R11, disp=V.VMELEMSEG_SIZE * seg + V.VMELEMSEG_LENGTH), 0, 64)
+        self.asm.mov(SCRATCH, Mem(VMCTX, disp=V.VMCTX_ELEMS), 64)
+        self.asm.mov(Mem(SCRATCH, disp=V.VMELEMSEG_SIZE * seg + V.VMELEMSEG_LENGTH), 0, 64)
 
     def table_ptr(self, t: int) -> Mem:
-        return Mem(R15, disp=self.mc.layout.table(t))
+        return Mem(VMCTX, disp=self.mc.layout.table(t))
 
     def table_check(self, t: int, idx: Gpr) -> None:
         """r11 = the element array of table ``t``; traps unless idx < length."""
         asm = self.asm
-        asm.mov(R11, self.table_ptr(t), 64)
-        asm.cmp(idx, Mem(R11, disp=V.VMTABLE_LENGTH), 64)
+        asm.mov(SCRATCH, self.table_ptr(t), 64)
+        asm.cmp(idx, Mem(SCRATCH, disp=V.VMTABLE_LENGTH), 64)
         self.trap_if(Cond.AE, "out of bounds table access")
-        asm.mov(R11, Mem(R11, disp=V.VMTABLE_ELEMENTS), 64)
+        asm.mov(SCRATCH, Mem(SCRATCH, disp=V.VMTABLE_ELEMENTS), 64)
 
     @lowers("table.get")
     def op_table_get(self, t, _b) -> None:
         idx = self.pop()
         r = self.to_reg(idx)
         self.table_check(t, r)
-        self.asm.mov(r, Mem(R11, r, 8, 0), 64)
+        self.asm.mov(r, Mem(SCRATCH, r, 8, 0), 64)
         self.ra.free(idx)
         self.push_reg(r, self.module.table_type(t).elem)
 
@@ -45,7 +45,7 @@ class TableLowering:
         v = self.to_reg(val)
         r = self.to_reg(idx, exclude=(v,))
         self.table_check(t, r)
-        self.asm.mov(Mem(R11, r, 8, 0), v, 64)
+        self.asm.mov(Mem(SCRATCH, r, 8, 0), v, 64)
         self.release(val, idx)
 
     @lowers("table.size")
@@ -83,7 +83,7 @@ class TableLowering:
     @lowers("table.init")
     def op_table_init(self, seg, t) -> None:
         d, s_, n = self.pop_to_memory(3)
-        segp = (Mem(R15, disp=V.VMCTX_ELEMS), V.VMELEMSEG_SIZE * seg)
+        segp = (Mem(VMCTX, disp=V.VMCTX_ELEMS), V.VMELEMSEG_SIZE * seg)
         self.call_checked_helper("wx_table_init", [(RDX, d), (RCX, s_), (R8, n), (RSI, segp),
                                                    (RDI, self.table_ptr(t))])
 
@@ -109,5 +109,5 @@ class TableLowering:
     @lowers("ref.func")
     def op_ref_func(self, f, _b) -> None:
         r = self.ra.alloc(FUNCREF)
-        self.asm.lea(r, Mem(R15, disp=self.mc.layout.funcref(f)))
+        self.asm.lea(r, Mem(VMCTX, disp=self.mc.layout.funcref(f)))
         self.push_reg(r, FUNCREF)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ...wasm.types import F32, F64, I32, I64
 from ..context import FLAGS, M32, M64
 from ..encoder import Mem
-from ..registers import R11, R15
+from ..registers import SCRATCH, VMCTX
 from ..stack import CONST, LOCAL, REG, Val, fits_imm32, imm_of, is_float, load_reg, size_of, store_reg
 from . import lowers
 
@@ -65,9 +65,9 @@ class VariableLowering:
     def global_mem(self, g: int) -> Mem:
         layout = self.mc.layout
         if g >= layout.num_imported_globals:
-            return Mem(R15, disp=layout.defined_global(g))
-        self.asm.mov(R11, Mem(R15, disp=layout.global_ptr(g)), 64)
-        return Mem(R11)
+            return Mem(VMCTX, disp=layout.defined_global(g))
+        self.asm.mov(SCRATCH, Mem(VMCTX, disp=layout.global_ptr(g)), 64)
+        return Mem(SCRATCH)
 
     @lowers("global.get")
     def op_global_get(self, g, _b) -> None:
