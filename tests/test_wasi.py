@@ -296,6 +296,7 @@ def test_directories_and_path_operations(sandbox) -> None:  # type: ignore[no-un
     assert (sandbox / "d" / "g.txt").exists()
     assert g.call("path_unlink_file", 3, *g.path("d/g.txt")) == OK
     assert g.call("path_remove_directory", 3, *g.path("d")) == OK
+    assert g.call("path_remove_directory", 3, *g.path(".")) == EINVAL     # as rmdir(2) and wasmtime
     assert g.call("path_create_directory", 9, *g.path("x")) == EBADF
     assert g.call("path_create_directory", 1, *g.path("x")) == ENOTDIR
 
