@@ -117,3 +117,9 @@ def test_inspect_several_files(tmp_path: Path) -> None:
     out = wxjit("inspect", "examples/fib.wasm", str(text))
     assert out.returncode == 0
     assert "examples/fib.wasm: " in out.stdout and f"{text}: " in out.stdout and "add: func 0" in out.stdout
+
+
+def test_loader_table_says_memfd_is_wx() -> None:
+    from jit.benchmarks.loader import wx_text
+    assert wx_text("memfd").startswith("yes")
+    assert "UNSAFE" in wx_text("rwx") and wx_text("rwx").startswith("NO")

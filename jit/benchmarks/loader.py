@@ -279,15 +279,13 @@ def _ratio(v: float | None, base: float | None) -> str:
 
 def _print_table(results: list[LoaderResult], python: bool, rotate_every: int, reps: int,
                  module: str | None = None) -> None:
-    from jit.codemem import strategy_class
-
     from .report import print_table
 
     base = {(r.strategy, r.pages): r.median_ns for r in results if r.status == "ok"}
     rows = []
     reasons: dict[str, str] = {}
     for r in results:
-        wx = strategy_class(r.strategy).wx
+        wx = wx_text(r.strategy)
         if r.status != "ok":
             reasons.setdefault(r.strategy, r.reason)
             rows.append([r.strategy, str(r.pages), "skipped", "", "", "", "", wx])
@@ -311,20 +309,94 @@ def _print_table(results: list[LoaderResult], python: bool, rotate_every: int, r
     print_table(f"wxjit bench loader — {mode}", columns, rows, notes)
 
 
-def _plot(results: list[LoaderResult], path: str, python: bool) -> None:
-    from .report import grouped_bars
+def wx_text(strategy: str) -> str:
+    """The W^X column: whether any address is ever writable and executable at once."""
+    from jit.codemem import strategy_class
 
+    if strategy == "rwx":
+        return "NO: W+X at once (UNSAFE)"
+    detail = strategy_class(strategy).wx
+    if detail.lower().startswith("yes"):
+        return detail
+    return f"yes: {detail}"       # memfd: "no address is both W and X" is W^X by two views
+
+
+def _plot(results: list[LoaderResult], path: str, python: bool) -> None:
+    """Grouped bars on a log axis, one group per module size: the default strategy (memfd) drawn
+    bold and labelled, rwx hatched red and labelled UNSAFE, skipped strategies named where their bar
+    would be; min-max whiskers (clipped above the axis); the legend outside the axes."""
+    from jit.codemem import DEFAULT
+
+    from .report import require_matplotlib
+
+    plt = require_matplotlib()
     pages = sorted({r.pages for r in results})
     strategies = list(dict.fromkeys(r.strategy for r in results))
     by = {(r.strategy, r.pages): r for r in results}
-    label = {s: s if any(by[s, p].status == "ok" for p in pages) else f"{s} (skipped)" for s in strategies}
-    series = {label[s]: [by[s, p].median_ns for p in pages] for s in strategies}
-    errors = {label[s]: ([by[s, p].min_ns or 0 for p in pages], [by[s, p].max_ns or 0 for p in pages])
-              for s in strategies}
+    measured = [v for r in results if r.status == "ok" for v in (r.min_ns, r.median_ns, r.max_ns) if v]
+    if not measured:
+        raise ValueError("nothing to plot: every strategy was skipped")
+    bottom = min(measured) / 3                 # whiskers and bars start above the axis
+    top = max(measured) * 3
+    n = len(strategies)
+    width = 0.8 / n
+    from matplotlib.patches import Patch
+
+    cmap = plt.get_cmap("tab10")
+    palette = [cmap(k) for k in (0, 1, 4, 5, 6, 7, 8, 9)]     # green and red mean memfd and rwx only
+    others = iter(palette * (n // len(palette) + 1))
+    handles_extra: list = []
+    fig, ax = plt.subplots(figsize=(max(9.0, len(pages) * n * 0.32 + 3.5), 5.2))
+    for i, s in enumerate(strategies):
+        xs = [g + (i - (n - 1) / 2) * width for g in range(len(pages))]
+        ok = [by[s, p].status == "ok" for p in pages]
+        med = [by[s, p].median_ns if k else None for p, k in zip(pages, ok, strict=True)]
+        style: dict = {"color": next(others) if s not in (DEFAULT, "rwx") else None, "edgecolor": "none",
+                       "linewidth": 0}
+        label = s
+        if s == DEFAULT:
+            style.update(color="#1a7f37", edgecolor="black", linewidth=1.6)
+            label = f"{s} (default, W^X)"
+        elif s == "rwx":
+            style.update(color="#f4c7c3", edgecolor="#c5221f", hatch="///", linewidth=1.2)
+            label = "rwx (UNSAFE: W+X, yardstick)"
+        if not any(ok):
+            label += " (skipped)"
+        bx = [x for x, k in zip(xs, ok, strict=True) if k]
+        bv = [v for v, k in zip(med, ok, strict=True) if k]
+        if bx:
+            rows = [by[s, p] for p, k in zip(pages, ok, strict=True) if k]
+            lo = [max(v - max(r.min_ns or v, bottom * 1.05), 0) for v, r in zip(bv, rows, strict=True)]
+            hi = [max((r.max_ns or v) - v, 0) for v, r in zip(bv, rows, strict=True)]
+            ax.bar(bx, [v - bottom for v in bv], width, bottom=bottom, label=label, yerr=[lo, hi],
+                   capsize=2, error_kw={"elinewidth": 0.8, "ecolor": "#333333"}, **style)
+        else:                                # nothing measured: a legend entry saying so
+            handles_extra.append(Patch(facecolor="white", edgecolor="#999999", hatch="..", label=label))
+        for x, k in zip(xs, ok, strict=True):
+            if not k:
+                ax.text(x, bottom * 1.15, "skipped", rotation=90, ha="center", va="bottom", fontsize=7,
+                        color="#666666")
+        if s == DEFAULT:                     # named above its whisker
+            for x, r in zip(bx, [by[s, p] for p, k in zip(pages, ok, strict=True) if k], strict=True):
+                ax.text(x, (r.max_ns or r.median_ns or bottom) * 1.25, s, rotation=90, ha="center",
+                        va="bottom", fontsize=7, weight="bold", color="#1a7f37")
+    ax.set_yscale("log")
+    ax.set_ylim(bottom, top)
+    ax.set_xticks(range(len(pages)), [f"{p} page{'s' if p > 1 else ''}" for p in pages])
+    ax.set_ylabel("ns per load (log scale; median, whiskers min–max)")
     mode = "Python API" if python else "native loop"
-    grouped_bars(path, f"wxjit loader benchmark ({mode}): ns per load, lower is better",
-                 [f"{p} page{'s' if p > 1 else ''}" for p in pages], series, "ns / iteration (log)",
-                 errors=errors)
+    ax.set_title(f"wxjit loader benchmark ({mode}): lower is better")
+    ax.grid(axis="y", which="major", alpha=0.3)
+    handles, _labels = ax.get_legend_handles_labels()
+    ax.legend(handles=handles + handles_extra, fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0),
+              borderaxespad=0, title="strategy", title_fontsize="small")
+    skipped = {r.strategy: r.reason for r in results if r.status != "ok"}
+    if skipped:
+        note = "; ".join(f"{k} skipped: {v}" for k, v in skipped.items())
+        fig.text(0.01, 0.01, note[:220], fontsize=7, color="#666666", ha="left", va="bottom")
+    fig.tight_layout(rect=(0, 0.04 if skipped else 0, 1, 1))
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
 
 
 def setup_hugepages(n: int) -> str:
