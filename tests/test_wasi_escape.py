@@ -10,8 +10,9 @@ from __future__ import annotations
 import os
 import struct
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from wasm_text import needs_wat2wasm, wat
@@ -331,3 +332,85 @@ def test_renamed_directory_attack_as_a_wasm_command(tree: Path) -> None:
     assert code == ENOENT
     assert os.path.islink(tree / "root" / "sub") and (tree / "root" / "moved" / "f.txt").exists()
     _untouched(tree)
+
+
+# -- the same calls in wasmtime (the Python package), where the errno is expected to agree ----------
+
+def _forwarder() -> bytes:
+    """A module exporting each WASI import under its own name (so a host can call them with pointers)."""
+    names = ("path_open", "path_rename", "path_symlink", "path_remove_directory", "fd_seek", "sock_shutdown")
+    text = ['(module']
+    for n in names:
+        params, results = abi.SIGNATURES[n]
+        text.append(f'(import "wasi_snapshot_preview1" "{n}" (func ${n} (param {" ".join(params)}) '
+                    f'(result {" ".join(results)})))')
+    text.append('(memory (export "memory") 1)')
+    for n in names:
+        params, _ = abi.SIGNATURES[n]
+        args = " ".join(f"(local.get {i})" for i in range(len(params)))
+        text.append(f'(func (export "{n}") {" ".join(f"(param {t})" for t in params)} (result i32) '
+                    f'(call ${n} {args}))')
+    return wat("\n".join(text) + ")")
+
+
+def _script(call: Callable[..., int], write: Callable[[int, bytes], object]) -> list[int]:
+    """Errnos of a fixed sequence of attacks and edge cases; ``call(name, *args)``, ``write(ptr, data)``."""
+    top = [1024]
+
+    def p(text: str) -> tuple[int, int]:
+        ptr = top[0]
+        write(ptr, text.encode())
+        top[0] += len(text) + 8
+        return ptr, len(text)
+
+    def op(path: str, oflags: int = 0, rights: int = ALL, follow: int = 1, dirfd: int = 3) -> int:
+        return call("path_open", dirfd, follow, *p(path), oflags, rights, ALL, 0, 512)
+
+    return [op("abs", follow=0), op("sub/f.txt/"), op("nothere"),
+            call("path_remove_directory", 3, *p(".")),
+            call("sock_shutdown", 1, 2), call("sock_shutdown", 99, 2),
+            op("sub", abi.OFLAGS_DIRECTORY, DIR_RIGHTS),                  # -> fd 4
+            call("fd_seek", 4, 0, 1, 960),
+            call("path_rename", 3, *p("sub"), 3, *p("moved")),
+            call("path_symlink", *p(".."), 3, *p("sub")),
+            op("secret.txt", dirfd=4)]                                     # the renamed-directory attack
+
+
+def _in_wasmtime(wasmtime: Any, root: Path, module: bytes) -> list[int]:
+    engine = wasmtime.Engine()
+    store = wasmtime.Store(engine)
+    config = wasmtime.WasiConfig()
+    config.preopen_dir(str(root), "/")
+    store.set_wasi(config)
+    linker = wasmtime.Linker(engine)
+    linker.define_wasi()
+    exports = linker.instantiate(store, wasmtime.Module(engine, module)).exports(store)
+    memory = exports["memory"]
+    return _script(lambda n, *a: exports[n](store, *a), lambda ptr, data: memory.write(store, data, ptr))
+
+
+def _in_jit(root: Path) -> list[int]:
+    g = Guest(root)
+
+    def write(ptr: int, data: bytes) -> None:
+        g.memory.data[ptr:ptr + len(data)] = data
+    return _script(g.call, write)
+
+
+@needs_wat2wasm
+def test_errnos_agree_with_wasmtime(tmp_path: Path) -> None:
+    """Same tree, same calls: wasmtime and jit.wasi answer the same errnos (escapes aside: there
+    wasmtime says EPERM and jit.wasi ENOTCAPABLE)."""
+    wasmtime = pytest.importorskip("wasmtime")
+    results = []
+    for runtime in ("wasmtime", "jit"):
+        tmp = tmp_path / runtime
+        (tmp / "root" / "sub").mkdir(parents=True)
+        (tmp / "secret.txt").write_bytes(SECRET)
+        (tmp / "root" / "sub" / "f.txt").write_bytes(b"inside")
+        os.symlink(str(tmp / "secret.txt"), tmp / "root" / "abs")
+        root = tmp / "root"
+        results.append(_in_wasmtime(wasmtime, root, _forwarder()) if runtime == "wasmtime" else _in_jit(root))
+        assert (tmp / "secret.txt").read_bytes() == SECRET
+    assert results[0] == results[1]
+    assert results[1][-1] == ENOENT

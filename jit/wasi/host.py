@@ -537,7 +537,7 @@ class Wasi:
         return 0
 
     def fd_advise(self, fd: int, offset: int, length: int, advice: int) -> int:
-        self._fd(fd)
+        self._need(self._fd(fd), _R["fd_advise"])
         return 0 if 0 <= advice <= 5 else abi.EINVAL
 
     def fd_allocate(self, fd: int, offset: int, length: int) -> int:
