@@ -170,7 +170,9 @@ def _open_dir(root: int, comps: list[str]) -> int:
         except OSError as exc:
             if exc.errno == _errno.EXDEV:
                 raise WasiError(abi.ENOTCAPABLE) from None
-            if exc.errno not in (_errno.ENOSYS, _errno.EPERM):
+            # ENOSYS/EPERM: no openat2 here (old kernel, seccomp); EAGAIN: the kernel saw a
+            # concurrent rename while resolving ".." and gave up: the walk decides instead
+            if exc.errno not in (_errno.ENOSYS, _errno.EPERM, _errno.EAGAIN):
                 raise
     return _walk(root, comps)
 
