@@ -31,7 +31,12 @@ VALTYPES = frozenset(VALTYPE_NAMES)
 
 # Block types as stored in the ``a`` immediate of block/loop/if (the signed s33 value).
 BLOCK_EMPTY = -64
-_BLOCKTYPE_VALTYPE = {-1: I32, -2: I64, -3: F32, -4: F64, -5: V128, -16: FUNCREF, -17: EXTERNREF}
+BLOCK_I32, BLOCK_I64, BLOCK_F32, BLOCK_F64, BLOCK_V128 = -1, -2, -3, -4, -5
+BLOCK_FUNCREF, BLOCK_EXTERNREF = -16, -17
+BLOCKTYPE_VALTYPE = {BLOCK_I32: I32, BLOCK_I64: I64, BLOCK_F32: F32, BLOCK_F64: F64, BLOCK_V128: V128,
+                     BLOCK_FUNCREF: FUNCREF, BLOCK_EXTERNREF: EXTERNREF}
+"""The single-result block types: s33 immediate -> value type."""
+_BLOCKTYPE_VALTYPE = BLOCKTYPE_VALTYPE
 
 Instr = tuple[int, Any, Any, int]
 

@@ -16,6 +16,9 @@ from ..errors import ValidationError
 from . import opcodes as O
 from .types import (
     BLOCK_EMPTY,
+    BLOCKTYPE_VALTYPE,
+    F32,
+    F64,
     FUNCREF,
     I32,
     I64,
@@ -32,7 +35,6 @@ from .types import (
 
 UNKNOWN = 0
 MAX_PAGES = 65536
-_BLOCK_VALTYPE = {-1: 0x7F, -2: 0x7E, -3: 0x7D, -4: 0x7C, -5: 0x7B, -16: 0x70, -17: 0x6F}
 _EMPTY: tuple[int, ...] = ()
 _LOCAL_LIST_LIMIT = 1 << 16  # expand local types into a list up to this many locals
 
@@ -51,9 +53,19 @@ _LANE_OPS = {k: (i.lanes, list(i.params), i.results) for k, i in O.OPS.items()
 # Ops touching memory 0 through a MEMORY / bulk immediate: key -> fixed signature.
 _MEM_BULK = {k: (list(i.params), i.results) for k, i in O.OPS.items()
              if i.imm in (O.MEMORY, O.MEMORY_COPY)}
-_CONST_OPS = {O.op_key(n): t for n, t in (("i32.const", I32), ("i64.const", I64), ("f32.const", 0x7D),
-                                          ("f64.const", 0x7C), ("v128.const", V128))}
-_REF_NULL, _REF_FUNC, _GLOBAL_GET = 0xD0, 0xD2, 0x23
+_CONST_OPS = {O.op_key(n): t for n, t in (("i32.const", I32), ("i64.const", I64), ("f32.const", F32),
+                                          ("f64.const", F64), ("v128.const", V128))}
+_K = O.op_key
+_REF_NULL, _REF_IS_NULL, _REF_FUNC = _K("ref.null"), _K("ref.is_null"), _K("ref.func")
+_TABLE_GET, _TABLE_SET = _K("table.get"), _K("table.set")
+# The instructions the loop of ``_FuncValidator.run`` types itself (it binds them to locals).
+_UNREACHABLE, _BLOCK, _LOOP, _IF, _ELSE, _END = map(_K, ("unreachable", "block", "loop", "if", "else", "end"))
+_BR, _BR_IF, _BR_TABLE, _RETURN, _CALL, _CALL_INDIRECT = map(
+    _K, ("br", "br_if", "br_table", "return", "call", "call_indirect"))
+_DROP, _SELECT = _K("drop"), _K("select")       # "select" names the untyped one
+_SELECT_T = next(k for k, i in O.OPS.items() if i.imm == O.SELECT_T)
+_LOCAL_GET, _LOCAL_SET, _LOCAL_TEE = _K("local.get"), _K("local.set"), _K("local.tee")
+_GLOBAL_GET, _GLOBAL_SET = _K("global.get"), _K("global.set")
 _MEMORY_INIT, _DATA_DROP = O.op_key("memory.init"), O.op_key("data.drop")
 _TABLE_INIT, _ELEM_DROP, _TABLE_COPY = O.op_key("table.init"), O.op_key("elem.drop"), O.op_key("table.copy")
 _TABLE_GROW, _TABLE_SIZE, _TABLE_FILL = O.op_key("table.grow"), O.op_key("table.size"), O.op_key("table.fill")
@@ -230,6 +242,20 @@ def _validate_module(m: Module) -> None:
         _FuncValidator(ctx, funcidx, ctx.funcs[funcidx], body).run()
 
 
+class _Frame:
+    """A control frame: the instruction that opened it, its start and end types, the operand stack
+    height at entry and whether the rest of the block is unreachable."""
+
+    __slots__ = ("op", "start", "end", "height", "unreachable")
+
+    def __init__(self, op: int, start: tuple[int, ...], end: tuple[int, ...], height: int) -> None:
+        self.op = op
+        self.start = start
+        self.end = end
+        self.height = height
+        self.unreachable = False
+
+
 class _FuncValidator:
     """Validates one function body (the spec's algorithm, iterative)."""
 
@@ -239,8 +265,7 @@ class _FuncValidator:
         self.ft = ft
         self.body = body
         self.stack: list[int] = []
-        # frame: [opcode, start types, end types, height, unreachable]
-        self.ctrls: list[list] = []
+        self.ctrls: list[_Frame] = []
         self._run_ends: list[int] | None = None
 
     def err(self, msg: str, pos: int) -> ValidationError:
@@ -250,8 +275,8 @@ class _FuncValidator:
     def pop(self, expect: int, pos: int) -> int:
         stack = self.stack
         frame = self.ctrls[-1]
-        if len(stack) == frame[3]:
-            if frame[4]:
+        if len(stack) == frame.height:
+            if frame.unreachable:
                 return UNKNOWN
             raise self.err("type mismatch", pos)
         actual = stack.pop()
@@ -269,12 +294,12 @@ class _FuncValidator:
         if depth >= len(ctrls):
             raise self.err(f"unknown label {depth}", pos)
         frame = ctrls[-1 - depth]
-        return frame[1] if frame[0] == 0x03 else frame[2]
+        return frame.start if frame.op == _LOOP else frame.end
 
     def unreachable(self) -> None:
         frame = self.ctrls[-1]
-        del self.stack[frame[3]:]
-        frame[4] = True
+        del self.stack[frame.height:]
+        frame.unreachable = True
 
     def block_type(self, a: int, pos: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
         if a >= 0:
@@ -285,7 +310,7 @@ class _FuncValidator:
             return ft.params, ft.results
         if a == BLOCK_EMPTY:
             return _EMPTY, _EMPTY
-        return _EMPTY, (_BLOCK_VALTYPE[a],)
+        return _EMPTY, (BLOCKTYPE_VALTYPE[a],)
 
     def local_types(self) -> tuple[list[int], int]:
         params = list(self.ft.params)
@@ -344,7 +369,14 @@ class _FuncValidator:
         funcs = ctx.funcs
         gtypes = ctx.globals
         results = self.ft.results
-        ctrls.append([0x02, _EMPTY, results, 0, False])
+        ctrls.append(_Frame(_BLOCK, _EMPTY, results, 0))
+        # opcode keys as locals: as fast to compare with as literals
+        LOCAL_GET, LOCAL_SET, LOCAL_TEE = _LOCAL_GET, _LOCAL_SET, _LOCAL_TEE
+        GLOBAL_GET, GLOBAL_SET = _GLOBAL_GET, _GLOBAL_SET
+        BLOCK, LOOP, IF, ELSE, END = _BLOCK, _LOOP, _IF, _ELSE, _END
+        BR, BR_IF, BR_TABLE = _BR, _BR_IF, _BR_TABLE
+        RETURN, CALL, CALL_INDIRECT, UNREACHABLE = _RETURN, _CALL, _CALL_INDIRECT, _UNREACHABLE
+        DROP, SELECT, SELECT_T = _DROP, _SELECT, _SELECT_T
         height = 0
         for op, a, b, pos in self.body.code:
             sig = fixed.get(op)
@@ -360,19 +392,19 @@ class _FuncValidator:
                 if res:
                     stack.extend(res)
                 continue
-            if op == 0x20:  # local.get
+            if op == LOCAL_GET:
                 if a < nltypes:
                     push(ltypes[a])
                 else:
                     push(self.local_type(a, pos))
-            elif op == 0x21 or op == 0x22:  # local.set / local.tee
+            elif op == LOCAL_SET or op == LOCAL_TEE:
                 t = ltypes[a] if a < nltypes else self.local_type(a, pos)
                 if len(stack) > height and stack[-1] == t:
-                    if op == 0x21:
+                    if op == LOCAL_SET:
                         stack.pop()
                 else:
                     pop(t, pos)
-                    if op == 0x22:
+                    if op == LOCAL_TEE:
                         push(t)
             elif op in memops:
                 align, params, res, lanes = memops[op]
@@ -389,70 +421,70 @@ class _FuncValidator:
                         pop(t, pos)
                 if res:
                     stack.extend(res)
-            elif op == 0x23:  # global.get
+            elif op == GLOBAL_GET:
                 if a >= len(gtypes):
                     raise self.err(f"unknown global {a}", pos)
                 push(gtypes[a].valtype)
-            elif op == 0x24:  # global.set
+            elif op == GLOBAL_SET:
                 if a >= len(gtypes):
                     raise self.err(f"unknown global {a}", pos)
                 g = gtypes[a]
                 if not g.mutable:
                     raise self.err("global is immutable", pos)
                 pop(g.valtype, pos)
-            elif op == 0x10:  # call
+            elif op == CALL:
                 if a >= len(funcs):
                     raise self.err(f"unknown function {a}", pos)
                 ft = funcs[a]
                 self.pop_vals(ft.params, pos)
                 stack.extend(ft.results)
-            elif op == 0x0D:  # br_if
+            elif op == BR_IF:
                 pop(I32, pos)
                 types = self.label_types(a, pos)
                 self.pop_vals(types, pos)
                 stack.extend(types)
-            elif op == 0x02 or op == 0x03 or op == 0x04:  # block / loop / if
-                if op == 0x04:
+            elif op == BLOCK or op == LOOP or op == IF:
+                if op == IF:
                     pop(I32, pos)
                 params, res = self.block_type(a, pos)
                 self.pop_vals(params, pos)
                 height = len(stack)
-                ctrls.append([op, params, res, height, False])
+                ctrls.append(_Frame(op, params, res, height))
                 stack.extend(params)
-            elif op == 0x0B:  # end
+            elif op == END:
                 frame = ctrls[-1]
-                self.pop_vals(frame[2], pos)
-                if len(stack) != frame[3]:
+                self.pop_vals(frame.end, pos)
+                if len(stack) != frame.height:
                     raise self.err("type mismatch", pos)
-                if frame[0] == 0x04 and frame[1] != frame[2]:
+                if frame.op == IF and frame.start != frame.end:
                     raise self.err("type mismatch", pos)
                 ctrls.pop()
-                stack.extend(frame[2])
+                stack.extend(frame.end)
                 if ctrls:
-                    height = ctrls[-1][3]
-            elif op == 0x05:  # else
+                    height = ctrls[-1].height
+            elif op == ELSE:
                 frame = ctrls[-1]
-                if frame[0] != 0x04:
+                if frame.op != IF:
                     raise self.err("else without if", pos)
-                self.pop_vals(frame[2], pos)
-                if len(stack) != frame[3]:
+                self.pop_vals(frame.end, pos)
+                if len(stack) != frame.height:
                     raise self.err("type mismatch", pos)
-                frame[0] = 0x05
-                frame[4] = False
-                stack.extend(frame[1])
-            elif op == 0x0C:  # br
+                frame.op = ELSE
+                frame.unreachable = False
+                stack.extend(frame.start)
+            elif op == BR:
                 self.pop_vals(self.label_types(a, pos), pos)
                 self.unreachable()
-            elif op == 0x0F:  # return
+            elif op == RETURN:
                 self.pop_vals(results, pos)
                 self.unreachable()
-            elif op == 0x00:  # unreachable
+            elif op == UNREACHABLE:
                 self.unreachable()
-            elif op == 0x1A:  # drop
+            elif op == DROP:
                 pop(UNKNOWN, pos)
-            elif op == 0x1B or op == 0x1C:  # select
-                self.select(a if op == 0x1C else None, pos)
-            elif op == 0x0E:  # br_table
+            elif op == SELECT or op == SELECT_T:
+                self.select(a if op == SELECT_T else None, pos)
+            elif op == BR_TABLE:
                 pop(I32, pos)
                 default = self.label_types(b, pos)
                 arity = len(default)
@@ -463,7 +495,7 @@ class _FuncValidator:
                     stack.extend(self.pop_vals(types, pos))
                 self.pop_vals(default, pos)
                 self.unreachable()
-            elif op == 0x11:  # call_indirect
+            elif op == CALL_INDIRECT:
                 tt = self.table(b, pos)
                 if tt.elem != FUNCREF:
                     raise self.err("type mismatch", pos)
@@ -475,7 +507,7 @@ class _FuncValidator:
                 stack.extend(ft.results)
             else:
                 self.rare(op, a, b, pos)
-            height = ctrls[-1][3] if ctrls else 0
+            height = ctrls[-1].height if ctrls else 0
 
     def select(self, t: int | tuple | None, pos: int) -> None:
         if isinstance(t, tuple):
@@ -516,7 +548,7 @@ class _FuncValidator:
             stack.extend(res)
         elif op == _REF_NULL:
             stack.append(a)
-        elif op == 0xD1:  # ref.is_null
+        elif op == _REF_IS_NULL:
             t = pop(UNKNOWN, pos)
             if t != UNKNOWN and t not in REF_TYPES:
                 raise self.err("type mismatch", pos)
@@ -527,11 +559,11 @@ class _FuncValidator:
             if a not in ctx.refs:
                 raise self.err("undeclared function reference", pos)
             stack.append(FUNCREF)
-        elif op == 0x25:  # table.get
+        elif op == _TABLE_GET:
             t = self.table(a, pos).elem
             pop(I32, pos)
             stack.append(t)
-        elif op == 0x26:  # table.set
+        elif op == _TABLE_SET:
             t = self.table(a, pos).elem
             pop(t, pos)
             pop(I32, pos)

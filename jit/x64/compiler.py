@@ -27,11 +27,21 @@ from ..runtime import vmctx as V
 from ..runtime.limits import DEFAULT_LIMITS, Limits
 from ..runtime.vmctx import VMContextLayout
 from ..wasm.opcodes import OPS
-from ..wasm.types import F32, F64, I32, I64, V128, FuncType
+from ..wasm.types import BLOCK_V128, F32, F64, I32, I64, V128, FuncType
 from .compiled import CompiledModule
 from .context import CodegenContext
 from .encoder import Assembler, Cond, Label, Mem
-from .lower import LOWERINGS, OP_BLOCK, OP_ELSE, OP_END, OP_IF, OP_LOOP
+from .lower import (
+    LOWERINGS,
+    OP_BLOCK,
+    OP_ELSE,
+    OP_END,
+    OP_IF,
+    OP_LOCAL_GET,
+    OP_LOCAL_SET,
+    OP_LOCAL_TEE,
+    OP_LOOP,
+)
 from .lower.calls import CallLowering
 from .lower.control import FUNC, ControlLowering, Ctrl
 from .lower.float import FloatLowering
@@ -71,6 +81,7 @@ CALLEE_SAVED_PINS = (RBX, R12, R13)
 GPR_PINS = CALLEE_SAVED_PINS + (R8, R9, R10)
 XMM_PINS = (XMM8, XMM9, XMM10, XMM11, XMM12, XMM13, XMM14)
 M64 = 0xFFFFFFFFFFFFFFFF
+SIMD_PREFIX_KEY = 0xFD000         # opcode keys of the 0xFD (v128) instructions start here
 
 
 class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, IntegerLowering, FloatLowering,
@@ -102,9 +113,9 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
             if op == OP_IF and a >= 0:
                 self.if_hidden[i] = len(self.sig.params) + len(local_types)
                 local_types.extend(self.module.types[a].params)
-            elif op >= 0xFD000:
+            elif op >= SIMD_PREFIX_KEY:
                 wide = True
-            elif op in (OP_BLOCK, OP_LOOP, OP_IF) and a == -5:
+            elif op in (OP_BLOCK, OP_LOOP, OP_IF) and a == BLOCK_V128:
                 wide = True
         self.local_types = list(self.sig.params) + local_types
         self.num_declared = self.nparams + sum(c for c, _ in body.locals)
@@ -138,8 +149,9 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
         depth = 0
         loops: list[int] = []
         scale = (1, 8, 64, 512)
+        local_get, local_set, local_tee = OP_LOCAL_GET, OP_LOCAL_SET, OP_LOCAL_TEE
         for op, a, _b, _pos in code:
-            if op == 0x20 or op == 0x21 or op == 0x22:
+            if op == local_get or op == local_set or op == local_tee:
                 if a < n:
                     weight[a] += scale[depth if depth < 3 else 3]
             elif op == OP_LOOP:
