@@ -123,3 +123,12 @@ def test_loader_table_says_memfd_is_wx() -> None:
     from jit.benchmarks.loader import wx_text
     assert wx_text("memfd").startswith("yes")
     assert "UNSAFE" in wx_text("rwx") and wx_text("rwx").startswith("NO")
+
+
+def test_run_imports_no_benchmark() -> None:
+    code = ("import sys; from jit.cli import main; "
+            "main(['run', '--invoke', 'fib', 'examples/fib.wasm', '3']); "
+            "print(sorted(m for m in sys.modules "
+            "if m.startswith('jit.benchmarks') or m == 'concurrent.futures'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert out.stdout.splitlines() == ["2", "[]"], out.stderr

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 HELP = "run spec-test JSON files and report pass/fail per command type, per file and in total"
@@ -50,6 +49,8 @@ def _progress(total: int) -> Any:
 
 
 def main(args: argparse.Namespace) -> int:
+    from concurrent.futures import ThreadPoolExecutor
+
     from ..specrunner import COMMAND_TYPES, Counts, expand, run_isolated
     from .common import FAILED, report
 
