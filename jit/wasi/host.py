@@ -264,14 +264,14 @@ class Wasi:
         return e
 
     def _gate(self, impl: Callable[..., int], right: int) -> Callable[..., int]:
-        """``impl`` behind a check that its descriptor (first argument) holds ``right``."""
+        """``impl`` (of four arguments) behind a check that its descriptor (the first) holds ``right``."""
         fds = self.fds
 
-        def gated(fd: int, *args: int) -> int:
+        def gated(fd: int, a: int, b: int, c: int) -> int:
             e = fds.get(fd)
             if e is not None and not e.rights & right and e.dir_fd is None:
                 return abi.ENOTCAPABLE      # (a directory: impl gives the usual EISDIR/EBADF)
-            return impl(fd, *args)
+            return impl(fd, a, b, c)
         gated.__name__ = impl.__name__
         return gated
 
@@ -415,6 +415,8 @@ class Wasi:
         e = self.fds.get(fd)
         if e is None:
             return abi.EBADF
+        if not e.rights & _FD_WRITE and e.dir_fd is None:
+            return abi.ENOTCAPABLE
         mv = self._mem()
         try:
             if iovs_len == 1:
@@ -858,8 +860,9 @@ def _enosys(*args: int) -> int:
 
 
 _UNGUARDED = {"fd_write", "fd_read", "proc_exit"}
-# Unguarded hot paths whose right is checked by Wasi._gate in front of them.
-_GATED = {"fd_read": abi.RIGHTS["fd_read"], "fd_write": abi.RIGHTS["fd_write"]}
+# Unguarded hot paths whose right is checked by Wasi._gate in front of them (fd_write checks its own).
+_GATED = {"fd_read": abi.RIGHTS["fd_read"]}
+_FD_WRITE = abi.RIGHTS["fd_write"]
 
 
 def _list_dir(dir_fd: int, root: bool) -> list[tuple[bytes, int, int]]:
