@@ -153,3 +153,34 @@ def test_missing_text_parser_is_a_clear_compile_error(monkeypatch: pytest.Monkey
     monkeypatch.setattr(shutil, "which", lambda name: None)
     with pytest.raises(jit.CompileError, match=r"no text parser is installed: .*wxjit\[wat\]"):
         jit.Module(ADD)
+
+
+CAT = """
+(module
+  (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "_start")
+    (block $eof (loop $more
+      (i32.store (i32.const 0) (i32.const 64))      ;; iovec: buf
+      (i32.store (i32.const 4) (i32.const 1024))    ;;        len
+      (br_if $eof (call $fd_read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8)))
+      (br_if $eof (i32.eqz (i32.load (i32.const 8))))
+      (i32.store (i32.const 4) (i32.load (i32.const 8)))
+      (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 12)))
+      (br $more)))))
+"""
+
+
+def test_guest_inherits_stdin(tmp_path: Path) -> None:
+    path = tmp_path / "cat.wat"
+    path.write_text(CAT)
+    data = "line one\nline two\n" * 200
+    out = subprocess.run([sys.executable, "-m", "jit.cli", "run", str(path)], input=data, capture_output=True,
+                         text=True, cwd=ROOT, timeout=120)
+    assert (out.returncode, out.stdout) == (0, data), out.stderr
+
+
+def test_limits_that_cannot_be_lifted_are_usage_errors() -> None:
+    out = wxjit("--max-stack-bytes", "unlimited", "--invoke", "fib", "examples/fib.wasm", "3")
+    assert out.returncode == 2 and "cannot be lifted" in out.stderr

@@ -42,6 +42,7 @@ LIMIT_HELP: dict[str, tuple[str, str]] = {
     "max_memory_pages": ("PAGES", "clamp every memory's maximum to this many 64 KiB pages"),
     "max_table_elements": ("ELEMENTS", "clamp every table's maximum to this many elements"),
     "max_stack_bytes": ("BYTES", "Wasm call stack per call from the host (trap 'call stack exhausted')"),
+    "host_stack_bytes": ("BYTES", "native stack kept free below the guest's frames for host functions"),
     "max_instances": ("N", "live instances in the process"),
     "max_module_bytes": ("BYTES", "size of the Wasm binary"),
     "max_functions": ("N", "functions in the module"),
@@ -59,8 +60,17 @@ def limit_fields() -> list[tuple[str, Any]]:
     return [(f.name, f.default) for f in dataclasses.fields(Limits)]
 
 
+def _may_be_unlimited(name: str) -> bool:
+    import dataclasses
+
+    from ..runtime.limits import Limits
+    return any(f.name == name and "None" in str(f.type) for f in dataclasses.fields(Limits))
+
+
 def _limit_value(name: str, text: str) -> int | float | None:
     if text.lower() in ("none", "unlimited"):
+        if not _may_be_unlimited(name):
+            raise argparse.ArgumentTypeError("this limit cannot be lifted")
         return None
     try:
         return float(text) if name == "timeout" else int(text, 0)
