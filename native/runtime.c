@@ -7,11 +7,18 @@
  * - signal handlers are installed only on request (wx_install_signal_handlers, called when the first
  *   instance is created) with SA_SIGINFO|SA_ONSTACK|SA_NODEFER; faults outside compiled code are passed
  *   to the previous handler behind a per-thread depth guard, and the default action is forced if that
- *   handler returns, so real crashes stay crashes;
+ *   handler returns with the fault unhandled, so real crashes stay crashes and never spin;
+ * - ours stay in front whatever installs handlers later (faulthandler, Python's signal module, a C
+ *   library): every entry into compiled code and every return from a host function to compiled code
+ *   queries the SIGSEGV disposition (one sigaction call) and, if another handler displaced ours, puts
+ *   ours back in front with the displacing handler as the one faults outside compiled code chain to;
  * - each thread that enters compiled code gets a sigaltstack of at least 64 KiB (+ guard page), freed
  *   when the thread exits;
- * - the stack limit is set on the outermost entry to max(rsp - budget, thread stack bottom + 64 KiB)
- *   and inherited by nested entries.
+ * - the stack limit is set on the outermost entry to max(rsp - budget, min(thread stack bottom +
+ *   64 KiB + host stack, rsp - 16 KiB), stack bottom + 64 KiB) and inherited by nested entries:
+ *   whatever the budget, the host stack (jit.Limits.host_stack_bytes) stays free below the guest's
+ *   frames for host functions (on threads too small for both the guest keeps 16 KiB), and every host
+ *   call checks that it is there (else the trap "call stack exhausted" instead of a crash).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -34,6 +41,13 @@
 #define WX_HEADROOM (64 * 1024)
 #define WX_ALTSTACK_SIZE (64 * 1024)
 #define WX_DEFAULT_BUDGET (512 * 1024)
+#define WX_DEFAULT_HOST_STACK (256 * 1024)
+/* Of WX_HEADROOM, what a host call may use before the host function itself runs (the host-call stub,
+ * wx_host_call, cffi's and Python's glue): a host call is made only with host stack + this left. */
+#define WX_HOST_GLUE (32 * 1024)
+/* What the guest gets at least (when the thread has it above WX_HEADROOM), even when that eats into
+ * the host stack (jit.Limits MIN_STACK_BYTES). */
+#define WX_MIN_GUEST_STACK (16 * 1024)
 #define WX_PAGE 65536ULL
 #define WX_STR_(x) #x
 #define WX_STR(x) WX_STR_(x)
@@ -61,6 +75,7 @@ typedef struct wx_entry {
     struct wx_entry *prev;
     uint64_t limit;      /* stack limit of this entry (inherited by nested entries) */
     uint64_t stack_lo;   /* lowest address of this thread's stack */
+    uint64_t host_floor; /* a host call needs rsp at or above this (inherited by nested entries) */
     uint64_t kind, pc, fp;
     int nframes;
     uint64_t frames[WX_MAX_FRAMES];
@@ -291,9 +306,12 @@ static inline void guard_release(uint64_t *owner) {
     if (owner != NULL) __atomic_store_n(owner, 0, __ATOMIC_RELEASE);
 }
 
+static void keep_handlers_in_front(void);
+
 int wx_call(void *code, void *vmctx, uint64_t *slots, uint32_t n_in, uint32_t n_out) {
     wx_entry frame;
     int busy;
+    keep_handlers_in_front();
     uint64_t *const owner = guard_acquire(vmctx, &busy);
     if (busy) return WX_CALL_BUSY;
     frame.prev = tls_top;
@@ -302,14 +320,25 @@ int wx_call(void *code, void *vmctx, uint64_t *slots, uint32_t n_in, uint32_t n_
         uint64_t lo = thread_stack_lo();
         uint64_t budget = VM_U64(vmctx, WX_VMCTX_STACK_BUDGET);
         if (budget == 0) budget = WX_DEFAULT_BUDGET;
+        uint64_t host = VM_U64(vmctx, WX_VMCTX_HOST_STACK);
+        if (host == 0) host = WX_DEFAULT_HOST_STACK;
+        if (host > (1ULL << 40)) host = 1ULL << 40;
         uint64_t sp = (uint64_t)__builtin_frame_address(0);
         uint64_t limit = sp > budget ? sp - budget : 0;
+        /* The host stack is not given to the guest: on a thread too small for both, the guest's
+         * budget shrinks, down to WX_MIN_GUEST_STACK (so that small functions still run on small
+         * threads; the host calls of such a guest trap "call stack exhausted" in wx_host_call). */
+        uint64_t floor = lo + WX_HEADROOM + host;
+        if (floor > sp - WX_MIN_GUEST_STACK) floor = sp - WX_MIN_GUEST_STACK;
+        if (limit < floor) limit = floor;
         if (limit < lo + WX_HEADROOM) limit = lo + WX_HEADROOM;
         frame.limit = limit;
         frame.stack_lo = lo;
+        frame.host_floor = lo + WX_HOST_GLUE + host;
     } else {
         frame.limit = frame.prev->limit;
         frame.stack_lo = frame.prev->stack_lo;
+        frame.host_floor = frame.prev->host_floor;
     }
     VM_U64(vmctx, WX_VMCTX_STACK_LIMIT) = frame.limit;
     if (sigsetjmp(frame.buf, 0) != 0) {
@@ -398,6 +427,7 @@ static const int wx_signals[] = {SIGSEGV, SIGBUS, SIGFPE};
 #define WX_NSIGNALS (sizeof(wx_signals) / sizeof(wx_signals[0]))
 static struct sigaction wx_prev_action[WX_NSIGNALS];
 static pthread_mutex_t signal_lock = PTHREAD_MUTEX_INITIALIZER;
+static _Atomic int handlers_installed;   /* set by the first wx_install_signal_handlers */
 
 static void wx_signal_handler(int sig, siginfo_t *info, void *uctx);
 int wx_install_signal_handlers(void);
@@ -469,6 +499,22 @@ int wx_signal_handlers_in_front(void) {
     return 1;
 }
 
+/* The check at every entry into compiled code (and on every return from a host function to it): one
+ * sigaction query on SIGSEGV, the only signal compiled code raises (memory accesses beyond the
+ * accessible length; divisions are checked explicitly, so no SIGFPE; memories are anonymous, so no
+ * SIGBUS). A handler installed after ours (faulthandler.enable(), signal.signal(SIGSEGV, ...), a C
+ * library) would otherwise see our traps: faulthandler kills the process, and Python's handler only
+ * sets a flag and returns, so the faulting access re-executes forever. When displaced, ours go back
+ * in front and the displacing handler becomes the one that faults outside compiled code chain to.
+ * Nothing before the first install (handlers are installed lazily, by the first instance). */
+static void keep_handlers_in_front(void) {
+    if (!atomic_load_explicit(&handlers_installed, memory_order_relaxed)) return;
+    struct sigaction cur;
+    if (sigaction(SIGSEGV, NULL, &cur) == 0 && (cur.sa_flags & SA_SIGINFO) && cur.sa_sigaction == wx_signal_handler)
+        return;
+    wx_install_signal_handlers();
+}
+
 /* The per-instance check: one sigaction query on SIGSEGV (the handler anyone installing fault
  * handlers replaces, faulthandler included); only when ours is not in front, the full install.
  * Returns like wx_install_signal_handlers, 0 when nothing had to be done. */
@@ -497,6 +543,7 @@ int wx_install_signal_handlers(void) {
         wx_prev_action[i] = old;
         count++;
     }
+    if (count >= 0) atomic_store(&handlers_installed, 1);
     pthread_mutex_unlock(&signal_lock);
     tls_altstack_ready = 0;
     ensure_altstack();
@@ -531,8 +578,20 @@ uint64_t wx_memory_grow(void *vmctx, uint64_t delta) {
     return wx_memory_grow_mem((wx_memory *)VM_U64(vmctx, WX_VMCTX_MEMORY), delta & 0xFFFFFFFFULL);
 }
 
+/* A host call: first the native stack the host function may need (jit.Limits.host_stack_bytes) must
+ * be there, else trap "call stack exhausted" (it is there by construction when the call comes from a
+ * Wasm function, whose frames stay above the limit; not when an entry runs the host-call stub of an
+ * imported function directly on a thread with little stack left). After the host function: it may
+ * have installed a fault handler (faulthandler.enable(), signal.signal), so ours go back in front
+ * before compiled code runs again. */
 __attribute__((noinline)) void wx_host_call(void *vmctx, uint64_t import_index, uint64_t *slots) {
-    if (wx_py_host_call(vmctx, import_index, slots) != 0)
+    wx_entry *e = tls_top;
+    uint64_t sp = (uint64_t)__builtin_frame_address(0);
+    if (e != NULL && sp < e->host_floor)
+        wx_trap_c(vmctx, WX_TRAP_CALL_STACK_EXHAUSTED, (uint64_t)__builtin_return_address(0), 0);
+    int rc = wx_py_host_call(vmctx, import_index, slots);
+    keep_handlers_in_front();
+    if (rc != 0)
         wx_trap_c(vmctx, WX_TRAP_HOST_EXCEPTION, (uint64_t)__builtin_return_address(0), 0);
 }
 

@@ -411,6 +411,7 @@ class Instance:
             raise
         vm[V.VMCTX_INSTANCE_ID // 8] = iid
         vm[V.VMCTX_STACK_BUDGET // 8] = limits.max_stack_bytes
+        vm[V.VMCTX_HOST_STACK // 8] = limits.host_stack_bytes or 1     # 0 would mean the default
         if plan.fuel:
             vm[V.VMCTX_FUEL // 8] = _UNLIMITED_FUEL if limits.fuel is None else limits.fuel
         _register_owner(st)

@@ -15,6 +15,7 @@ from ..errors import LimitError
 
 DEFAULT_MAX_STACK_BYTES = 512 * 1024
 MIN_STACK_BYTES = 16 * 1024
+DEFAULT_HOST_STACK_BYTES = 256 * 1024
 DEFAULT_MAX_TABLE_ELEMENTS = 10_000_000       # 80 MB of table per table
 
 
@@ -28,6 +29,10 @@ class Limits:
     max_memory_pages: int | None = None    # clamps memory maximums; None: the spec's 65536
     max_table_elements: int | None = DEFAULT_MAX_TABLE_ELEMENTS
     max_stack_bytes: int = DEFAULT_MAX_STACK_BYTES
+    # Native stack kept free below the guest's deepest frame for host functions (Python code, C
+    # libraries) called from Wasm. Never given to the guest: on a thread too small for both, the
+    # guest's stack shrinks ("call stack exhausted" sooner); a host call without it traps the same.
+    host_stack_bytes: int = DEFAULT_HOST_STACK_BYTES
     max_instances: int | None = None       # live instances of the process (counted at creation)
     # --- compile time (per module) ---------------------------------------------------------------
     max_module_bytes: int | None = 256 * 1024 * 1024
@@ -40,8 +45,9 @@ class Limits:
         if self.max_stack_bytes < MIN_STACK_BYTES:
             raise LimitError(
                 f"max_stack_bytes must be at least {MIN_STACK_BYTES}, got {self.max_stack_bytes}")
-        for name in ("timeout", "fuel", "max_memory_pages", "max_table_elements", "max_instances",
-                     "max_module_bytes", "max_functions", "max_params", "max_locals", "max_code_bytes"):
+        for name in ("host_stack_bytes", "timeout", "fuel", "max_memory_pages", "max_table_elements",
+                     "max_instances", "max_module_bytes", "max_functions", "max_params", "max_locals",
+                     "max_code_bytes"):
             value = getattr(self, name)
             if value is not None and value < 0:
                 raise LimitError(f"{name} must not be negative, got {value}")

@@ -22,7 +22,9 @@ VMCTX_DATAS = 48          # VMDataSegment*: the module's data segments (passive 
 VMCTX_ELEMS = 56          # VMElemSegment*: the module's element segments (resolved references)
 VMCTX_OWNER_PTR = 64      # VMGroup*: the group block of this instance's group (never NULL once made)
 VMCTX_OWNER = 72          # VMGroup: the block of an instance alone (a group's is allocated apart)
-VMCTX_HEADER_SIZE = 88
+VMCTX_HOST_STACK = 88     # u64: native stack bytes an outermost host entry keeps free below the guest's
+                          # stack limit for host functions (0 = 256 KiB; jit.Limits.host_stack_bytes)
+VMCTX_HEADER_SIZE = 96
 
 # --- VMGroup: what the instances of one group share -------------------------------------------
 GROUP_OWNER = 0           # u64: token of the thread running code of this group (0 = idle)
