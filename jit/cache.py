@@ -90,7 +90,6 @@ class Cache:
             path = self._paths[(digest, fuel)] = f"{self._dir_str}/{_key(digest, fuel)}{SUFFIX}".encode()
         key = self._key
         try:
-            check_private(path, os.stat(path), "cache file")
             try:
                 decoded = _loads(_read_fast(path), wasm_sha256=digest, fuel=fuel, key=key)
             except CacheError:
@@ -221,19 +220,24 @@ def _key(wasm_sha256: str, fuel: bool) -> str:
 
 
 _PATH_MEMO_SIZE = 4096
+_UID = os.geteuid()
 _tls = threading.local()
 _FAST_READ_MAX = 16 << 20
 
 
 def _read_fast(path: bytes) -> Any:
     """The bytes of ``path`` as a buffer that the next read on this thread reuses: one native call
-    (open, one read, close) into a per-thread buffer; files that fill it are read again with ``_read``
+    (open, fstat: owned by this user and not writable by group/other, one read, close) into a
+    per-thread buffer; files that fill it are read again with ``_read``
     and the buffer grows for next time (up to 16 MiB)."""
     buf = getattr(_tls, "buf", None)
     if buf is None:
         buf = _tls.buf = ffi.new("uint8_t[]", 64 << 10)
     cap = len(buf)
-    n = lib.wx_read_file(path, buf, cap)
+    n = lib.wx_read_private_file(path, buf, cap, _UID)
+    if n == lib.WX_READ_NOT_PRIVATE:
+        check_private(path, os.lstat(path), "cache file")
+        raise CacheError(f"refusing cache file {os.fsdecode(path)}: not private")   # changed meanwhile
     if n < 0:
         err = -n
         if err == errno.ENOENT:
@@ -248,9 +252,12 @@ def _read_fast(path: bytes) -> Any:
 
 
 def _read(path: str | bytes) -> bytes:
-    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    """The whole file ``path``, which must be private (``check_private``)."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
     try:
-        size = os.fstat(fd).st_size
+        st = os.fstat(fd)
+        check_private(path, st, "cache file")
+        size = st.st_size
         data = os.read(fd, size + 1)
         while len(data) <= size:          # short read (or the file grew): read the rest
             more = os.read(fd, 1 << 20)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "loader.h"
@@ -62,8 +63,23 @@ int64_t wx_load_code(wx_codemem *m, size_t off, const uint8_t *code, size_t size
 }
 
 int64_t wx_read_file(const char *path, uint8_t *buf, size_t cap) {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    return wx_read_private_file(path, buf, cap, -1);
+}
+
+int64_t wx_read_private_file(const char *path, uint8_t *buf, size_t cap, int64_t uid) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC | (uid >= 0 ? O_NOFOLLOW : 0));
     if (fd < 0) return -errno;
+    if (uid >= 0) {
+        struct stat st;
+        int bad = 0;
+        if (fstat(fd, &st) != 0) bad = -errno;
+        else if (!S_ISREG(st.st_mode) || (int64_t)st.st_uid != uid || (st.st_mode & (S_IWGRP | S_IWOTH)))
+            bad = WX_READ_NOT_PRIVATE;
+        if (bad) {
+            close(fd);
+            return bad;
+        }
+    }
     ssize_t n;
     do n = read(fd, buf, cap); while (n < 0 && errno == EINTR);
     int err = errno;

@@ -21,6 +21,11 @@ int64_t wx_load_code(wx_codemem *m, size_t off, const uint8_t *code, size_t size
  * than cap bytes means the whole file for a regular file (callers check the length they expect
  * and read again the slow way when it does not match). */
 int64_t wx_read_file(const char *path, uint8_t *buf, size_t cap);
+/* wx_read_file of a file that must be private (uid >= 0): opened without following a symlink, and
+ * WX_READ_NOT_PRIVATE (nothing read) unless it is a regular file owned by uid and not writable by
+ * group or other. uid < 0: no checks (wx_read_file). */
+#define WX_READ_NOT_PRIVATE (-1000000)
+int64_t wx_read_private_file(const char *path, uint8_t *buf, size_t cap, int64_t uid);
 /* dst := t->image, then add the address dst to the u64 at each offset of t->rel and code_base to those
  * at t->code_rel: the vmctx template of a module with its self-relative pointers and code offsets
  * made absolute. */

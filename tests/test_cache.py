@@ -6,9 +6,13 @@ import gc
 import hashlib
 import hmac
 import json
+import marshal
+import os
 import struct
 import subprocess
 import sys
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from wasm_text import needs_wat2wasm, wat
@@ -17,6 +21,8 @@ import jit
 from jit.cache import KEY_FILE, Cache
 from jit.runtime import serialize
 from jit.runtime.serialize import CacheError
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
 
 pytestmark = needs_wat2wasm
 
@@ -336,3 +342,258 @@ def test_threads_load_instantiate_and_resolve_funcrefs_concurrently(tmp_path) ->
         t.join()
     assert not errors, errors[0]
     assert done[0] > 100 and cache.stats.rejected == 0
+
+
+# -- authentication: the MAC and its key ----------------------------------------------------------
+
+KEY_A, KEY_B = b"A" * 32, b"B" * 32
+
+
+def payload_parts(data: bytes) -> tuple[bytes, bytes]:
+    """(header, payload) bytes of a .cwasm file."""
+    hlen = serialize._HEAD.unpack_from(data)[2]
+    head = serialize._HEAD.size
+    return data[head:head + hlen], data[head + hlen:]
+
+
+def test_mac_is_hmac_sha256_over_the_whole_file(wasm: bytes) -> None:
+    m = jit.Module(wasm)
+    compiled, _code, plan = m._variant(False)
+    keyed = serialize.dumps(compiled, m.wasm, m.wasm_sha256, plan.recipe, key=KEY_A)
+    header, payload = payload_parts(keyed)
+    assert seal(header, payload, KEY_A) == keyed                 # the stdlib's HMAC agrees
+    assert serialize.loads(keyed, key=KEY_A).wasm_sha256 == m.wasm_sha256
+    long_key = bytes(range(100))                                 # keys beyond a block are hashed first
+    assert serialize.loads(seal(header, payload, long_key), key=long_key)
+    for key in (KEY_B, None):
+        with pytest.raises(CacheError, match="not authenticated"):
+            serialize.loads(keyed, key=key)
+    with pytest.raises(CacheError, match="not authenticated"):
+        serialize.loads(m.serialize(), key=KEY_A)                # Module.serialize: the public key
+    with pytest.raises(CacheError, match="at least 16"):
+        serialize.loads(keyed, key=b"short")
+
+
+def test_a_file_made_with_another_key_is_refused(tmp_path, wasm: bytes) -> None:
+    Cache(tmp_path / "a", key=KEY_A).module(wasm)
+    theirs = Cache(tmp_path / "a", key=KEY_A).path(wasm).read_bytes()
+    for cache in (Cache(tmp_path / "b", key=KEY_B), Cache(tmp_path / "c")):    # embedder's / own key
+        cache.path(wasm).write_bytes(theirs)
+        module = cache.module(wasm)
+        assert cache.stats.rejected == 1 and module.wasm.codes                  # recompiled, not loaded
+        assert isinstance(cache.last_error, CacheError) and "not authenticated" in str(cache.last_error)
+    with pytest.raises(CacheError, match="at least 16"):
+        Cache(tmp_path / "d", key=b"short")
+
+
+def test_patched_code_with_a_recomputed_checksum_is_never_run(tmp_path, wasm: bytes) -> None:
+    """The attack of issue 12: patch the machine code, make the checksum/MAC again without the key."""
+    cache = Cache(tmp_path)
+    cache.module(wasm)
+    path = cache.path(wasm)
+    good = path.read_bytes()
+    code = serialize.loads(good, key=cache._key).compiled.code
+    at = good.index(code)
+    patched = bytearray(good)
+    patched[at:at + 16] = b"\xcc" * 16              # int3: would crash the process if it ever ran
+    header, payload = payload_parts(bytes(patched))
+    old_style = hashlib.sha256(header + payload).digest().join([bytes(patched[:24]), bytes(patched[56:])])
+    for forged in (seal(header, payload, KEY_B), seal(header, payload, None), old_style):
+        path.write_bytes(forged)
+        module = cache.module(wasm)
+        assert module.wasm.codes and isinstance(cache.last_error, CacheError)
+        check_instance(module)
+    assert cache.stats.rejected == 3
+
+
+def test_swapped_modules_are_refused(tmp_path, wasm: bytes) -> None:
+    """The file of module A, made with the right key, under module B's name."""
+    cache = Cache(tmp_path)
+    cache.module(wasm)
+    cache.module(wat(OTHER))
+    cache.path(wasm).write_bytes(cache.path(wat(OTHER)).read_bytes())
+    module = cache.module(wasm)
+    assert cache.stats.rejected == 1 and "other Wasm bytes" in str(cache.last_error)
+    check_instance(module)
+
+
+def test_the_key_file_is_private_and_shared_by_processes(tmp_path) -> None:
+    d = tmp_path / "new"
+    code = ("import sys; from jit.cache import Cache; c = Cache(sys.argv[1]); "
+            "print(c._key.hex())")
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(d)], stdout=subprocess.PIPE, text=True)
+             for _ in range(6)]
+    keys = {p.communicate()[0].strip() for p in procs}
+    assert all(p.returncode == 0 for p in procs)
+    assert len(keys) == 1 and len(bytes.fromhex(keys.pop())) == 32
+    key_file = d / KEY_FILE
+    assert key_file.stat().st_mode & 0o777 == 0o600 and d.stat().st_mode & 0o777 == 0o700
+    assert sorted(p.name for p in d.iterdir()) == [KEY_FILE]          # no temporary files left
+
+
+# -- ownership and permissions ----------------------------------------------------------------------
+
+def test_group_or_other_writable_directories_are_refused(tmp_path) -> None:
+    for mode, who in ((0o770, "group"), (0o707, "other"), (0o777, "group")):
+        d = tmp_path / f"d{mode:o}"
+        d.mkdir()
+        d.chmod(mode)
+        with pytest.raises(CacheError, match=f"refusing cache directory {d}: writable by {who}"):
+            Cache(d)
+    f = tmp_path / "file"
+    f.write_bytes(b"")
+    with pytest.raises(jit.Error, match="cannot create the cache directory"):
+        Cache(f)
+
+
+def test_loose_or_foreign_files_are_refused(tmp_path, wasm: bytes) -> None:
+    cache = Cache(tmp_path)
+    cache.module(wasm)
+    path = cache.path(wasm)
+    for mode, who in ((0o622, "group"), (0o606, "other")):
+        path.chmod(mode)
+        module = cache.module(wasm)
+        assert isinstance(cache.last_error, CacheError) and module.wasm.codes
+        assert f"refusing cache file {path}: writable by {who}" in str(cache.last_error)
+        assert path.stat().st_mode & 0o777 == 0o600        # replaced by a private file
+    link = tmp_path / "elsewhere.cwasm"
+    path.rename(link)
+    path.symlink_to(link)
+    assert cache.module(wasm).wasm.codes and cache.stats.rejected == 3    # not followed
+    assert not path.is_symlink()
+
+
+def test_a_loose_or_damaged_key_file_is_refused(tmp_path) -> None:
+    Cache(tmp_path)
+    key_file = tmp_path / KEY_FILE
+    key_file.chmod(0o640)
+    with pytest.raises(CacheError, match=f"refusing cache key file {key_file}: readable by others"):
+        Cache(tmp_path)
+    key_file.chmod(0o620)
+    with pytest.raises(CacheError, match="writable by group"):
+        Cache(tmp_path)
+    key_file.chmod(0o600)
+    key_file.write_bytes(b"x" * 5)
+    with pytest.raises(CacheError, match="5 bytes"):
+        Cache(tmp_path)
+    key_file.unlink()
+    key_file.symlink_to(tmp_path / "target")
+    with pytest.raises(CacheError, match="refusing cache key file"):
+        Cache(tmp_path)
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root for chown")
+def test_files_of_another_user_are_refused(tmp_path, wasm: bytes) -> None:
+    other = 12345
+    d = tmp_path / "theirs"
+    d.mkdir(mode=0o700)
+    os.chown(d, other, other)
+    with pytest.raises(CacheError, match=f"refusing cache directory {d}: owned by uid {other}"):
+        Cache(d)
+    cache = Cache(tmp_path / "mine")
+    cache.module(wasm)
+    os.chown(cache.path(wasm), other, other)
+    assert cache.module(wasm).wasm.codes
+    assert f"owned by uid {other}" in str(cache.last_error)
+    os.chown(tmp_path / "mine" / KEY_FILE, other, other)
+    with pytest.raises(CacheError, match=f"key file .*owned by uid {other}"):
+        Cache(tmp_path / "mine")
+
+
+# -- bounds checks behind the MAC (the forger holds the key) ---------------------------------------
+
+def forge(data: bytes, key: bytes | None, edit: Callable[[dict, list, list], None]) -> bytes:
+    """The file with its payload edited (compiled dict, Wasm skeleton list, recipe list) and sealed."""
+    header, payload = payload_parts(data)
+    compiled, w, recipe = marshal.loads(payload)
+    w, recipe = list(w), list(recipe)
+    edit(compiled, w, recipe)
+    return seal(header, marshal.dumps((compiled, tuple(w), tuple(recipe)), 2), key)
+
+
+HUGE = 10**12
+FORGERIES: dict[str, Callable[[dict, list, list], None]] = {
+    "function offset": lambda c, w, r: c["func_offsets"].__setitem__(0, HUGE),
+    "function offset inside the code":
+        lambda c, w, r: c["func_offsets"].__setitem__(1, c["func_offsets"][1] + 16),
+    "function end": lambda c, w, r: c["func_ends"].__setitem__(-1, HUGE),
+    "host stub": lambda c, w, r: c["host_stub_offsets"].__setitem__(0, HUGE),
+    "relocation offset": lambda c, w, r: c["relocations"].__setitem__(0, (HUGE, 0, 0)),
+    "relocation target":
+        lambda c, w, r: c["relocations"].__setitem__(0, (c["relocations"][0][0], 0, 10**6)),
+    "pc map": lambda c, w, r: c["pc_offsets"].append(HUGE),
+    "layout count": lambda c, w, r: c.__setitem__("layout", (1, HUGE, 1, 1, 0, 2)),
+    "func type index": lambda c, w, r: c["func_types"].__setitem__(0, HUGE),
+    "imported funcs": lambda c, w, r: c.__setitem__("num_imported_funcs", HUGE),
+    "module function type": lambda c, w, r: w[2].__setitem__(0, HUGE),
+    "export index": lambda c, w, r: w.__setitem__(6, [(n, k, HUGE) for n, k, _i in w[6]]),
+    "elem item":
+        lambda c, w, r: w.__setitem__(8, [(m, t, o, e, [[(0xD2, HUGE, None, 0)]]) for m, t, o, e, _ in w[8]]),
+    "elem table": lambda c, w, r: w.__setitem__(8, [(m, HUGE, o, e, i) for m, _t, o, e, i in w[8]]),
+    "data memory": lambda c, w, r: w.__setitem__(9, [(m, HUGE, o, d) for m, _mem, o, d in w[9]]),
+    "global init": lambda c, w, r: w.__setitem__(5, [(v, m, [(0x23, HUGE, None, 0)]) for v, m, _i in w[5]]),
+    "memory limits": lambda c, w, r: w.__setitem__(4, [(HUGE, None)]),
+    "start": lambda c, w, r: w.__setitem__(7, HUGE),
+    "recipe size": lambda c, w, r: r.__setitem__(0, HUGE),
+    "recipe offsets": lambda c, w, r: r.__setitem__(4, struct.pack("<I", 0xFFFFFFF0) * 3),
+    "recipe image": lambda c, w, r: r.__setitem__(3, b"\xff" * 16),
+    "code": lambda c, w, r: c.__setitem__("code", 7),
+}
+
+
+@pytest.mark.parametrize("what", list(FORGERIES))
+def test_forged_offsets_sizes_and_counts_are_refused(tmp_path, wasm: bytes, what: str) -> None:
+    cache = Cache(tmp_path)
+    cache.module(wasm)
+    path = cache.path(wasm)
+    good = path.read_bytes()
+    assert serialize.loads(forge(good, cache._key, lambda c, w, r: None), key=cache._key)  # no-op: loads
+    path.write_bytes(forge(good, cache._key, FORGERIES[what]))
+    module = cache.module(wasm)
+    assert cache.stats.rejected == 1 and isinstance(cache.last_error, CacheError), what
+    assert "corrupted compiled module payload" in str(cache.last_error)
+    check_instance(module)
+
+
+@pytest.mark.parametrize("count", [0x7FFFFFFF, 0xFFFFFFFF, 10**9])
+def test_huge_marshal_counts_are_refused_quickly(wasm: bytes, count: int) -> None:
+    """A forged list/bytes length must not make the parser allocate or walk it (this took ~1 s each)."""
+    import time
+    data = jit.Module(wasm).serialize()
+    header, payload = payload_parts(data)
+    assert payload[0] == ord("(")                       # the top-level tuple: its count is at 1
+    spots = [i for i in range(len(payload) - 4) if payload[i] in b"[(s"][:40]   # (some are code bytes)
+    rejected = 0
+    t0 = time.monotonic()
+    for i in spots:
+        bad = payload[:i + 1] + count.to_bytes(4, "little") + payload[i + 5:]
+        try:
+            serialize.loads(seal(header, bad, None))
+        except CacheError:
+            rejected += 1
+    assert rejected >= 20
+    with pytest.raises(CacheError, match="beyond the payload"):
+        serialize.loads(seal(header, payload[:1] + count.to_bytes(4, "little") + payload[5:], None))
+    assert time.monotonic() - t0 < 5.0
+
+
+def test_truncations_are_refused(wasm: bytes) -> None:
+    data = jit.Module(wasm).serialize()
+    for n in range(0, len(data), 7):
+        with pytest.raises(CacheError):
+            serialize.loads(data[:n])
+        if n >= serialize._HEAD.size:        # cut, lengths fitted and sealed again: the parser sees it
+            header, payload = payload_parts(data)
+            cut = max(0, n - serialize._HEAD.size - len(header))
+            with pytest.raises(CacheError):
+                serialize.loads(seal(header, payload[:cut], None))
+
+
+def test_deserializer_fuzz_1000_inputs() -> None:
+    """``tools/cache_fuzz.py`` with 1000 inputs: metadata mutants parsed in-process, accepted mutants
+    with changed contents loaded (changed code) or run (changed metadata) in a child process."""
+    import cache_fuzz
+    report = cache_fuzz.fuzz(1000, seed=3)
+    assert report.inputs == 1000 and not report.findings, report.text()
+    assert sum(n for (_k, outcome), n in report.outcomes.items() if outcome == "rejected") > 500
+    assert report.outcomes[("wrong-key", "rejected")] > 0

@@ -26,6 +26,7 @@ import hashlib
 import hmac
 import json
 import marshal
+import re
 import struct
 import threading
 from functools import lru_cache
@@ -198,11 +199,12 @@ def _unpack_wasm(t: tuple) -> Any:
 # for damage, not for their author (``Module.serialize`` / ``deserialize``; ``jit.Cache`` uses a secret).
 UNKEYED = b"wxjit-cwasm-unkeyed-integrity-only"
 MIN_KEY_BYTES = 16
-_macs: dict[bytes, tuple[Any, bytes]] = {}     # key -> (HMAC state after the key, key fingerprint)
+_macs: dict[bytes, tuple[Any, Any, bytes]] = {}   # key -> (inner, outer SHA-256 states, key fingerprint)
 
 
-def _mac_state(key: bytes | None) -> tuple[Any, bytes]:
-    """The HMAC-SHA256 state keyed with ``key`` (computed once per key, copied per use) and a short
+def _mac_state(key: bytes | None) -> tuple[Any, Any, bytes]:
+    """HMAC-SHA256 (RFC 2104) of ``key`` as two SHA-256 states that have absorbed the padded key
+    (computed once per key, copied per use: cheaper than copying an ``hmac`` object) and a short
     fingerprint of the key (part of the decoded-file memo's keys)."""
     if key is None:
         key = UNKEYED
@@ -212,16 +214,28 @@ def _mac_state(key: bytes | None) -> tuple[Any, bytes]:
             raise CacheError(f"a cache key must be bytes, at least {MIN_KEY_BYTES} of them")
         if len(_macs) >= 64:
             _macs.clear()
-        hit = _macs[key] = (hmac.new(key, digestmod="sha256"),
+        block = (hashlib.sha256(key).digest() if len(key) > 64 else key).ljust(64, b"\0")
+        hit = _macs[key] = (hashlib.sha256(bytes(b ^ 0x36 for b in block)),
+                            hashlib.sha256(bytes(b ^ 0x5C for b in block)),
                             hashlib.sha256(b"wxjit-key-id|" + key).digest()[:8])
     return hit
+
+
+def _mac(inner: Any, outer: Any, *parts: Any) -> bytes:
+    """HMAC-SHA256 of the concatenated ``parts`` from the precomputed states of one key."""
+    h = inner.copy()
+    for p in parts:
+        h.update(p)
+    o = outer.copy()
+    o.update(h.digest())
+    return o.digest()
 
 
 def dumps(compiled: Any, wasm: Any, wasm_sha256: str, recipe: Any, *, key: bytes | None = None) -> bytes:
     """The bytes of a .cwasm file for one compiled module (its fuel flag is in ``compiled.fuel``) and
     its instantiation recipe (``jit.runtime.plan.PlanRecipe``), authenticated with ``key`` (None: the
     public ``UNKEYED`` key, integrity only)."""
-    state, _fp = _mac_state(key)
+    inner, outer, _fp = _mac_state(key)
     header = json.dumps({"wasm_sha256": wasm_sha256, "compiler": compiler_version(),
                          "cpu": cpu_features(), "fuel": bool(compiled.fuel)}, sort_keys=True).encode()
     try:
@@ -230,11 +244,7 @@ def dumps(compiled: Any, wasm: Any, wasm_sha256: str, recipe: Any, *, key: bytes
     except ValueError as exc:
         raise CacheError(f"cannot serialize this module: {exc}") from None
     fixed = _FIXED.pack(MAGIC, FORMAT_VERSION, len(header), len(payload))
-    mac = state.copy()
-    mac.update(fixed)
-    mac.update(header)
-    mac.update(payload)
-    return fixed + mac.digest() + header + payload
+    return fixed + _mac(inner, outer, fixed, header, payload) + header + payload
 
 
 class DecodedModule:
@@ -267,7 +277,7 @@ def loads(data: bytes | bytearray | memoryview, *, wasm_sha256: str | None = Non
     ``wasm_sha256`` / ``fuel``: when given, the file must be for exactly these Wasm bytes / fuel flag.
     ``data`` may be any buffer: nothing decoded refers to it afterwards.
     """
-    state, fingerprint = _mac_state(key)
+    inner, outer, fingerprint = _mac_state(key)
     if len(data) < _HEAD.size:
         raise CacheError(f"truncated compiled module: {len(data)} bytes, the header alone has {_HEAD.size}")
     magic, version, hlen, plen, digest = _HEAD.unpack_from(data)
@@ -279,10 +289,12 @@ def loads(data: bytes | bytearray | memoryview, *, wasm_sha256: str | None = Non
         raise CacheError(f"truncated or padded compiled module: {len(data)} bytes, the header says "
                          f"{_HEAD.size + hlen + plen}")
     view = memoryview(data)
-    mac = state.copy()
-    mac.update(view[:_FIXED.size])
-    mac.update(view[_HEAD.size:])
-    if not hmac.compare_digest(mac.digest(), digest):
+    h = inner.copy()                          # _mac, inlined: this is the cache-hit path
+    h.update(view[:_FIXED.size])
+    h.update(view[_HEAD.size:])
+    o = outer.copy()
+    o.update(h.digest())
+    if not hmac.compare_digest(o.digest(), digest):
         raise CacheError("compiled module not authenticated: its MAC does not match this cache's key "
                          "(written with another key, damaged or forged)")
     memo_key = digest + fingerprint
@@ -298,8 +310,8 @@ def loads(data: bytes | bytearray | memoryview, *, wasm_sha256: str | None = Non
         header = json.loads(bytes(body[:hlen]))
         compiler, cpu = header["compiler"], header["cpu"]
         file_fuel, file_wasm = header["fuel"], header["wasm_sha256"]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise CacheError(f"corrupted compiled module header: {exc}") from None
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:
+        raise CacheError(f"corrupted compiled module header: {type(exc).__name__}: {exc}") from None
     if not isinstance(header, dict) or not isinstance(cpu, list) or not all(isinstance(c, str) for c in cpu):
         raise CacheError("corrupted compiled module header: bad field types")
     if compiler != compiler_version():
@@ -311,7 +323,9 @@ def loads(data: bytes | bytearray | memoryview, *, wasm_sha256: str | None = Non
         raise CacheError("corrupted compiled module header: bad field types")
     _check_wanted(file_wasm, file_fuel, wasm_sha256, fuel)
     try:
-        packed_compiled, packed_wasm, packed_recipe = marshal.loads(body[hlen:])
+        payload = bytes(body[hlen:])
+        check_marshal(payload)
+        packed_compiled, packed_wasm, packed_recipe = marshal.loads(payload)
         compiled = _unpack_compiled(packed_compiled)
         wasm = _unpack_wasm(packed_wasm)
         recipe = PlanRecipe(*packed_recipe)
@@ -327,6 +341,68 @@ def loads(data: bytes | bytearray | memoryview, *, wasm_sha256: str | None = Non
 
 
 # -- bounds checks of decoded metadata ---------------------------------------------------------------
+
+_MARSHAL_MAX_DEPTH = 32
+_INT_RUN = re.compile(rb"(?:i[\s\S]{4})*")
+
+
+def check_marshal(b: bytes) -> None:
+    """``_Bad`` unless ``b`` is one marshal (version 2) object made only of None, bools, ints, floats,
+    bytes, str, tuples, lists and dicts, nested at most 32 deep, whose every length and count fits in
+    the bytes that follow it (so ``marshal.loads`` never allocates for a forged huge count), with no
+    bytes after it."""
+    n = len(b)
+    pos = 0
+    stack: list[int] = [1]          # items left at each level; -1: a dict (items until "0")
+    while stack:
+        left = stack[-1]
+        if left == 0:
+            stack.pop()
+            continue
+        _need(pos < n, "payload ends inside an object")
+        t = b[pos]
+        pos += 1
+        if t == 0x30:               # "0": the end of a dict
+            _need(left == -1, "misplaced end of a dict")
+            stack.pop()
+            continue
+        if left > 0:
+            stack[-1] = left - 1
+        if t in b"NTF":
+            continue
+        if t == 0x69:               # "i": int32, and runs of them (lists of offsets)
+            if left > 1 and pos + 4 < n and b[pos + 4] == 0x69:
+                end = _INT_RUN.match(b, pos - 1, min(n, pos - 1 + 5 * left)).end()
+                stack[-1] = left - (end - pos + 1) // 5
+                pos = end
+            else:
+                pos += 4
+        elif t == 0x67:             # "g": binary float
+            pos += 8
+        elif t == 0x6C:             # "l": long, a signed count of 15-bit digits (2 bytes each)
+            _need(pos + 4 <= n, "truncated long")
+            size = abs(int.from_bytes(b[pos:pos + 4], "little", signed=True))
+            _need(2 * size <= n - pos - 4, "long longer than the payload")
+            pos += 4 + 2 * size
+        elif t in b"sut":           # bytes, str, interned str: a u32 length
+            _need(pos + 4 <= n, "truncated length")
+            size = int.from_bytes(b[pos:pos + 4], "little", signed=True)
+            _need(0 <= size <= n - pos - 4, f"length {size} beyond the payload")
+            pos += 4 + size
+        elif t in b"([{":
+            _need(len(stack) < _MARSHAL_MAX_DEPTH, "payload nested too deep")
+            if t == 0x7B:
+                stack.append(-1)
+                continue
+            _need(pos + 4 <= n, "truncated count")
+            count = int.from_bytes(b[pos:pos + 4], "little", signed=True)
+            _need(0 <= count <= n - pos - 4, f"count {count} beyond the payload")
+            pos += 4
+            stack.append(count)
+        else:
+            raise _Bad(f"unexpected marshal type {t:#x} at payload offset {pos - 1}")
+    _need(pos == n, f"{n - pos} bytes after the payload" if pos < n else "payload ends inside an object")
+
 
 class _Bad(Exception):
     """A decoded value out of its bounds (reported as a CacheError)."""
