@@ -1,5 +1,4 @@
-"""Calls: direct, indirect (through a table), and calls of runtime helpers.
-"""
+"""Calls: direct, indirect (through a table), and calls of runtime helpers."""
 from __future__ import annotations
 
 from ...runtime import vmctx as V
@@ -110,7 +109,7 @@ class CallLowering:
         self.restore_caller_pins()
         self.push_results(ft)
 
-    # ------------------------------------------------------------------------ bulk memory and tables
+    # ----------------------------------------------- helper calls of bulk memory and table instructions
     def pop_to_memory(self, n: int) -> list[Val]:
         """Pop ``n`` operands after spilling everything, so each one is a constant or in memory and
         can be loaded into any argument register without clobbering another."""

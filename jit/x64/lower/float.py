@@ -1,5 +1,4 @@
-"""Float arithmetic, comparisons, rounding, conversions and truncations (f32 and f64).
-"""
+"""Float arithmetic, comparisons, rounding, conversions and truncations (f32 and f64)."""
 from __future__ import annotations
 
 import struct

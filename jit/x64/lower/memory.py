@@ -1,5 +1,4 @@
-"""Linear memory: bounds-checked loads and stores, memory.size/grow and the bulk memory instructions.
-"""
+"""Linear memory: bounds-checked loads and stores, memory.size/grow and the bulk memory instructions."""
 from __future__ import annotations
 
 from ...runtime import vmctx as V

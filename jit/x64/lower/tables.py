@@ -1,5 +1,4 @@
-"""Tables and references: table.*, elem.drop, ref.null, ref.is_null, ref.func.
-"""
+"""Tables and references: table.*, elem.drop, ref.null, ref.is_null, ref.func."""
 from __future__ import annotations
 
 from ...runtime import vmctx as V

@@ -1,5 +1,4 @@
-"""Locals, globals and constants.
-"""
+"""Locals, globals and constants."""
 from __future__ import annotations
 
 from ...wasm.types import F32, F64, I32, I64
