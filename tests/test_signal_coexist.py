@@ -200,3 +200,38 @@ def test_python_handler_installed_after_instances_before_a_timed_call() -> None:
     """, timeout=30)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.splitlines() == [str([OOB] * 2)] * 2
+
+
+def test_handler_installed_by_another_thread_during_a_timed_call() -> None:
+    # The running call cannot see a handler installed while it runs; its deadline (or any interrupt)
+    # puts ours back in front, so the spinning access traps instead of re-executing forever.
+    proc = _run('''
+        import time
+        inst = jit.Instance(jit.Module(SPIN), limits=jit.Limits(timeout=3))
+        out = []
+        def worker():
+            try:
+                inst.exports.spin_then_oob()
+            except jit.Trap as t:
+                out.append(t.kind)
+        t = threading.Thread(target=worker)
+        t.start()
+        time.sleep(0.3)
+        install("python")                      # while the call spins
+        inst.exports.mem.data[0] = 1           # now it faults
+        t.join(20)
+        print(out, t.is_alive())
+    '''.replace("SPIN", repr(wat(SPIN))), timeout=40)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    # (the Python-level handler runs in the main thread for the faults its C handler saw meanwhile)
+    lines = [line for line in proc.stdout.splitlines() if line != "python handler ran"]
+    assert lines in ([f"['{OOB}'] False"], ["['interrupted'] False"])
+
+
+SPIN = """
+(module
+  (memory (export "mem") 1)
+  (func (export "spin_then_oob") (result i32)
+    (loop (br_if 0 (i32.eqz (i32.load8_u (i32.const 0)))))
+    (i32.load (i32.const 70000))))
+"""

@@ -140,6 +140,9 @@ class InstanceState:
     # stopped returns, before the group is released, so no other call can see a consumed interrupt.
     def interrupt(self) -> None:
         self.owner_word[_GROUP_INTERRUPT] = 1
+        # A fault handler installed by another thread during the call (signal.signal's only sets a
+        # flag, so the faulting access would re-execute forever): ours back in front, it traps.
+        _ensure_signal_handlers()
 
     def clear_interrupt(self) -> None:
         self.owner_word[_GROUP_INTERRUPT] = 0
