@@ -1,6 +1,7 @@
 """wxjit's fault handler coexists with other SIGSEGV handlers (docs/abi.md "Traps", DESIGN.md "Signals").
 
-faulthandler or a Python ``signal.signal(SIGSEGV, ...)`` handler, installed before or after instances
+faulthandler, a Python ``signal.signal(SIGSEGV, ...)`` handler or a C library's ``signal()``, installed
+before or after instances
 exist, from the main thread or another one, or by a host function in the middle of a call, never turns
 a trap into a crash or a hang: out-of-bounds accesses stay ``jit.Trap``. Faults outside compiled code
 still reach the handler that was there (faulthandler prints "Fatal Python error") and kill the process.
@@ -37,6 +38,9 @@ def install(how):
         faulthandler.enable()
     elif how == "python":
         signal.signal(signal.SIGSEGV, lambda *args: print("python handler ran", flush=True))
+    elif how == "libc":              # a C library resetting SIGSEGV (here: to the default action)
+        import ctypes
+        ctypes.CDLL(None).signal(signal.SIGSEGV, ctypes.c_void_p(0))
     elif how == "both":
         faulthandler.enable()
         signal.signal(signal.SIGSEGV, lambda *args: print("python handler ran", flush=True))
@@ -75,7 +79,7 @@ def _run(code: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
         pytest.fail(f"the child hung (a fault re-executed forever?): {exc.stdout!r} {exc.stderr!r}")
 
 
-@pytest.mark.parametrize("how", ["faulthandler", "python", "both"])
+@pytest.mark.parametrize("how", ["faulthandler", "python", "both", "libc"])
 @pytest.mark.parametrize("when", ["before", "after"])
 @pytest.mark.parametrize("where", ["main", "thread"])
 def test_traps_stay_traps_with_another_handler(how: str, when: str, where: str) -> None:
