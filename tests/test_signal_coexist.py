@@ -1,9 +1,9 @@
 """wxjit's fault handler coexists with other SIGSEGV handlers (docs/abi.md "Traps", DESIGN.md "Signals").
 
 faulthandler, a Python ``signal.signal(SIGSEGV, ...)`` handler or a C library's ``signal()``, installed
-before or after instances
-exist, from the main thread or another one, or by a host function in the middle of a call, never turns
-a trap into a crash or a hang: out-of-bounds accesses stay ``jit.Trap``. Faults outside compiled code
+before or after instances exist, from the main thread or another one, by a host function in the middle
+of a call or by another thread during one, never turns a trap into a crash or a hang: out-of-bounds
+accesses stay ``jit.Trap``. Faults outside compiled code
 still reach the handler that was there (faulthandler prints "Fatal Python error") and kill the process.
 Everything runs in a child process with a timeout, so a crash or a hang fails the test, not pytest.
 """
