@@ -487,10 +487,17 @@ static void wx_signal_handler(int sig, siginfo_t *info, void *uctx) {
     chain(sig, info, uctx);
 }
 
+/* Ours, with our flags: a handler saved and put back by someone else without SA_NODEFER would make the
+ * second trap fatal, without SA_ONSTACK a fault near the stack's end would. */
+#define WX_SA_FLAGS (SA_SIGINFO | SA_ONSTACK | SA_NODEFER)
+static inline int ours_in_front(const struct sigaction *cur) {
+    return (cur->sa_flags & WX_SA_FLAGS) == WX_SA_FLAGS && cur->sa_sigaction == wx_signal_handler;
+}
+
 static int handler_in_front(int sig) {
     struct sigaction cur;
     if (sigaction(sig, NULL, &cur) != 0) return 0;
-    return (cur.sa_flags & SA_SIGINFO) && cur.sa_sigaction == wx_signal_handler;
+    return ours_in_front(&cur);
 }
 
 int wx_signal_handlers_in_front(void) {
@@ -510,8 +517,7 @@ int wx_signal_handlers_in_front(void) {
 static void keep_handlers_in_front(void) {
     if (!atomic_load_explicit(&handlers_installed, memory_order_relaxed)) return;
     struct sigaction cur;
-    if (sigaction(SIGSEGV, NULL, &cur) == 0 && (cur.sa_flags & SA_SIGINFO) && cur.sa_sigaction == wx_signal_handler)
-        return;
+    if (sigaction(SIGSEGV, NULL, &cur) == 0 && ours_in_front(&cur)) return;
     wx_install_signal_handlers();
 }
 
@@ -534,7 +540,7 @@ int wx_install_signal_handlers(void) {
         struct sigaction sa, old;
         memset(&sa, 0, sizeof sa);
         sa.sa_sigaction = wx_signal_handler;
-        sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+        sa.sa_flags = WX_SA_FLAGS;
         sigemptyset(&sa.sa_mask);
         if (sigaction(sig, &sa, &old) != 0) {
             count = -1;
