@@ -87,6 +87,78 @@ int64_t wx_read_private_file(const char *path, uint8_t *buf, size_t cap, int64_t
     return n < 0 ? -err : (int64_t)n;
 }
 
+static int32_t rd_i32(const uint8_t *p) {
+    int32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+int64_t wx_marshal_check(const uint8_t *b, size_t n, uint32_t max_depth) {
+    int64_t stack[WX_MARSHAL_MAX_DEPTH];   /* items left at each level; -1: a dict (until '0') */
+    if (max_depth > WX_MARSHAL_MAX_DEPTH) max_depth = WX_MARSHAL_MAX_DEPTH;
+    size_t depth = 1, pos = 0;
+    stack[0] = 1;
+    while (depth > 0) {
+        int64_t left = stack[depth - 1];
+        if (left == 0) {
+            depth--;
+            continue;
+        }
+        if (pos >= n) return (int64_t)pos;
+        size_t at = pos;
+        uint8_t t = b[pos++];
+        if (t == '0') {
+            if (left != -1) return (int64_t)at;
+            depth--;
+            continue;
+        }
+        if (left > 0) stack[depth - 1] = left - 1;
+        size_t rest = n - pos;
+        switch (t) {
+        case 'N': case 'T': case 'F':
+            break;
+        case 'i':
+            if (rest < 4) return (int64_t)at;
+            pos += 4;
+            break;
+        case 'g':
+            if (rest < 8) return (int64_t)at;
+            pos += 8;
+            break;
+        case 'l': {                         /* a signed count of 2-byte digits */
+            if (rest < 4) return (int64_t)at;
+            int64_t k = rd_i32(b + pos);
+            uint64_t size = 2 * (uint64_t)(k < 0 ? -k : k);
+            if (size > rest - 4) return (int64_t)at;
+            pos += 4 + size;
+            break;
+        }
+        case 's': case 'u': case 't': {     /* bytes, str, interned str */
+            if (rest < 4) return (int64_t)at;
+            int32_t k = rd_i32(b + pos);
+            if (k < 0 || (uint64_t)k > rest - 4) return (int64_t)at;
+            pos += 4 + (size_t)k;
+            break;
+        }
+        case '(': case '[': {
+            if (depth >= max_depth || rest < 4) return (int64_t)at;
+            int32_t k = rd_i32(b + pos);
+            if (k < 0 || (uint64_t)k > rest - 4) return (int64_t)at;   /* each item takes a byte */
+            pos += 4;
+            stack[depth++] = k;
+            break;
+        }
+        case '{':
+            if (depth >= max_depth) return (int64_t)at;
+            stack[depth++] = -1;
+            break;
+        default:
+            return (int64_t)at;
+        }
+    }
+    return pos == n ? -1 : (int64_t)pos;
+}
+
 void wx_vmctx_init(uint64_t dst_address, const wx_vmctx_template *t, uint64_t code_base) {
     uint8_t *dst = (uint8_t *)dst_address;
     memcpy(dst, t->image, t->size);

@@ -26,6 +26,12 @@ int64_t wx_read_file(const char *path, uint8_t *buf, size_t cap);
  * group or other. uid < 0: no checks (wx_read_file). */
 #define WX_READ_NOT_PRIVATE (-1000000)
 int64_t wx_read_private_file(const char *path, uint8_t *buf, size_t cap, int64_t uid);
+/* -1 if b[0..n) is exactly one marshal (version 2) object made only of None, bools, ints ('i', 'l'),
+ * binary floats, bytes, str, tuples, lists and dicts, nested at most max_depth (<= 64) deep, whose every
+ * length and count fits in the bytes after it (so unmarshalling it allocates nothing for a forged
+ * count); else the offset of the first byte that breaks this. */
+#define WX_MARSHAL_MAX_DEPTH 64
+int64_t wx_marshal_check(const uint8_t *b, size_t n, uint32_t max_depth);
 /* dst := t->image, then add the address dst to the u64 at each offset of t->rel and code_base to those
  * at t->code_rel: the vmctx template of a module with its self-relative pointers and code offsets
  * made absolute. */

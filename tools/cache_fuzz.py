@@ -98,7 +98,7 @@ def base_files(key: bytes) -> list[bytes]:
 
 def split(data: bytes, key: bytes) -> tuple[int, int, int, int]:
     """(header start, payload start, code start, code end) of a file made with ``key``."""
-    _m, _v, hlen, _plen, _d = serialize._HEAD.unpack_from(data)
+    _m, _v, hlen, _plen = serialize._HEAD.unpack_from(data)
     payload = serialize._HEAD.size + hlen
     code = serialize.loads(data, key=key).compiled.code
     start = data.index(code, payload) if code else payload
@@ -107,16 +107,13 @@ def split(data: bytes, key: bytes) -> tuple[int, int, int, int]:
 
 def seal(data: bytes | bytearray, key: bytes, *, fix_lengths: bool = False) -> bytes:
     """``data`` with its MAC made again with ``key`` (and the lengths fitted to the bytes)."""
-    data = bytearray(data)
+    data = bytearray(data[:-serialize.MAC_SIZE])          # the MAC goes, made again below
     head = serialize._HEAD.size
     if fix_lengths:
-        magic, version, hlen, _plen, _d = serialize._HEAD.unpack_from(data)
+        magic, version, hlen, _plen = serialize._HEAD.unpack_from(data)
         hlen = min(hlen, len(data) - head)
-        serialize._FIXED.pack_into(data, 0, magic, version, hlen, len(data) - head - hlen)
-    fixed = bytes(data[:serialize._FIXED.size])
-    mac = hmac.new(key, fixed + bytes(data[head:]), hashlib.sha256).digest()
-    data[serialize._FIXED.size:head] = mac
-    return bytes(data)
+        serialize._HEAD.pack_into(data, 0, magic, version, hlen, len(data) - head - hlen)
+    return bytes(data) + hmac.new(key, bytes(data), hashlib.sha256).digest()
 
 
 _HUGE = [0x7FFFFFFF, 0xFFFFFFFF, 0x80000000, 10**9, 1 << 20, 65536, 65537, 4096, 255, 1]
@@ -127,7 +124,8 @@ def mutate(rng: random.Random, data: bytes, key: bytes, kind: str) -> bytes:
     hstart, pstart, cstart, cend = split(data, key)
     b = bytearray(data)
     if kind == "flip-meta":
-        regions = [(0, serialize._FIXED.size), (hstart, pstart), (pstart, cstart), (cend, len(b))]
+        regions = [(0, serialize._HEAD.size), (hstart, pstart), (pstart, cstart),
+                   (cend, len(b) - serialize.MAC_SIZE)]
         regions = [r for r in regions if r[1] > r[0]]
         for _ in range(rng.randint(1, 4)):
             lo, hi = rng.choice(regions)
@@ -138,7 +136,8 @@ def mutate(rng: random.Random, data: bytes, key: bytes, kind: str) -> bytes:
             b[rng.randrange(cstart, cend)] ^= 1 << rng.randrange(8)
         return seal(b, key)
     if kind == "huge":
-        spots = [i for i in range(pstart, len(b) - 4) if b[i] in _MARSHAL_COUNTED and not cstart <= i < cend]
+        spots = [i for i in range(pstart, len(b) - 4 - serialize.MAC_SIZE)
+                 if b[i] in _MARSHAL_COUNTED and not cstart <= i < cend]
         for _ in range(rng.randint(1, 2)):
             i = rng.choice(spots)
             value = rng.choice(_HUGE) if rng.random() < 0.7 else rng.getrandbits(32)
@@ -146,7 +145,8 @@ def mutate(rng: random.Random, data: bytes, key: bytes, kind: str) -> bytes:
         return seal(b, key)
     if kind == "splice":
         n = rng.randint(1, 16)
-        dst, src = rng.randrange(pstart, len(b) - n), rng.randrange(pstart, len(b) - n)
+        end = len(b) - serialize.MAC_SIZE
+        dst, src = rng.randrange(pstart, end - n), rng.randrange(pstart, end - n)
         b[dst:dst + n] = data[src:src + n]
         return seal(b, key)
     if kind == "truncate":

@@ -6,18 +6,27 @@ Layout (little endian)::
     format version                u32  (FORMAT_VERSION)
     header length                 u32
     payload length                u64
-    SHA-256 of header + payload   32 bytes
     header                        JSON: wasm_sha256, compiler (version hash), cpu (features used), fuel
-    payload                       marshal of plain tuples/lists/ints/bytes (no code objects)
+    payload                       marshal (version 2) of plain tuples/lists/dicts/ints/bytes/str
+    MAC                           32 bytes: HMAC-SHA256 of everything above under the reader's key
 
 Guarantees: a file is accepted only if the magic, the format version, both lengths (truncation or
-trailing bytes) and the checksum match, the compiler that wrote it is this one (``compiler_version()``:
+trailing bytes) and the MAC match, the compiler that wrote it is this one (``compiler_version()``:
 a hash of the sources that shape machine code and the vmctx ABI) and the CPU features it relied on
 are present on this machine; anything else raises ``CacheError`` (a ``jit.Error``) saying which check
-failed, before a single byte of the payload is interpreted (bytes whose checksum was seen before in this
-process reuse their decoded, immutable metadata: ``clear_memo``). The checksum detects corruption, not a
-forger who recomputes it: the cache directory must be writable only by its user (like any other
-compiled-code cache). Deserializing does no decoding, validation or code generation.
+failed, before a single byte of the payload is interpreted (bytes whose MAC was seen before in this
+process reuse their decoded, immutable metadata: ``clear_memo``). Then the payload is scanned before
+``marshal`` sees it (only plain types; every count and length within the bytes left) and every
+offset, size, count and index of the decoded contents is checked against its bounds and against the
+rest (``check_decoded``): a file that passes the MAC still never makes the loader read or write out
+of bounds, allocate for a forged count or crash; anything out of place raises ``CacheError``.
+
+Keys: ``jit.Cache`` uses a secret per-directory key (or the embedder's). ``dumps`` / ``loads`` without
+``key`` (``Module.serialize`` / ``Module.deserialize``) use the public ``UNKEYED`` key: that detects
+damage, NOT forgery; such bytes are as trusted as their source (like pickle): deserialize only what
+you or a trusted party wrote, or pass ``key=`` to ``dumps`` / ``loads``. A MAC vouches for the machine
+code and its meaning (the helper of each GOT slot, the function types); the bounds checks cannot.
+Deserializing does no decoding, validation or code generation.
 """
 from __future__ import annotations
 
@@ -26,7 +35,6 @@ import hashlib
 import hmac
 import json
 import marshal
-import re
 import struct
 import threading
 from functools import lru_cache
@@ -34,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Error
+from ..native import lib
 from ..wasm import types as T
 from ..wasm.types import FuncType
 from ..x64.compiled import CompiledModule
@@ -44,8 +53,8 @@ from .vmctx import VMContextLayout
 
 MAGIC = b"WXJITCW\x00"
 FORMAT_VERSION = 2
-_FIXED = struct.Struct("<8sIIQ")         # magic, version, header length, payload length
-_HEAD = struct.Struct("<8sIIQ32s")       # ... and the HMAC-SHA256 of the fixed part, header and payload
+_HEAD = struct.Struct("<8sIIQ")          # magic, version, header length, payload length
+MAC_SIZE = 32                            # HMAC-SHA256 of everything before it, at the end of the file
 # marshal 2 has no back-references: versions 3+ reference objects by their reference count, which
 # would make the bytes of one module depend on what else holds its parts
 _MARSHAL_VERSION = 2
@@ -243,8 +252,8 @@ def dumps(compiled: Any, wasm: Any, wasm_sha256: str, recipe: Any, *, key: bytes
                                 _MARSHAL_VERSION)
     except ValueError as exc:
         raise CacheError(f"cannot serialize this module: {exc}") from None
-    fixed = _FIXED.pack(MAGIC, FORMAT_VERSION, len(header), len(payload))
-    return fixed + _mac(inner, outer, fixed, header, payload) + header + payload
+    fixed = _HEAD.pack(MAGIC, FORMAT_VERSION, len(header), len(payload))
+    return fixed + header + payload + _mac(inner, outer, fixed, header, payload)
 
 
 class DecodedModule:
@@ -277,24 +286,27 @@ def loads(data: bytes | bytearray | memoryview, *, wasm_sha256: str | None = Non
     ``wasm_sha256`` / ``fuel``: when given, the file must be for exactly these Wasm bytes / fuel flag.
     ``data`` may be any buffer: nothing decoded refers to it afterwards.
     """
-    inner, outer, fingerprint = _mac_state(key)
-    if len(data) < _HEAD.size:
-        raise CacheError(f"truncated compiled module: {len(data)} bytes, the header alone has {_HEAD.size}")
-    magic, version, hlen, plen, digest = _HEAD.unpack_from(data)
+    states = _macs.get(UNKEYED if key is None else key)
+    inner, outer, fingerprint = states if states is not None else _mac_state(key)
+    if len(data) < _HEAD.size + MAC_SIZE:
+        raise CacheError(f"truncated compiled module: {len(data)} bytes, the header and MAC alone have "
+                         f"{_HEAD.size + MAC_SIZE}")
+    magic, version, hlen, plen = _HEAD.unpack_from(data)
     if magic != MAGIC:
         raise CacheError(f"not a wxjit compiled module (magic {magic!r})")
     if version != FORMAT_VERSION:
         raise CacheError(f"compiled module format version {version}, this wxjit reads {FORMAT_VERSION}")
-    if _HEAD.size + hlen + plen != len(data):
+    end = _HEAD.size + hlen + plen
+    if end + MAC_SIZE != len(data):
         raise CacheError(f"truncated or padded compiled module: {len(data)} bytes, the header says "
-                         f"{_HEAD.size + hlen + plen}")
+                         f"{end + MAC_SIZE}")
     view = memoryview(data)
     h = inner.copy()                          # _mac, inlined: this is the cache-hit path
-    h.update(view[:_FIXED.size])
-    h.update(view[_HEAD.size:])
+    h.update(view[:end])
     o = outer.copy()
     o.update(h.digest())
-    if not hmac.compare_digest(o.digest(), digest):
+    digest = o.digest()
+    if not hmac.compare_digest(digest, view[end:]):
         raise CacheError("compiled module not authenticated: its MAC does not match this cache's key "
                          "(written with another key, damaged or forged)")
     memo_key = digest + fingerprint
@@ -305,7 +317,7 @@ def loads(data: bytes | bytearray | memoryview, *, wasm_sha256: str | None = Non
                 fuel is not None and decoded.fuel != fuel):
             _check_wanted(decoded.wasm_sha256, decoded.fuel, wasm_sha256, fuel)
         return decoded
-    body = view[_HEAD.size:]
+    body = view[_HEAD.size:end]
     try:
         header = json.loads(bytes(body[:hlen]))
         compiler, cpu = header["compiler"], header["cpu"]
@@ -343,65 +355,16 @@ def loads(data: bytes | bytearray | memoryview, *, wasm_sha256: str | None = Non
 # -- bounds checks of decoded metadata ---------------------------------------------------------------
 
 _MARSHAL_MAX_DEPTH = 32
-_INT_RUN = re.compile(rb"(?:i[\s\S]{4})*")
 
 
 def check_marshal(b: bytes) -> None:
     """``_Bad`` unless ``b`` is one marshal (version 2) object made only of None, bools, ints, floats,
     bytes, str, tuples, lists and dicts, nested at most 32 deep, whose every length and count fits in
     the bytes that follow it (so ``marshal.loads`` never allocates for a forged huge count), with no
-    bytes after it."""
-    n = len(b)
-    pos = 0
-    stack: list[int] = [1]          # items left at each level; -1: a dict (items until "0")
-    while stack:
-        left = stack[-1]
-        if left == 0:
-            stack.pop()
-            continue
-        _need(pos < n, "payload ends inside an object")
-        t = b[pos]
-        pos += 1
-        if t == 0x30:               # "0": the end of a dict
-            _need(left == -1, "misplaced end of a dict")
-            stack.pop()
-            continue
-        if left > 0:
-            stack[-1] = left - 1
-        if t in b"NTF":
-            continue
-        if t == 0x69:               # "i": int32, and runs of them (lists of offsets)
-            if left > 1 and pos + 4 < n and b[pos + 4] == 0x69:
-                end = _INT_RUN.match(b, pos - 1, min(n, pos - 1 + 5 * left)).end()
-                stack[-1] = left - (end - pos + 1) // 5
-                pos = end
-            else:
-                pos += 4
-        elif t == 0x67:             # "g": binary float
-            pos += 8
-        elif t == 0x6C:             # "l": long, a signed count of 15-bit digits (2 bytes each)
-            _need(pos + 4 <= n, "truncated long")
-            size = abs(int.from_bytes(b[pos:pos + 4], "little", signed=True))
-            _need(2 * size <= n - pos - 4, "long longer than the payload")
-            pos += 4 + 2 * size
-        elif t in b"sut":           # bytes, str, interned str: a u32 length
-            _need(pos + 4 <= n, "truncated length")
-            size = int.from_bytes(b[pos:pos + 4], "little", signed=True)
-            _need(0 <= size <= n - pos - 4, f"length {size} beyond the payload")
-            pos += 4 + size
-        elif t in b"([{":
-            _need(len(stack) < _MARSHAL_MAX_DEPTH, "payload nested too deep")
-            if t == 0x7B:
-                stack.append(-1)
-                continue
-            _need(pos + 4 <= n, "truncated count")
-            count = int.from_bytes(b[pos:pos + 4], "little", signed=True)
-            _need(0 <= count <= n - pos - 4, f"count {count} beyond the payload")
-            pos += 4
-            stack.append(count)
-        else:
-            raise _Bad(f"unexpected marshal type {t:#x} at payload offset {pos - 1}")
-    _need(pos == n, f"{n - pos} bytes after the payload" if pos < n else "payload ends inside an object")
+    bytes after it (one native pass: ``wx_marshal_check``)."""
+    bad = lib.wx_marshal_check(b, len(b), _MARSHAL_MAX_DEPTH)
+    if bad >= 0:
+        raise _Bad(f"payload malformed or out of bounds at byte {bad} of {len(b)}")
 
 
 class _Bad(Exception):
