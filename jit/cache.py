@@ -174,11 +174,26 @@ def load_or_create_key(path: Path) -> bytes:
                 os.link(tmp, path)
             except FileExistsError:
                 continue                                 # another process made it first: read theirs
+            except OSError:                              # no hard links here: create exclusively
+                _create_key_exclusive(path)
         finally:
             if fd >= 0:
                 os.close(fd)
             os.unlink(tmp)
     return _read_key(path)
+
+
+def _create_key_exclusive(path: Path) -> None:
+    """Write a new key to ``path`` with O_CREAT|O_EXCL (mode 0600); nothing if it exists already."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
+    except FileExistsError:
+        return
+    try:
+        os.write(fd, secrets.token_bytes(KEY_BYTES))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _read_key(path: Path) -> bytes:

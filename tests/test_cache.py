@@ -596,3 +596,13 @@ def test_deserializer_fuzz_1000_inputs() -> None:
     assert report.inputs == 1000 and not report.findings, report.text()
     assert sum(n for (_k, outcome), n in report.outcomes.items() if outcome == "rejected") > 500
     assert report.outcomes[("wrong-key", "rejected")] > 0
+
+
+def test_key_is_created_exclusively_without_hard_links(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_link(*_a: object) -> None:
+        raise PermissionError(1, "Operation not permitted")
+    monkeypatch.setattr(os, "link", no_link)
+    key = Cache(tmp_path)._key
+    assert len(key) == 32 and Cache(tmp_path)._key == key
+    assert (tmp_path / KEY_FILE).stat().st_mode & 0o777 == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir()) == [KEY_FILE]
