@@ -163,10 +163,9 @@ print("ok")
 def test_no_mapping_is_writable_and_executable() -> None:
     """W^X is a property of the whole process: checked in a fresh interpreter, because other
     libraries loaded by the test session (wasmtime-py's ctypes callbacks) map rwx pages of their own."""
+    import os
     import sys
     from pathlib import Path
-
-    import os
 
     env = dict(os.environ, WXJIT_TEST_WAT="wasm-tools")    # no wasmtime-py in the checked process
     out = subprocess.run([sys.executable, "-c", W_X_PROGRAM, str(Path(__file__).parent)],

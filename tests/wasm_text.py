@@ -1,9 +1,9 @@
 """Wasm text for the tests: ``wat(text)`` assembles a module. In the test session it uses
-``wasmtime.wat2wasm`` in-process (fast; the session imports wasmtime-py as its oracle anyway), else the parser
-``jit.Module`` uses for text (``jit.wat``: the ``wasm-tools`` command in a child process). A fresh interpreter
-that checks W^X for the whole process sets ``WXJIT_TEST_WAT=wasm-tools``, because importing wasmtime-py maps an
-rwx page. Test modules that need a parser set ``pytestmark = needs_wat2wasm`` (skipped with the reason when
-neither is installed)."""
+``wasmtime.wat2wasm`` in-process (fast; the session imports wasmtime-py as its oracle anyway), else the
+parser ``jit.Module`` uses for text (``jit.wat``: the ``wasm-tools`` command in a child process). A fresh
+interpreter that checks W^X for the whole process sets ``WXJIT_TEST_WAT=wasm-tools``, because importing
+wasmtime-py maps an rwx page. Test modules that need a parser set ``pytestmark = needs_wat2wasm`` (skipped
+with the reason when neither is installed)."""
 from __future__ import annotations
 
 import importlib.util
