@@ -344,14 +344,21 @@ def _behaviour(module: Any, limits: Any) -> list[Any]:
         inst = jit.Instance(module, imports, limits=limits)
     except jit.Error as exc:
         return [f"instantiate: {type(exc).__name__}"]
-    for name, t in module.exports:
-        if not hasattr(t, "params"):
-            continue
-        try:
-            value = inst.exports[name](*([0] * len(t.params)))
-            out.append([name, repr(value)])
-        except jit.Error as exc:
-            out.append([name, f"{type(exc).__name__}: {getattr(exc, 'kind', '')}"])
+    for arg in (0, 1, 7):
+        for name, t in module.exports:
+            if not hasattr(t, "params"):
+                continue
+            try:
+                value = inst.exports[name](*([arg] * len(t.params)))
+                out.append([name, arg, repr(value)])
+            except jit.Error as exc:
+                out.append([name, arg, f"{type(exc).__name__}: {getattr(exc, 'kind', '')}"])
+    for name, _t in module.exports:            # memories and globals after the calls
+        item = inst.exports[name]
+        if hasattr(item, "data"):
+            out.append([name, hashlib.sha256(bytes(item.data)).hexdigest()[:16]])
+        elif hasattr(item, "value"):
+            out.append([name, repr(item.value)])
     return out
 
 
