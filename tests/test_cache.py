@@ -268,7 +268,7 @@ def test_compile_command_and_run_cache(tmp_path, wasm: bytes) -> None:
     assert len(list(cache.glob("*.cwasm"))) == 1
     out.write_bytes(out.read_bytes()[:-3])
     proc = subprocess.run([*run, "compile", str(tmp_path / "missing.wasm")], capture_output=True, text=True)
-    assert proc.returncode != 0 and "wxjit compile:" in proc.stderr
+    assert proc.returncode == 1 and "wxjit compile:" in proc.stderr   # a missing input: failed, not usage
 
 
 def test_decoded_memo_is_bounded_by_count_and_bytes(monkeypatch, wasm: bytes) -> None:
