@@ -99,15 +99,17 @@ def test_version() -> None:
 def test_cwasm_runs_and_is_checked(tmp_path: Path) -> None:
     cwasm = tmp_path / "fib.cwasm"
     assert wxjit("compile", "examples/fib.wasm", "-o", str(cwasm)).returncode == 0
-    out = wxjit("run", "--invoke", "fib", str(cwasm), "20")
+    refused = assert_one_line_error(wxjit("run", "--invoke", "fib", str(cwasm), "20"), "run", 1)
+    assert "--allow-precompiled" in refused           # native code from a file: only when asked
+    run = ("run", "--allow-precompiled", "--invoke", "fib", str(cwasm))
+    out = wxjit(*run, "20")
     assert (out.returncode, out.stdout) == (0, "6765\n")
     data = bytearray(cwasm.read_bytes())
     data[-1] ^= 0xFF                                  # corrupted: refused by the integrity check
     cwasm.write_bytes(bytes(data))
-    out = wxjit("run", "--invoke", "fib", str(cwasm), "20")
-    assert_one_line_error(out, "run", 1)
+    assert_one_line_error(wxjit(*run, "20"), "run", 1)
     cwasm.write_bytes(bytes(data[:40]))               # truncated
-    assert "truncated" in assert_one_line_error(wxjit("run", "--invoke", "fib", str(cwasm), "1"), "run", 1)
+    assert "truncated" in assert_one_line_error(wxjit(*run, "1"), "run", 1)
 
 
 def test_inspect_several_files(tmp_path: Path) -> None:

@@ -64,13 +64,20 @@ def wasm_bytes(path: str | os.PathLike[str], data: bytes | None = None) -> bytes
 
 
 def load_module(path: str | os.PathLike[str], *, limits: Any = None, fuel: bool = False,
-                cache: str | None = None) -> Any:
-    """A ``jit.Module`` from a ``.wasm``, ``.wat`` or ``.cwasm`` file (through ``cache`` when given)."""
+                cache: str | None = None, allow_precompiled: bool = False) -> Any:
+    """A ``jit.Module`` from a ``.wasm``, ``.wat`` or ``.cwasm`` file (through ``cache`` when given).
+
+    A ``.cwasm`` file is machine code that runs natively; its checksum proves it undamaged, not that we
+    made it (anyone can write one), so like wasmtime's ``--allow-precompiled`` it loads only when asked.
+    The cache directory is different: its files carry a MAC under the cache's private key."""
     import jit
 
     data = read_file(path)
     name = os.path.basename(os.fspath(path))
     if is_cwasm(data):
+        if not allow_precompiled:
+            raise UserError("a precompiled module (.cwasm) runs its machine code natively: pass "
+                            "--allow-precompiled to run a file you trust", os.fspath(path))
         module = jit.Module.deserialize(data, name=name, fuel=True if fuel else None)
         return module
     wasm = wasm_bytes(path, data)

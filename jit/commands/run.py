@@ -6,7 +6,7 @@
 Arguments follow wasmtime: options come before FILE and everything after FILE goes to the guest
 verbatim (its WASI argv, or the ``--invoke`` call's arguments); a ``--`` right after FILE (or before
 it) only separates and is not passed on. FILE may be a ``.wasm`` binary, a ``.wat`` text module or a
-``.cwasm`` file from ``wxjit compile`` (loaded with the cache's integrity checks). ``--env NAME``
+``.cwasm`` file from ``wxjit compile`` with ``--allow-precompiled`` (its code runs natively). ``--env NAME``
 without ``=`` passes the host's value of NAME (an error when the host does not define it). The guest
 reads the process's own stdin/stdout/stderr.
 
@@ -100,6 +100,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="an environment variable for the module; NAME alone passes the host's value")
     parser.add_argument("--cache", metavar="DIR",
                         help="load compiled code from this cache directory (compile and store on a miss)")
+    parser.add_argument("--allow-precompiled", action="store_true",
+                        help="run a .cwasm file: its machine code runs natively, so only files you trust")
     limits = parser.add_argument_group("limits (jit.Limits; 'unlimited' lifts a limit that allows it)")
     for name, default in limit_fields():
         metavar = _metavar(name)
@@ -216,7 +218,8 @@ def _run(args: argparse.Namespace) -> int:
             dirs.append(parse_dir(d))
         except (jit.Error, ValueError) as exc:
             raise UserError(f"--dir {d}: {exc}", status=USAGE) from None
-    module = load_module(args.file, limits=limits, fuel=limits.fuel is not None, cache=args.cache)
+    module = load_module(args.file, limits=limits, fuel=limits.fuel is not None, cache=args.cache,
+                         allow_precompiled=args.allow_precompiled)
     if args.profile == "perfmap":
         from ..runtime.perfmap import write_perf_map  # /tmp/perf-PID.map for `perf`
         write_perf_map(module)
