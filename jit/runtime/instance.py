@@ -52,6 +52,7 @@ from .module import Module
 from .plan import InstancePlan, canonical_type_id, eval_const
 from .traps import trap_from_code
 from .values import FUNCREFS, MASK32, MASK64
+from .watchdog import notify_interrupt
 
 _instance_ids = itertools.count(1)
 _ensure_signal_handlers = lib.wx_ensure_signal_handlers
@@ -143,6 +144,11 @@ class InstanceState:
         # A fault handler installed by another thread during the call (signal.signal's only sets a
         # flag, so the faulting access would re-execute forever): ours back in front, it traps.
         _ensure_signal_handlers()
+        notify_interrupt()       # host functions blocked in a wait (jit.wasi.blocking) check theirs
+
+    def interrupt_pending(self) -> bool:
+        """Whether an interrupt (``interrupt()`` or a passed deadline) waits for a call to stop."""
+        return bool(self.owner_word[_GROUP_INTERRUPT])
 
     def clear_interrupt(self) -> None:
         self.owner_word[_GROUP_INTERRUPT] = 0

@@ -10,6 +10,10 @@ the running call traps with kind "interrupted". Guarantees:
 - a deadline that fires after its call has returned does nothing (disarm and fire are serialized by
   one lock), and if it fired while the call was finishing without reaching a check, ``disarm`` clears
   the flag so that the next call is not interrupted by a stale deadline.
+
+Host functions that block (WASI sleeps and reads, ``jit.wasi.blocking``) cannot see the flag while
+they wait: every interrupt (a deadline or ``Instance.interrupt()``) also notifies ``INTERRUPTS``, and
+a waiter woken by it checks the flag of its own instance.
 """
 from __future__ import annotations
 
@@ -79,3 +83,12 @@ class Watchdog:
 
 
 WATCHDOG = Watchdog()
+
+INTERRUPTS = threading.Condition()   # an RLock: an interrupt() from a signal handler may re-enter
+"""Notified after every interrupt, so that host functions waiting on it wake up and check theirs."""
+
+
+def notify_interrupt() -> None:
+    """Wake every host function waiting on ``INTERRUPTS`` (called after an interrupt flag is set)."""
+    with INTERRUPTS:
+        INTERRUPTS.notify_all()

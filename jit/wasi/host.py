@@ -15,13 +15,17 @@ Guarantees:
 * every descriptor carries base and inheriting rights, checked on every call (``jit.wasi.sandbox``);
 * ``proc_exit(code)`` raises ``WasiExit(code)``, which propagates unchanged out of the Wasm call;
 * stdio are the process's own descriptors by default, or any int fd / Python file-like object;
-  non-terminal output is written in 64 KiB chunks and flushed by ``Wasi.close()`` (and before exit);
+  output to a descriptor is written through before ``fd_write`` returns, output to a non-terminal
+  file-like object in 64 KiB chunks, flushed by ``Wasi.close()`` (and before exit);
+* blocking calls (``poll_oneoff``, ``fd_read`` on pipes and terminals) end with ``jit.Trap("interrupted")``
+  at the bound instance's deadline or ``interrupt()`` (``jit.wasi.blocking``);
 * ``fd_write``/``fd_read`` move data between the stream and linear memory through memoryview slices
   (``os.writev``/``os.readv`` for files: one system call, no copy into Python bytes).
 """
 from __future__ import annotations
 
 import os
+import select
 import stat
 import struct
 import time
@@ -31,6 +35,7 @@ from typing import Any
 
 from ..errors import Error
 from . import abi
+from .blocking import DONE, READ, UNBOUND, WRITE, Blocker, poll_target, readable_bytes
 from .fs import Lookup, lookup, open_directory
 from .sandbox import DIR_RIGHTS, FILE_RIGHTS, PREOPEN_INHERITING, WasiError
 from .streams import Stream, file_type
@@ -38,6 +43,7 @@ from .streams import Stream, file_type
 M32 = 0xFFFFFFFF
 M64 = 0xFFFFFFFFFFFFFFFF
 _EMPTY = memoryview(bytearray())
+_HANGUP = 1      # eventrwflags.fd_readwrite_hangup
 _U32, _U64, _U32X2 = abi.U32, abi.U64, abi.U32X2
 _IOV_STRUCTS = {n: struct.Struct(f"<{2 * n}I") for n in range(1, 17)}
 _WHENCE = {abi.WHENCE_SET: os.SEEK_SET, abi.WHENCE_CUR: os.SEEK_CUR, abi.WHENCE_END: os.SEEK_END}
@@ -147,6 +153,8 @@ def _guard(fn: Callable[..., int]) -> Callable[..., int]:
 class Wasi:
     """The live state of one WASI guest: descriptor table, streams, args/env, its memory once bound."""
 
+    _blocker: Blocker = UNBOUND     # how blocking calls wait; bind() gives the instance's (deadlines)
+
     def __init__(self, config: WasiConfig) -> None:
         self.config = config
         self.args = [a.encode() if isinstance(a, str) else bytes(a) for a in config.args]
@@ -180,6 +188,9 @@ class Wasi:
             raise Error("WASI needs the module to export its memory as \"memory\"")
         self._memory = mem
         self._mv_len = -1
+        self._blocker = Blocker.of(target)
+        for s in self.streams:
+            s.blocker = self._blocker
 
     def flush(self) -> None:
         """Write out buffered output."""
@@ -372,42 +383,61 @@ class Wasi:
         raise WasiExit(code & M32)
 
     def poll_oneoff(self, in_ptr: int, out_ptr: int, nsubs: int, nevents_ptr: int) -> int:
-        """Clock subscriptions sleep until the earliest deadline; fd subscriptions are always ready."""
+        """Wait for the first of the subscriptions: clocks (sleeps), reads and writes on pipes,
+        terminals and sockets (files and in-memory streams are always ready). The bound instance's
+        deadline or ``interrupt()`` ends the wait with ``jit.Trap("interrupted")`` (jit.wasi.blocking)."""
         nsubs &= M32
         if nsubs == 0:
             return abi.EINVAL
         mv = self._mem()
         in_ptr &= M32
-        subs = []
+        subs: list[tuple[int, int, int, int]] = []   # userdata, type, wake time | os fd | -1, errno
+        polls: dict[int, int] = {}
         for i in range(nsubs):
             base = in_ptr + i * abi.SUBSCRIPTION.size
             userdata, tag, clock, timeout, _precision, flags = abi.SUBSCRIPTION.unpack_from(mv, base)
             if tag == abi.EVENTTYPE_CLOCK:
                 entry = _CLOCKS.get(clock)
                 if entry is None:
-                    subs.append((userdata, tag, 0, abi.EINVAL))
+                    subs.append((userdata, tag, -1, abi.EINVAL))
                     continue
                 now = entry[0]()
                 deadline = timeout if flags & abi.SUBCLOCKFLAGS_ABSTIME else now + timeout
                 subs.append((userdata, tag, time.monotonic_ns() + max(0, deadline - now), 0))
             elif tag in (abi.EVENTTYPE_FD_READ, abi.EVENTTYPE_FD_WRITE):
-                fd = abi.SUBSCRIPTION_FD.unpack_from(mv, base)[2]
-                subs.append((userdata, tag, None, 0 if fd in self.fds else abi.EBADF))
+                e = self.fds.get(abi.SUBSCRIPTION_FD.unpack_from(mv, base)[2])
+                where = -1 if e is None else poll_target(e)
+                if where >= 0:
+                    polls[where] = polls.get(where, 0) | (READ if tag == abi.EVENTTYPE_FD_READ else WRITE)
+                subs.append((userdata, tag, where, 0 if e is not None else abi.EBADF))
             else:
                 return abi.EINVAL
-        ready = [s for s in subs if s[2] is None or s[3]]
-        if not ready:
-            wake = min(s[2] for s in subs)
-            delay = wake - time.monotonic_ns()
-            if delay > 0:
-                self.flush()
-                time.sleep(delay / 1e9)
-            now = time.monotonic_ns()
-            ready = [s for s in subs if s[2] <= now]
+        clocks = [w for _, tag, w, err in subs if tag == abi.EVENTTYPE_CLOCK and not err]
+        if any(err or (tag != abi.EVENTTYPE_CLOCK and w < 0) for _, tag, w, err in subs):
+            until: int | None = 0          # something is ready now: only look at the others
+        else:
+            until = min(clocks) if clocks else None
+            self.flush()
+        revents = self._blocker.wait(polls, until)
+        now = time.monotonic_ns()
+        mv = self._mem()
         out_ptr &= M32
-        for i, (userdata, tag, _, err) in enumerate(ready):
-            abi.EVENT.pack_into(mv, out_ptr + i * abi.EVENT.size, userdata, err, tag, 0, 0)
-        _U32.pack_into(mv, nevents_ptr & M32, len(ready))
+        n = 0
+        for userdata, tag, where, err in subs:
+            nbytes = rwflags = 0
+            if tag == abi.EVENTTYPE_CLOCK:
+                if not err and where > now:
+                    continue
+            elif where >= 0:
+                got = revents.get(where, 0)
+                if not got & ((READ if tag == abi.EVENTTYPE_FD_READ else WRITE) | DONE):
+                    continue
+                err = abi.EBADF if got & select.POLLNVAL else 0
+                rwflags = _HANGUP if got & select.POLLHUP else 0
+                nbytes = readable_bytes(where) if tag == abi.EVENTTYPE_FD_READ else 0
+            abi.EVENT.pack_into(mv, out_ptr + n * abi.EVENT.size, userdata, err, tag, nbytes, rwflags)
+            n += 1
+        _U32.pack_into(mv, nevents_ptr & M32, n)
         return 0
 
     # -- descriptors -------------------------------------------------------------------------------
@@ -452,6 +482,8 @@ class Wasi:
                 self.flush()
                 n = e.stream.read(views) if views else 0
             elif e.os_fd is not None:
+                if views and e.filetype != abi.FILETYPE_REGULAR_FILE and not e.fdflags & abi.FDFLAGS_NONBLOCK:
+                    self._blocker.wait_readable(e.os_fd)     # a FIFO: interruptible (may trap)
                 n = os.readv(e.os_fd, views) if views else 0
             else:
                 return abi.EISDIR

@@ -1,12 +1,19 @@
 """Standard streams of a WASI guest: the process's own file descriptors or Python file-like objects.
 
 A ``Stream`` writes guest bytes (memoryview slices of linear memory) to an OS file descriptor with
-``os.writev``/``os.write`` or to a file-like object (binary, or text: decoded as UTF-8 with
-replacement), and reads into guest memory with ``os.readv`` or ``readinto``. Output that does not go
-to a terminal is collected in a buffer and written in chunks of ``BUFFER_BYTES`` (a program printing
-line by line costs one host write per 64 KiB, not one per line); terminals get every write at once.
-The owner (``jit.wasi.host.Wasi``) flushes the other streams before writing to one, so the relative
-order of stdout and stderr is kept, and flushes everything at exit.
+``os.writev`` or to a file-like object (binary, or text: decoded as UTF-8 with replacement), and
+reads into guest memory with ``os.readv`` or ``readinto``.
+
+* Output to a file descriptor is written through: it has reached the descriptor when ``fd_write``
+  returns (partial writes are completed, ``EAGAIN`` on a non-blocking descriptor waits until it is
+  writable), so a guest that prints and is then killed or spins forever has shown its output, as
+  with wasmtime.
+* Output to a file-like object that is not a terminal (an in-memory capture) is collected and
+  handed over in chunks of ``BUFFER_BYTES``; the owner (``jit.wasi.host.Wasi``) flushes the other
+  streams before writing to one, so the relative order of stdout and stderr is kept, and flushes
+  everything at exit.
+* A read from a pipe, terminal or socket first waits through ``blocker`` (``jit.wasi.blocking``), so
+  a deadline or ``Instance.interrupt()`` ends a guest blocked on input.
 """
 from __future__ import annotations
 
@@ -16,6 +23,7 @@ import sys
 from typing import Any
 
 from . import abi
+from .blocking import UNBOUND, Blocker
 
 BUFFER_BYTES = 1 << 16
 
@@ -28,18 +36,22 @@ def _isatty(target: Any) -> bool:
 
 
 class Stream:
-    """One stdio endpoint. ``target``: an OS fd (int) or a file-like object; ``None`` is not allowed."""
+    """One stdio endpoint. ``target``: an OS fd (int) or a file-like object; ``None`` is not allowed.
 
-    __slots__ = ("fd", "obj", "text", "tty", "limit", "buf", "filetype")
+    ``buffered``: collect output for a non-terminal file-like object (descriptors are always written
+    through). ``blocker``: how reads wait (``Wasi.bind`` sets the instance's)."""
+
+    __slots__ = ("fd", "obj", "text", "tty", "limit", "buf", "filetype", "blocker")
 
     def __init__(self, target: Any, buffered: bool = True) -> None:
         self.fd: int | None = target if isinstance(target, int) else None
         self.obj: Any = None if isinstance(target, int) else target
         self.text = isinstance(self.obj, io.TextIOBase)
         self.tty = _isatty(target)
-        self.limit = BUFFER_BYTES if buffered and not self.tty else 0
+        self.limit = BUFFER_BYTES if buffered and not self.tty and self.fd is None else 0
         self.buf = bytearray()
         self.filetype = self._filetype()
+        self.blocker: Blocker = UNBOUND
 
     def _filetype(self) -> int:
         if self.tty:
@@ -67,9 +79,30 @@ class Stream:
             if len(buf) >= self.limit:
                 self.flush()
             return total
+        if self.fd is not None:
+            if self.fd in (1, 2):
+                _flush_python_stdio()
+            self._write_fd(views)
+            return total
         for v in views:
             self._emit(v)
         return total
+
+    def _write_fd(self, views: list[memoryview]) -> None:
+        """All of ``views`` to the descriptor (one ``writev`` in the common case)."""
+        fd = self.fd
+        assert fd is not None
+        while views:
+            try:
+                n = os.writev(fd, views)
+            except BlockingIOError:
+                self.blocker.wait_writable(fd)
+                continue
+            while views and n >= len(views[0]):
+                n -= len(views[0])
+                views = views[1:]
+            if n:
+                views = [views[0][n:], *views[1:]]
 
     def flush(self) -> None:
         if self.buf:
@@ -84,9 +117,7 @@ class Stream:
         if self.fd is not None:
             if self.fd in (1, 2):
                 _flush_python_stdio()
-            while data:
-                n = os.write(self.fd, data)
-                data = data[n:]
+            self._write_fd([data])
         elif self.text:
             self.obj.write(bytes(data).decode("utf-8", "replace"))
         else:
@@ -98,9 +129,16 @@ class Stream:
 
     # -- input -------------------------------------------------------------------------------------
     def read(self, views: list[memoryview]) -> int:
-        """Read into ``views`` like ``readv``: stops at the first short read; 0 at end of input."""
+        """Read into ``views`` like ``readv``: stops at the first short read; 0 at end of input.
+        Waits for input on a pipe, terminal or socket through ``blocker`` (it may trap)."""
         if self.fd is not None:
-            return os.readv(self.fd, views)
+            if self.filetype != abi.FILETYPE_REGULAR_FILE:
+                self.blocker.wait_readable(self.fd)
+            while True:
+                try:
+                    return os.readv(self.fd, views)
+                except BlockingIOError:        # someone else took the input: wait again
+                    self.blocker.wait_readable(self.fd)
         total = 0
         for v in views:
             n = self._read_into(v)
