@@ -115,8 +115,9 @@ class Cache:
         return path
 
     def module(self, wasm: bytes | bytearray | memoryview, *, fuel: bool = False, name: str | None = None,
-               limits: Any = None) -> Any:
-        """The module of ``wasm``: from the cache when a valid file exists, else compiled and stored."""
+               limits: Any = None, jobs: int | None = None) -> Any:
+        """The module of ``wasm``: from the cache when a valid file exists, else compiled (with
+        ``jobs`` processes, see ``jit.Module``) and stored."""
         if type(wasm) is not bytes:
             wasm = bytes(wasm)
         module = self.load(wasm, fuel=fuel, name=name)
@@ -124,7 +125,7 @@ class Cache:
             self.stats.hits += 1
             return module
         self.stats.misses += 1
-        module = Module(wasm, name=name, limits=limits, fuel=fuel)
+        module = Module(wasm, name=name, limits=limits, fuel=fuel, jobs=jobs)
         self.store(module, wasm, fuel=fuel)
         return module
 

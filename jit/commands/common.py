@@ -64,7 +64,7 @@ def wasm_bytes(path: str | os.PathLike[str], data: bytes | None = None) -> bytes
 
 
 def load_module(path: str | os.PathLike[str], *, limits: Any = None, fuel: bool = False,
-                cache: str | None = None, allow_precompiled: bool = False) -> Any:
+                cache: str | None = None, allow_precompiled: bool = False, jobs: int | None = None) -> Any:
     """A ``jit.Module`` from a ``.wasm``, ``.wat`` or ``.cwasm`` file (through ``cache`` when given).
 
     A ``.cwasm`` file is machine code that runs natively; its checksum proves it undamaged, not that we
@@ -83,5 +83,5 @@ def load_module(path: str | os.PathLike[str], *, limits: Any = None, fuel: bool 
     wasm = wasm_bytes(path, data)
     if cache:
         from ..cache import Cache
-        return Cache(cache).module(wasm, fuel=fuel, name=name, limits=limits)
-    return jit.Module(wasm, name=name, limits=limits, fuel=fuel)
+        return Cache(cache).module(wasm, fuel=fuel, name=name, limits=limits, jobs=jobs)
+    return jit.Module(wasm, name=name, limits=limits, fuel=fuel, jobs=jobs)

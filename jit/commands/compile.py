@@ -20,6 +20,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--output", metavar="FILE.cwasm", help="where to write (default FILE.cwasm)")
     parser.add_argument("--cache", metavar="DIR", help="store in this cache directory (jit.Cache)")
     parser.add_argument("--fuel", action="store_true", help="compile with fuel metering")
+    parser.add_argument("--jobs", "-j", type=int, metavar="N",
+                        help="compile with N processes (default: all CPUs for large modules; 1: serial)")
 
 
 def main(args: argparse.Namespace) -> int:
@@ -35,7 +37,7 @@ def main(args: argparse.Namespace) -> int:
         if is_cwasm(data):
             raise UserError("already compiled (a .cwasm file): run it with `wxjit run`", args.file)
         wasm = wasm_bytes(src, data)
-        module = jit.Module(wasm, name=src.name, fuel=args.fuel)
+        module = jit.Module(wasm, name=src.name, fuel=args.fuel, jobs=args.jobs)
         if args.cache:
             print(Cache(args.cache).store(module, wasm, fuel=args.fuel))
         if args.output or not args.cache:

@@ -98,6 +98,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="preopen a host directory for the module (repeatable)")
     parser.add_argument("--env", action="append", default=[], metavar="NAME[=VALUE]",
                         help="an environment variable for the module; NAME alone passes the host's value")
+    parser.add_argument("--jobs", "-j", type=int, metavar="N",
+                        help="compile with N processes (default: all CPUs for large modules; 1: serial)")
     parser.add_argument("--cache", metavar="DIR",
                         help="load compiled code from this cache directory (compile and store on a miss)")
     parser.add_argument("--allow-precompiled", action="store_true",
@@ -219,7 +221,7 @@ def _run(args: argparse.Namespace) -> int:
         except (jit.Error, ValueError) as exc:
             raise UserError(f"--dir {d}: {exc}", status=USAGE) from None
     module = load_module(args.file, limits=limits, fuel=limits.fuel is not None, cache=args.cache,
-                         allow_precompiled=args.allow_precompiled)
+                         allow_precompiled=args.allow_precompiled, jobs=args.jobs)
     if args.profile == "perfmap":
         from ..runtime.perfmap import write_perf_map  # /tmp/perf-PID.map for `perf`
         write_perf_map(module)

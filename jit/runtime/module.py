@@ -65,11 +65,14 @@ class Module:
     the compiled code through a checked file format (``jit.runtime.serialize``); a deserialized module
     has no function bodies and is never recompiled. Instances with ``Limits(fuel=N)`` run a variant
     compiled with fuel checks, made on first use and kept (a module compiled with fuel also serves
-    instances without a fuel limit, with an unreachable budget).
+    instances without a fuel limit, with an unreachable budget). ``jobs``: compile with this many
+    processes (``jit.parallel``; byte-identical code); by default all CPUs for modules whose function
+    bodies exceed ``jit.parallel.PARALLEL_THRESHOLD`` bytes, else serially; ``jobs=1`` is serial.
     """
 
     def __init__(self, data: bytes | bytearray | memoryview | str, *, name: str | None = None,
-                 limits: Limits | None = None, fuel: bool = False) -> None:
+                 limits: Limits | None = None, fuel: bool = False, jobs: int | None = None) -> None:
+        from ..parallel import compile_parallel, should_parallelize
         from ..x64.compiler import compile_module
 
         if isinstance(data, str) or _is_text(data):     # Wasm text: assembled first (jit.wat)
@@ -80,7 +83,9 @@ class Module:
         self.limits = limits = limits or DEFAULT_LIMITS
         self.wasm = _validate(data, limits)
         self.wasm_sha256 = hashlib.sha256(data).hexdigest()
-        self.compiled = compile_module(self.wasm, fuel=fuel, limits=limits)
+        n = should_parallelize(self.wasm, jobs)     # jobs: worker processes (jit.parallel)
+        self.compiled = (compile_parallel(self.wasm, fuel=fuel, limits=limits, jobs=n) if n > 1
+                         else compile_module(self.wasm, fuel=fuel, limits=limits))
         self.code = LoadedCode(self.compiled, self.wasm.func_name)
         self._init_variants(InstancePlan(self.wasm, self.compiled))
         if not sigint._installed:

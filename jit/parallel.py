@@ -1,0 +1,260 @@
+"""Parallel compilation: a large module's functions compiled across forked worker processes.
+
+The GIL rules out threads, so ``compile_parallel`` forks ``jobs - 1`` workers (the module is
+inherited, never pickled), gives each a contiguous run of functions balanced by body size, and
+compiles the first run itself. A worker compiles its run with its own ``ModuleCompiler`` starting at
+code offset 0 and sends back the code, the references to labels outside the run (other functions,
+helpers, constants; always rel32 fields), the order in which it first used helpers and constants,
+and its PC map. Function code is position independent and every function starts 16-aligned, so the
+parent splices the runs in order, resolves the outstanding references through its own labels and
+appends the host stubs, constant pool and GOT exactly as the serial compiler does: the result is
+byte-identical to ``jit.x64.compiler.compile_module`` (tests/test_parallel_compile.py).
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+from dataclasses import dataclass
+from typing import Any
+
+from .runtime.limits import DEFAULT_LIMITS, Limits
+
+# Modules whose function bodies total fewer bytes than this are compiled serially (forking costs
+# more than it saves on small modules).
+PARALLEL_THRESHOLD = 256 * 1024
+
+
+@dataclass
+class Chunk:
+    """One run of functions compiled in a worker, at code offsets relative to its start."""
+
+    code: bytes
+    starts: list[int]
+    ends: list[int]
+    # (label key, field offset, field size, offset the value is relative to); a key is
+    # ("func", index), ("helper", name) or ("const", (bits, size))
+    refs: list[tuple[tuple[str, Any], int, int, int]]
+    helpers: list[str]
+    consts: list[tuple[int, int]]
+    pc_offsets: list[int]
+    pc_wasm: list[int]
+
+
+def default_jobs() -> int:
+    """Worker processes to use when ``jobs`` is not given: the CPUs this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:      # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def code_bytes(module: Any) -> int:
+    """Total size of the module's function bodies (what the threshold is compared with)."""
+    return sum(body.size for body in module.codes)
+
+
+def should_parallelize(module: Any, jobs: int | None) -> int:
+    """The number of processes to compile ``module`` with: 1 (serial) below the threshold or with
+    ``jobs=1``; ``jobs`` (default: the CPU count) above it."""
+    if jobs is not None and jobs <= 1:
+        return 1
+    if len(module.codes) < 2:
+        return 1
+    n = jobs or default_jobs()
+    if n <= 1 or code_bytes(module) < PARALLEL_THRESHOLD:
+        return 1 if jobs is None else min(n, len(module.codes))
+    return min(n, len(module.codes))
+
+
+def partition(sizes: list[int], parts: int) -> list[tuple[int, int]]:
+    """Split indices ``0..len(sizes)`` into ``parts`` contiguous non-empty runs of similar total size."""
+    parts = max(1, min(parts, len(sizes)))
+    total = sum(sizes) or 1
+    bounds = [0]
+    acc = 0
+    for i, s in enumerate(sizes):
+        acc += s
+        k = len(bounds)
+        remaining = len(sizes) - i - 1
+        if k < parts and acc >= total * k / parts and remaining >= parts - k:
+            bounds.append(i + 1)
+    if bounds[-1] != len(sizes):
+        bounds.append(len(sizes))
+    return list(zip(bounds, bounds[1:], strict=False))
+
+
+def compile_chunk(module: Any, lo: int, hi: int, fuel: bool, limits: Limits) -> Chunk:
+    """Compile defined functions ``lo..hi`` (indices into ``module.codes``) from code offset 0."""
+    from .x64.compiler import FunctionCompiler, ModuleCompiler
+
+    mc = ModuleCompiler(module, fuel, limits)
+    nimp = module.num_imported_funcs
+    starts, ends = [], []
+    for i in range(lo, hi):
+        fc = FunctionCompiler(mc, nimp + i, module.codes[i])
+        fc.compile()
+        starts.append(fc.start)
+        ends.append(fc.end)
+    keys: dict[int, tuple[str, Any]] = {id(lbl): ("func", i) for i, lbl in enumerate(mc.func_labels)}
+    keys.update((id(lbl), ("helper", name)) for name, lbl in mc.helpers.items())
+    keys.update((id(lbl), ("const", key)) for key, lbl in mc.consts.items())
+    refs = [(keys[id(lbl)], at, size, rel_to)
+            for lbl, fixups in mc.asm._fixups.items() for at, size, rel_to in fixups]
+    return Chunk(bytes(mc.asm.code), starts, ends, refs, list(mc.helpers), list(mc.consts),
+                 mc.pc_offsets, mc.pc_wasm)
+
+
+def _worker(module: Any, lo: int, hi: int, fuel: bool, limits: Limits, conn: Any) -> None:
+    try:
+        result: Any = compile_chunk(module, lo, hi, fuel, limits)
+    except BaseException as exc:     # re-raised by the parent, in function order
+        result = exc
+    try:
+        conn.send_bytes(pickle.dumps(result, pickle.HIGHEST_PROTOCOL))
+    finally:
+        conn.close()
+
+
+def compile_parallel(module: Any, fuel: bool = False, limits: Limits | None = None,
+                     jobs: int | None = None) -> Any:
+    """``compile_module`` across ``jobs`` processes (default: the CPU count); byte-identical output."""
+    from .x64.compiler import compile_module
+
+    limits = limits or DEFAULT_LIMITS
+    n = min(jobs or default_jobs(), len(module.codes))
+    if n <= 1:
+        return compile_module(module, fuel=fuel, limits=limits)
+    sizes = [body.size for body in module.codes]
+    runs = partition(sizes, n)
+    ctx = multiprocessing.get_context("fork")
+    procs = []
+    for lo, hi in runs[1:]:
+        recv, send = ctx.Pipe(duplex=False)
+        p = ctx.Process(target=_worker, args=(module, lo, hi, fuel, limits, send), daemon=True)
+        p.start()
+        send.close()
+        procs.append((p, recv))
+    chunks: list[Any] = []
+    try:
+        try:
+            chunks.append(compile_chunk(module, *runs[0], fuel, limits))
+        except BaseException as exc:
+            chunks.append(exc)
+        for p, recv in procs:
+            try:
+                chunks.append(pickle.loads(recv.recv_bytes()))
+            except EOFError:
+                chunks.append(RuntimeError(f"compile worker exited with status {p.exitcode}"))
+            finally:
+                recv.close()
+    finally:
+        for p, _ in procs:
+            p.join(timeout=5)
+            if p.is_alive():
+                p.kill()
+                p.join()
+    for c in chunks:
+        if isinstance(c, BaseException):
+            raise c
+    compiled = merge(module, chunks, fuel, limits)
+    compiled.fuel = fuel
+    return compiled
+
+
+def merge(module: Any, chunks: list[Chunk], fuel: bool, limits: Limits) -> Any:
+    """One ``CompiledModule`` from the chunks, laid out as the serial compiler lays it out."""
+    from .x64.compiler import ModuleCompiler
+
+    mc = ModuleCompiler(module, fuel, limits)
+    a = mc.asm
+    func_offsets: list[int] = []
+    func_ends: list[int] = []
+    func_refs: list[tuple[int, int, int]] = []
+    nimp = module.num_imported_funcs
+    for c in chunks:
+        a.align(16)
+        base = a.offset
+        a.code += c.code
+        for name in c.helpers:          # first use in function order, as serially
+            mc.helper_label(name)
+        for key in c.consts:
+            mc.const_label(*key)
+        func_offsets += [base + s for s in c.starts]
+        func_ends += [base + e for e in c.ends]
+        mc.pc_offsets += [base + p for p in c.pc_offsets]
+        mc.pc_wasm += c.pc_wasm
+        for (kind, key), at, size, rel_to in c.refs:
+            if kind == "func" and key >= nimp:      # calls: rel32, patched once all code is in
+                func_refs.append((key - nimp, base + at, base + rel_to))
+                continue
+            if kind == "func":
+                lbl = mc.func_labels[key]
+            elif kind == "helper":
+                lbl = mc.helper_label(key)
+            else:
+                lbl = mc.const_label(*key)
+            a._ref(lbl, base + at, size, base + rel_to)
+    code = a.code
+    for i, lbl in enumerate(mc.func_labels[nimp:]):
+        lbl.offset = func_offsets[i]
+    for target, at, rel_to in func_refs:
+        code[at:at + 4] = (func_offsets[target] - rel_to).to_bytes(4, "little", signed=True)
+    return _finish(mc, func_offsets, func_ends)
+
+
+def _finish(mc: Any, func_offsets: list[int], func_ends: list[int]) -> Any:
+    """The serial compiler's epilogue (jit.x64.compiler.ModuleCompiler.compile after its loop):
+    host stubs, constant pool, GOT, CompiledModule."""
+    from .runtime import vmctx as V
+    from .x64.compiled import CompiledModule
+    from .x64.compiler import M64, RBP, RDI, RDX, RSI, RSP, VMCTX, LimitError, Mem
+
+    m = mc.module
+    a = mc.asm
+    nimp = m.num_imported_funcs
+    host_stubs = []
+    for i in range(nimp):
+        a.align(16)
+        host_stubs.append(a.offset)
+        a.push(RBP)
+        a.mov(RBP, RSP, 64)
+        a.mov(RDI, VMCTX, 64)
+        a.mov(RSI, i, 32)
+        a.lea(RDX, Mem(RBP, disp=16))
+        a.call_rip(mc.helper_label("wx_host_call"))
+        a.pop(RBP)
+        a.ret()
+    a.align(16)
+    for (bits, _size), lbl in mc.consts.items():
+        a.bind(lbl)
+        a.dq(bits & M64)
+        a.dq(bits >> 64)
+    relocations = []
+    for name, lbl in mc.helpers.items():
+        a.bind(lbl)
+        relocations.append((a.offset, V.RELOC_HELPER_ABS64, V.HELPER_ID[name]))
+        a.dq(0)
+    code = a.finish()
+    if mc.limits.max_code_bytes is not None and len(code) > mc.limits.max_code_bytes:
+        raise LimitError(f"compiled code of {len(code)} bytes exceeds Limits.max_code_bytes = "
+                         f"{mc.limits.max_code_bytes}")
+    order = sorted(range(len(mc.pc_offsets)), key=mc.pc_offsets.__getitem__)
+    func_types = [m.func_type(i) for i in range(nimp + len(m.funcs))]
+    type_index: dict[Any, int] = {}
+    for i, t in enumerate(m.types):
+        type_index.setdefault(t, i)
+    return CompiledModule(
+        code=code,
+        func_offsets=func_offsets,
+        func_ends=func_ends,
+        host_stub_offsets=host_stubs,
+        relocations=relocations,
+        pc_offsets=[mc.pc_offsets[i] for i in order],
+        pc_wasm=[mc.pc_wasm[i] for i in order],
+        types=list(m.types),
+        func_types=[type_index[t] for t in func_types],
+        layout=mc.layout,
+        num_imported_funcs=nimp,
+        func_names=dict(m.names.functions) if m.names else {},
+    )
