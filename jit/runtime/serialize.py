@@ -74,7 +74,7 @@ def compiler_version() -> str:
     """A hash of the compiler's sources (jit/x64, jit/wasm, the vmctx layout) and the format version."""
     root = Path(__file__).resolve().parent.parent
     h = hashlib.sha256(f"wxjit-cwasm-{FORMAT_VERSION}".encode())
-    paths = [p for d in _SOURCE_DIRS for p in sorted((root / d).glob("*.py"))]
+    paths = [p for d in _SOURCE_DIRS for p in sorted((root / d).rglob("*.py"))]
     paths += [root / f for f in _SOURCE_FILES]
     for p in paths:
         h.update(p.relative_to(root).as_posix().encode())
