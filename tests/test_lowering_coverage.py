@@ -20,7 +20,8 @@ X64 = pathlib.Path(compiler.__file__).parent
 
 
 def test_every_opcode_row_is_lowered_or_listed_as_unsupported() -> None:
-    missing = [info.name for key, info in OPS.items() if key not in LOWERINGS and info.name not in UNSUPPORTED]
+    missing = [info.name for key, info in OPS.items()
+               if key not in LOWERINGS and info.name not in UNSUPPORTED]
     assert missing == [], f"instructions with neither a lowering nor an UNSUPPORTED entry: {missing}"
 
 

@@ -20,8 +20,6 @@ map, signatures); see docs/abi.md for the calling convention and frame layout.
 """
 from __future__ import annotations
 
-import struct
-
 from ..errors import CompileError, LimitError
 from ..runtime import vmctx as V
 from ..runtime.limits import DEFAULT_LIMITS, Limits

@@ -14,7 +14,6 @@ from ..registers import RBP, RSP, SCRATCH, VMCTX
 from ..stack import CONST, LOCAL, SLOT, Val, copy_mem, is_float, load_reg, size_of
 from . import OP_SELECT, OP_SELECT_T, lowers
 
-
 BLOCK, LOOP, IF, ELSE, FUNC = range(5)     # Ctrl kinds
 
 

@@ -14,7 +14,6 @@ from ..registers import CL, RAX, RCX, RDX, SCRATCH, Gpr
 from ..stack import CONST, LOCAL, REG, SLOT, Val, size_of, to_s32, to_s64
 from . import FUSE_TARGETS, lower_named, lowers
 
-
 # --- integer operation tables ---------------------------------------------------------------------
 
 def _u(x: int, size: int) -> int:

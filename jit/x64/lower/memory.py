@@ -9,7 +9,6 @@ from ..registers import HEAP, R8, RAX, RCX, RDI, RDX, RSI, SCRATCH, VMCTX, Gpr, 
 from ..stack import CONST, REG, Val, fits_imm32, is_float, size_of
 from . import lower_with_immediates, lowers
 
-
 # loads: name -> (result type, access bytes, signed)
 LOADS = {
     "i32.load": (I32, 4, False), "i64.load": (I64, 8, False), "f32.load": (F32, 4, False),

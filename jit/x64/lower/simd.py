@@ -13,13 +13,13 @@ from ...wasm.types import F32, F64, I32, I64, V128
 from ..encoder import Cond
 from ..registers import SCRATCH, XMM_SCRATCH, Xmm
 from ..simd import (
+    _EXTRACT,
+    _INSERT,
+    _LANES,
     BINOPS,
     EXTEND_HIGH,
-    _EXTRACT,
     FLOAT_COMPARES,
-    _INSERT,
     INT_COMPARES,
-    _LANES,
     LANE_BITS,
     LOADS,
     ROUNDING,
