@@ -24,6 +24,7 @@ _LAZY = {
     "Table": "jit.runtime.externs",
     "Limits": "jit.runtime.limits",
     "Cache": "jit.cache",
+    "Pool": "jit.pool",
 }
 
 __all__ = [

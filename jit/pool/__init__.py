@@ -114,25 +114,23 @@ class Pool:
         self._modules: dict[str, bytes] = {}
         self._digests: dict[bytes, str] = {}
         self._texts: dict[str, str] = {}                 # Wasm text -> hash of its binary
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()     # reentrant: Ray may run a done-callback inside send()
         self._room = threading.Condition(self._lock)
         self._next_id = 0
         self._outstanding = 0
         self._closed = False
         self._lost = 0
         self._restarts = 0
-        if backend == "ray":
-            from .ray import RayWorkers
-
-            self._ray: Any = RayWorkers(self)
-            return
-        self._ray = None
-        self._ctx = multiprocessing.get_context(start_method)
-        if start_method == "forkserver":
-            self._ctx.set_forkserver_preload(_PRELOAD)
+        self._ray = backend == "ray"
+        if not self._ray:
+            self._ctx = multiprocessing.get_context(start_method)
+            if start_method == "forkserver":
+                self._ctx.set_forkserver_preload(_PRELOAD)
         self._slots = [_Worker(i) for i in range(workers)]
         for slot in self._slots:
             self._start(slot)
+        if self._ray:
+            return
         self._wake_r, self._wake_w = os.pipe()
         self._dispatcher = threading.Thread(target=self._dispatch, name="jit.Pool dispatcher", daemon=True)
         self._dispatcher.start()
@@ -169,8 +167,10 @@ class Pool:
         return {"lost": self._lost, "restarts": self._restarts, "outstanding": self._outstanding}
 
     def worker_pids(self) -> list[int]:
-        """The process ids of the current workers (process backend)."""
+        """The process ids of the current workers."""
         with self._lock:
+            if self._ray:
+                return [s.conn.pid() for s in self._slots]  # type: ignore[union-attr]
             return [s.process.pid for s in self._slots]
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
@@ -179,7 +179,7 @@ class Pool:
             if self._closed:
                 return
             self._closed = True
-            if cancel_futures and self._ray is None:
+            if cancel_futures:
                 for slot in self._slots:
                     kept = [entry for entry in slot.pending if entry[2] or not entry[0].cancel()]
                     self._outstanding -= len(slot.pending) - len(kept)
@@ -188,8 +188,10 @@ class Pool:
             if wait:
                 while self._outstanding:
                     self._room.wait()
-        if self._ray is not None:
-            self._ray.shutdown()
+        if self._ray:
+            for slot in self._slots:
+                if slot.conn is not None:
+                    slot.conn.close()
         else:
             os.write(self._wake_w, b"x")
             self._dispatcher.join()
@@ -241,10 +243,6 @@ class Pool:
                 raise Error("the pool is shut down")
             self._next_id += 1
             msg = (msg[0], self._next_id, *msg[2:])
-            if self._ray is not None:
-                self._outstanding += 1
-                self._ray.submit(fut, self._next_id, digest, msg)
-                return fut
             while True:
                 slots = self._slots
                 i = routing.choose(digest, [s.load for s in slots], [digest in s.sent for s in slots],
@@ -304,6 +302,13 @@ class Pool:
     def _start(self, slot: _Worker) -> None:
         from .worker import main
 
+        if self._ray:
+            from . import ray
+
+            slot.conn = ray.start(self, slot, self.cache_dir, self._lru_size)  # type: ignore[assignment]
+            slot.sent = set()
+            slot.generation += 1
+            return
         main = self._worker_main or main
         parent, child = self._ctx.Pipe(duplex=True)
         proc = self._ctx.Process(target=main, args=(child, self.cache_dir, self._lru_size),
@@ -372,6 +377,24 @@ class Pool:
             with self._lock:
                 self._outstanding -= n
                 self._room.notify_all()
+
+    def _actor_lost(self, slot: _Worker, conn: Any, exc: BaseException) -> None:
+        """A Ray actor died: fail what it was running, start a new one (once per dead actor)."""
+        with self._lock:
+            if slot.conn is not conn:
+                return
+            lost = list(slot.inflight.values())
+            slot.inflight.clear()
+            self._lost += len(lost)
+            self._restarts += 1
+            slot.conn = None
+            if not self._closed or slot.pending:
+                self._start(slot)
+                self._pump(slot)
+        for fut in lost:
+            fut.set_exception(WorkerLost(f"worker {slot.index} (a Ray actor) died while running this call: "
+                                         f"{type(exc).__name__}"))
+        self._finished(len(lost))
 
     def _replace(self, slot: _Worker) -> None:
         """A worker died: deliver what it sent, fail what it was running, start a new one."""

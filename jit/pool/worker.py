@@ -116,6 +116,30 @@ def run(modules: _Modules, digest: str, argv: list[str], env: dict[str, str], st
     return CommandResult(code, out.getvalue(), err.getvalue())
 
 
+def handle(modules: _Modules, batch: list[tuple[Any, ...]]) -> list[tuple[int, bool, Any]]:
+    """Run one batch of messages; the results (``(id, ok, value)``) of its calls."""
+    out: list[tuple[int, bool, Any]] = []
+    for msg in batch:
+        kind = msg[0]
+        if kind == "m":
+            modules.wasm[msg[1]] = msg[2]
+            continue
+        try:
+            if kind == "i":
+                value = invoke(modules, msg[2], msg[3], msg[4], msg[5])
+            else:
+                value = run(modules, msg[2], msg[3], msg[4], msg[5], msg[6])
+            out.append((msg[1], True, value))
+        except BaseException as exc:      # noqa: BLE001 - every failure goes back to the caller
+            out.append((msg[1], False, portable(exc)))
+    return out
+
+
+def sendable(out: list[tuple[int, bool, Any]]) -> list[tuple[int, bool, Any]]:
+    """``out`` with every value that cannot be pickled replaced by a ``jit.Error``."""
+    return [_checked(item) for item in out]
+
+
 def main(conn: Connection, cache_dir: str, lru_size: int) -> None:
     """The worker loop: receive a batch, run it, send its results; exit on ``None`` or EOF."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)      # the parent decides when workers stop
@@ -127,25 +151,12 @@ def main(conn: Connection, cache_dir: str, lru_size: int) -> None:
             return
         if batch is None:
             return
-        out: list[tuple[int, bool, Any]] = []
-        for msg in batch:
-            kind = msg[0]
-            if kind == "m":
-                modules.wasm[msg[1]] = msg[2]
-                continue
-            try:
-                if kind == "i":
-                    value = invoke(modules, msg[2], msg[3], msg[4], msg[5])
-                else:
-                    value = run(modules, msg[2], msg[3], msg[4], msg[5], msg[6])
-                out.append((msg[1], True, value))
-            except BaseException as exc:      # noqa: BLE001 - every failure goes back to the caller
-                out.append((msg[1], False, portable(exc)))
+        out = handle(modules, batch)
         if out:
             try:
                 conn.send(out)
             except (pickle.PicklingError, TypeError, AttributeError):
-                conn.send([_checked(item) for item in out])
+                conn.send(sendable(out))
 
 
 def _checked(item: tuple[int, bool, Any]) -> tuple[int, bool, Any]:
