@@ -56,6 +56,7 @@ class RayConn:
         self.pool = pool
         self.slot = slot
         self.actor = _ACTOR.remote(cache_dir, lru_size)
+        self._pid = self.actor.pid.remote()     # first in the actor's queue: never behind a long call
 
     def send(self, batch: list[tuple[Any, ...]] | None) -> None:
         if batch is None:
@@ -71,7 +72,7 @@ class RayConn:
             self.pool._actor_lost(self.slot, self, exc)
 
     def pid(self) -> int:
-        return int(ray.get(self.actor.pid.remote()))
+        return int(ray.get(self._pid))
 
     def close(self) -> None:
         ray.kill(self.actor, no_restart=True)
