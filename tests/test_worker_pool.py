@@ -221,3 +221,31 @@ def test_soak_100k_invocations_100_kills() -> None:
     outcome = _soak(100_000, 100)
     assert outcome["kills"] == 100 and outcome["restarts"] >= 100
     print(dict(outcome))
+
+
+@needs_wat2wasm
+def test_ray_backend() -> None:
+    """The same pool with Ray actors as workers (one Ray start for all checks: it takes seconds)."""
+    ray = pytest.importorskip("ray", reason='the ray backend needs ray: pip install "wxjit[ray]"')
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        with Pool(workers=2, backend="ray") as p:
+            digest = p.submit_module(ADD)
+            futures = [p.invoke(digest, "add", (i, 1)) for i in range(300)]
+            assert [f.result(timeout=60) for f in futures] == [i + 1 for i in range(300)]
+            with pytest.raises(jit.Trap) as exc:
+                p.invoke(TRAPS, "boom", (1,)).result(timeout=60)
+            assert exc.value.kind == "unreachable" and len(exc.value.backtrace) >= 2
+            with pytest.raises(jit.Trap, match="interrupted"):
+                p.invoke(TRAPS, "spin", (), jit.Limits(timeout=0.2)).result(timeout=60)
+            assert p.run(ECHO, ["echo"], {}, b"ray").result(timeout=60) == CommandResult(3, b"ray", b"err")
+            spin = p.invoke(TRAPS, "spin", (), jit.Limits(timeout=60))
+            time.sleep(1)
+            victim = p.worker_pids()[p._slots.index(next(s for s in p._slots if s.inflight))]
+            os.kill(victim, signal.SIGKILL)
+            with pytest.raises(WorkerLost):
+                spin.result(timeout=60)
+            assert p.invoke(ADD, "add", (20, 22)).result(timeout=60) == 42
+            assert p.stats["restarts"] == 1 and p.stats["lost"] == 1
+    finally:
+        ray.shutdown()
