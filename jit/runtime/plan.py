@@ -158,14 +158,15 @@ def make_recipe(compiled: Any, w: Any) -> PlanRecipe:
     for t in range(len(w.types)):
         type_offsets.append(type_ids + 8 * t)
         type_index.append(t)
-    for f, t in enumerate(func_types):
-        off = funcrefs + V.VMFUNCREF_SIZE * f
-        words[off + V.VMFUNCREF_CODE] = (compiled.host_stub_offsets[f] if f < n_imp
-                                         else compiled.func_offsets[f - n_imp])
-        code_rel.append(off + V.VMFUNCREF_CODE)
-        rel.append(off + V.VMFUNCREF_VMCTX)
-        type_offsets.append(off + V.VMFUNCREF_TYPE_ID)
-        type_index.append(t)
+    # one funcref per function: slices of ranges, no Python frame per function (cached loads of
+    # modules with many functions make this recipe again to check it)
+    n_funcs, step = len(func_types), V.VMFUNCREF_SIZE
+    end = funcrefs + step * n_funcs
+    funcref_code = list(compiled.host_stub_offsets[:n_imp]) + list(compiled.func_offsets)
+    code_rel.extend(range(funcrefs + V.VMFUNCREF_CODE, end, step))
+    rel.extend(range(funcrefs + V.VMFUNCREF_VMCTX, end, step))
+    type_offsets.extend(range(funcrefs + V.VMFUNCREF_TYPE_ID, end, step))
+    type_index.extend(func_types)
 
     def put(off: int, value: int) -> None:
         if isinstance(value, _Rel):
@@ -206,6 +207,11 @@ def make_recipe(compiled: Any, w: Any) -> PlanRecipe:
             active_elems.append((i, seg.table, static_value(layout, seg.offset), seg.offset, len(seg.init)))
 
     image = bytearray(size)
+    if n_funcs:                     # the funcref code words, written as one strided slice
+        first = funcrefs + V.VMFUNCREF_CODE
+        assert first % 8 == 0 and step % 8 == 0
+        memoryview(image).cast("Q")[first // 8:first // 8 + n_funcs * (step // 8):step // 8] = \
+            array("Q", funcref_code)
     for off, value in words.items():
         if value > MASK64:          # a v128 (globals have 16 bytes)
             image[off:off + 16] = value.to_bytes(16, "little")

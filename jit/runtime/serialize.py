@@ -35,9 +35,11 @@ import hashlib
 import hmac
 import json
 import marshal
+import operator
 import struct
 import threading
 from functools import lru_cache
+from itertools import islice, repeat
 from pathlib import Path
 from typing import Any
 
@@ -384,8 +386,13 @@ def _is_int(v: Any, lo: int = 0, hi: int = (1 << 32) - 1) -> bool:
 
 
 def _int_list(v: Any, what: str, hi: int) -> list[int]:
-    _need(type(v) is list and all(_is_int(x, 0, hi) for x in v), f"{what}: not a list of ints in [0, {hi}]")
+    # C-speed scans (no Python frame per element): only exact ints, then the bounds
+    _need(type(v) is list and (not v or (set(map(type, v)) == _INT_ONLY and min(v) >= 0 and max(v) <= hi)),
+          f"{what}: not a list of ints in [0, {hi}]")
     return v
+
+
+_INT_ONLY = {int}
 
 
 def _check_limits(lim: Any, hi: int, what: str) -> None:
@@ -501,17 +508,27 @@ def check_decoded(compiled: Any, wasm: Any, recipe: Any, fuel: bool) -> None:
     _need(c.num_imported_funcs == n_imp and c.fuel is fuel, "function counts or fuel flag do not match")
     _need(list(c.types) == list(wasm.types), "types do not match the module")
     _need(c.layout == VMContextLayout.for_module(wasm), "vmctx layout does not match the module")
-    all_types = [wasm.func_type(i) for i in range(n_imp + len(wasm.funcs))]
     ft = _int_list(c.func_types, "function types", len(c.types) - 1)
-    _need(len(ft) == len(all_types) and all(c.types[t] == all_types[i] for i, t in enumerate(ft)),
-          "function types do not match the module")
+    # the compiler names each signature by the first index of an equal type (ModuleCompiler.compile)
+    first: dict[Any, int] = {}
+    for i, t in enumerate(wasm.types):
+        first.setdefault(t, i)
+    canonical = [first[t] for t in wasm.types]
+    declared = [imp.desc for imp in wasm.imports if imp.kind == "func"] + list(wasm.funcs)
+    _need(_int_list(declared, "declared types", len(canonical) - 1) is declared
+          and ft == list(map(canonical.__getitem__, declared)), "function types do not match the module")
     offs = _int_list(c.func_offsets, "function offsets", size)
     ends = _int_list(c.func_ends, "function ends", size)
     _need(len(offs) == len(ends) == len(wasm.funcs), "function offset count does not match")
-    pos = 0
-    for start, end in zip(offs, ends, strict=True):
-        _need(start == _align16(pos) and start < end <= size, f"function offset {start} out of place")
-        pos = end
+    # every start == _align16(previous end) (0 first) and start < end <= size, as C-level scans:
+    # starts 16-aligned, 0 <= start - previous end < 16, end - start > 0
+    _need(not offs or (offs[0] == 0 and ends[-1] <= size
+                       and not any(map(operator.and_, offs, repeat(15, len(offs))))
+                       and min(map(operator.sub, ends, offs)) > 0
+                       and (len(offs) == 1 or (min(gaps := list(map(operator.sub, offs[1:], ends))) >= 0
+                                               and max(gaps) < 16))),
+          "function offsets out of place")
+    pos = ends[-1] if ends else 0
     stubs = _int_list(c.host_stub_offsets, "host stub offsets", size)
     _need(len(stubs) == n_imp, "host stub count does not match")
     stride = stubs[1] - stubs[0] if len(stubs) > 1 else 16
@@ -530,7 +547,7 @@ def check_decoded(compiled: Any, wasm: Any, recipe: Any, fuel: bool) -> None:
               f"relocation {r!r} out of bounds")
     pcs = _int_list(c.pc_offsets, "pc offsets", size)
     wasm_pcs = _int_list(c.pc_wasm, "pc map", (1 << 32) - 1)
-    _need(len(pcs) == len(wasm_pcs) and all(a <= b for a, b in zip(pcs, pcs[1:], strict=False)),
+    _need(len(pcs) == len(wasm_pcs) and all(map(operator.le, pcs, islice(pcs, 1, None))),
           "pc map out of order")
     names = c.func_names
     _need(type(names) is dict and all(type(k) is int and type(v) is str for k, v in names.items()),
