@@ -3,10 +3,12 @@
 The parent side is the same as with processes (per-worker queues in the parent, hash-affine routing,
 at most ``batch`` calls running per worker); a worker is an actor running ``jit.pool.worker.handle``
 on each batch. An actor that dies (killed, crashed, its node lost) fails only the calls it was running
-with ``WorkerLost`` and is replaced by a new actor. Ray is initialized with defaults when it is not
-already (call ``ray.init(...)`` first to choose the cluster); each actor asks for one CPU. The cache
-directory must be reachable under the same path where the actors run (one machine, or a shared file
-system).
+with ``WorkerLost`` and is replaced by a new actor. A death is noticed through a failed call, so
+calls already sent to an idle actor that died unnoticed fail with ``WorkerLost`` too (they never
+ran); the process backend watches its workers and has no such window. Ray is initialized with
+defaults when it is not already (call ``ray.init(...)`` first to choose the cluster); each actor
+asks for one CPU. The cache directory must be reachable under the same path where the actors run
+(one machine, or a shared file system).
 """
 from __future__ import annotations
 
