@@ -385,10 +385,13 @@ def _is_int(v: Any, lo: int = 0, hi: int = (1 << 32) - 1) -> bool:
     return type(v) is int and lo <= v <= hi
 
 
+def _int_list_ok(v: Any, hi: int) -> bool:
+    """``v`` is a list of ints in [0, hi], by C-speed scans (no Python frame per element)."""
+    return type(v) is list and (not v or (set(map(type, v)) == _INT_ONLY and min(v) >= 0 and max(v) <= hi))
+
+
 def _int_list(v: Any, what: str, hi: int) -> list[int]:
-    # C-speed scans (no Python frame per element): only exact ints, then the bounds
-    _need(type(v) is list and (not v or (set(map(type, v)) == _INT_ONLY and min(v) >= 0 and max(v) <= hi)),
-          f"{what}: not a list of ints in [0, {hi}]")
+    _need(_int_list_ok(v, hi), f"{what}: not a list of ints in [0, {hi}]")
     return v
 
 
@@ -444,7 +447,7 @@ def _check_wasm(w: Any) -> None:
         else:
             _need(imp.desc.valtype in T.VALTYPES and type(imp.desc.mutable) is bool,
                   "bad imported global type")
-    _need(all(_is_int(t, 0, n_types - 1) for t in w.funcs), "function type index out of range")
+    _need(_int_list_ok(w.funcs, n_types - 1), "function type index out of range")
     for t in w.tables:
         _need(t.elem in T.REF_TYPES, "bad table type")
         _check_limits(t.limits, (1 << 32) - 1, "table")
