@@ -224,8 +224,8 @@ class Measurement:
 
 
 def measure(name: str, scale: int, limits: object | None = None) -> Measurement:
+    from jit.abi.limits import Limits
     from jit.errors import LimitError
-    from jit.runtime.limits import Limits
     from jit.wasm import validate
     from jit.x64.compiler import compile_module
 

@@ -16,13 +16,13 @@ __version__ = "0.1.0"
 # name -> module that defines it; resolved lazily by __getattr__.
 _LAZY = {
     "validate": "jit.wasm",
-    "Module": "jit.runtime.module",
+    "Module": "jit.pipeline",
     "Instance": "jit.runtime.instance",
     "Func": "jit.runtime.externs",
     "Memory": "jit.runtime.externs",
     "Global": "jit.runtime.externs",
     "Table": "jit.runtime.externs",
-    "Limits": "jit.runtime.limits",
+    "Limits": "jit.abi.limits",
     "Cache": "jit.cache",
     "Pool": "jit.pool",
 }

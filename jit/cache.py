@@ -32,7 +32,7 @@ from typing import Any
 
 from .errors import Error
 from .native import ffi, lib
-from .runtime.module import Module
+from .pipeline import Module
 from .runtime.serialize import MIN_KEY_BYTES, CacheError, compiler_version, cpu_features, dumps
 from .runtime.serialize import loads as _loads
 

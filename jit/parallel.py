@@ -18,7 +18,7 @@ import pickle
 from dataclasses import dataclass
 from typing import Any
 
-from .runtime.limits import DEFAULT_LIMITS, Limits
+from .abi.limits import DEFAULT_LIMITS, Limits
 
 # Modules whose function bodies total fewer bytes than this are compiled serially (forking costs
 # more than it saves on small modules).
@@ -206,8 +206,8 @@ def merge(module: Any, chunks: list[Chunk], fuel: bool, limits: Limits) -> Any:
 def _finish(mc: Any, func_offsets: list[int], func_ends: list[int]) -> Any:
     """The serial compiler's epilogue (jit.x64.compiler.ModuleCompiler.compile after its loop):
     host stubs, constant pool, GOT, CompiledModule."""
-    from .runtime import vmctx as V
-    from .x64.compiled import CompiledModule
+    from .abi import vmctx as V
+    from .abi.compiled import CompiledModule
     from .x64.compiler import M64, RBP, RDI, RDX, RSI, RSP, VMCTX, LimitError, Mem
 
     m = mc.module

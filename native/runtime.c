@@ -604,7 +604,7 @@ __attribute__((noinline)) void wx_host_call(void *vmctx, uint64_t import_index, 
 /* ---------------------------------------------------------------------------------------------- */
 /* loading                                                                                         */
 
-/* Every helper of jit/runtime/vmctx.py HELPERS, in id order (the list is generated into vmctx.h). */
+/* Every helper of jit/abi/vmctx.py HELPERS, in id order (the list is generated into vmctx.h). */
 #define WX_HELPER_ADDRESS(name) (void *)name,
 static void *const wx_helpers[WX_HELPER_COUNT] = {WX_HELPER_LIST(WX_HELPER_ADDRESS)};
 

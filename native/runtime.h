@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* One linear memory; the layout is VMMemory of jit/runtime/vmctx.py (offsets checked in runtime.c). */
+/* One linear memory; the layout is VMMemory of jit/abi/vmctx.py (offsets checked in runtime.c). */
 typedef struct wx_memory {
     uint64_t base;       /* start of the reservation (never moves) */
     uint64_t length;     /* accessible bytes */

@@ -84,7 +84,7 @@ def test_round_trip_runs_like_the_original(wasm: bytes) -> None:
 def test_deserialize_does_not_decode_validate_or_compile(wasm: bytes,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     data = jit.Module(wasm).serialize()
-    import jit.runtime.module as M
+    import jit.pipeline as M
     import jit.x64.compiler as C
 
     def forbidden(*a: object, **k: object) -> None:

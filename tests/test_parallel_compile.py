@@ -4,10 +4,10 @@ from __future__ import annotations
 import pytest
 
 import jit
+from jit.abi.limits import DEFAULT_LIMITS, Limits
 from jit.benchmarks.synthetic import many_functions
 from jit.parallel import PARALLEL_THRESHOLD, compile_parallel, partition, should_parallelize
-from jit.runtime.limits import DEFAULT_LIMITS, Limits
-from jit.runtime.module import _validate
+from jit.pipeline import _validate
 from jit.x64.compiler import compile_module
 
 

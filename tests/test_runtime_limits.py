@@ -9,7 +9,7 @@ import pytest
 from wasm_text import needs_wat2wasm, wat
 
 import jit
-from jit.runtime import vmctx as V
+from jit.abi import vmctx as V
 
 pytestmark = needs_wat2wasm
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 import jit
+from jit.abi import vmctx as V
 from jit.native import ffi, lib
-from jit.runtime import vmctx as V
 from jit.runtime.memory import PAGE_SIZE, RESERVE_BYTES, LinearMemory
 
 

@@ -159,7 +159,7 @@ def child(engine: str, path: str) -> dict[str, Any]:
 
     phases: dict[str, float] = {}
     if engine.startswith("wxjit"):
-        from ..runtime.limits import DEFAULT_LIMITS
+        from ..abi.limits import DEFAULT_LIMITS
         from ..runtime.module import LoadedCode
         from ..wasm.decoder import decode
         from ..wasm.validator import validate_module

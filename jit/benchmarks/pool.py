@@ -185,8 +185,8 @@ def _latency(pool: Any, work: _Workload, calls: int) -> tuple[float, float]:
 
 def in_process_p50_us(calls: int = 5000) -> float:
     """p50 of a fresh ``jit.Instance`` + one call of ``add`` in this process (no pool)."""
+    from ..pipeline import Module
     from ..runtime.instance import Instance
-    from ..runtime.module import Module
     from .instantiate import module_add
 
     module = Module(module_add())

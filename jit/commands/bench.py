@@ -13,7 +13,7 @@ BENCHMARKS = ["loader", "programs", "instantiate", "compile", "pool"]
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    from ..cli import add_subcommands
+    from .registry import add_subcommands
 
     add_subcommands(parser, "jit.benchmarks", BENCHMARKS, "benchmark", "_bench_main")
 

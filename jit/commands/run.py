@@ -56,14 +56,14 @@ def limit_fields() -> list[tuple[str, Any]]:
     """(name, default) of every ``jit.Limits`` field, in declaration order."""
     import dataclasses
 
-    from ..runtime.limits import Limits
+    from ..abi.limits import Limits
     return [(f.name, f.default) for f in dataclasses.fields(Limits)]
 
 
 def _may_be_unlimited(name: str) -> bool:
     import dataclasses
 
-    from ..runtime.limits import Limits
+    from ..abi.limits import Limits
     return any(f.name == name and "None" in str(f.type) for f in dataclasses.fields(Limits))
 
 

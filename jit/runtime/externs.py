@@ -11,6 +11,7 @@ import builtins
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from ..abi.limits import DEFAULT_MAX_TABLE_ELEMENTS
 from ..errors import Error, LimitError
 from ..native import ffi, lib
 from ..wasm.types import (
@@ -25,7 +26,6 @@ from ..wasm.types import (
     valtype_name,
 )
 from ..wasm.types import Limits as WasmLimits
-from .limits import DEFAULT_MAX_TABLE_ELEMENTS
 from .memory import LinearMemory
 from .values import check_bits, check_v128_bits, from_bits, to_bits, v128_to_bits
 
@@ -43,6 +43,13 @@ def parse_valtype(name: str | int) -> int:
 
 def functype_of(params: Iterable[str | int], results: Iterable[str | int]) -> FuncType:
     return FuncType(tuple(parse_valtype(t) for t in params), tuple(parse_valtype(t) for t in results))
+
+
+class InstanceFunction:
+    """Base of ``jit.runtime.instance.Function`` (a Wasm function bound to its instance), defined here
+    so that the linker recognises one without importing the instance module."""
+
+    __slots__ = ()
 
 
 class Func:

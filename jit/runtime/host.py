@@ -15,11 +15,11 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from ..abi.vmctx import VMCTX_INSTANCE_ID
 from ..errors import Error
 from ..native import ffi, lib
 from ..wasm.types import FuncType
 from .values import FROM_BITS, TO_BITS
-from .vmctx import VMCTX_INSTANCE_ID
 
 # instance id -> list of adapters (one per imported function index; None for Wasm imports)
 _dispatch: dict[int, list[Callable[[Any], None] | None]] = {}

@@ -40,13 +40,13 @@ import weakref
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from ..abi import vmctx as V
+from ..abi.limits import DEFAULT_LIMITS, Limits
 from ..errors import Error, LimitError, Trap
 from ..native import ffi, lib
 from ..wasm.types import V128, FuncType
-from . import host, linker
-from . import vmctx as V
-from .externs import Func, Global, Memory, Table
-from .limits import DEFAULT_LIMITS, Limits
+from . import host, linker, sigint
+from .externs import Func, Global, InstanceFunction, Memory, Table
 from .memory import LinearMemory
 from .module import Module
 from .plan import InstancePlan, canonical_type_id, eval_const
@@ -178,7 +178,7 @@ class InstanceState:
             pass
 
 
-class Function:
+class Function(InstanceFunction):
     """An exported Wasm function bound to its instance: ``f(*args)`` and ``f.call_raw([bits])``."""
 
     __slots__ = ("_spec", "_state", "_call", "_vm", "_code", "__weakref__")
@@ -619,5 +619,7 @@ def _init_datas(st: InstanceState) -> None:
         if rc:
             raise Trap("out of bounds memory access")
 
+
+sigint.register_types(Function, InstanceState)
 
 __all__ = ["Exports", "Function", "Instance", "InstanceState", "canonical_type_id", "live_instances"]

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..errors import LinkError
 from ..wasm.types import FuncType, GlobalType, Import, MemoryType, TableType, valtype_name
-from .externs import Func, Global, Memory, Table
+from .externs import Func, Global, InstanceFunction, Memory, Table
 
 
 def describe(t: Any) -> str:
@@ -34,8 +34,7 @@ def describe(t: Any) -> str:
 
 
 def extern_kind(ext: Any) -> str | None:
-    from .instance import Function
-    if isinstance(ext, (Func, Function)):
+    if isinstance(ext, (Func, InstanceFunction)):
         return "func"
     if isinstance(ext, Memory):
         return "memory"

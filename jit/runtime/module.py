@@ -1,4 +1,6 @@
-"""``jit.Module``: decode + validate + compile a Wasm binary and load its code, ready to instantiate.
+"""The runtime's module: a compiled artifact (``jit.abi.compiled.CompiledModule``) with its code loaded,
+ready to instantiate. Decoding, validating and compiling happen above, in ``jit.pipeline`` (whose
+``Module`` subclass is ``jit.Module``); the runtime never imports the front end or the compiler.
 
 Loading copies the compiled code into a slot of the process code arena (``jit.codemem``, memfd:
 written through the RW view, run through the RX view) and applies the relocations (helper addresses
@@ -8,8 +10,6 @@ through vmctx) and released when the module object dies.
 """
 from __future__ import annotations
 
-import hashlib
-import inspect
 import os
 import threading
 from collections.abc import Callable
@@ -17,11 +17,11 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
+from ..abi.limits import DEFAULT_LIMITS, Limits
 from ..errors import Error
 from ..native import ffi
 from ..wasm.types import FuncType
 from . import serialize, sigint, traps
-from .limits import DEFAULT_LIMITS, Limits
 from .plan import InstancePlan
 
 
@@ -54,40 +54,27 @@ def _no_names(funcidx: int) -> str | None:
 
 
 class Module:
-    """A compiled module: ``imports`` [(module, name, type)], ``exports`` [(name, type)].
-
-    ``data`` is a Wasm binary or Wasm text (a ``str``, or bytes starting with ``(``), assembled by
-    ``jit.wat.wat2wasm``; ``from_file`` reads ``.wasm`` and ``.wat`` files alike.
+    """A loaded module: ``imports`` [(module, name, type)], ``exports`` [(name, type)].
 
     Types are ``jit.wasm`` types: ``FuncType``, ``MemoryType``, ``TableType``, ``GlobalType``.
-    Raises ``jit.CompileError`` (``MalformedError`` / ``ValidationError``) on bad input and
-    ``jit.LimitError`` beyond the compile-time ``limits``. ``serialize()`` / ``deserialize()`` move
-    the compiled code through a checked file format (``jit.runtime.serialize``); a deserialized module
-    has no function bodies and is never recompiled. Instances with ``Limits(fuel=N)`` run a variant
-    compiled with fuel checks, made on first use and kept (a module compiled with fuel also serves
-    instances without a fuel limit, with an unreachable budget). ``jobs``: compile with this many
-    processes (``jit.parallel``; byte-identical code); by default all CPUs for modules whose function
-    bodies exceed ``jit.parallel.PARALLEL_THRESHOLD`` bytes, else serially; ``jobs=1`` is serial.
+    ``serialize()`` / ``deserialize()`` move the compiled code through a checked file format
+    (``jit.runtime.serialize``); a deserialized module has no function bodies and is never recompiled.
+    Instances with ``Limits(fuel=N)`` run a variant compiled with fuel checks, made on first use by
+    ``_compile_variant`` (overridden by ``jit.pipeline.Module``) and kept (a module compiled with fuel
+    also serves instances without a fuel limit, with an unreachable budget).
     """
 
-    def __init__(self, data: bytes | bytearray | memoryview | str, *, name: str | None = None,
-                 limits: Limits | None = None, fuel: bool = False, jobs: int | None = None) -> None:
-        from ..parallel import compile_parallel, should_parallelize
-        from ..x64.compiler import compile_module
-
-        if isinstance(data, str) or _is_text(data):     # Wasm text: assembled first (jit.wat)
-            from ..wat import wat2wasm
-            data = wat2wasm(data)
-        data = bytes(data)
+    def __init__(self, wasm: Any, compiled: Any, *, name: str | None = None, limits: Limits | None = None,
+                 wasm_sha256: str = "") -> None:
+        """A module from a validated ``jit.wasm`` Module and its ``jit.abi.compiled.CompiledModule``
+        (what ``jit.pipeline.Module`` makes from bytes): the code is loaded, nothing is compiled."""
         self.name = name
-        self.limits = limits = limits or DEFAULT_LIMITS
-        self.wasm = _validate(data, limits)
-        self.wasm_sha256 = hashlib.sha256(data).hexdigest()
-        n = should_parallelize(self.wasm, jobs)     # jobs: worker processes (jit.parallel)
-        self.compiled = (compile_parallel(self.wasm, fuel=fuel, limits=limits, jobs=n) if n > 1
-                         else compile_module(self.wasm, fuel=fuel, limits=limits))
-        self.code = LoadedCode(self.compiled, self.wasm.func_name)
-        self._init_variants(InstancePlan(self.wasm, self.compiled))
+        self.limits = limits or DEFAULT_LIMITS
+        self.wasm = wasm
+        self.wasm_sha256 = wasm_sha256
+        self.compiled = compiled
+        self.code = LoadedCode(compiled, wasm.func_name)
+        self._init_variants(InstancePlan(wasm, compiled))
         if not sigint._installed:
             sigint.install()          # Ctrl-C interrupts Wasm calls of the main thread (jit.runtime.sigint)
 
@@ -97,11 +84,6 @@ class Module:
         v = (self.compiled, self.code, plan)
         self._variants: dict[bool, tuple[Any, LoadedCode, InstancePlan]] = (
             {True: v, False: v} if self.compiled.fuel else {False: v})
-
-    @classmethod
-    def from_file(cls, path: str | os.PathLike[str], *, limits: Limits | None = None) -> Module:
-        p = Path(path)
-        return cls(p.read_bytes(), name=p.name, limits=limits)
 
     # -- serialization ---------------------------------------------------------------------------
     def serialize(self, *, fuel: bool | None = None) -> bytes:
@@ -152,11 +134,16 @@ class Module:
             if not self.wasm.codes and self.wasm.funcs:
                 raise Error("this module was deserialized without its fuel variant; serialize it with "
                             "fuel=True (or cache it with fuel) to run it with Limits(fuel=...)")
-            from ..x64.compiler import compile_module
-            compiled = compile_module(self.wasm, fuel=fuel, limits=self.limits)
+            compiled = self._compile_variant(fuel)
             v = (compiled, LoadedCode(compiled, self.wasm.func_name), InstancePlan(self.wasm, compiled))
             self._variants[fuel] = v
             return v
+
+    def _compile_variant(self, fuel: bool) -> Any:
+        """The CompiledModule of this module with or without fuel checks. The runtime never compiles:
+        ``jit.pipeline.Module`` (which ``jit.Module`` is) overrides this."""
+        raise Error("this module holds compiled code only; make it with jit.Module to compile "
+                    "its fuel variant")
 
     # -- types -------------------------------------------------------------------------------------
     @property
@@ -179,13 +166,6 @@ class Module:
         return f"<jit.Module {self.name or ''} {len(self.wasm.funcs)} funcs, {self.code.size} code bytes>"
 
 
-def _is_text(data: bytes | bytearray | memoryview) -> bool:
-    if data[:4] == b"\0asm":
-        return False
-    from ..wat import is_text
-    return is_text(data)
-
-
 def _default_arena() -> Any:
     global _arena
     from ..codemem.arena import default_arena
@@ -195,18 +175,3 @@ def _default_arena() -> Any:
 
 _arena: Any = None
 _variant_lock = threading.Lock()     # compiling a variant on first use
-
-
-def _validate(data: bytes, limits: Limits) -> Any:
-    from ..wasm import validate
-    if _VALIDATE_TAKES_LIMITS:
-        return validate(data, limits)
-    return validate(data)
-
-
-def _validate_takes_limits() -> bool:
-    from ..wasm import validate
-    return "limits" in inspect.signature(validate).parameters
-
-
-_VALIDATE_TAKES_LIMITS = _validate_takes_limits()

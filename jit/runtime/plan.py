@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from ..abi import vmctx as V
 from ..errors import CompileError, Error
 from ..native import ffi, lib
 from ..wasm.types import V128, FuncType
 from . import pool
-from . import vmctx as V
 from .values import (
     FROM_BITS,
     MASK32,

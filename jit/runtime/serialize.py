@@ -43,15 +43,15 @@ from itertools import islice, repeat
 from pathlib import Path
 from typing import Any
 
+from ..abi import vmctx as V
+from ..abi.compiled import CompiledModule
+from ..abi.cpu import host_features
+from ..abi.vmctx import VMContextLayout
 from ..errors import Error
 from ..native import lib
 from ..wasm import types as T
 from ..wasm.types import FuncType
-from ..x64.compiled import CompiledModule
-from ..x64.cpu import host_features
-from . import vmctx as V
 from .plan import InstancePlan, PlanRecipe, make_recipe
-from .vmctx import VMContextLayout
 
 MAGIC = b"WXJITCW\x00"
 FORMAT_VERSION = 2
@@ -67,13 +67,14 @@ class CacheError(Error):
 
 
 # Sources whose change changes machine code or the ABI it relies on: part of every cache key.
-_SOURCE_DIRS = ("x64", "wasm")
-_SOURCE_FILES = ("runtime/vmctx.py",)
+_SOURCE_DIRS = ("abi", "x64", "wasm")
+_SOURCE_FILES: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=1)
 def compiler_version() -> str:
-    """A hash of the compiler's sources (jit/x64, jit/wasm, the vmctx layout) and the format version."""
+    """A hash of the compiler's sources (jit/abi: vmctx layout, artifact, limits, CPU probe; jit/x64,
+    jit/wasm) and the format version."""
     root = Path(__file__).resolve().parent.parent
     h = hashlib.sha256(f"wxjit-cwasm-{FORMAT_VERSION}".encode())
     paths = [p for d in _SOURCE_DIRS for p in sorted((root / d).rglob("*.py"))]

@@ -82,17 +82,30 @@ def _watch(fd: int) -> None:
             interrupt_main_calls()
 
 
+# (Function, InstanceState) of jit.runtime.instance, which registers them at import (it imports this
+# module, so this module does not import it back); no instance exists before that.
+class _NoInstances:
+    pass
+
+
+_types: tuple[type, type] = (_NoInstances, _NoInstances)
+
+
+def register_types(function_type: type, state_type: type) -> None:
+    global _types
+    _types = (function_type, state_type)
+
+
 def interrupt_main_calls() -> int:
     """Interrupt every Wasm call in progress on the main thread; returns how many groups."""
-    from .instance import Function, InstanceState
-
+    function_type, state_type = _types
     frame = sys._current_frames().get(threading.main_thread().ident or 0)
     states: list[Any] = []
     while frame is not None:
         if frame.f_code.co_filename.startswith(_PACKAGE_DIR):      # the callers are wxjit frames
             for value in list(frame.f_locals.values()):
-                st = value._state if isinstance(value, Function) else value
-                if isinstance(st, InstanceState) and all(st is not s for s in states):
+                st = value._state if isinstance(value, function_type) else value
+                if isinstance(st, state_type) and all(st is not s for s in states):
                     states.append(st)
         frame = frame.f_back
     with _lock:

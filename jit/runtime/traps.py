@@ -13,9 +13,9 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+from ..abi.vmctx import TRAP_CODE, TRAP_KINDS
 from ..errors import Trap
 from ..native import ffi, lib
-from .vmctx import TRAP_CODE, TRAP_KINDS
 
 HOST_EXCEPTION = TRAP_CODE["host exception"]
 MAX_FRAMES = 64

@@ -17,7 +17,7 @@ from .host import Wasi, WasiConfig, WasiExit
 
 def load_module(module: Any) -> Any:
     """A ``jit.Module`` from a Module, bytes-like Wasm, or a file path."""
-    from ..runtime.module import Module
+    from ..pipeline import Module
 
     if isinstance(module, Module):
         return module

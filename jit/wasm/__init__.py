@@ -44,14 +44,14 @@ from .types import (
 from .validator import validate_module
 
 if TYPE_CHECKING:
-    from ..runtime.limits import Limits as ResourceLimits
+    from ..abi.limits import Limits as ResourceLimits
 
 
 def validate(data: bytes | bytearray | memoryview, limits: ResourceLimits | None = None) -> Module:
     """Decode and validate ``data``; returns the validated Module or raises jit.CompileError
     (jit.LimitError for a module beyond ``limits``, default ``jit.Limits()``)."""
     if limits is None:
-        from ..runtime.limits import DEFAULT_LIMITS as limits
+        from ..abi.limits import DEFAULT_LIMITS as limits
     module = decode(data, limits)
     validate_module(module)
     return module

@@ -44,7 +44,7 @@ from .types import (
 )
 
 if TYPE_CHECKING:
-    from ..runtime.limits import Limits as ResourceLimits
+    from ..abi.limits import Limits as ResourceLimits
 
 MAGIC = b"\0asm"
 VERSION = b"\x01\0\0\0"

@@ -20,13 +20,13 @@ map, signatures); see docs/abi.md for the calling convention and frame layout.
 """
 from __future__ import annotations
 
+from ..abi import vmctx as V
+from ..abi.compiled import CompiledModule
+from ..abi.limits import DEFAULT_LIMITS, Limits
+from ..abi.vmctx import VMContextLayout
 from ..errors import CompileError, LimitError
-from ..runtime import vmctx as V
-from ..runtime.limits import DEFAULT_LIMITS, Limits
-from ..runtime.vmctx import VMContextLayout
 from ..wasm.opcodes import OPS
 from ..wasm.types import BLOCK_V128, F32, F64, I32, I64, V128, FuncType
-from .compiled import CompiledModule
 from .context import CodegenContext
 from .encoder import Assembler, Cond, Label, Mem
 from .lower import (

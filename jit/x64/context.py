@@ -7,7 +7,7 @@ and record trap sites; it sits between the lowerings (``jit.x64.lower``) and the
 """
 from __future__ import annotations
 
-from ..runtime import vmctx as V
+from ..abi import vmctx as V
 from ..wasm.types import F32, F64, I32
 from .encoder import Cond, Mem
 from .registers import RAX, RDI, RSI, SCRATCH, VMCTX, Gpr, Xmm

@@ -9,8 +9,8 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterator
 
+from ..abi.compiled import CompiledModule
 from ..wasm.opcodes import OPS
-from .compiled import CompiledModule
 
 
 def _wasm_text(insn: tuple) -> str:

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..abi.cpu import host_features
 from ..errors import CompileError
 from ..wasm.types import V128
-from .cpu import host_features
 from .registers import Xmm
 from .stack import REG, Val
 

@@ -1,7 +1,7 @@
 """Calls: direct, indirect (through a table), and calls of runtime helpers."""
 from __future__ import annotations
 
-from ...runtime import vmctx as V
+from ...abi import vmctx as V
 from ...wasm.types import V128, FuncType
 from ..context import FLAGS
 from ..encoder import Cond, Mem

@@ -6,7 +6,7 @@ of their positions. Branches copy their values there; nothing else has to agree.
 """
 from __future__ import annotations
 
-from ...runtime import vmctx as V
+from ...abi import vmctx as V
 from ...wasm.types import V128, FuncType, block_type
 from ..context import FLAGS, M32
 from ..encoder import Cond, Label, Mem

@@ -4,7 +4,7 @@ from __future__ import annotations
 import struct
 from typing import TYPE_CHECKING
 
-from ...runtime import vmctx as V
+from ...abi import vmctx as V
 from ...wasm.types import F32, F64, I32, I64
 from ..context import FLAGS, M32, M64, SIGN32, SIGN64
 from ..encoder import Cond, Label, Mem

@@ -5,10 +5,10 @@ fold); every name of a table is registered for the method that reads it (end of 
 """
 from __future__ import annotations
 
+from ...abi.cpu import host_features
 from ...errors import CompileError
 from ...wasm.types import I32, I64
 from ..context import FLAGS, M32, M64
-from ..cpu import host_features
 from ..encoder import Cond, Mem
 from ..registers import CL, RAX, RCX, RDX, SCRATCH, Gpr
 from ..stack import CONST, LOCAL, REG, SLOT, Val, size_of, to_s32, to_s64

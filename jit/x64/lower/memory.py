@@ -1,7 +1,7 @@
 """Linear memory: bounds-checked loads and stores, memory.size/grow and the bulk memory instructions."""
 from __future__ import annotations
 
-from ...runtime import vmctx as V
+from ...abi import vmctx as V
 from ...wasm.types import F32, F64, I32, I64
 from ..context import M32
 from ..encoder import Mem

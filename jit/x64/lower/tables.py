@@ -1,7 +1,7 @@
 """Tables and references: table.*, elem.drop, ref.null, ref.is_null, ref.func."""
 from __future__ import annotations
 
-from ...runtime import vmctx as V
+from ...abi import vmctx as V
 from ...wasm.types import FUNCREF, I32
 from ..encoder import Cond, Mem
 from ..registers import R8, RAX, RCX, RDI, RDX, RSI, SCRATCH, VMCTX, Gpr

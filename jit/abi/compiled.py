@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from typing import Any
 
-from ..runtime.vmctx import VMContextLayout
-from ..wasm.types import FuncType
+from .vmctx import VMContextLayout
 
 
 @dataclass
@@ -24,14 +24,14 @@ class CompiledModule:
     # Offset of the host-call stub of every imported function (index = import function index).
     # The runtime points an imported host function's VMIMPORT_CODE at it.
     host_stub_offsets: list[int]
-    # (code offset, kind, target): see jit.runtime.vmctx RELOC_* kinds.
+    # (code offset, kind, target): see jit.abi.vmctx RELOC_* kinds.
     relocations: list[tuple[int, int, int]]
     # Sorted code offsets of instructions that can trap or call (memory accesses, trap calls, calls),
     # and for each the Wasm byte offset of the instruction it came from.
     pc_offsets: list[int]
     pc_wasm: list[int]
     # Signatures: the module's type section and the type index of every function of the index space.
-    types: list[FuncType]
+    types: list[Any]            # jit.wasm.types.FuncType (abi imports no layer above it)
     func_types: list[int]
     layout: VMContextLayout
     num_imported_funcs: int
