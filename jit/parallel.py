@@ -12,6 +12,7 @@ byte-identical to ``jit.x64.compiler.compile_module`` (tests/test_parallel_compi
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import pickle
@@ -106,6 +107,7 @@ def compile_chunk(module: Any, lo: int, hi: int, fuel: bool, limits: Limits) -> 
 
 
 def _worker(module: Any, lo: int, hi: int, fuel: bool, limits: Limits, conn: Any) -> None:
+    gc.disable()        # short-lived, and the compiler makes no reference cycles worth collecting
     try:
         result: Any = compile_chunk(module, lo, hi, fuel, limits)
     except BaseException as exc:     # re-raised by the parent, in function order
@@ -129,12 +131,16 @@ def compile_parallel(module: Any, fuel: bool = False, limits: Limits | None = No
     runs = partition(sizes, n)
     ctx = multiprocessing.get_context("fork")
     procs = []
-    for lo, hi in runs[1:]:
-        recv, send = ctx.Pipe(duplex=False)
-        p = ctx.Process(target=_worker, args=(module, lo, hi, fuel, limits, send), daemon=True)
-        p.start()
-        send.close()
-        procs.append((p, recv))
+    gc.freeze()         # a collection in a worker would write to (and so copy) every inherited page
+    try:
+        for lo, hi in runs[1:]:
+            recv, send = ctx.Pipe(duplex=False)
+            p = ctx.Process(target=_worker, args=(module, lo, hi, fuel, limits, send), daemon=True)
+            p.start()
+            send.close()
+            procs.append((p, recv))
+    finally:
+        gc.unfreeze()
     chunks: list[Any] = []
     try:
         try:
