@@ -21,9 +21,12 @@ from pathlib import Path
 from typing import Any
 
 COMMAND_TYPES = (
-    "module", "register", "action", "assert_return", "assert_trap", "assert_exhaustion",
-    "assert_invalid", "assert_malformed", "assert_unlinkable", "assert_uninstantiable",
+    "module", "module_definition", "module_instance", "register", "action", "assert_return",
+    "assert_trap", "assert_exhaustion", "assert_exception", "assert_invalid", "assert_malformed",
+    "assert_unlinkable", "assert_uninstantiable",
 )
+# Result types (spectest3) that denote a null reference of a bottom type, or any null ("refnull").
+_NULL_TYPES = ("nullref", "nullfuncref", "nullexternref", "nullexnref", "refnull")
 MAX_FAILURES_KEPT = 50
 
 _CANONICAL_NAN = {"f32": 0x7FC00000, "f64": 0x7FF8000000000000}
@@ -107,9 +110,15 @@ def _arg_bits(value: dict[str, Any]) -> Any:
     return int(v)
 
 
+def _is_null(got: Any) -> bool:
+    return got is None or got == 0
+
+
 def _check_value(expected: dict[str, Any], got: Any) -> bool:
     t = expected["type"]
     v = expected.get("value")
+    if t in _NULL_TYPES:
+        return _is_null(got)
     if t == "v128":
         if not isinstance(got, int):
             return False
@@ -133,8 +142,10 @@ def _check_value(expected: dict[str, Any], got: Any) -> bool:
         return mag & canonical == canonical   # arithmetic: exponent all ones and the quiet bit set
     if t in ("i32", "i64", "f32", "f64"):
         return got == int(v)
-    if v is None or v == "null":
-        return got is None or got == 0
+    if v == "null":
+        return _is_null(got)
+    if v is None:       # spectest3: a reference result without a value is any non-null reference
+        return not _is_null(got)
     return got == int(v)
 
 
@@ -181,8 +192,17 @@ class Runner:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.named: dict[str, Any] = {}
+        self.definitions: dict[str, Any] = {}
         self.current: Any = None
         self.registered: dict[str, Any] = {"spectest": spectest_module()}
+
+    @staticmethod
+    def _binary(cmd: dict[str, Any]) -> str | None:
+        """The binary file of a module command: ``filename``, or for a text module its
+        ``binary_filename`` (spectest3); None for a text module without one (skipped)."""
+        if cmd.get("module_type") == "text":
+            return cmd.get("binary_filename")
+        return cmd["filename"]
 
     def _instantiate(self, filename: str) -> Any:
         import jit
@@ -209,10 +229,36 @@ class Runner:
         import jit
         ctype = cmd["type"]
         if ctype == "module":
-            inst = self._instantiate(cmd["filename"])
+            binary = self._binary(cmd)
+            if binary is None:
+                return "skipped"
+            # A module that fails to load leaves no current module: the commands that follow fail
+            # instead of running against an earlier module.
+            self.current = None
+            if cmd.get("name"):
+                self.named.pop(cmd["name"], None)
+            inst = self._instantiate(binary)
             self.current = inst
             if cmd.get("name"):
                 self.named[cmd["name"]] = inst
+        elif ctype == "module_definition":
+            binary = self._binary(cmd)
+            if binary is None:
+                return "skipped"
+            if cmd.get("name"):
+                self.definitions.pop(cmd["name"], None)
+            module = jit.Module(Path(binary).read_bytes())
+            if cmd.get("name"):
+                self.definitions[cmd["name"]] = module
+        elif ctype == "module_instance":
+            self.current = None
+            self.named.pop(cmd["instance"], None)
+            module = self.definitions.get(cmd["module"])
+            if module is None:
+                raise Mismatch(f"no module definition {cmd['module']!r}")
+            inst = jit.Instance(module, self.registered)
+            self.current = inst
+            self.named[cmd["instance"]] = inst
         elif ctype == "register":
             inst = self.named[cmd["name"]] if cmd.get("name") else self.current
             self.registered[cmd["as"]] = inst.exports
@@ -233,11 +279,18 @@ class Runner:
                     raise Mismatch(f"trapped with {trap.kind!r}, expected {cmd['text']!r}") from None
             else:
                 raise Mismatch(f"returned {got}, expected trap {cmd['text']!r}")
+        elif ctype == "assert_exception":
+            try:
+                got = self._do_action(cmd["action"])
+            except jit.Trap as trap:
+                raise Mismatch(f"trapped with {trap.kind!r}, expected an uncaught exception") from None
+            raise Mismatch(f"returned {got}, expected an uncaught exception")
         elif ctype in ("assert_invalid", "assert_malformed"):
-            if cmd.get("module_type") == "text":
+            binary = self._binary(cmd)
+            if binary is None:
                 return "skipped"
             try:
-                jit.validate(Path(cmd["filename"]).read_bytes())
+                jit.validate(Path(binary).read_bytes())
             except jit.CompileError:
                 pass
             else:

@@ -26,6 +26,14 @@ def spectest_dir() -> Path | None:
     return path if path.is_dir() else None
 
 
+def spectest3_dir() -> Path | None:
+    """The Wasm 3.0 spec-test folder (env ``WXJIT_SPECTEST3``, else ``<repo>/../shared/spectest3``),
+    or None when it is not available."""
+    env = os.environ.get("WXJIT_SPECTEST3")
+    path = Path(env) if env else Path(__file__).resolve().parent.parent.parent / "shared" / "spectest3"
+    return path if path.is_dir() else None
+
+
 def json_files(suite: str) -> list[Path]:
     """The JSON command files of ``suite`` ("core" or "simd"), sorted; [] when absent."""
     if suite not in SUITES:
@@ -37,13 +45,15 @@ def json_files(suite: str) -> list[Path]:
 
 
 def load_commands(path: Path | str) -> list[dict[str, Any]]:
-    """The commands of one JSON file; each ``filename`` is replaced by an absolute path string."""
+    """The commands of one JSON file; each ``filename`` (and spectest3's ``binary_filename``) is
+    replaced by an absolute path string."""
     path = Path(path)
     with path.open(encoding="utf-8") as f:
         commands = json.load(f)["commands"]
     for cmd in commands:
-        if "filename" in cmd:
-            cmd["filename"] = str(path.parent / cmd["filename"])
+        for key in ("filename", "binary_filename"):
+            if key in cmd:
+                cmd[key] = str(path.parent / cmd[key])
     return commands
 
 

@@ -3,6 +3,10 @@ child process, as ``wxjit spec`` runs them.
 
 Every file of both suites must pass completely (every binary command; the text ``assert_malformed``
 modules are the only skips). Skips with the reason when ../shared/spectest is absent.
+
+The Wasm 3.0 suite (``../shared/spectest3``, see its README.md) runs the same way for the files listed
+in ``SPECTEST3_PASSING``: the ones wxjit passes completely. A file joins the list when the feature it
+tests lands (``wxjit spec ../shared/spectest3/<group>`` shows which files pass).
 """
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ import json
 
 import pytest
 
-from jit.spectest import spectest_dir
+from jit.spectest import spectest3_dir, spectest_dir
 
 ROOT = spectest_dir()
 SUITE_FILES = [(suite, p.name) for suite in ("core", "simd")
@@ -31,3 +35,65 @@ def test_spec_file(suite: str, name: str) -> None:
     text_modules = sum(1 for c in commands if c.get("module_type") == "text")
     assert result.skipped == text_modules
     assert result.passed == len(commands) - text_modules
+
+
+ROOT3 = spectest3_dir()
+SPECTEST3_PASSING: dict[str, tuple[str, ...]] = {
+    "core": (
+        "address", "align", "annotations", "binary", "binary-leb128", "block", "br", "br_if",
+        "call", "call_indirect", "comments", "const", "conversions", "custom", "endianness",
+        "exports", "f32", "f32_bitwise", "f32_cmp", "f64", "f64_bitwise", "f64_cmp", "fac",
+        "float_exprs", "float_literals", "float_memory", "float_misc", "forward", "func",
+        "func_ptrs", "i32", "i64", "id", "if", "inline-module", "int_exprs", "int_literals",
+        "labels", "left-to-right", "load", "local_get", "local_set", "local_tee", "loop", "memory",
+        "memory_grow", "memory_redundancy", "memory_size", "memory_trap", "names", "nop",
+        "obsolete-keywords", "ref_func", "return", "select", "skip-stack-guard-page", "stack", "start",
+        "store", "switch", "table_get", "table_grow", "table_set", "table_size", "token", "traps",
+        "type", "unreachable", "unreached-invalid", "unwind", "utf8-custom-section-id",
+        "utf8-import-field", "utf8-import-module", "utf8-invalid-encoding",
+    ),
+    "bulk-memory": (
+        "bulk", "memory_copy", "memory_fill", "memory_init", "table_copy", "table_fill",
+        "table_init",
+    ),
+    "simd": (
+        "simd_address", "simd_align", "simd_bit_shift", "simd_bitwise", "simd_boolean",
+        "simd_const", "simd_conversions", "simd_f32x4", "simd_f32x4_arith", "simd_f32x4_cmp",
+        "simd_f32x4_pmin_pmax", "simd_f32x4_rounding", "simd_f64x2", "simd_f64x2_arith",
+        "simd_f64x2_cmp", "simd_f64x2_pmin_pmax", "simd_f64x2_rounding", "simd_i16x8_arith",
+        "simd_i16x8_arith2", "simd_i16x8_cmp", "simd_i16x8_extadd_pairwise_i8x16",
+        "simd_i16x8_extmul_i8x16", "simd_i16x8_q15mulr_sat_s", "simd_i16x8_sat_arith",
+        "simd_i32x4_arith", "simd_i32x4_arith2", "simd_i32x4_cmp", "simd_i32x4_dot_i16x8",
+        "simd_i32x4_extadd_pairwise_i16x8", "simd_i32x4_extmul_i16x8", "simd_i32x4_trunc_sat_f32x4",
+        "simd_i32x4_trunc_sat_f64x2", "simd_i64x2_arith", "simd_i64x2_arith2", "simd_i64x2_cmp",
+        "simd_i64x2_extmul_i32x4", "simd_i8x16_arith", "simd_i8x16_arith2", "simd_i8x16_cmp",
+        "simd_i8x16_sat_arith", "simd_int_to_int_extend", "simd_lane", "simd_linking", "simd_load",
+        "simd_load16_lane", "simd_load32_lane", "simd_load64_lane", "simd_load8_lane",
+        "simd_load_extend", "simd_load_splat", "simd_load_zero", "simd_select", "simd_splat",
+        "simd_store", "simd_store16_lane", "simd_store32_lane", "simd_store64_lane",
+        "simd_store8_lane",
+    ),
+    "gc": (
+        "binary-gc",
+    ),
+    "multi-memory": (
+        "memory_size3",
+    ),
+}
+SUITE3_FILES = [(group, name) for group, names in SPECTEST3_PASSING.items() for name in names]
+
+
+@pytest.mark.skipif(ROOT3 is None, reason="the Wasm 3.0 spec suite (../shared/spectest3) is absent")
+@pytest.mark.parametrize(("group", "name"), SUITE3_FILES, ids=[f"spectest3/{g}/{n}" for g, n in SUITE3_FILES])
+def test_spec3_file(group: str, name: str) -> None:
+    from jit.specrunner import run_isolated
+
+    path = ROOT3 / group / name / f"{name}.json"
+    result = run_isolated(path)
+    assert result.crash is None, result.crash
+    assert result.failures == [], result.failures[:5]
+    commands = json.loads(path.read_text())["commands"]
+    # text modules are skipped unless the converter also wrote their binary (binary_filename)
+    text_only = sum(1 for c in commands if c.get("module_type") == "text" and "binary_filename" not in c)
+    assert result.skipped == text_only
+    assert result.passed == len(commands) - text_only
