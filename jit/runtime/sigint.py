@@ -58,9 +58,18 @@ def install() -> bool:
         return True
 
 
+# SIGINTs the watcher has read from the wakeup fd, and SIGINTs the Python handler has turned into
+# KeyboardInterrupt. When the handler ran first (the main thread was in Python code, not in Wasm), the
+# watcher must not interrupt anything: a later call would stop on a Ctrl-C that was already delivered.
+_seen = 0
+_handled = 0
+
+
 def _on_sigint(signum: int, frame: FrameType | None) -> None:
     """The Python-level handler (main thread, after the interrupted call returned or in host code)."""
+    global _handled
     with _lock:
+        _handled += 1
         states = list(_interrupted)
         _interrupted.clear()
     for st in states:
@@ -79,7 +88,17 @@ def _watch(fd: int) -> None:
         if not data:
             return
         if signal.SIGINT in data:
-            interrupt_main_calls()
+            _on_wakeup(data.count(signal.SIGINT))
+
+
+def _on_wakeup(signals: int) -> None:
+    """The watcher's side of a SIGINT: interrupt the main thread's calls unless the handler already
+    consumed that SIGINT (both sides decide under one lock, so exactly one of them acts)."""
+    global _seen
+    with _lock:
+        _seen += signals
+        if _handled < _seen:
+            _interrupt_main_calls_locked()
 
 
 # (Function, InstanceState) of jit.runtime.instance, which registers them at import (it imports this
@@ -98,6 +117,11 @@ def register_types(function_type: type, state_type: type) -> None:
 
 def interrupt_main_calls() -> int:
     """Interrupt every Wasm call in progress on the main thread; returns how many groups."""
+    with _lock:
+        return _interrupt_main_calls_locked()
+
+
+def _interrupt_main_calls_locked() -> int:
     function_type, state_type = _types
     frame = sys._current_frames().get(threading.main_thread().ident or 0)
     states: list[Any] = []
@@ -108,8 +132,7 @@ def interrupt_main_calls() -> int:
                 if isinstance(st, state_type) and all(st is not s for s in states):
                     states.append(st)
         frame = frame.f_back
-    with _lock:
-        _interrupted.extend(states)
+    _interrupted.extend(states)
     for st in states:
         st.interrupt()
     return len(states)
