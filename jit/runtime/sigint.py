@@ -18,6 +18,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from types import FrameType
 from typing import Any
 
@@ -97,8 +98,16 @@ def _on_wakeup(signals: int) -> None:
     global _seen
     with _lock:
         _seen += signals
-        if _handled < _seen:
+    # The main thread may be between Python and Wasm (its call frame not yet visible, or the native
+    # call not yet entered), where neither an interrupt nor the handler can act: try again until the
+    # handler has run, i.e. until the SIGINT has become a KeyboardInterrupt.
+    deadline = time.monotonic() + 2.0     # the handler runs at the main thread's next bytecode
+    while signal.getsignal(signal.SIGINT) is _on_sigint and time.monotonic() < deadline:
+        with _lock:
+            if _handled >= _seen:
+                return
             _interrupt_main_calls_locked()
+        time.sleep(0.005)
 
 
 # (Function, InstanceState) of jit.runtime.instance, which registers them at import (it imports this
