@@ -46,7 +46,7 @@ def test_sigint_interrupts_a_python_call() -> None:
     out, err = proc.communicate(timeout=30)
     assert line == "KeyboardInterrupt", err
     assert elapsed < 1.0
-    assert out == "one 1\n" and proc.returncode == 0, err
+    assert out == "one 1\n" and proc.returncode == 0, (proc.returncode, err)
 
 
 def test_wxjit_run_exits_130_on_sigint(tmp_path: Path) -> None:
