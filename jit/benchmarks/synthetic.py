@@ -7,30 +7,8 @@ from __future__ import annotations
 
 import struct
 
-
-def uleb(n: int) -> bytes:
-    """Unsigned LEB128."""
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
-
-
-def sleb(n: int) -> bytes:
-    """Signed LEB128."""
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        if (n == 0 and not b & 0x40) or (n == -1 and b & 0x40):
-            out.append(b)
-            return bytes(out)
-        out.append(b | 0x80)
+from ..wasm.leb import encode_signed as sleb
+from ..wasm.leb import encode_unsigned as uleb
 
 
 def _section(sid: int, payload: bytes) -> bytes:

@@ -317,7 +317,6 @@ class ModuleCompiler:
 
     def compile(self) -> CompiledModule:
         m = self.module
-        a = self.asm
         nimp = m.num_imported_funcs
         func_offsets, func_ends = [], []
         for i, body in enumerate(m.codes):
@@ -325,6 +324,14 @@ class ModuleCompiler:
             fc.compile()
             func_offsets.append(fc.start)
             func_ends.append(fc.end)
+        return self.finish(func_offsets, func_ends)
+
+    def finish(self, func_offsets: list[int], func_ends: list[int]) -> CompiledModule:
+        """Everything after the function bodies: host-call stubs, constant pool, helper GOT, and the
+        ``CompiledModule`` (also the parallel compiler's last step, after it merged the bodies)."""
+        m = self.module
+        a = self.asm
+        nimp = m.num_imported_funcs
         # Host-call stubs for imported functions (see docs/abi.md).
         host_stubs = []
         for i in range(nimp):
