@@ -20,6 +20,45 @@ V128 = 0x7B
 FUNCREF = 0x70
 EXTERNREF = 0x6F
 
+# Reference types (Wasm 3.0). Abstract heap types have their one-byte binary codes; the nullable
+# reference to an abstract heap type (``(ref null func)`` = ``funcref``) IS that code, so FUNCREF and
+# EXTERNREF keep their 2.0 values. Every other reference type is encoded as one int:
+#   REF_TYPE | (REF_NULLABLE if nullable) | heap
+# where ``heap`` is an abstract heap-type code, or HEAP_INDEX | typeidx for a concrete (indexed)
+# type. Use make_ref / is_ref / ref_heap / ref_nullable rather than the bits.
+EXNREF = 0x69
+ANYREF, EQREF, I31REF, STRUCTREF, ARRAYREF = 0x6E, 0x6D, 0x6C, 0x6B, 0x6A
+NULLREF, NULLFUNCREF, NULLEXTERNREF, NULLEXNREF = 0x71, 0x73, 0x72, 0x74
+ABSTRACT_HEAP_TYPES: dict[int, str] = {
+    0x70: "func", 0x6F: "extern", 0x69: "exn", 0x6E: "any", 0x6D: "eq", 0x6C: "i31",
+    0x6B: "struct", 0x6A: "array", 0x71: "none", 0x73: "nofunc", 0x72: "noextern", 0x74: "noexn",
+}
+REF_TYPE = 1 << 30
+REF_NULLABLE = 1 << 29
+HEAP_INDEX = 1 << 28
+
+
+def make_ref(heap: int, nullable: bool) -> int:
+    """The value type ``(ref null? heap)``; ``heap`` is an abstract code or HEAP_INDEX | typeidx."""
+    if nullable and heap in ABSTRACT_HEAP_TYPES:
+        return heap
+    return REF_TYPE | (REF_NULLABLE if nullable else 0) | heap
+
+
+def is_ref(t: int) -> bool:
+    """True for every reference type (shorthand or general)."""
+    return t in ABSTRACT_HEAP_TYPES or bool(t & REF_TYPE)
+
+
+def ref_nullable(t: int) -> bool:
+    return t in ABSTRACT_HEAP_TYPES or bool(t & REF_NULLABLE)
+
+
+def ref_heap(t: int) -> int:
+    """The heap type of reference type ``t``: an abstract code, or HEAP_INDEX | typeidx."""
+    return t if t in ABSTRACT_HEAP_TYPES else t & (HEAP_INDEX | (HEAP_INDEX - 1))
+
+
 VALTYPE_NAMES: dict[int, str] = {
     I32: "i32", I64: "i64", F32: "f32", F64: "f64", V128: "v128",
     FUNCREF: "funcref", EXTERNREF: "externref",
