@@ -1,7 +1,8 @@
 """wxjit: an x86-64 JIT compiler for WebAssembly with W^X code memory.
 
 The public API (see docs/ and DESIGN.md): ``validate``, ``Module``, ``Instance``, ``Func``,
-``Memory``, ``Global``, ``Table``, ``Limits`` and the exception hierarchy rooted at ``Error``.
+``Memory``, ``Global``, ``Table``, ``Limits``, ``Features`` and the exception hierarchy rooted at
+``Error``.
 Heavier parts are imported on first use so that ``import jit`` stays cheap.
 """
 from __future__ import annotations
@@ -23,6 +24,7 @@ _LAZY = {
     "Global": "jit.runtime.externs",
     "Table": "jit.runtime.externs",
     "Limits": "jit.abi.limits",
+    "Features": "jit.abi.features",
     "Cache": "jit.cache",
     "Pool": "jit.pool",
 }

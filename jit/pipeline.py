@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .abi.features import Features
 from .abi.limits import DEFAULT_LIMITS, Limits
 from .runtime import module as _runtime
 
@@ -31,10 +32,14 @@ class Module(_runtime.Module):
     instances without a fuel limit, with an unreachable budget). ``jobs``: compile with this many
     processes (``jit.parallel``; byte-identical code); by default all CPUs for modules whose function
     bodies exceed ``jit.parallel.PARALLEL_THRESHOLD`` bytes, else serially; ``jobs=1`` is serial.
+    ``features`` (a ``jit.Features``, default ``Features()``): the post-2.0 proposals the module may
+    use; one it does not allow, or one wxjit does not implement, raises ``CompileError:
+    unsupported proposal '<name>'``.
     """
 
     def __init__(self, data: bytes | bytearray | memoryview | str, *, name: str | None = None,
-                 limits: Limits | None = None, fuel: bool = False, jobs: int | None = None) -> None:
+                 limits: Limits | None = None, fuel: bool = False, jobs: int | None = None,
+                 features: Features | None = None) -> None:
         from .parallel import compile_parallel, should_parallelize
         from .x64.compiler import compile_module
 
@@ -43,7 +48,7 @@ class Module(_runtime.Module):
             data = wat2wasm(data)
         data = bytes(data)
         limits = limits or DEFAULT_LIMITS
-        wasm = _validate(data, limits)
+        wasm = _validate(data, limits, features)
         n = should_parallelize(wasm, jobs)     # jobs: worker processes (jit.parallel)
         compiled = (compile_parallel(wasm, fuel=fuel, limits=limits, jobs=n) if n > 1
                     else compile_module(wasm, fuel=fuel, limits=limits))
@@ -51,9 +56,10 @@ class Module(_runtime.Module):
                          wasm_sha256=hashlib.sha256(data).hexdigest())
 
     @classmethod
-    def from_file(cls, path: str | os.PathLike[str], *, limits: Limits | None = None) -> Module:
+    def from_file(cls, path: str | os.PathLike[str], *, limits: Limits | None = None,
+                  features: Features | None = None) -> Module:
         p = Path(path)
-        return cls(p.read_bytes(), name=p.name, limits=limits)
+        return cls(p.read_bytes(), name=p.name, limits=limits, features=features)
 
     def _compile_variant(self, fuel: bool) -> Any:
         from .x64.compiler import compile_module
@@ -67,7 +73,8 @@ def _is_text(data: bytes | bytearray | memoryview) -> bool:
     return is_text(data)
 
 
-def _validate(data: bytes, limits: Limits) -> Any:
-    """Decode and validate (``jit.wasm.validate``) within the compile-time ``limits``."""
+def _validate(data: bytes, limits: Limits, features: Features | None = None) -> Any:
+    """Decode and validate (``jit.wasm.validate``) within the compile-time ``limits``, accepting the
+    proposals ``features`` allows (default ``jit.Features()``)."""
     from .wasm import validate
-    return validate(data, limits)
+    return validate(data, limits, features)

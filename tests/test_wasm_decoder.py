@@ -21,6 +21,7 @@ from jit.wasm import (
     decode,
     op_key,
 )
+from jit.wasm.types import make_ref
 
 wasmtime = pytest.importorskip("wasmtime", reason="wasmtime provides the reference wat2wasm")
 wat2wasm = wasmtime.wat2wasm
@@ -69,7 +70,9 @@ def test_structures() -> None:
     assert body.code[0][0] == op_key("f64.const") and body.code[-1][0] == 0x0B
     assert wasm[body.offset] == 0x44  # f64.const is the first instruction byte
     modes = [(e.mode, e.elemtype, len(e.init)) for e in m.elems]
-    assert modes == [("active", FUNCREF, 1), ("passive", FUNCREF, 2), ("declarative", FUNCREF, 1)]
+    # segments of function indices have type (ref func) in Wasm 3.0
+    ref_func = make_ref(FUNCREF, nullable=False)
+    assert modes == [("active", ref_func, 1), ("passive", FUNCREF, 2), ("declarative", ref_func, 1)]
     assert m.elems[0].init == [[(0xD2, 1, None, m.elems[0].init[0][0][3])]]
     assert [(d.mode, d.data) for d in m.datas] == [("active", b"hi"), ("passive", b"passive")]
     assert m.names.module == "mod"
@@ -111,7 +114,7 @@ def test_multi_value_block_type() -> None:
 
 @pytest.mark.parametrize("data,message", [
     (b"", "unexpected end"), (b"\0asn\x01\0\0\0", "magic header not detected"),
-    (b"\0asm\x02\0\0\0", "unknown binary version"), (HEADER + b"\x0d\x00", "malformed section id"),
+    (b"\0asm\x02\0\0\0", "unknown binary version"), (HEADER + b"\x0e\x00", "malformed section id"),
     (HEADER + b"\x01\x07\x01\x60\x00\x00", "length out of bounds"),
     (HEADER + b"\x08\x01\x00\x08\x01\x00", "unexpected content after last section"),
     (HEADER + b"\x01\x05\x01\x60\x00\x00\x00", "section size mismatch"),

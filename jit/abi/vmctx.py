@@ -83,6 +83,8 @@ TRAP_KINDS = [
     "interrupted",                        # 11
     "out of fuel",                        # 12
     "host exception",                     # 13: a host function raised; Python re-raises it
+    "null function reference",            # 14: call_ref of null
+    "null reference",                     # 15: ref.as_non_null of null
 ]
 TRAP_CODE = {name: i for i, name in enumerate(TRAP_KINDS)}
 

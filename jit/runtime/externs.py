@@ -14,6 +14,7 @@ from typing import Any
 from ..abi.limits import DEFAULT_MAX_TABLE_ELEMENTS
 from ..errors import Error, LimitError
 from ..native import ffi, lib
+from ..wasm.subtyping import canonical_value_class
 from ..wasm.types import (
     EXTERNREF,
     FUNCREF,
@@ -22,6 +23,7 @@ from ..wasm.types import (
     GlobalType,
     MemoryType,
     TableType,
+    is_ref,
     valtype_from_name,
     valtype_name,
 )
@@ -76,19 +78,17 @@ class Func:
     def call_raw(self, bits: Iterable[Any]) -> list[Any]:
         """Call with arguments as bit patterns (references as Python objects, None for null) and get
         the results the same way, like an exported Wasm function's ``call_raw``."""
-        from ..wasm.types import REF_TYPES
-
         params, results = self.type.params, self.type.results
         args = list(bits)
         if len(args) != len(params):
             raise Error(f"{self!r} takes {len(params)} argument(s), got {len(args)}")
-        values = [a if t in REF_TYPES else from_bits(t, check_bits(t, a))
+        values = [a if is_ref(t) else from_bits(t, check_bits(t, a))
                   for t, a in zip(params, args, strict=True)]
         out = self.callable(*values)
         outs = [] if not results else list(out) if len(results) > 1 else [out]
         if len(outs) != len(results):
             raise Error(f"{self!r} returned {len(outs)} value(s), expected {len(results)}")
-        return [o if t in REF_TYPES else to_bits(t, o) for t, o in zip(results, outs, strict=True)]
+        return [o if is_ref(t) else to_bits(t, o) for t, o in zip(results, outs, strict=True)]
 
     def __repr__(self) -> str:
         return f"<jit.Func {getattr(self.callable, '__name__', self.callable)!s} {self.type}>"
@@ -161,7 +161,7 @@ class Global:
         return int(ffi.cast("uintptr_t", self._cell))
 
     def _set(self, value: Any) -> None:
-        t = self.type.valtype
+        t = canonical_value_class(self.type.valtype)
         if t in (FUNCREF, EXTERNREF):
             if value is not None:
                 raise Error("reference globals hold only None (null) from Python for now")
@@ -177,7 +177,7 @@ class Global:
 
     @property
     def value(self) -> Any:
-        t = self.type.valtype
+        t = canonical_value_class(self.type.valtype)
         if t in (FUNCREF, EXTERNREF):
             return None if self._cell[0] == 0 else self._cell[0]
         if t == V128:
@@ -203,7 +203,7 @@ class Global:
         if self.type.valtype == V128:
             self._store_v128(check_v128_bits(bits))
         else:
-            self._cell[0] = check_bits(self.type.valtype, bits)
+            self._cell[0] = check_bits(canonical_value_class(self.type.valtype), bits)
 
     def __repr__(self) -> str:
         mut = "mut " if self.type.mutable else ""
@@ -223,8 +223,8 @@ class Table:
                  limit: int | None = DEFAULT_MAX_TABLE_ELEMENTS) -> None:
         """``limit`` (``jit.Limits.max_table_elements``) caps growth: ``table.grow`` beyond it fails."""
         et = parse_valtype(elemtype)
-        if et not in (FUNCREF, EXTERNREF):
-            raise Error(f"table elements must be funcref or externref, got {valtype_name(et)}")
+        if not is_ref(et):
+            raise Error(f"table elements must be references, got {valtype_name(et)}")
         if min < 0 or (max is not None and max < min) or min > 0xFFFFFFFF:
             raise LimitError(f"invalid table limits: min {min}, max {max}")
         if limit is not None and min > limit:
@@ -233,7 +233,7 @@ class Table:
         cap = 0xFFFFFFFF if max is None else max
         if limit is not None:
             cap = builtins.min(cap, limit)
-        t = lib.wx_table_new(et, min, cap, 0)
+        t = lib.wx_table_new(canonical_value_class(et), min, cap, 0)
         if t == ffi.NULL:
             raise LimitError(f"cannot allocate a table of {min} elements")
         self._t = ffi.gc(t, lib.wx_table_free)
@@ -250,6 +250,10 @@ class Table:
 
     def _set_bits(self, index: int, bits: int) -> None:
         self._t.elements[index] = bits
+
+    def _fill(self, bits: int) -> None:
+        """Every element := ``bits`` (a table's initialiser expression)."""
+        lib.wx_table_fill(self._t, 0, bits, self._t.length)
 
     def __repr__(self) -> str:
         return f"<jit.Table {valtype_name(self.type.elem)} size {self.size}>"

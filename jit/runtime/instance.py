@@ -44,7 +44,8 @@ from ..abi import vmctx as V
 from ..abi.limits import DEFAULT_LIMITS, Limits
 from ..errors import Error, LimitError, Trap
 from ..native import ffi, lib
-from ..wasm.types import V128, FuncType
+from ..wasm.subtyping import canonical_functype
+from ..wasm.types import V128, FuncType, GlobalType
 from . import host, linker, sigint
 from .externs import Func, Global, InstanceFunction, Memory, Table
 from .memory import LinearMemory
@@ -211,6 +212,11 @@ class Function(InstanceFunction):
     def funcref_address(self) -> int:
         return self._state.base + self._spec.funcref_offset
 
+    @property
+    def type_id(self) -> int:
+        """The canonical id of the function's type (``jit.wasm.subtyping``; linking compares it)."""
+        return int(ffi.cast("uint64_t *", self.funcref_address + V.VMFUNCREF_TYPE_ID)[0])
+
     def __call__(self, *args: Any) -> Any:
         return self._call(self, args)
 
@@ -283,6 +289,7 @@ def _export(state: InstanceState, kind: str, index: int) -> Any:
         g = g()
     if g is None:
         gtype = state.module.wasm.global_type(index)
+        gtype = GlobalType(state.plan.types.to_canonical(gtype.valtype), gtype.mutable)
         g = Global._view(gtype, state.base + state.plan.layout.defined_global(index), state)
         state.globals[index] = weakref.ref(g)
     return g
@@ -441,7 +448,7 @@ class Instance:
         if plan.defined_tables:
             layout = plan.layout
             first = len(st.tables)
-            for i, (elem, lo, hi) in enumerate(plan.defined_tables):
+            for i, (elem, lo, hi, _init) in enumerate(plan.defined_tables):
                 table = Table(elem, lo, hi, limit=limits.max_table_elements)
                 table._keep.add(st)
                 st.tables.append(table)
@@ -453,6 +460,13 @@ class Instance:
             slot[1] = value >> 64          # the high half of a v128 (16 bytes per global)
         for off, expr in plan.dynamic_items:
             ffi.cast("uint64_t *", base + off)[0] = eval_const(st, expr)
+        if plan.defined_tables:
+            first = len(st.tables) - len(plan.defined_tables)
+            for i, (_elem, lo, _hi, init) in enumerate(plan.defined_tables):
+                if init is not None and lo:          # a table with an initialiser expression
+                    value = eval_const(st, init)
+                    if value:
+                        st.tables[first + i]._fill(value)
         if plan.active_elems:
             _init_elems(st)
         if plan.active_datas:
@@ -552,7 +566,7 @@ def _link(st: InstanceState, externs: list[Any]) -> None:
             if isinstance(ext, Func):
                 adapter = ext._adapter
                 if adapter is None:
-                    adapter = ext._adapter = host.make_adapter(ext.callable, ext.type,
+                    adapter = ext._adapter = host.make_adapter(ext.callable, canonical_functype(ext.type),
                                                                f"import {imp.module}.{imp.name}")
                 adapters.append(adapter)
                 # import entry and funcref are the template's (host stub, this vmctx)
@@ -565,6 +579,7 @@ def _link(st: InstanceState, externs: list[Any]) -> None:
                 ref = layout.funcref(fi) // 8
                 vm[ref + V.VMFUNCREF_CODE // 8] = code
                 vm[ref + V.VMFUNCREF_VMCTX // 8] = callee_vm
+                vm[ref + V.VMFUNCREF_TYPE_ID // 8] = ext.type_id     # its own type (maybe a subtype)
                 peers.append(ext._state)
             fi += 1
         elif kind == "memory":

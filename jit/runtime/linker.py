@@ -2,10 +2,13 @@
 
 ``resolve(module, imports)`` returns one extern per import, in import order, or raises
 ``jit.LinkError`` naming the import's module and field with the expected and actual types (also
-available as ``.expected`` / ``.actual``). Rules (Wasm 2.0 import matching): functions need the same
-signature; globals the same value type and mutability; memories and tables must have at least the
-imported minimum (their current size) and, when the import has a maximum, a maximum not above it;
-tables also the same element type. Extra entries in the map are ignored.
+available as ``.expected`` / ``.actual``). Rules (Wasm 3.0 import matching, types compared by
+canonical id: ``jit.wasm.subtyping``): a function's type must be a subtype of the imported one (equal,
+or a declared subtype); an immutable global's value type a subtype of the imported one, a mutable
+global's the same type; memories and tables must have at least the imported minimum (their current
+size) and, when the import has a maximum, a maximum not above it; tables also the same element type.
+Types of other instances' globals and tables are in canonical form (``TypeContext.to_canonical``);
+a host extern's types name no module type. Extra entries in the map are ignored.
 """
 from __future__ import annotations
 
@@ -13,7 +16,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import LinkError
-from ..wasm.types import FuncType, GlobalType, Import, MemoryType, TableType, valtype_name
+from ..wasm.subtyping import TypeContext, canonical_functype_id, canonical_heap_sub, canonical_val_sub
+from ..wasm.types import HEAP_INDEX, FuncType, GlobalType, Import, MemoryType, TableType, valtype_name
 from .externs import Func, Global, InstanceFunction, Memory, Table
 
 
@@ -77,16 +81,28 @@ def check(module: Any, imp: Import, ext: Any) -> None:
         raise _fail(imp, want, describe(actual), "incompatible import type")
     ok = True
     if kind == "func":
-        ok = actual == want
+        want_id = TypeContext(module).canon[imp.desc]
+        ok = canonical_heap_sub(HEAP_INDEX | func_type_id(ext), HEAP_INDEX | want_id)
     elif kind == "global":
-        ok = actual == want
+        tc = TypeContext(module)
+        want_t = tc.to_canonical(want.valtype)
+        ok = actual.mutable == want.mutable and (
+            actual.valtype == want_t if want.mutable else canonical_val_sub(actual.valtype, want_t))
     elif kind == "memory":
         ok = _limits_match(actual.limits.min, actual.limits.max, want.limits.min, want.limits.max)
     elif kind == "table":
-        ok = actual.elem == want.elem and _limits_match(
+        ok = actual.elem == TypeContext(module).to_canonical(want.elem) and _limits_match(
             ext.size, actual.limits.max, want.limits.min, want.limits.max)
     if not ok:
         raise _fail(imp, want, describe(actual), "incompatible import type")
+
+
+def func_type_id(ext: Any) -> int:
+    """The canonical type id of a function extern: a Wasm function's own, a host function's type
+    standing alone."""
+    if isinstance(ext, Func):
+        return canonical_functype_id(ext.type)
+    return ext.type_id
 
 
 def resolve(module: Any, imports: Mapping[str, Mapping[str, Any]] | None) -> list[Any]:
@@ -99,8 +115,10 @@ def resolve(module: Any, imports: Mapping[str, Mapping[str, Any]] | None) -> lis
         ext = namespace.get(imp.name) if namespace is not None else None
         if ext is None:
             raise _fail(imp, expected_type(module, imp), "nothing", "unknown import")
-        # fast path: a host function of exactly the imported type
-        if not (type(ext) is Func and imp.kind == "func" and ext.type == types[imp.desc]):
+        # fast path: a host function of exactly the imported type (standing alone: a type in a
+        # recursive group with others is another type)
+        if not (type(ext) is Func and imp.kind == "func" and ext.type == types[imp.desc]
+                and canonical_functype_id(ext.type) == TypeContext(module).canon[imp.desc]):
             check(module, imp, ext)
         out.append(ext)
     return out

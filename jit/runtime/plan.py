@@ -15,7 +15,6 @@ handful of attribute sets and native calls:
 """
 from __future__ import annotations
 
-import threading
 import time
 from array import array
 from collections.abc import Callable
@@ -26,6 +25,7 @@ from typing import Any
 from ..abi import vmctx as V
 from ..errors import CompileError, Error
 from ..native import ffi, lib
+from ..wasm.subtyping import TypeContext, canonical_functype_id
 from ..wasm.types import V128, FuncType
 from . import pool
 from .values import (
@@ -44,17 +44,13 @@ from .watchdog import WATCHDOG
 _vmctx_init = lib.wx_vmctx_init
 BUSY = lib.WX_CALL_BUSY
 MAGIC = lib.WX_RC_MAGIC
-_type_ids: dict[FuncType, int] = {}
-_type_lock = threading.Lock()
 
 
 def canonical_type_id(ftype: FuncType) -> int:
-    """The process-wide id of a function type (structural: equal types share an id; never 0)."""
-    tid = _type_ids.get(ftype)
-    if tid is None:
-        with _type_lock:
-            tid = _type_ids.setdefault(ftype, len(_type_ids) + 1)
-    return tid
+    """The process-wide id of a function type standing alone (a host function's; never 0). A
+    module's types get theirs from ``jit.wasm.subtyping.canonical_ids`` (iso-recursive: the same
+    ids for equal types in any module)."""
+    return canonical_functype_id(ftype)
 
 
 def _align(n: int, a: int) -> int:
@@ -248,7 +244,11 @@ class InstancePlan:
         self.imports = [(imp.kind, imp) for imp in w.imports]
         self.export_index = {exp.name: (exp.kind, exp.index) for exp in w.exports}
         self.memory_limits = (w.memories[0].limits.min, w.memories[0].limits.max) if w.memories else None
-        self.defined_tables = [(tt.elem, tt.limits.min, tt.limits.max) for tt in w.tables]
+        self.types = TypeContext(w)             # canonical ids of the module's types
+        # (element type in canonical form, min, max, initialiser expression or None)
+        inits = w.table_inits or [None] * len(w.tables)
+        self.defined_tables = [(self.types.to_canonical(tt.elem), tt.limits.min, tt.limits.max, init)
+                               for tt, init in zip(w.tables, inits, strict=True)]
         self.start = w.start
         self._specs: dict[int, CallSpec] = {}
         # (imports mapping, resolved externs, adapters when every import is a host function, else None)
@@ -266,7 +266,7 @@ class InstancePlan:
         patch = lib.wx_patch_u64
         n_types = len(recipe.type_offsets) // 4
         if n_types:
-            ids = ffi.new("uint64_t[]", [canonical_type_id(t) for t in w.types])
+            ids = ffi.new("uint64_t[]", self.types.canon)
             patch(tmpl, ffi.from_buffer("uint32_t[]", recipe.type_offsets),
                   ffi.from_buffer("uint32_t[]", recipe.type_index), n_types, ids, 0)
         self._data_keep = [ffi.from_buffer(seg.data) for seg in w.datas]
@@ -307,7 +307,8 @@ class InstancePlan:
             ftype = self.wasm.func_type(funcidx)
             name = compiled.func_names.get(funcidx) or self.wasm.func_name(funcidx) or f"func{funcidx}"
             offset = compiled.func_offsets[funcidx - self.n_imported_funcs]
-            spec = self._specs[funcidx] = CallSpec(offset, ftype, name, self.layout.funcref(funcidx))
+            spec = self._specs[funcidx] = CallSpec(offset, ftype, name, self.layout.funcref(funcidx),
+                                                   self.types.functype(ftype))
         return spec
 
 
@@ -322,12 +323,15 @@ class CallSpec:
 
     __slots__ = ("code_offset", "type", "name", "call", "raw", "timed", "funcref_offset")
 
-    def __init__(self, code_offset: int, ftype: FuncType, name: str, funcref_offset: int) -> None:
+    def __init__(self, code_offset: int, ftype: FuncType, name: str, funcref_offset: int,
+                 shape: FuncType | None = None) -> None:
+        """``shape``: ``ftype`` with its reference types as value classes (funcref / externref), the
+        types values are converted by (``jit.wasm.subtyping.canonical_functype``)."""
         self.code_offset = code_offset
         self.type = ftype
         self.name = name
         self.funcref_offset = funcref_offset
-        self.call, self.raw, self.timed = callers(ftype)
+        self.call, self.raw, self.timed = callers(shape or ftype)
 
 
 @lru_cache(maxsize=4096)

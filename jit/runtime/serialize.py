@@ -54,7 +54,7 @@ from ..wasm.types import FuncType
 from .plan import InstancePlan, PlanRecipe, make_recipe
 
 MAGIC = b"WXJITCW\x00"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 _HEAD = struct.Struct("<8sIIQ")          # magic, version, header length, payload length
 MAC_SIZE = 32                            # HMAC-SHA256 of everything before it, at the end of the file
 # marshal 2 has no back-references: versions 3+ reference objects by their reference count, which
@@ -98,7 +98,23 @@ def cpu_features() -> list[str]:
 # -- plain-data packing --------------------------------------------------------------------------
 
 def _pack_functype(t: Any) -> tuple:
+    """A type-section entry: (params, results) for a function type, ("s", ((storage, mutable), ...))
+    for a struct type, ("a", storage, mutable) for an array type."""
+    if isinstance(t, T.StructType):
+        return ("s", tuple((f.storage, f.mutable) for f in t.fields))
+    if isinstance(t, T.ArrayType):
+        return ("a", t.field.storage, t.field.mutable)
     return (tuple(t.params), tuple(t.results))
+
+
+def _unpack_type(p: tuple) -> Any:
+    _need(type(p) is tuple and len(p) in (2, 3), "bad type")
+    if p[0] == "s":
+        _need(type(p[1]) is tuple, "bad struct type")
+        return T.StructType(tuple(T.FieldType(st, mut) for st, mut in p[1]))
+    if p[0] == "a":
+        return T.ArrayType(T.FieldType(p[1], p[2]))
+    return _functype(*p)
 
 
 def _pack_compiled(c: Any) -> dict[str, Any]:
@@ -133,7 +149,7 @@ def _unpack_compiled(d: dict[str, Any]) -> Any:
     if frozenset(d) != _compiled_fields():
         raise ValueError("compiled module fields do not match this compiler")
     d = dict(d)
-    d["types"] = [_functype(p, r) for p, r in d["types"]]
+    d["types"] = [_unpack_type(p) for p in d["types"]]
     layout = object.__new__(VMContextLayout)
     layout.__dict__.update(zip(VMContextLayout.__dataclass_fields__, d["layout"], strict=True))
     d["layout"] = layout
@@ -171,11 +187,15 @@ def _pack_wasm(w: Any) -> tuple:
         [(d.mode, d.memory, d.offset, bytes(d.data)) for d in w.datas],
         w.data_count,
         (w.names.module, dict(w.names.functions)),
+        [(st.final, tuple(st.supertypes)) for st in w.subtypes],
+        [(g.start, g.count) for g in w.rec_groups],
+        [None if init is None else list(init) for init in w.table_inits],
     )
 
 
 def _unpack_wasm(t: tuple) -> Any:
-    types, imports, funcs, tables, memories, globals_, exports, start, elems, datas, data_count, names = t
+    (types, imports, funcs, tables, memories, globals_, exports, start, elems, datas, data_count, names,
+     subtypes, rec_groups, table_inits) = t
 
     def lim(p: tuple) -> Any:
         return T.Limits(p[0], p[1])
@@ -189,8 +209,14 @@ def _unpack_wasm(t: tuple) -> Any:
             return T.MemoryType(lim(d))
         return T.GlobalType(d[0], d[1])
 
+    comps = [_unpack_type(p) for p in types]
+    _need(len(subtypes) == len(comps), "subtype count does not match the types")
     return T.Module(
-        types=[_functype(p, r) for p, r in types],
+        types=comps,
+        subtypes=[T.SubType(c, final, tuple(supers))
+                  for c, (final, supers) in zip(comps, subtypes, strict=True)],
+        rec_groups=[T.RecGroup(a, n) for a, n in rec_groups],
+        table_inits=list(table_inits),
         imports=[T.Import(m, n, k, desc(k, d)) for m, n, k, d in imports],
         funcs=list(funcs),
         tables=[T.TableType(e, lim(p)) for e, p in tables],
@@ -417,40 +443,80 @@ def _check_const(expr: Any, valtype: int, n_funcs: int, global_types: list[int],
     _need(type(ins) is tuple and len(ins) == 4 and _is_int(ins[3], 0, 1 << 40), f"{what}: bad instruction")
     op, a = ins[0], ins[1]
     if op == 0x23:
-        _need(_is_int(a, 0, len(global_types) - 1) and global_types[a] == valtype,
+        _need(_is_int(a, 0, len(global_types) - 1) and _same_kind(global_types[a], valtype),
               f"{what}: global.get {a!r} out of range or of another type")
-    elif valtype in T.REF_TYPES:
+    elif T.is_ref(valtype):
         _need(op in _REF_OPS, f"{what}: opcode {op!r} is not a reference constant")
         if op == 0xD2:
-            _need(valtype == T.FUNCREF and _is_int(a, 0, n_funcs - 1), f"{what}: function index out of range")
+            _need(_ref_top(valtype) == T.FUNCREF and _is_int(a, 0, n_funcs - 1),
+                  f"{what}: function index out of range")
         else:
-            _need(a == valtype, f"{what}: bad ref.null type")
+            _need(type(a) is int and T.is_ref(a) and _ref_top(a) == _ref_top(valtype),
+                  f"{what}: bad ref.null type")
     else:
         _need(_CONST_OP_TYPE.get(op) == valtype, f"{what}: opcode {op!r} does not make a {valtype!r}")
         _need(type(a) is int and -(1 << 127) <= a < (1 << 128), f"{what}: constant out of range")
 
 
+_WASM_TYPES: list[Any] = []     # the types of the module _check_wasm is checking (for _ref_top)
+
+
+def _ref_top(t: int) -> int:
+    """The top of a reference type's hierarchy (func for a function type index)."""
+    if t in T.ABSTRACT_HEAP_TYPES:
+        return T.HEAP_TOP[t]
+    h = T.ref_heap(t)
+    if h & T.HEAP_INDEX:
+        x = h & (T.HEAP_INDEX - 1)
+        return T.FUNCREF if x < len(_WASM_TYPES) and isinstance(_WASM_TYPES[x], T.FuncType) else T.ANYREF
+    return T.HEAP_TOP.get(h, -1)
+
+
+def _same_kind(t1: int, t2: int) -> bool:
+    """The same number/vector type, or references of one hierarchy (the validator checked subtyping
+    before the module was written; this keeps a damaged file from mixing representations)."""
+    if t1 == t2:
+        return True
+    return T.is_ref(t1) and T.is_ref(t2) and _ref_top(t1) == _ref_top(t2)
+
+
+def _valtype_ok(t: Any, n_types: int) -> bool:
+    if type(t) is not int:
+        return False
+    if t in T.SHORTHAND_TYPES:
+        return True
+    if not t & T.REF_TYPE or t & ~(T.REF_TYPE | T.REF_NULLABLE | T.HEAP_INDEX | (T.HEAP_INDEX - 1)):
+        return False
+    h = T.ref_heap(t)
+    return h < n_types | T.HEAP_INDEX if h & T.HEAP_INDEX else h in T.ABSTRACT_HEAP_TYPES
+
+
 def _check_wasm(w: Any) -> None:
     """Every index, count and limit of a decoded module skeleton within its bounds."""
     n_types = len(w.types)
+    _WASM_TYPES[:] = w.types
     for t in w.types:
-        _need(all(v in T.VALTYPES for v in (*t.params, *t.results)), "bad value type in a function type")
+        if isinstance(t, T.FuncType):
+            _need(all(_valtype_ok(v, n_types) for v in (*t.params, *t.results)),
+                  "bad value type in a function type")
+    _need(len(w.subtypes) == n_types and sum(g.count for g in w.rec_groups) == n_types
+          and all(_int_list_ok(list(st.supertypes), n_types - 1) for st in w.subtypes), "bad type section")
     kinds = ("func", "table", "memory", "global")
     for imp in w.imports:
         _need(type(imp.module) is str and type(imp.name) is str and imp.kind in kinds, "bad import")
         if imp.kind == "func":
             _need(_is_int(imp.desc, 0, n_types - 1), "import type index out of range")
         elif imp.kind == "table":
-            _need(imp.desc.elem in T.REF_TYPES, "bad imported table type")
+            _need(_valtype_ok(imp.desc.elem, n_types) and T.is_ref(imp.desc.elem), "bad imported table type")
             _check_limits(imp.desc.limits, (1 << 32) - 1, "imported table")
         elif imp.kind == "memory":
             _check_limits(imp.desc.limits, _MAX_PAGES, "imported memory")
         else:
-            _need(imp.desc.valtype in T.VALTYPES and type(imp.desc.mutable) is bool,
+            _need(_valtype_ok(imp.desc.valtype, n_types) and type(imp.desc.mutable) is bool,
                   "bad imported global type")
     _need(_int_list_ok(w.funcs, n_types - 1), "function type index out of range")
     for t in w.tables:
-        _need(t.elem in T.REF_TYPES, "bad table type")
+        _need(_valtype_ok(t.elem, n_types) and T.is_ref(t.elem), "bad table type")
         _check_limits(t.limits, (1 << 32) - 1, "table")
     for m in w.memories:
         _check_limits(m.limits, _MAX_PAGES, "memory")
@@ -461,10 +527,13 @@ def _check_wasm(w: Any) -> None:
     n_globals = n_imp_globals + len(w.globals)
     global_types = [imp.desc.valtype for imp in w.imports if imp.kind == "global"]
     for i, g in enumerate(w.globals):
-        _need(g.type.valtype in T.VALTYPES and type(g.type.mutable) is bool, "bad global type")
-        _check_const(g.init, g.type.valtype, n_funcs, global_types[:n_imp_globals],
-                     f"global {n_imp_globals + i}")
+        _need(_valtype_ok(g.type.valtype, n_types) and type(g.type.mutable) is bool, "bad global type")
+        _check_const(g.init, g.type.valtype, n_funcs, list(global_types), f"global {n_imp_globals + i}")
         global_types.append(g.type.valtype)
+    _need(len(w.table_inits) == len(w.tables), "table initialiser count does not match")
+    for i, (t, init) in enumerate(zip(w.tables, w.table_inits, strict=True)):
+        if init is not None:
+            _check_const(init, t.elem, n_funcs, global_types[:n_imp_globals], f"table {i} initialiser")
     spaces = {"func": n_funcs, "table": n_tables, "memory": n_memories, "global": n_globals}
     names = set()
     for e in w.exports:
@@ -477,7 +546,8 @@ def _check_wasm(w: Any) -> None:
         _need(not t.params and not t.results, "start function has parameters or results")
 
     for i, seg in enumerate(w.elems):
-        _need(seg.mode in ("active", "passive", "declarative") and seg.elemtype in T.REF_TYPES
+        _need(seg.mode in ("active", "passive", "declarative") and _valtype_ok(seg.elemtype, n_types)
+              and T.is_ref(seg.elemtype)
               and type(seg.init) is list, f"element segment {i}: bad mode or type")
         if seg.mode == "active":
             _need(_is_int(seg.table, 0, n_tables - 1), f"element segment {i}: table out of range")

@@ -1,4 +1,5 @@
-"""The front end: decode (``decode``) and validate (``validate_module``) Wasm 2.0 binary modules.
+"""The front end: decode (``decode``) and validate (``validate_module``) Wasm binary modules (2.0, and
+the 3.0 proposals ``jit.Features`` allows).
 
 ``validate(data)`` does both and returns the validated :class:`Module`; bad input raises
 ``jit.MalformedError`` (decoding) or ``jit.ValidationError`` (validation), both ``jit.CompileError``.
@@ -44,16 +45,19 @@ from .types import (
 from .validator import validate_module
 
 if TYPE_CHECKING:
+    from ..abi.features import Features
     from ..abi.limits import Limits as ResourceLimits
 
 
-def validate(data: bytes | bytearray | memoryview, limits: ResourceLimits | None = None) -> Module:
+def validate(data: bytes | bytearray | memoryview, limits: ResourceLimits | None = None,
+             features: Features | None = None) -> Module:
     """Decode and validate ``data``; returns the validated Module or raises jit.CompileError
-    (jit.LimitError for a module beyond ``limits``, default ``jit.Limits()``)."""
+    (jit.LimitError for a module beyond ``limits``, default ``jit.Limits()``; "unsupported
+    proposal '...'" for a proposal ``features``, default ``jit.Features()``, does not allow)."""
     if limits is None:
         from ..abi.limits import DEFAULT_LIMITS as limits
-    module = decode(data, limits)
-    validate_module(module)
+    module = decode(data, limits, features)
+    validate_module(module, features)
     return module
 
 

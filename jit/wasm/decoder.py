@@ -19,17 +19,26 @@ import gc
 from struct import error as StructError
 from typing import TYPE_CHECKING
 
+from ..abi.features import Features, UnsupportedProposalError
 from ..errors import CompileError, LimitError, MalformedError
 from . import opcodes as O
 from .leb import EOF_MESSAGE, read_signed, read_unsigned
 from .names import parse_name_section
 from .types import (
+    ABSTRACT_HEAP_TYPES,
+    EXNREF,
     EXTERNREF,
     FUNCREF,
+    HEAP_INDEX,
+    NULLEXNREF,
+    PACKED_I8,
+    PACKED_I16,
     VALTYPES,
+    ArrayType,
     DataSegment,
     ElemSegment,
     Export,
+    FieldType,
     FunctionBody,
     FuncType,
     Global,
@@ -40,7 +49,11 @@ from .types import (
     MemoryType,
     Module,
     NameSection,
+    RecGroup,
+    StructType,
+    SubType,
     TableType,
+    make_ref,
 )
 
 if TYPE_CHECKING:
@@ -57,40 +70,119 @@ SECTION_NAMES = {
 }
 EXTERN_KINDS = ("func", "table", "memory", "global")
 REFTYPES = (FUNCREF, EXTERNREF)
+REF_FUNC = make_ref(FUNCREF, False)
 MAX_LOCALS = 0xFFFFFFFF
+DEFAULT_FEATURES = Features()
 
 # Immediate-kind codes of the body decoder (small ints compare fastest).
-# K_IDX covers every single u32 index immediate (local, global, label, function, table).
+# K_IDX covers every single u32 index immediate (local, global, label, function, table, type).
 (K_NONE, K_IDX, K_I32, K_MEMARG, K_END, K_BLOCK, K_ELSE, K_I64, K_F32, K_F64, K_BR_TABLE,
- K_CALL_INDIRECT, K_MEMORY, K_SELECT_T, K_REFTYPE, K_PREFIX, K_ILLEGAL) = range(17)
+ K_CALL_INDIRECT, K_MEMORY, K_SELECT_T, K_REFTYPE, K_PREFIX, K_ILLEGAL, K_UNSUPPORTED) = range(18)
 
 _KIND_OF_IMM = {
     O.NONE: K_NONE, O.BLOCK: K_BLOCK, O.LABEL: K_IDX, O.BR_TABLE: K_BR_TABLE, O.FUNC: K_IDX,
     O.CALL_INDIRECT: K_CALL_INDIRECT, O.LOCAL: K_IDX, O.GLOBAL: K_IDX, O.TABLE: K_IDX,
     O.MEMARG: K_MEMARG, O.MEMORY: K_MEMORY, O.I32_CONST: K_I32, O.I64_CONST: K_I64,
     O.F32_CONST: K_F32, O.F64_CONST: K_F64, O.SELECT_T: K_SELECT_T, O.REFTYPE: K_REFTYPE,
+    O.TYPE: K_IDX,
 }
+_PREFIXES = {0xFB: "gc", 0xFC: None, 0xFD: None}
+# Opcodes of 3.0 proposals that have no row yet: recognised, and refused as their proposal.
+_PROPOSAL_OF_UNKNOWN_OP = {0x08: "exceptions", 0x0A: "exceptions", 0x1F: "exceptions",
+                           0x12: "tail_call", 0x13: "tail_call", 0x15: "tail_call"}
+_PROPOSAL_OF_UNKNOWN_PREFIXED = {(0xFD, sub): "relaxed_simd" for sub in range(0x100, 0x114)}
+# Value types and heap types of a proposal (abstract heap type code -> Features key).
+_HEAP_PROPOSAL = {code: "gc" for code in ABSTRACT_HEAP_TYPES if code not in (FUNCREF, EXTERNREF)}
+_HEAP_PROPOSAL[EXNREF] = _HEAP_PROPOSAL[NULLEXNREF] = "exceptions"
 
 
-def _single_byte_kinds() -> list[int]:
-    kinds = [K_ILLEGAL] * 256
-    for key, info in O.OPS.items():
-        if key <= 0xFF:
-            kinds[key] = _KIND_OF_IMM[info.imm]
-    kinds[0x0B] = K_END
-    kinds[0x05] = K_ELSE
-    kinds[0xFC] = K_PREFIX
-    kinds[0xFD] = K_PREFIX
-    return kinds
+class _Dialect:
+    """What one ``Features`` lets the body decoder read: the kind of every single-byte opcode
+    (K_UNSUPPORTED for the opcodes of a proposal that is off) and the refused prefixed opcodes."""
+
+    __slots__ = ("features", "kinds", "refused", "proposal_of")
+
+    def __init__(self, features: Features) -> None:
+        self.features = features
+        kinds = [K_ILLEGAL] * 256
+        refused: dict[int, str] = {}
+        for key, info in O.OPS.items():
+            if info.proposal is not None and not features.allows(info.proposal):
+                refused[key] = info.proposal
+            if key <= 0xFF:
+                kinds[key] = K_UNSUPPORTED if key in refused else _KIND_OF_IMM[info.imm]
+        for op, key in _PROPOSAL_OF_UNKNOWN_OP.items():
+            if kinds[op] == K_ILLEGAL:
+                kinds[op] = K_UNSUPPORTED
+                refused[op] = key
+        kinds[0x0B] = K_END
+        kinds[0x05] = K_ELSE
+        for prefix, key in _PREFIXES.items():
+            if key is None or features.allows(key):
+                kinds[prefix] = K_PREFIX
+            else:
+                kinds[prefix] = K_UNSUPPORTED
+                refused[prefix] = key
+        self.kinds = kinds
+        self.refused = refused
+
+    def unsupported(self, key: int, pos: int) -> UnsupportedProposalError:
+        return UnsupportedProposalError(self.refused[key], pos)
 
 
-_KINDS = _single_byte_kinds()
+_DIALECTS: dict[Features, _Dialect] = {}
+
+
+def _dialect(features: Features | None) -> _Dialect:
+    features = features or DEFAULT_FEATURES
+    d = _DIALECTS.get(features)
+    if d is None:
+        d = _DIALECTS[features] = _Dialect(features)
+    return d
+
+
 _PREFIXED_IMM = {key: info.imm for key, info in O.OPS.items() if key > 0xFF}
 _DATA_COUNT_OPS = (O.op_key("memory.init"), O.op_key("data.drop"))
 
 
 def _fail(message: str, pos: int) -> MalformedError:
     return MalformedError(message, pos)
+
+
+def read_heaptype(data: bytes, pos: int, features: Features) -> tuple[int, int]:
+    """A heap type at ``pos``: an abstract code, or HEAP_INDEX | typeidx; returns (heap, new pos)."""
+    b = data[pos]
+    if b in ABSTRACT_HEAP_TYPES:
+        key = _HEAP_PROPOSAL.get(b)
+        if key is not None:
+            features.require(key, pos)
+        return b, pos + 1
+    x, p = read_signed(data, pos, 33)
+    if x < 0:
+        raise _fail("malformed heap type", pos)
+    return HEAP_INDEX | min(x, HEAP_INDEX - 1), p
+
+
+def read_valtype(data: bytes, pos: int, features: Features) -> tuple[int, int]:
+    """A value type at ``pos`` (one-byte codes, ``(ref null? ht)``); returns (type, new pos)."""
+    t = data[pos]
+    if t in VALTYPES:
+        return t, pos + 1
+    if t in ABSTRACT_HEAP_TYPES:
+        return read_heaptype(data, pos, features)
+    if t == 0x63 or t == 0x64:
+        features.require("function_references", pos)
+        h, p = read_heaptype(data, pos + 1, features)
+        return make_ref(h, t == 0x63), p
+    raise _fail("malformed value type", pos)
+
+
+def read_reftype(data: bytes, pos: int, features: Features) -> tuple[int, int]:
+    """A reference type at ``pos``; returns (type, new pos)."""
+    t = data[pos]
+    if t in ABSTRACT_HEAP_TYPES or t == 0x63 or t == 0x64:
+        return read_valtype(data, pos, features)
+    raise _fail("malformed reference type", pos)
 
 
 class FrontEndLimitError(LimitError, CompileError):
@@ -129,8 +221,8 @@ def _or(value: int | None, default: int) -> int:
     return default if value is None else value
 
 
-def _read_prefixed(data: bytes, pos: int, prefix: int) -> tuple[int, object, object, int]:
-    """Read a 0xFC / 0xFD instruction after its prefix byte; returns (key, a, b, new pos)."""
+def _read_prefixed(data: bytes, pos: int, prefix: int, dialect: _Dialect) -> tuple[int, object, object, int]:
+    """Read a 0xFB / 0xFC / 0xFD instruction after its prefix byte; returns (key, a, b, new pos)."""
     sub_pos = pos
     b = data[pos]
     if b < 0x80:
@@ -141,7 +233,12 @@ def _read_prefixed(data: bytes, pos: int, prefix: int) -> tuple[int, object, obj
     key = (prefix << 12) | sub
     imm = _PREFIXED_IMM.get(key) if sub <= 0xFFF else None
     if imm is None:
+        proposal = _PROPOSAL_OF_UNKNOWN_PREFIXED.get((prefix, sub))
+        if proposal is not None:
+            raise UnsupportedProposalError(proposal, sub_pos - 1)
         raise _fail("illegal opcode", sub_pos - 1)
+    if key in dialect.refused:
+        raise dialect.unsupported(key, sub_pos - 1)
     a = b_ = None
     if imm == O.NONE:
         pass
@@ -184,9 +281,22 @@ def _read_prefixed(data: bytes, pos: int, prefix: int) -> tuple[int, object, obj
             raise _fail("zero byte expected", pos)
         a = b_ = 0
         pos += 2
-    elif imm in (O.TABLE_INIT, O.TABLE_COPY):
+    elif imm in (O.TABLE_INIT, O.TABLE_COPY, O.TYPE_INDEX):
         a, pos = read_unsigned(data, pos, 32)
         b_, pos = read_unsigned(data, pos, 32)
+    elif imm == O.TYPE:
+        a, pos = read_unsigned(data, pos, 32)
+    elif imm == O.HEAPTYPE:
+        a, pos = read_heaptype(data, pos, dialect.features)
+    elif imm == O.BR_ON_CAST:
+        flags_pos = pos
+        flags = data[pos]
+        if flags & ~3:
+            raise _fail("malformed br_on_cast flags", flags_pos)
+        a, pos = read_unsigned(data, pos + 1, 32)
+        h1, pos = read_heaptype(data, pos, dialect.features)
+        h2, pos = read_heaptype(data, pos, dialect.features)
+        b_ = (make_ref(h1, bool(flags & 1)), make_ref(h2, bool(flags & 2)))
     else:  # pragma: no cover - every immediate kind of the table is handled above
         raise AssertionError(imm)
     return key, a, b_, pos
@@ -201,7 +311,8 @@ def decode_expr(data: bytes, pos: int, state: _BodyState | None = None) -> tuple
     """
     code: list[Instr] = []
     append = code.append
-    kinds = _KINDS
+    dialect = state.dialect if state is not None else _dialect(None)
+    kinds = dialect.kinds
     opens: list[int] = []  # opcode of each open block (0x05 once an if has seen its else)
     push_open = opens.append
     while True:
@@ -256,6 +367,9 @@ def decode_expr(data: bytes, pos: int, state: _BodyState | None = None) -> tuple
             elif b in VALTYPES:
                 a = b - 0x80
                 p = pos + 2
+            elif b >= 0x40 and b < 0x80:     # a one-byte negative s33: a value type or malformed
+                t, p = read_valtype(data, pos + 1, dialect.features)
+                a = t - 0x80 if t < 0x80 else -t
             else:
                 a, p = read_signed(data, pos + 1, 33)
                 if a < 0:
@@ -305,8 +419,8 @@ def decode_expr(data: bytes, pos: int, state: _BodyState | None = None) -> tuple
             append((op, a, b, pos))
             pos = p
         elif k == K_MEMORY:
-            if data[pos + 1] != 0:
-                raise _fail("zero byte expected", pos + 1)
+            if data[pos + 1] != 0:               # a memory index (Wasm 3.0)
+                raise UnsupportedProposalError("multi_memory", pos + 1)
             append((op, 0, None, pos))
             pos += 2
         elif k == K_SELECT_T:
@@ -315,47 +429,49 @@ def decode_expr(data: bytes, pos: int, state: _BodyState | None = None) -> tuple
                 raise _fail("length out of bounds", pos + 1)
             types = []
             for _ in range(n):
-                t = data[p]
-                if t not in VALTYPES:
-                    raise _fail("malformed value type", p)
+                t, p = read_valtype(data, p, dialect.features)
                 types.append(t)
-                p += 1
             append((op, types[0] if n == 1 else tuple(types), None, pos))
             pos = p
-        elif k == K_REFTYPE:
-            t = data[pos + 1]
-            if t not in REFTYPES:
-                raise _fail("malformed reference type", pos + 1)
-            append((op, t, None, pos))
-            pos += 2
+        elif k == K_REFTYPE:      # ref.null: a = the nullable reference type of its heap type
+            h, p = read_heaptype(data, pos + 1, dialect.features)
+            if h & HEAP_INDEX:
+                dialect.features.require("function_references", pos + 1)
+            append((op, make_ref(h, True), None, pos))
+            pos = p
         elif k == K_PREFIX:
-            key, a, b, p = _read_prefixed(data, pos + 1, op)
+            key, a, b, p = _read_prefixed(data, pos + 1, op, dialect)
             if state is not None and key in _DATA_COUNT_OPS:
                 state.uses_data_count = True
             append((key, a, b, pos))
             pos = p
+        elif k == K_UNSUPPORTED:
+            raise dialect.unsupported(op, pos)
         else:
             raise _fail("illegal opcode", pos)
 
 
 class _BodyState:
-    """Facts the module decoder learns from function bodies."""
+    """Facts the module decoder learns from function bodies, and the dialect it reads them in."""
 
-    __slots__ = ("uses_data_count",)
+    __slots__ = ("uses_data_count", "dialect")
 
-    def __init__(self) -> None:
+    def __init__(self, features: Features | None = None) -> None:
         self.uses_data_count = False
+        self.dialect = _dialect(features)
 
 
 class _Decoder:
     """Module-level reader over ``data`` (not hot: one method call per field is fine)."""
 
-    def __init__(self, data: bytes, budget: _Budget) -> None:
+    def __init__(self, data: bytes, budget: _Budget, features: Features | None = None) -> None:
         self.data = data
         self.pos = 0
         self.module = Module()
         self.budget = budget
         self.num_func_imports = 0
+        self.features = features or DEFAULT_FEATURES
+        self.body_state = _BodyState(self.features)
 
     # -- primitives ---------------------------------------------------------------------------
     def byte(self) -> int:
@@ -403,17 +519,38 @@ class _Decoder:
 
     def valtype(self) -> int:
         pos = self.pos
-        t = self.byte()
-        if t not in VALTYPES:
-            raise _fail("malformed value type", pos)
+        if pos >= len(self.data):
+            raise _fail(EOF_MESSAGE, pos)
+        t = self.data[pos]
+        if t in VALTYPES:
+            self.pos = pos + 1
+            return t
+        t, self.pos = read_valtype(self.data, pos, self.features)
         return t
 
     def reftype(self) -> int:
-        pos = self.pos
-        t = self.byte()
-        if t not in REFTYPES:
-            raise _fail("malformed reference type", pos)
+        if self.pos >= len(self.data):
+            raise _fail(EOF_MESSAGE, self.pos)
+        t, self.pos = read_reftype(self.data, self.pos, self.features)
         return t
+
+    def storage_type(self) -> int:
+        pos = self.pos
+        if pos < len(self.data) and self.data[pos] in (PACKED_I8, PACKED_I16):
+            self.pos = pos + 1
+            return self.data[pos]
+        return self.valtype()
+
+    def field_type(self) -> FieldType:
+        t = self.storage_type()
+        return FieldType(t, self.mutability())
+
+    def mutability(self) -> bool:
+        pos = self.pos
+        mut = self.byte()
+        if mut > 1:
+            raise _fail("malformed mutability", pos)
+        return bool(mut)
 
     def flag_byte(self) -> int:
         """A flag or form byte, which the spec encodes as a one-byte LEB128 integer."""
@@ -427,6 +564,8 @@ class _Decoder:
         pos = self.pos
         flags = self.flag_byte()
         if flags > 1:
+            if flags & 4 and flags < 8:          # 64-bit address type
+                raise UnsupportedProposalError("memory64", pos)
             raise _fail("integer too large", pos)
         lo = self.u32()
         hi = self.u32() if flags else None
@@ -438,14 +577,10 @@ class _Decoder:
 
     def global_type(self) -> GlobalType:
         t = self.valtype()
-        pos = self.pos
-        mut = self.byte()
-        if mut > 1:
-            raise _fail("malformed mutability", pos)
-        return GlobalType(t, bool(mut))
+        return GlobalType(t, self.mutability())
 
     def const_expr(self) -> list[Instr]:
-        code, self.pos = decode_expr(self.data, self.pos)
+        code, self.pos = decode_expr(self.data, self.pos, self.body_state)
         code.pop()  # the final end
         return code
 
@@ -466,10 +601,11 @@ class _Decoder:
         func_count: int | None = None
         code_count: int | None = None
         data_seen = False
-        self.body_state = _BodyState()
         while self.pos < len(data):
             id_pos = self.pos
             sid = self.byte()
+            if sid == 13:                        # tag section
+                raise UnsupportedProposalError("exceptions", id_pos)
             if sid > 12:
                 raise _fail("malformed section id", id_pos)
             size = self.length()
@@ -546,13 +682,47 @@ class _Decoder:
         return n
 
     def _type(self) -> None:
+        """One recursive type group: ``0x4E vec(subtype)`` or a single subtype."""
+        m = self.module
+        pos = self.pos
+        if pos < len(self.data) and self.data[pos] == 0x4E:
+            self.features.require("gc", pos)
+            self.pos += 1
+            start = len(m.types)
+            n = self.count()
+            for _ in range(n):
+                self._subtype()
+            m.rec_groups.append(RecGroup(start, n))
+        else:
+            m.rec_groups.append(RecGroup(len(m.types), 1))
+            self._subtype()
+
+    def _subtype(self) -> None:
         pos = self.pos
         form = self.flag_byte()
-        if form != 0x60:
-            raise _fail("malformed functype", pos)
-        params = tuple(self.valtype() for _ in range(self._arity("parameters")))
-        results = tuple(self.valtype() for _ in range(self._arity("results")))
-        self.module.types.append(FuncType(params, results))
+        final = True
+        supers: tuple[int, ...] = ()
+        if form == 0x50 or form == 0x4F:
+            self.features.require("gc", pos)
+            final = form == 0x4F
+            supers = tuple(self.u32() for _ in range(self.count()))
+            pos = self.pos
+            form = self.flag_byte()
+        if form == 0x60:
+            params = tuple(self.valtype() for _ in range(self._arity("parameters")))
+            results = tuple(self.valtype() for _ in range(self._arity("results")))
+            comp: FuncType | StructType | ArrayType = FuncType(params, results)
+        elif form == 0x5F:
+            self.features.require("gc", pos)
+            comp = StructType(tuple(self.field_type() for _ in range(self.count())))
+        elif form == 0x5E:
+            self.features.require("gc", pos)
+            comp = ArrayType(self.field_type())
+        else:
+            raise _fail("malformed functype" if form < 0x4E or form > 0x60 else "malformed definition type",
+                        pos)
+        self.module.types.append(comp)
+        self.module.subtypes.append(SubType(comp, final, supers))
 
     def _arity(self, what: str) -> int:
         pos = self.pos
@@ -580,6 +750,8 @@ class _Decoder:
             desc = MemoryType(self.limits())
         elif kind == 3:
             desc = self.global_type()
+        elif kind == 4:
+            raise UnsupportedProposalError("exceptions", pos)
         else:
             raise _fail("malformed import kind", pos)
         self.module.imports.append(Import(module, name, EXTERN_KINDS[kind], desc))
@@ -588,7 +760,20 @@ class _Decoder:
         self.module.funcs.append(self.u32())
 
     def _table(self) -> None:
-        self.module.tables.append(self.table_type())
+        pos = self.pos
+        init = None
+        if pos < len(self.data) and self.data[pos] == 0x40:   # 0x40 0x00 tabletype expr
+            self.features.require("function_references", pos)
+            self.pos += 1
+            zpos = self.pos
+            if self.byte() != 0:
+                raise _fail("malformed table", zpos)
+            tt = self.table_type()
+            init = self.const_expr()
+        else:
+            tt = self.table_type()
+        self.module.tables.append(tt)
+        self.module.table_inits.append(init)
 
     def _memory(self) -> None:
         self.module.memories.append(MemoryType(self.limits()))
@@ -601,6 +786,8 @@ class _Decoder:
         name = self.name()
         pos = self.pos
         kind = self.byte()
+        if kind == 4:
+            raise UnsupportedProposalError("exceptions", pos)
         if kind > 3:
             raise _fail("malformed export kind", pos)
         self.module.exports.append(Export(name, EXTERN_KINDS[kind], self.u32()))
@@ -619,12 +806,12 @@ class _Decoder:
         if flags & 4:  # element expressions
             elemtype = self.reftype() if flags & 3 else FUNCREF
             init = [self.const_expr() for _ in range(self.count())]
-        else:  # function indices
+        else:  # function indices: (ref func)
             if flags & 3:
                 kpos = self.pos
                 if self.byte() != 0x00:
                     raise _fail("malformed element kind", kpos)
-            elemtype = FUNCREF
+            elemtype = REF_FUNC
             init = []
             for _ in range(self.count()):
                 ipos = self.pos
@@ -650,6 +837,7 @@ class _Decoder:
         codes = m.codes
         state = self.body_state
         max_locals = self.budget.locals
+        state.dialect = self.body_state.dialect
         for i in range(n):
             size = self.length()
             body_start = self.pos
@@ -677,18 +865,22 @@ class _Decoder:
         """Parameters of defined function ``i`` (0 if its type index is invalid: validation says so)."""
         m = self.module
         t = m.funcs[i] if i < len(m.funcs) else -1
-        return len(m.types[t].params) if 0 <= t < len(m.types) else 0
+        ft = m.types[t] if 0 <= t < len(m.types) else None
+        return len(ft.params) if isinstance(ft, FuncType) else 0
 
     _READERS = {1: _type, 2: _import, 3: _function, 4: _table, 5: _memory, 6: _global, 7: _export,
                 9: _elem, 11: _data}
 
 
-def decode(data: bytes | bytearray | memoryview, limits: ResourceLimits | None = None) -> Module:
+def decode(data: bytes | bytearray | memoryview, limits: ResourceLimits | None = None,
+           features: Features | None = None) -> Module:
     """Decode a binary module. Raises MalformedError (with the byte offset) on any bad input.
 
     ``limits`` is a ``jit.Limits`` whose compile-time fields raise :class:`FrontEndLimitError` (a
     ``jit.LimitError``) when exceeded. ``None`` (the default here) checks only the spec's own limits:
     ``decode`` alone is the spec's decoder; ``validate`` and ``jit.Module`` apply ``jit.Limits()``.
+    ``features`` (a ``jit.Features``, default ``Features()``): a construct of a proposal it does not
+    allow raises ``UnsupportedProposalError`` ("unsupported proposal '...'", a ``CompileError``).
 
     The cyclic garbage collector is paused while decoding: the millions of instruction tuples
     of a large module hold no cycles, and collections triggered by their allocation would make
@@ -699,7 +891,7 @@ def decode(data: bytes | bytearray | memoryview, limits: ResourceLimits | None =
         raise FrontEndLimitError("max_module_bytes", "module size in bytes", len(data),
                                  budget.module_bytes, budget.module_bytes)
     data = bytes(data)
-    decoder = _Decoder(data, budget)
+    decoder = _Decoder(data, budget, features)
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:

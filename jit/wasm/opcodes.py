@@ -1,9 +1,10 @@
-"""The one opcode table of wxjit: a row per Wasm 2.0 instruction.
+"""The one opcode table of wxjit: a row per Wasm instruction (2.0, and the 3.0 proposals by name).
 
 Each row gives the key (the byte for single-byte opcodes, ``0xFC000 | sub`` / ``0xFD000 | sub`` for
 the prefixed ones), the text-format name, the immediate kind (how the decoder reads it and what the
 ``a``/``b`` fields of an instruction tuple hold) and the stack signature ``params > results`` where it
-is fixed (``None`` for the instructions the validator types specially). Memory instructions also carry
+is fixed (``None`` for the instructions the validator types specially). Rows of a post-2.0 proposal
+carry its ``jit.abi.features`` key (``OpInfo.proposal``). Memory instructions also carry
 their natural alignment (log2 of the access size) and lane instructions their lane count. The decoder,
 validator, compiler and disassembler all read this table; adding an instruction is one row.
 
@@ -43,6 +44,11 @@ V128_CONST = "v128"            # a = 128-bit unsigned int (little-endian bytes)
 SHUFFLE = "shuffle"            # a = bytes(16)
 LANE = "lane"                  # a = lane index
 MEMARG_LANE = "memarg_lane"    # a = align, b = (offset, lane)
+TYPE = "type"                  # a = typeidx (call_ref, struct.new, array.get, ...)
+TYPE_INDEX = "type_index"      # a = typeidx, b = a second u32 (struct field, array.new_fixed count,
+                               #     data/elem segment, or the source array type of array.copy)
+HEAPTYPE = "heaptype"          # a = heap type (abstract code or HEAP_INDEX | typeidx)
+BR_ON_CAST = "br_on_cast"      # a = label depth, b = (source ref type, target ref type)
 
 _SIG_LETTERS = {"i": I32, "l": I64, "f": F32, "d": F64, "v": V128}
 
@@ -58,6 +64,7 @@ class OpInfo:
     results: tuple[int, ...] | None
     align: int | None = None   # natural alignment (log2 bytes) of memory accesses
     lanes: int | None = None   # number of lanes addressed by a lane immediate
+    proposal: str | None = None  # the jit.abi.features key of the post-2.0 proposal bringing it
 
     @property
     def prefix(self) -> int | None:
@@ -524,6 +531,51 @@ _ROWS: list[tuple] = [
 ]
 
 
+# Post-2.0 proposals: rows per ``jit.abi.features`` key (the decoder refuses them when the feature is off).
+_PROPOSAL_ROWS: dict[str, list[tuple]] = {
+    "function_references": [
+        (0x14, "call_ref", TYPE, None),
+        (0xD4, "ref.as_non_null", NONE, None),
+        (0xD5, "br_on_null", LABEL, None),
+        (0xD6, "br_on_non_null", LABEL, None),
+    ],
+    "gc": [
+        (0xD3, "ref.eq", NONE, None),
+        (0xFB000, "struct.new", TYPE, None),
+        (0xFB001, "struct.new_default", TYPE, None),
+        (0xFB002, "struct.get", TYPE_INDEX, None),
+        (0xFB003, "struct.get_s", TYPE_INDEX, None),
+        (0xFB004, "struct.get_u", TYPE_INDEX, None),
+        (0xFB005, "struct.set", TYPE_INDEX, None),
+        (0xFB006, "array.new", TYPE, None),
+        (0xFB007, "array.new_default", TYPE, None),
+        (0xFB008, "array.new_fixed", TYPE_INDEX, None),
+        (0xFB009, "array.new_data", TYPE_INDEX, None),
+        (0xFB00A, "array.new_elem", TYPE_INDEX, None),
+        (0xFB00B, "array.get", TYPE, None),
+        (0xFB00C, "array.get_s", TYPE, None),
+        (0xFB00D, "array.get_u", TYPE, None),
+        (0xFB00E, "array.set", TYPE, None),
+        (0xFB00F, "array.len", NONE, None),
+        (0xFB010, "array.fill", TYPE, None),
+        (0xFB011, "array.copy", TYPE_INDEX, None),
+        (0xFB012, "array.init_data", TYPE_INDEX, None),
+        (0xFB013, "array.init_elem", TYPE_INDEX, None),
+        (0xFB014, "ref.test", HEAPTYPE, None),
+        (0xFB015, "ref.test_null", HEAPTYPE, None),      # text: ref.test (ref null ht)
+        (0xFB016, "ref.cast", HEAPTYPE, None),
+        (0xFB017, "ref.cast_null", HEAPTYPE, None),      # text: ref.cast (ref null ht)
+        (0xFB018, "br_on_cast", BR_ON_CAST, None),
+        (0xFB019, "br_on_cast_fail", BR_ON_CAST, None),
+        (0xFB01A, "any.convert_extern", NONE, None),
+        (0xFB01B, "extern.convert_any", NONE, None),
+        (0xFB01C, "ref.i31", NONE, None),
+        (0xFB01D, "i31.get_s", NONE, None),
+        (0xFB01E, "i31.get_u", NONE, None),
+    ],
+}
+
+
 def _sig(text: str | None) -> tuple[tuple[int, ...] | None, tuple[int, ...] | None]:
     if text is None:
         return None, None
@@ -531,8 +583,9 @@ def _sig(text: str | None) -> tuple[tuple[int, ...] | None, tuple[int, ...] | No
     return tuple(_SIG_LETTERS[c] for c in params), tuple(_SIG_LETTERS[c] for c in results)
 
 
-def _build(rows: list[tuple]) -> dict[int, OpInfo]:
-    ops: dict[int, OpInfo] = {}
+def _build(rows: list[tuple], proposal: str | None = None,
+           ops: dict[int, OpInfo] | None = None) -> dict[int, OpInfo]:
+    ops = {} if ops is None else ops
     for row in rows:
         key, name, imm, sig, *extra = row
         params, results = _sig(sig)
@@ -543,11 +596,13 @@ def _build(rows: list[tuple]) -> dict[int, OpInfo]:
         elif extra:
             lanes = extra[0]
         assert key not in ops, hex(key)
-        ops[key] = OpInfo(key, name, imm, params, results, align, lanes)
+        ops[key] = OpInfo(key, name, imm, params, results, align, lanes, proposal)
     return ops
 
 
 OPS: dict[int, OpInfo] = _build(_ROWS)
+for _proposal, _rows in _PROPOSAL_ROWS.items():
+    _build(_rows, _proposal, OPS)
 OPS_BY_NAME: dict[str, OpInfo] = {}
 for _info in OPS.values():
     OPS_BY_NAME.setdefault(_info.name, _info)

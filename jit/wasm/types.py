@@ -1,6 +1,9 @@
 """Plain data structures of a decoded WebAssembly module (the front end's output contract).
 
-Value types are ints: their binary codes (``I32 = 0x7F`` ... ``EXTERNREF = 0x6F``). An instruction
+Value types are ints: their binary codes (``I32 = 0x7F`` ... ``EXTERNREF = 0x6F``); a Wasm 3.0
+reference type with no one-byte code is one int too (``make_ref``, below). The type section keeps the
+composite type of each index in ``Module.types`` (``FuncType``, or ``StructType`` / ``ArrayType`` for
+GC types) and its declaration in ``Module.subtypes`` / ``Module.rec_groups``. An instruction
 (``Instr``) is a plain tuple ``(op, a, b, pos)``: the opcode key from :mod:`jit.wasm.opcodes`, two
 immediates (``None`` when absent) and the byte offset of the instruction in the module. A decoded
 ``Module`` is well-formed; after :func:`jit.wasm.validate_module` it is also valid, and the compiler
@@ -59,30 +62,104 @@ def ref_heap(t: int) -> int:
     return t if t in ABSTRACT_HEAP_TYPES else t & (HEAP_INDEX | (HEAP_INDEX - 1))
 
 
+PACKED_I8, PACKED_I16 = 0x78, 0x77
+"""Packed storage types of struct fields and array elements (never value types)."""
+
+# The top of each abstract hierarchy (``ref_top``) and the bottom (``ref_bottom``).
+HEAP_TOP: dict[int, int] = {
+    0x70: 0x70, 0x73: 0x70,                       # func, nofunc
+    0x6F: 0x6F, 0x72: 0x6F,                       # extern, noextern
+    0x69: 0x69, 0x74: 0x69,                       # exn, noexn
+    0x6E: 0x6E, 0x6D: 0x6E, 0x6C: 0x6E, 0x6B: 0x6E, 0x6A: 0x6E, 0x71: 0x6E,   # any eq i31 struct array none
+}
+HEAP_BOTTOM: dict[int, int] = {0x70: 0x73, 0x6F: 0x72, 0x69: 0x74, 0x6E: 0x71}
+
 VALTYPE_NAMES: dict[int, str] = {
     I32: "i32", I64: "i64", F32: "f32", F64: "f64", V128: "v128",
     FUNCREF: "funcref", EXTERNREF: "externref",
 }
 _VALTYPE_BY_NAME = {name: code for code, name in VALTYPE_NAMES.items()}
+_VALTYPE_BY_NAME.update({f"{name}ref": code for code, name in ABSTRACT_HEAP_TYPES.items()})
+_VALTYPE_BY_NAME.update({"nullfuncref": NULLFUNCREF, "nullexternref": NULLEXTERNREF, "nullref": NULLREF,
+                         "nullexnref": NULLEXNREF})
 NUM_TYPES = frozenset((I32, I64, F32, F64))
 REF_TYPES = frozenset((FUNCREF, EXTERNREF))
+"""The Wasm 2.0 reference types (the ones that cross the Python boundary by themselves)."""
 VALTYPES = frozenset(VALTYPE_NAMES)
+"""The Wasm 2.0 value types (single-byte codes)."""
+SHORTHAND_TYPES = frozenset((I32, I64, F32, F64, V128, *ABSTRACT_HEAP_TYPES))
+"""Every value type with a one-byte binary code (numbers, v128, ``(ref null <abstract>)``)."""
 
-# Block types as stored in the ``a`` immediate of block/loop/if (the signed s33 value).
+# Block types as stored in the ``a`` immediate of block/loop/if (the signed s33 value). A single
+# result with a one-byte value-type code is that code - 0x80 (-1 for i32 ...); a single result of a
+# general reference type t (``(ref null? ht)`` in two or more bytes) is stored as -t (below -0x80).
 BLOCK_EMPTY = -64
 BLOCK_I32, BLOCK_I64, BLOCK_F32, BLOCK_F64, BLOCK_V128 = -1, -2, -3, -4, -5
 BLOCK_FUNCREF, BLOCK_EXTERNREF = -16, -17
 BLOCKTYPE_VALTYPE = {BLOCK_I32: I32, BLOCK_I64: I64, BLOCK_F32: F32, BLOCK_F64: F64, BLOCK_V128: V128,
                      BLOCK_FUNCREF: FUNCREF, BLOCK_EXTERNREF: EXTERNREF}
-"""The single-result block types: s33 immediate -> value type."""
+BLOCKTYPE_VALTYPE.update({code - 0x80: code for code in ABSTRACT_HEAP_TYPES})
+"""The single-result block types with one-byte codes: s33 immediate -> value type."""
 _BLOCKTYPE_VALTYPE = BLOCKTYPE_VALTYPE
+
+
+def block_valtype(a: int) -> int:
+    """The result type of a single-result block type immediate ``a`` (``a < 0``, not BLOCK_EMPTY)."""
+    return -a if a < -0x80 else BLOCKTYPE_VALTYPE[a]
+
+
+def heap_index(t: int) -> int | None:
+    """The type index of a concrete reference type ``(ref null? $i)``, else None."""
+    if t & REF_TYPE and t & HEAP_INDEX:
+        return t & (HEAP_INDEX - 1)
+    return None
+
+
+def value_class(t: int, types: list | tuple = ()) -> int:
+    """The Wasm 2.0 type whose representation a value of type ``t`` has at run time: ``t`` for numbers
+    and vectors, FUNCREF for the function hierarchy (a ``VMFuncRef`` pointer), EXTERNREF for every
+    other reference (externref ids; GC references are never made). ``types``: the module's types,
+    to tell a function type index from a struct/array one."""
+    if t in VALTYPE_NAMES or not is_ref(t):
+        return t
+    h = ref_heap(t)
+    if h & HEAP_INDEX:
+        x = h & (HEAP_INDEX - 1)
+        return FUNCREF if x < len(types) and isinstance(types[x], FuncType) else EXTERNREF
+    return FUNCREF if HEAP_TOP.get(h) == FUNCREF else EXTERNREF
+
+
+def ref_top(t: int) -> int:
+    """The abstract top heap type (func, extern, exn or any) of an *abstract* reference type ``t``;
+    concrete types need the module's types (:func:`jit.wasm.subtyping.TypeContext.top`)."""
+    return HEAP_TOP[ref_heap(t)]
+
 
 Instr = tuple[int, Any, Any, int]
 
 
+def heap_name(h: int) -> str:
+    """Text-format name of heap type ``h`` ("func", "$3")."""
+    if h & HEAP_INDEX:
+        return f"${h & (HEAP_INDEX - 1)}"
+    return ABSTRACT_HEAP_TYPES.get(h, f"<heap {h:#x}>")
+
+
 def valtype_name(t: int) -> str:
-    """Text-format name of value type ``t`` ("i32", ...)."""
-    return VALTYPE_NAMES.get(t, f"<type {t:#x}>")
+    """Text-format name of value type ``t`` ("i32", "funcref", "(ref null $2)", "(ref func)", ...)."""
+    name = VALTYPE_NAMES.get(t)
+    if name is not None:
+        return name
+    if t in ABSTRACT_HEAP_TYPES:
+        return f"{ABSTRACT_HEAP_TYPES[t]}ref"
+    if t & REF_TYPE:
+        null = "null " if t & REF_NULLABLE else ""
+        return f"(ref {null}{heap_name(ref_heap(t))})"
+    if t == PACKED_I8:
+        return "i8"
+    if t == PACKED_I16:
+        return "i16"
+    return f"<type {t:#x}>"
 
 
 def valtype_from_name(name: str) -> int:
@@ -104,6 +181,61 @@ class FuncType:
         p = ", ".join(valtype_name(t) for t in self.params)
         r = ", ".join(valtype_name(t) for t in self.results)
         return f"({p}) -> ({r})"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldType:
+    """A struct field or array element: a value type or packed type (PACKED_I8/PACKED_I16), and
+    whether it is mutable."""
+
+    storage: int
+    mutable: bool
+
+    def __str__(self) -> str:
+        t = valtype_name(self.storage)
+        return f"(mut {t})" if self.mutable else t
+
+
+@dataclass(frozen=True, slots=True)
+class StructType:
+    """A struct type (GC): its fields in order."""
+
+    fields: tuple[FieldType, ...]
+
+    def __str__(self) -> str:
+        return "(struct " + " ".join(f"(field {f})" for f in self.fields) + ")"
+
+
+@dataclass(frozen=True, slots=True)
+class ArrayType:
+    """An array type (GC): its element type."""
+
+    field: FieldType
+
+    def __str__(self) -> str:
+        return f"(array {self.field})"
+
+
+CompositeType = FuncType | StructType | ArrayType
+
+
+@dataclass(frozen=True, slots=True)
+class SubType:
+    """A type-section entry as Wasm 3.0 declares it: the composite type (also ``Module.types[i]``),
+    whether it is final, and its declared supertypes (type indices; at most one is valid)."""
+
+    comp: CompositeType
+    final: bool = True
+    supertypes: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RecGroup:
+    """A recursive type group: the type indices ``start .. start + count - 1``. A 2.0 type (no
+    ``rec``) is a group of one."""
+
+    start: int
+    count: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,10 +342,17 @@ class NameSection:
 class Module:
     """A decoded module. Index spaces put imports first; the lists below hold definitions only."""
 
+    # The type section: ``types[i]`` is the composite type of type index i (a FuncType for function
+    # types, which is all the compiler and runtime read), ``subtypes[i]`` its Wasm 3.0 declaration
+    # (finality and supertypes), ``rec_groups`` the recursive groups covering every index in order.
     types: list[FuncType] = field(default_factory=list)
+    subtypes: list[SubType] = field(default_factory=list)
+    rec_groups: list[RecGroup] = field(default_factory=list)
     imports: list[Import] = field(default_factory=list)
     funcs: list[int] = field(default_factory=list)
     tables: list[TableType] = field(default_factory=list)
+    # the initialiser of each defined table (``None``: null of the element type), without ``end``
+    table_inits: list[list[Instr] | None] = field(default_factory=list)
     memories: list[MemoryType] = field(default_factory=list)
     globals: list[Global] = field(default_factory=list)
     exports: list[Export] = field(default_factory=list)
@@ -226,6 +365,8 @@ class Module:
     names: NameSection = field(default_factory=NameSection)
     # (section id, offset of its contents, size) in file order; custom sections have id 0.
     sections: list[tuple[int, int, int]] = field(default_factory=list)
+    # the process-wide canonical id of every type index (jit.wasm.subtyping.canonical_ids), once made
+    canonical: list[int] | None = None
 
     def _imported(self, kind: str) -> list[Import]:
         return [imp for imp in self.imports if imp.kind == kind]
@@ -296,4 +437,4 @@ def block_type(module: Module, a: int) -> FuncType:
         return module.types[a]
     if a == BLOCK_EMPTY:
         return FuncType((), ())
-    return FuncType((), (_BLOCKTYPE_VALTYPE[a],))
+    return FuncType((), (block_valtype(a),))

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from ..abi import vmctx as V
 from ..abi.compiled import CompiledModule
+from ..abi.features import PROPOSALS, UnsupportedProposalError
 from ..abi.limits import DEFAULT_LIMITS, Limits
 from ..abi.vmctx import VMContextLayout
 from ..errors import CompileError, LimitError
@@ -39,12 +40,14 @@ from .lower import (
     OP_LOCAL_SET,
     OP_LOCAL_TEE,
     OP_LOOP,
+    UNSUPPORTED,
 )
 from .lower.calls import CallLowering
 from .lower.control import FUNC, ControlLowering, Ctrl
 from .lower.float import FloatLowering
 from .lower.integer import IntegerLowering
 from .lower.memory import MemoryLowering
+from .lower.references import ReferenceLowering
 from .lower.simd import SimdArithmetic, SimdLanes
 from .lower.tables import TableLowering
 from .lower.variables import VariableLowering
@@ -79,11 +82,13 @@ CALLEE_SAVED_PINS = (RBX, R12, R13)
 GPR_PINS = CALLEE_SAVED_PINS + (R8, R9, R10)
 XMM_PINS = (XMM8, XMM9, XMM10, XMM11, XMM12, XMM13, XMM14)
 M64 = 0xFFFFFFFFFFFFFFFF
+PROPOSAL_KEY_BY_NAME = {p.name: p.key for p in PROPOSALS}
 SIMD_PREFIX_KEY = 0xFD000         # opcode keys of the 0xFD (v128) instructions start here
 
 
 class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, IntegerLowering, FloatLowering,
-                       MemoryLowering, CallLowering, TableLowering, SimdArithmetic, SimdLanes):
+                       MemoryLowering, CallLowering, TableLowering, ReferenceLowering, SimdArithmetic,
+                       SimdLanes):
     """Compiles one function body into the module's assembler: the dispatch loop over ``LOWERINGS``."""
 
     def __init__(self, mc: ModuleCompiler, func_index: int, body) -> None:
@@ -241,6 +246,9 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
             h = handlers.get(op)
             if h is None:
                 info = OPS.get(op)
+                if info is not None and info.name in UNSUPPORTED:
+                    raise UnsupportedProposalError(PROPOSAL_KEY_BY_NAME[UNSUPPORTED[info.name]], self.pos,
+                                                   self.func_index, self.module.func_name(self.func_index))
                 raise CompileError(f"instruction {info.name if info else hex(op)} is not supported yet",
                                    self.pos, self.func_index, self.module.func_name(self.func_index))
             h(self, insn[1], insn[2])
