@@ -306,3 +306,38 @@ def test_code_after_a_tail_call_is_stack_polymorphic() -> None:
     m = jit.Module(wat("""(module (func $f (result i32) (i32.const 4))
         (func (export "g") (result i32) (return_call $f) (i32.add) (i64.const 1) (drop)))"""))
     assert jit.Instance(m).exports.g() == 4
+
+
+# Arguments read from the caller's own parameter slots while the callee's area (not larger than the
+# caller's) is written over them: swaps, rotations with v128, and a smaller area at the top.
+PERMUTE = """
+(module
+  (func $pair (param i64 i64) (result i64) (i64.add (i64.mul (local.get 0) (i64.const 1000)) (local.get 1)))
+  (func $swap (export "swap") (param i64 i64) (result i64) (return_call $pair (local.get 1) (local.get 0)))
+  (func $rot (param $a v128) (param $b i64) (param $c v128) (param $n i32) (result i64)
+    (if (i32.eqz (local.get $n))
+      (then (return (i64.add (i64.add (i64x2.extract_lane 0 (local.get $a))
+                                      (i64.mul (local.get $b) (i64.const 100)))
+                             (i64.mul (i64x2.extract_lane 1 (local.get $c)) (i64.const 10000))))))
+    (return_call $rot (local.get $c) (i64x2.extract_lane 0 (local.get $a))
+                      (i64x2.splat (local.get $b)) (i32.sub (local.get $n) (i32.const 1))))
+  (func (export "rot") (param i64 i64 i64 i32) (result i64)
+    (return_call $rot (i64x2.splat (local.get 0)) (local.get 1) (i64x2.splat (local.get 2)) (local.get 3)))
+  (func (export "shrink") (param $a i64) (param $b i64) (param $c i64) (param $d i64) (param $e i64)
+                          (param $f i64) (result i64)
+    (return_call $pair (local.get $a) (local.get $e)))
+  (func (export "shrink_sum") (param $a i64) (param $b i64) (param $c i64) (param $d i64) (param $e i64)
+                              (param $f i64) (result i64)
+    (return_call $pair (i64.add (local.get $e) (local.get $f)) (local.get $e)))
+)
+"""
+
+
+def test_arguments_read_from_the_slots_they_overwrite() -> None:
+    inst = jit.Instance(jit.Module(wat(PERMUTE)))
+    assert inst.exports.swap(1, 2) == 2001
+    # (a, b, c) -> (c, a, b) each round, as v128/i64/v128
+    for n, (a, b, c) in enumerate([(1, 2, 3), (3, 1, 2), (2, 3, 1), (1, 2, 3)]):
+        assert inst.exports.rot(1, 2, 3, n) == a + 100 * b + 10000 * c
+    assert inst.exports.shrink(1, 2, 3, 4, 5, 6) == 1005
+    assert inst.exports.shrink_sum(1, 2, 3, 4, 5, 6) == 11005
