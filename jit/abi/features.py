@@ -23,7 +23,7 @@ class Proposal:
 
 
 PROPOSALS: tuple[Proposal, ...] = (
-    Proposal("exceptions", "exception handling", False),
+    Proposal("exceptions", "exception handling", True),
     Proposal("tail_call", "tail calls", False),
     Proposal("multi_memory", "multiple memories", False),
     Proposal("memory64", "memory64", False),
