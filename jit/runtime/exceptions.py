@@ -149,3 +149,55 @@ def retained_exceptions() -> int:
 
 __all__ = ["Tag", "WasmException", "exception_from_native", "retained_exceptions", "tag_at",
            "take_uncaught", "throw_from_host"]
+
+
+def check_eh_table(table: bytes, code_size: int, func_offsets: list[int], func_ends: list[int],
+                   layout: Any) -> bool:
+    """Whether a handler table read from a file is safe for the unwinder (native/unwind.c reads it
+    without checks): every count, offset and index in range, functions and segments sorted and inside
+    function code, displacements inside the frame's save area, tag offsets inside the vmctx tags."""
+    from array import array
+    from bisect import bisect_right
+    if not table:
+        return True
+    if len(table) % 4:
+        return False
+    w = array("I", table).tolist()
+    if len(w) < 3:
+        return False
+    nf, ns, nc = w[:3]
+    if len(w) != 3 + 6 * nf + 4 * ns + 3 * nc:
+        return False
+    funcs = w[3:3 + 6 * nf]
+    segs = w[3 + 6 * nf:3 + 6 * nf + 4 * ns]
+    clauses = w[3 + 6 * nf + 4 * ns:]
+    bodies = set(zip(func_offsets, func_ends, strict=True))
+
+    def inside(lo: int, hi: int) -> bool:       # [lo, hi] within one function's code
+        j = bisect_right(func_offsets, lo) - 1
+        return j >= 0 and hi <= func_ends[j]
+    prev_end = 0
+    for i in range(nf):
+        start, end, mask, *disps = funcs[6 * i:6 * i + 6]
+        if (start, end) not in bodies or start < prev_end or not 0 < mask < 8:
+            return False
+        for bit, d in zip((1, 2, 4), disps, strict=True):
+            d = d - (1 << 32) if d >= 1 << 31 else d
+            if mask & bit and not (-(1 << 20) <= d <= -16 and d % 8 == 0):
+                return False
+        prev_end = end
+    prev_hi = 0
+    tags_lo, tags_hi = layout.tags, layout.tags + 8 * layout.num_tags
+    for i in range(ns):
+        lo, hi, first, count = segs[4 * i:4 * i + 4]
+        if not prev_hi <= lo < hi <= code_size or first + count > nc:
+            return False
+        if not inside(lo, hi):
+            return False
+        prev_hi = hi
+    for i in range(nc):
+        kind, tag_off, pad = clauses[3 * i:3 * i + 3]
+        tag_ok = tags_lo <= tag_off < tags_hi and tag_off % 8 == 0
+        if kind > 3 or not inside(pad, pad + 1) or (kind < 2 and not tag_ok):
+            return False
+    return True

@@ -61,6 +61,8 @@ SECTION_NAMES = {
 EXTERN_KINDS = ("func", "table", "memory", "global", "tag")
 _EXCEPTIONS = PROPOSAL_BY_KEY["exceptions"].name
 _EH_OPS = (0x08, 0x0A, 0x1F)      # throw, throw_ref, try_table
+# The legacy exception-handling opcodes (not part of Wasm 3.0): refused by name.
+_LEGACY_EH = {0x06: "try", 0x07: "catch", 0x09: "rethrow", 0x18: "delegate", 0x19: "catch_all"}
 REFTYPES = (FUNCREF, EXTERNREF)
 HEAPTYPES = (FUNCREF, EXTERNREF, EXNREF)     # the heap types of ref.null this decoder knows
 MAX_LOCALS = 0xFFFFFFFF
@@ -376,6 +378,9 @@ def decode_expr(data: bytes, pos: int, state: _BodyState | None = None) -> tuple
                 state.uses_data_count = True
             append((key, a, b, pos))
             pos = p
+        elif op in _LEGACY_EH:
+            raise _fail(f"legacy exception handling instruction '{_LEGACY_EH[op]}' is not supported "
+                        "(only the Wasm 3.0 try_table/throw_ref form; see docs/exceptions.md)", pos)
         else:
             raise _fail("illegal opcode", pos)
 
