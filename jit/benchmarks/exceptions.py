@@ -22,6 +22,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import partial
 
 HELP = "throw-catch across 10 frames and the cost of idle handlers: wxjit vs wasmtime"
 
@@ -109,11 +110,7 @@ def _wasmtime_exports(wasm: bytes) -> dict[str, Callable[[int], int]]:
     store = wasmtime.Store(engine)
     inst = wasmtime.Instance(store, wasmtime.Module(engine, wasm), [])
     exports = inst.exports(store)
-    out = {}
-    for name in ("throw_catch", "try_no_throw", "plain"):
-        f = exports[name]
-        out[name] = (lambda f: lambda n: f(store, n))(f)
-    return out
+    return {name: partial(exports[name], store) for name in ("throw_catch", "try_no_throw", "plain")}
 
 
 def run(iterations: int, reps: int, with_wasmtime: bool) -> list[Row]:
