@@ -79,6 +79,7 @@ def _matches(actual: int, expected: int) -> bool:
     """``actual`` <: ``expected`` for the types exception handling produces (equal, or (ref exn) <:
     exnref); the general subtyping of typed references belongs to the type-system work."""
     return actual == expected or (actual == _EXN and expected == EXNREF)
+_RETURN_CALL, _RETURN_CALL_INDIRECT = O.op_key("return_call"), O.op_key("return_call_indirect")
 
 
 class _Context:
@@ -575,6 +576,14 @@ class _FuncValidator:
             raise self.err("type mismatch", pos)
         self.stack.append(t2 if t1 == UNKNOWN else t1)
 
+    def tail_call(self, callee: FuncType, pos: int) -> None:
+        """``return_call*``: the callee's results are the caller's; the arguments are popped and the
+        rest of the block is unreachable (stack-polymorphic)."""
+        if callee.results != self.ft.results:
+            raise self.err("type mismatch", pos)
+        self.pop_vals(callee.params, pos)
+        self.unreachable()
+
     def rare(self, op: int, a, b, pos: int) -> None:
         """The instructions that are neither hot nor fixed-signature."""
         stack = self.stack
@@ -650,6 +659,18 @@ class _FuncValidator:
             self.unreachable()
         elif op == _TRY_TABLE:
             self.try_table(a, b, pos)
+        elif op == _RETURN_CALL:
+            if a >= len(ctx.funcs):
+                raise self.err(f"unknown function {a}", pos)
+            self.tail_call(ctx.funcs[a], pos)
+        elif op == _RETURN_CALL_INDIRECT:
+            tt = self.table(b, pos)
+            if tt.elem != FUNCREF:
+                raise self.err("type mismatch", pos)
+            if a >= len(ctx.types):
+                raise self.err(f"unknown type {a}", pos)
+            pop(I32, pos)
+            self.tail_call(ctx.types[a], pos)
         elif op == _TABLE_COPY:
             dst = self.table(a, pos)
             src = self.table(b, pos)
