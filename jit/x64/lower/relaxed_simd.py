@@ -4,7 +4,9 @@ The spec lets each relaxed instruction return any of a few results; wxjit picks,
 fastest x86 form the CPU probe (``jit.abi.cpu.host_features``) offers when the module is compiled:
 FMA3 ``vfmadd231``/``vfnmadd231`` for madd/nmadd when ``fma`` is present, AVX ``vpblendvb`` /
 ``vblendvps`` / ``vblendvpd`` for the 8-, 32- and 64-bit lane selects when ``avx`` is present, and the
-SSE4.1 forms otherwise. The probe is read once per process, so every compile in a process makes the same
+SSE4.1 forms otherwise. Where two forms cost the same, the choice is the one wasmtime makes on x86
+(its non-deterministic mode), so the differential fuzzer can hold the two engines to equal results.
+The probe is read once per process, so every compile in a process makes the same
 choice (the spec's "consistent nondeterminism"), and the CPU features are part of a compiled module's
 cache key. ``RELAXED_CHOICES`` documents the choice of each instruction (docs/relaxed-simd.md has the table
 and why each result is one of the spec's allowed results).
@@ -16,14 +18,10 @@ from ..registers import XMM_SCRATCH
 from ..simd import SimdOperands, splat_bits
 from . import lower_named
 
-F32_2POW31 = 0x4F000000
-"""2^31 as an f32."""
-
 RELAXED_CHOICES: dict[str, str] = {
     "i8x16.relaxed_swizzle": "pshufb: indexes 16..127 pick a[i & 15], indexes >= 128 give 0",
     "i32x4.relaxed_trunc_f32x4_s": "cvttps2dq: NaN and out-of-range lanes give 0x80000000",
-    "i32x4.relaxed_trunc_f32x4_u":
-        "NaN and lanes <= -1 give 0xffffffff, >= 2^32 saturate (AVX-512 vcvttps2udq's results)",
+    "i32x4.relaxed_trunc_f32x4_u": "saturating (as i32x4.trunc_sat_f32x4_u)",
     "i32x4.relaxed_trunc_f64x2_s_zero": "cvttpd2dq: NaN and out-of-range lanes give 0x80000000",
     "i32x4.relaxed_trunc_f64x2_u_zero": "saturating (as i32x4.trunc_sat_f64x2_u_zero)",
     "f32x4.relaxed_madd": "fused (vfmadd231ps) with FMA, else mulps + addps",
@@ -34,10 +32,10 @@ RELAXED_CHOICES: dict[str, str] = {
     "i16x8.relaxed_laneselect": "bitselect (pand/pandn/por)",
     "i32x4.relaxed_laneselect": "top bit of each mask lane (vblendvps) with AVX, else bitselect",
     "i64x2.relaxed_laneselect": "top bit of each mask lane (vblendvpd) with AVX, else bitselect",
-    "f32x4.relaxed_min": "minps a, b: b when either is NaN or both are zeros",
-    "f32x4.relaxed_max": "maxps a, b: b when either is NaN or both are zeros",
-    "f64x2.relaxed_min": "minpd a, b: b when either is NaN or both are zeros",
-    "f64x2.relaxed_max": "maxpd a, b: b when either is NaN or both are zeros",
+    "f32x4.relaxed_min": "minps b, a: a when either is NaN or both are zeros (as f32x4.pmin)",
+    "f32x4.relaxed_max": "maxps b, a: a when either is NaN or both are zeros (as f32x4.pmax)",
+    "f64x2.relaxed_min": "minpd b, a: a when either is NaN or both are zeros (as f64x2.pmin)",
+    "f64x2.relaxed_max": "maxpd b, a: a when either is NaN or both are zeros (as f64x2.pmax)",
     "i16x8.relaxed_q15mulr_s": "pmulhrsw: -32768 * -32768 gives -32768 (no saturation)",
     "i16x8.relaxed_dot_i8x16_i7x16_s": "pmaddubsw(b unsigned, a signed), saturating pair sums",
     "i32x4.relaxed_dot_i8x16_i7x16_add_s":
@@ -45,6 +43,7 @@ RELAXED_CHOICES: dict[str, str] = {
 }
 
 _FLOAT_SUFFIX = {"f32x4": "ps", "f64x2": "pd"}
+_TRUNC_S = {"i32x4.relaxed_trunc_f32x4_s": "cvttps2dq", "i32x4.relaxed_trunc_f64x2_s_zero": "cvttpd2dq"}
 _BLENDV = {"i8x16": "vpblendvb", "i32x4": "vblendvps", "i64x2": "vblendvpd"}
 
 
@@ -63,29 +62,11 @@ class RelaxedSimdLowering(SimdOperands):
         self.v_push(ra)
 
     def v_relaxed_trunc(self, name: str) -> None:
-        if name == "i32x4.relaxed_trunc_f64x2_u_zero":
-            self.v_trunc_sat("i32x4.trunc_sat_f64x2_u_zero")   # type: ignore[attr-defined]
+        if name.endswith("_u") or name.endswith("_u_zero"):          # saturating, as trunc_sat
+            self.v_trunc_sat(name.replace("relaxed_trunc", "trunc_sat"))   # type: ignore[attr-defined]
             return
         v, r = self.v_pop()
-        asm = self.asm
-        if name == "i32x4.relaxed_trunc_f32x4_s":
-            asm.cvttps2dq(r, r)
-        elif name == "i32x4.relaxed_trunc_f64x2_s_zero":
-            asm.cvttpd2dq(r, r)
-        else:   # i32x4.relaxed_trunc_f32x4_u: xi | (both negative ? ~0 : 0), plus max(ti, 0)
-            t, token = self.v_temp(exclude=(r,))
-            asm.movaps(t, r)
-            asm.subps(t, self.v_const(XMM_SCRATCH, splat_bits(F32_2POW31, 32)))
-            asm.cvttps2dq(t, t)                 # ti: exact for x in [2^31, 2^32), else negative
-            asm.cvttps2dq(r, r)                 # xi: exact for x in (-1, 2^31), else negative
-            asm.movdqa(XMM_SCRATCH, t)
-            asm.pand(XMM_SCRATCH, r)
-            asm.psrad(XMM_SCRATCH, 31)          # NaN, x <= -1 and x >= 2^32: all ones
-            asm.por(r, XMM_SCRATCH)
-            asm.pxor(XMM_SCRATCH, XMM_SCRATCH)
-            asm.pmaxsd(t, XMM_SCRATCH)
-            asm.paddd(r, t)                     # x in [2^31, 2^32): 0x80000000 + (x - 2^31)
-            self.ra.free(token)
+        getattr(self.asm, _TRUNC_S[name])(r, r)
         self.v_push(r)
 
     def v_relaxed_madd(self, name: str) -> None:
@@ -126,9 +107,9 @@ class RelaxedSimdLowering(SimdOperands):
 
     def v_relaxed_minmax(self, name: str) -> None:
         a, ra, b, rb = self.v_binary()
-        getattr(self.asm, name[-3:] + _FLOAT_SUFFIX[name[:5]])(ra, rb)      # min|max
-        self.release(b)
-        self.v_push(ra)
+        getattr(self.asm, name[-3:] + _FLOAT_SUFFIX[name[:5]])(rb, ra)      # min|max b, a
+        self.release(a)
+        self.v_push(rb)
 
     def v_relaxed_q15mulr(self, _name: str) -> None:
         a, ra, b, rb = self.v_binary()
