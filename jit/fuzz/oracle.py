@@ -14,11 +14,12 @@ import ctypes
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .encoding import F32, F64, I32, I64, VALTYPE_NAMES, FuncSig
+from .encoding import F32, F64, I32, I64, V128, VALTYPE_NAMES, FuncSig
 from .generator import BUDGET_CALLS, BUDGET_EXPORT, MEMORY_EXPORT, GeneratedModule, arg_vectors
 
 WASMTIME_FUEL = 20_000_000
-MASK = {I32: 0xFFFFFFFF, I64: 0xFFFFFFFFFFFFFFFF, F32: 0xFFFFFFFF, F64: 0xFFFFFFFFFFFFFFFF}
+MASK = {I32: 0xFFFFFFFF, I64: 0xFFFFFFFFFFFFFFFF, F32: 0xFFFFFFFF, F64: 0xFFFFFFFFFFFFFFFF,
+        V128: (1 << 128) - 1}
 EXP_MASK = {F32: 0x7F800000, F64: 0x7FF0000000000000}
 FRAC_MASK = {F32: 0x007FFFFF, F64: 0x000FFFFFFFFFFFFF}
 
@@ -223,7 +224,8 @@ class WasmtimeSide:
         self.exports = self.instance.exports(self.store)
         self._names = {exp.name for exp in self.module.exports}
         self._kinds = {I32: _ffi.WASMTIME_I32.value, I64: _ffi.WASMTIME_I64.value,
-                       F32: _ffi.WASMTIME_F32.value, F64: _ffi.WASMTIME_F64.value}
+                       F32: _ffi.WASMTIME_F32.value, F64: _ffi.WASMTIME_F64.value,
+                       V128: _ffi.WASMTIME_V128.value}
 
     def call(self, name: str, sig: FuncSig, args: list[int]) -> Outcome:
         wt, ffi = self._wt, self._ffi
@@ -234,7 +236,9 @@ class WasmtimeSide:
         params = (ffi.wasmtime_val_t * max(len(args), 1))()
         for i, (t, bits) in enumerate(zip(sig.params, args, strict=True)):
             params[i].kind = self._kinds[t]
-            if t in (I32, F32):
+            if t == V128:           # raw bytes: wasmtime-py has no Python form of a v128 (it aborts)
+                params[i].of.v128[:] = list((bits & MASK[V128]).to_bytes(16, "little"))
+            elif t in (I32, F32):
                 params[i].of.i32 = ctypes.c_int32(bits & 0xFFFFFFFF).value
             else:
                 params[i].of.i64 = ctypes.c_int64(bits & MASK[I64]).value
@@ -251,11 +255,7 @@ class WasmtimeSide:
             return Outcome(trap=code.name if code is not None else f"message: {exc.message}")
         except wt.WasmtimeError as exc:
             return Outcome(error=f"wasmtime error: {exc}")
-        out = []
-        for i, t in enumerate(sig.results):
-            raw = results[i].of.i32 if t in (I32, F32) else results[i].of.i64
-            out.append(raw & MASK[t])
-        return Outcome(results=out)
+        return Outcome(results=[_raw_bits(results[i], t) for i, t in enumerate(sig.results)])
 
     def memory(self, name: str = MEMORY_EXPORT) -> bytes | None:
         if name not in self._names:
@@ -267,7 +267,14 @@ class WasmtimeSide:
         raw = self._ffi.wasmtime_val_t()
         self._ffi.wasmtime_global_get(self.store._context(), ctypes.byref(self.exports[name]._global),
                                       ctypes.byref(raw))
-        return (raw.of.i32 if t in (I32, F32) else raw.of.i64) & MASK[t]
+        return _raw_bits(raw, t)
+
+
+def _raw_bits(val: Any, t: int) -> int:
+    """The unsigned bits of a ``wasmtime_val_t`` of type ``t``."""
+    if t == V128:
+        return int.from_bytes(bytes(val.of.v128), "little")
+    return (val.of.i32 if t in (I32, F32) else val.of.i64) & MASK[t]
 
 
 def _show(out: Outcome, sig: FuncSig | None = None) -> str:
@@ -356,13 +363,32 @@ def run_wasm(wasm: bytes, calls: list[Call], nan_class: bool, seed: int | str = 
 
 def _run_pair(wasm: bytes, calls: list[Call], nan_class: bool, seed: int | str,
               globals_: list[tuple[str, int]], memories: tuple[str, ...], relaxed_native: bool) -> RunReport:
+    import wasmtime
+
+    import jit
     report = RunReport()
-    wt = WasmtimeSide(wasm, relaxed_native)
+    wt_trap: str | None = None
+    try:
+        wt = WasmtimeSide(wasm, relaxed_native)
+    except wasmtime.Trap as exc:            # the start function or a segment trapped
+        code = exc.trap_code
+        wt_trap = code.name if code is not None else f"message: {exc.message}"
+        if wt_trap == "OUT_OF_FUEL":
+            report.hung = True
+            return report
     try:
         wx = WxjitSide(wasm)
+    except jit.Trap as exc:
+        if wt_trap is None or exc.kind not in WASMTIME_TRAPS.get(wt_trap, ()):
+            report.mismatches.append(Mismatch(seed, "instantiate", wxjit=f"trap {exc.kind!r}",
+                                              wasmtime=f"trap {wt_trap!r}" if wt_trap else "ok"))
+        return report
     except Exception as exc:    # noqa: BLE001 - any failure on a valid module is a finding
         report.mismatches.append(Mismatch(seed, "compile", wxjit=f"{type(exc).__name__}: {exc}",
                                           wasmtime="ok"))
+        return report
+    if wt_trap is not None:
+        report.mismatches.append(Mismatch(seed, "instantiate", wxjit="ok", wasmtime=f"trap {wt_trap!r}"))
         return report
     for k, call in enumerate(calls):
         b = wt.call(call.func, call.sig, call.args)
