@@ -30,7 +30,7 @@ PROPOSALS: tuple[Proposal, ...] = (
     Proposal("function_references", "typed function references", False),
     Proposal("gc", "garbage collection", False),
     Proposal("relaxed_simd", "relaxed SIMD", True),
-    Proposal("extended_const", "extended constant expressions", False),
+    Proposal("extended_const", "extended constant expressions", True),
 )
 PROPOSAL_BY_KEY: dict[str, Proposal] = {p.key: p for p in PROPOSALS}
 
