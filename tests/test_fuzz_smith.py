@@ -44,7 +44,7 @@ def test_wasmtime_gets_the_same_proposals() -> None:
 
 @needs_smith
 def test_smith_modules_agree() -> None:
-    from jit.fuzz.smith import check_smith_seed
+    from jit.fuzz.campaign import check_smith_seed
     calls = 0
     for seed in range(12):
         result = check_smith_seed(seed)

@@ -91,6 +91,24 @@ def check_seed(seed: int, out_dir: Path | None, minimize: bool = True) -> dict[s
     return result
 
 
+def check_smith_seed(seed: int, out_dir: Any = None) -> dict[str, Any]:
+    """Make, run and compare the smith module of ``seed``; save it when it mismatches."""
+    from .smith import interface, run_smith, smith_module
+    wasm = smith_module(seed)
+    if wasm is None:
+        return {"seed": seed, "calls": 0, "traps": 0, "hung": False, "mismatches": [], "no_module": True}
+    report = run_smith(wasm, seed)
+    result: dict[str, Any] = {"seed": seed, "calls": report.calls, "traps": report.traps, "hung": report.hung,
+                              "either": report.either, "mismatches": [m.to_json() for m in report.mismatches]}
+    if report.mismatches and out_dir is not None:
+        from .oracle import plan_calls_for_sigs
+        m = report.mismatches[0]
+        calls = plan_calls_for_sigs(seed, interface(wasm).funcs, 2)
+        save_finding(out_dir, f"smith-{seed}", wasm, calls[:m.call_index + 1] if m.call_index >= 0 else [],
+                     False, m.to_json())
+    return result
+
+
 SOURCES = ("gen", "smith")
 """Where a campaign's modules come from: the project's generator (``jit.fuzz.generator``) or
 ``wasm-tools smith`` (``jit.fuzz.smith``)."""
@@ -99,7 +117,7 @@ SOURCES = ("gen", "smith")
 def worker_main(out_dir: str | None, minimize: bool, source: str = "gen") -> int:
     out = Path(out_dir) if out_dir else None
     if source == "smith":
-        from .smith import check_smith_seed as check
+        check = check_smith_seed
     else:
         def check(seed: int, out: Path | None) -> dict[str, Any]:
             return check_seed(seed, out, minimize)

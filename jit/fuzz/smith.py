@@ -117,21 +117,3 @@ def run_smith(wasm: bytes, seed: int | str, per_func: int = 2) -> Any:
     iface = interface(wasm)
     calls = plan_calls_for_sigs(seed, iface.funcs, per_func)
     return run_wasm(wasm, calls, nan_class=False, seed=seed, globals_=iface.globals, memories=iface.memories)
-
-
-def check_smith_seed(seed: int, out_dir: Any = None) -> dict[str, Any]:
-    """Make, run and compare the smith module of ``seed``; save it when it mismatches."""
-    wasm = smith_module(seed)
-    if wasm is None:
-        return {"seed": seed, "calls": 0, "traps": 0, "hung": False, "mismatches": [], "no_module": True}
-    report = run_smith(wasm, seed)
-    result: dict[str, Any] = {"seed": seed, "calls": report.calls, "traps": report.traps, "hung": report.hung,
-                              "either": report.either, "mismatches": [m.to_json() for m in report.mismatches]}
-    if report.mismatches and out_dir is not None:
-        from .campaign import save_finding
-        from .oracle import plan_calls_for_sigs
-        m = report.mismatches[0]
-        calls = plan_calls_for_sigs(seed, interface(wasm).funcs, 2)
-        save_finding(out_dir, f"smith-{seed}", wasm, calls[:m.call_index + 1] if m.call_index >= 0 else [],
-                     False, m.to_json())
-    return result
