@@ -91,10 +91,11 @@ def check_seed(seed: int, out_dir: Path | None, minimize: bool = True) -> dict[s
     return result
 
 
-def check_smith_seed(seed: int, out_dir: Any = None) -> dict[str, Any]:
-    """Make, run and compare the smith module of ``seed``; save it when it mismatches."""
+def check_smith_seed(seed: int, out_dir: Any = None, features: Any = None) -> dict[str, Any]:
+    """Make, run and compare the smith module of ``seed`` (the proposals of ``features``, default
+    ``jit.Features()``); save it when it mismatches."""
     from .smith import interface, run_smith, smith_module
-    wasm = smith_module(seed)
+    wasm = smith_module(seed, features)
     if wasm is None:
         return {"seed": seed, "calls": 0, "traps": 0, "hung": False, "mismatches": [], "no_module": True}
     report = run_smith(wasm, seed)
@@ -103,7 +104,7 @@ def check_smith_seed(seed: int, out_dir: Any = None) -> dict[str, Any]:
     if report.mismatches and out_dir is not None:
         from .oracle import plan_calls_for_sigs
         m = report.mismatches[0]
-        calls = plan_calls_for_sigs(seed, interface(wasm).funcs, 2)
+        calls = plan_calls_for_sigs(seed, interface(wasm).funcs, 2) if m.what != "compile" else []
         save_finding(out_dir, f"smith-{seed}", wasm, calls[:m.call_index + 1] if m.call_index >= 0 else [],
                      False, m.to_json())
     return result

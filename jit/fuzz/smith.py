@@ -113,7 +113,13 @@ def interface(wasm: bytes) -> Interface:
 
 def run_smith(wasm: bytes, seed: int | str, per_func: int = 2) -> Any:
     """Run every comparable export of ``wasm`` in both engines; returns the oracle's ``RunReport``."""
-    from .oracle import plan_calls_for_sigs, run_wasm
-    iface = interface(wasm)
+    from jit.errors import CompileError
+
+    from .oracle import Mismatch, RunReport, plan_calls_for_sigs, run_wasm
+    try:
+        iface = interface(wasm)
+    except CompileError as exc:     # wxjit refuses a module smith made valid: a finding
+        return RunReport(mismatches=[Mismatch(seed, "compile", wxjit=f"{type(exc).__name__}: {exc}",
+                                              wasmtime="ok")])
     calls = plan_calls_for_sigs(seed, iface.funcs, per_func)
     return run_wasm(wasm, calls, nan_class=False, seed=seed, globals_=iface.globals, memories=iface.memories)
