@@ -35,7 +35,12 @@ WASMTIME_TRAPS: dict[str, tuple[str, ...]] = {
     "INTEGER_DIVISION_BY_ZERO": ("integer divide by zero",),
     "BAD_CONVERSION_TO_INTEGER": ("invalid conversion to integer",),
     "UNREACHABLE": ("unreachable",),
+    "NULL_REFERENCE": ("null exception reference", "null function reference", "null reference",
+                       "null structure reference", "null array reference", "null i31 reference"),
+    "ARRAY_OUT_OF_BOUNDS": ("out of bounds array access",),
+    "CAST_FAILURE": ("cast failure",),
 }
+UNCAUGHT = "uncaught exception"      # both engines: a Wasm exception left the called function
 
 
 def is_nan(t: int, bits: int) -> bool:
@@ -143,6 +148,7 @@ def configure_proposals(cfg: Any, features: Any = None) -> None:
 
 
 RELAXED_KEYS = range(0xFD100, 0xFD114)
+_CALLABLE_TYPES = {I32, I64, F32, F64, V128}
 
 
 def uses_relaxed_simd(wasm: bytes) -> bool:
@@ -175,6 +181,8 @@ class WxjitSide:
             return Outcome(results=[int(x) for x in self.exports[name].call_raw(args)])
         except jit.Trap as exc:
             return Outcome(trap=exc.kind)
+        except jit.WasmException:
+            return Outcome(trap=UNCAUGHT)
         except jit.Error as exc:
             return Outcome(error=f"{type(exc).__name__}: {exc}")
 
@@ -252,6 +260,8 @@ class WasmtimeSide:
                     raise wt.WasmtimeError._from_ptr(error)
         except wt.Trap as exc:
             code = exc.trap_code
+            if code is not None and code.name == "UNCAUGHT_EXCEPTION":
+                return Outcome(trap=UNCAUGHT)
             return Outcome(trap=code.name if code is not None else f"message: {exc.message}")
         except wt.WasmtimeError as exc:
             return Outcome(error=f"wasmtime error: {exc}")
@@ -298,37 +308,57 @@ def compare_outcomes(sig: FuncSig, wx: Outcome, wt: Outcome, nan_class: bool) ->
                 return "result"
         return None
     if wt.trap is not None and wx.trap is not None:
+        if wt.trap == UNCAUGHT or wx.trap == UNCAUGHT:
+            return None if wt.trap == wx.trap else "trap"
         return None if wx.trap in WASMTIME_TRAPS.get(wt.trap, ()) else "trap"
     return "trap" if (wx.trap or wt.trap) else "error"
 
 
-def exported_globals(wasm: bytes) -> list[tuple[str, int]]:
-    """(name, valtype) of every exported global of ``wasm`` (read through wasmtime's module types)."""
-    import wasmtime
-    module = wasmtime.Module(WasmtimeSide.engine(), wasm)
-    codes = {"i32": I32, "i64": I64, "f32": F32, "f64": F64}
-    out = []
-    for exp in module.exports:
-        if isinstance(exp.type, wasmtime.GlobalType):
-            t = codes.get(str(exp.type.content))
-            if t is not None:
-                out.append((exp.name, t))
+@dataclass
+class Interface:
+    """What the oracle can compare of a module: its exported functions of number/v128 types, its
+    exported globals of those types and its exported memories."""
+
+    funcs: dict[str, FuncSig] = field(default_factory=dict)
+    globals: list[tuple[str, int]] = field(default_factory=list)
+    memories: tuple[str, ...] = ()
+
+
+def interface(wasm: bytes) -> Interface:
+    """The comparable exports of ``wasm``, read with wxjit's decoder (wasmtime-py aborts the process
+    when it is asked to describe a v128 type)."""
+    from jit.wasm import decode
+    m = decode(wasm)
+    out = Interface()
+    memories = []
+    for exp in m.exports:
+        if exp.kind == "func":
+            ft = m.func_type(exp.index)
+            if set(ft.params) | set(ft.results) <= _CALLABLE_TYPES:
+                out.funcs[exp.name] = FuncSig(tuple(ft.params), tuple(ft.results))
+        elif exp.kind == "global":
+            t = m.global_type(exp.index).valtype
+            if t in _CALLABLE_TYPES:
+                out.globals.append((exp.name, t))
+        elif exp.kind == "memory":
+            memories.append(exp.name)
+    out.memories = tuple(memories)
     return out
+
+
+def exported_globals(wasm: bytes) -> list[tuple[str, int]]:
+    """(name, valtype) of every exported number or v128 global of ``wasm``."""
+    return interface(wasm).globals
 
 
 def exported_funcs(wasm: bytes) -> dict[str, FuncSig]:
-    """Signatures of the exported functions of ``wasm`` that take and return numbers only."""
-    import wasmtime
-    module = wasmtime.Module(WasmtimeSide.engine(), wasm)
-    codes = {"i32": I32, "i64": I64, "f32": F32, "f64": F64}
-    out = {}
-    for exp in module.exports:
-        if isinstance(exp.type, wasmtime.FuncType):
-            params = [codes.get(str(t)) for t in exp.type.params]
-            results = [codes.get(str(t)) for t in exp.type.results]
-            if None not in params and None not in results:
-                out[exp.name] = FuncSig(tuple(params), tuple(results))   # type: ignore[arg-type]
-    return out
+    """Signatures of the exported functions of ``wasm`` that take and return numbers and v128 only
+    (read with wxjit's decoder: wasmtime-py aborts the process when it describes a v128 type)."""
+    return interface(wasm).funcs
+
+
+def exported_memories(wasm: bytes) -> tuple[str, ...]:
+    return interface(wasm).memories
 
 
 def run_module(gm: GeneratedModule, wasm: bytes | None = None, calls: list[Call] | None = None) -> RunReport:
