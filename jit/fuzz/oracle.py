@@ -259,10 +259,7 @@ class WasmtimeSide:
                 if error:
                     raise wt.WasmtimeError._from_ptr(error)
         except wt.Trap as exc:
-            code = exc.trap_code
-            if code is not None and code.name == "UNCAUGHT_EXCEPTION":
-                return Outcome(trap=UNCAUGHT)
-            return Outcome(trap=code.name if code is not None else f"message: {exc.message}")
+            return Outcome(trap=wasmtime_trap_name(exc))
         except wt.WasmtimeError as exc:
             return Outcome(error=f"wasmtime error: {exc}")
         return Outcome(results=[_raw_bits(results[i], t) for i, t in enumerate(sig.results)])
@@ -278,6 +275,15 @@ class WasmtimeSide:
         self._ffi.wasmtime_global_get(self.store._context(), ctypes.byref(self.exports[name]._global),
                                       ctypes.byref(raw))
         return _raw_bits(raw, t)
+
+
+def wasmtime_trap_name(exc: Any) -> str:
+    """A ``wasmtime.Trap`` as a key of ``WASMTIME_TRAPS``, ``UNCAUGHT`` or ``message: ...``."""
+    code = exc.trap_code
+    if (code is not None and code.name == "UNCAUGHT_EXCEPTION") or \
+            (code is None and "thrown Wasm exception" in exc.message):
+        return UNCAUGHT
+    return code.name if code is not None else f"message: {exc.message}"
 
 
 def _raw_bits(val: Any, t: int) -> int:
@@ -401,16 +407,16 @@ def _run_pair(wasm: bytes, calls: list[Call], nan_class: bool, seed: int | str,
     try:
         wt = WasmtimeSide(wasm, relaxed_native)
     except wasmtime.Trap as exc:            # the start function or a segment trapped
-        code = exc.trap_code
-        wt_trap = code.name if code is not None else f"message: {exc.message}"
+        wt_trap = wasmtime_trap_name(exc)
         if wt_trap == "OUT_OF_FUEL":
             report.hung = True
             return report
     try:
         wx = WxjitSide(wasm)
-    except jit.Trap as exc:
-        if wt_trap is None or exc.kind not in WASMTIME_TRAPS.get(wt_trap, ()):
-            report.mismatches.append(Mismatch(seed, "instantiate", wxjit=f"trap {exc.kind!r}",
+    except (jit.Trap, jit.WasmException) as exc:
+        kind = exc.kind if isinstance(exc, jit.Trap) else UNCAUGHT
+        if wt_trap is None or (kind != wt_trap and kind not in WASMTIME_TRAPS.get(wt_trap, ())):
+            report.mismatches.append(Mismatch(seed, "instantiate", wxjit=f"trap {kind!r}",
                                               wasmtime=f"trap {wt_trap!r}" if wt_trap else "ok"))
         return report
     except Exception as exc:    # noqa: BLE001 - any failure on a valid module is a finding
