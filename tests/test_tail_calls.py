@@ -416,3 +416,17 @@ def test_generated_tail_call_chains(seed: int) -> None:
     inst = jit.Instance(jit.Module(wat(generated_chain(seed))), limits=SMALL_STACK)
     for s, n in ((5, 0), (12345, 37), (-99, 1000), (424242, 300_000)):
         assert inst.exports.run(s, n) == s
+
+
+def test_disabled_by_features() -> None:
+    from jit.wasm import validate
+    data = wat("(module (func $f (result i32) (i32.const 1)) (func (result i32) (return_call $f)))")
+    pos = data.index(bytes([0x12, 0x00]))
+    with pytest.raises(jit.CompileError, match=rf"unsupported proposal 'tail calls' \(at offset {pos:#x}\)"):
+        validate(data, features=jit.Features(tail_call=False))
+    indirect = wat("(module (table 1 funcref) (func (return_call_indirect (i32.const 0))))")
+    with pytest.raises(jit.CompileError, match="unsupported proposal 'tail calls'"):
+        validate(indirect, features=jit.Features(tail_call=False))
+    validate(data, features=jit.Features(relaxed_simd=False))
+    validate(data)
+    assert jit.Features().tail_call
