@@ -132,3 +132,20 @@ def test_inspect_lists_the_proposals(tmp_path, capsys) -> None:
                     "f32x4.relaxed_min))")
     assert main(["inspect", str(path)]) == 0
     assert "proposals (Wasm 3.0): relaxed_simd (relaxed SIMD)" in capsys.readouterr().out
+
+
+@needs_wat2wasm
+def test_exception_outcomes_compare() -> None:
+    """An uncaught exception (a call, or the start function) and throw_ref of null are the same
+    outcome in both engines."""
+    from jit.fuzz.encoding import FuncSig
+    from jit.fuzz.oracle import Call, run_wasm
+    wasm = wat("""(module (tag $t)
+      (func (export "throws") throw $t)
+      (func (export "null") ref.null exn throw_ref))""")
+    sig = FuncSig((), ())
+    report = run_wasm(wasm, [Call("throws", sig, []), Call("null", sig, [])], nan_class=False, globals_=[],
+                      memories=())
+    assert report.mismatches == [] and report.calls == 2 and report.traps == 2
+    start = wat("(module (tag $t) (func $s throw $t) (start $s))")
+    assert run_wasm(start, [], nan_class=False, globals_=[], memories=()).mismatches == []
