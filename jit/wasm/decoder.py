@@ -63,7 +63,7 @@ _EXCEPTIONS = PROPOSAL_BY_KEY["exceptions"].name
 _EH_OPS = (0x08, 0x0A, 0x1F)      # throw, throw_ref, try_table
 # The legacy exception-handling opcodes (not part of Wasm 3.0): refused by name.
 _LEGACY_EH = {0x06: "try", 0x07: "catch", 0x09: "rethrow", 0x18: "delegate", 0x19: "catch_all"}
-REFTYPES = (FUNCREF, EXTERNREF)
+REFTYPES = (FUNCREF, EXTERNREF, EXNREF)
 HEAPTYPES = (FUNCREF, EXTERNREF, EXNREF)     # the heap types of ref.null this decoder knows
 MAX_LOCALS = 0xFFFFFFFF
 
