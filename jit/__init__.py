@@ -10,7 +10,16 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-from .errors import CompileError, Error, LimitError, LinkError, MalformedError, Trap, ValidationError
+from .errors import (
+    CompileError,
+    Error,
+    LimitError,
+    LinkError,
+    MalformedError,
+    Trap,
+    ValidationError,
+    WasmException,
+)
 
 __version__ = "0.1.0"
 
@@ -23,6 +32,7 @@ _LAZY = {
     "Memory": "jit.runtime.externs",
     "Global": "jit.runtime.externs",
     "Table": "jit.runtime.externs",
+    "Tag": "jit.runtime.exceptions",
     "Limits": "jit.abi.limits",
     "Features": "jit.abi.features",
     "Cache": "jit.cache",
@@ -31,6 +41,7 @@ _LAZY = {
 
 __all__ = [
     "CompileError", "Error", "LimitError", "LinkError", "MalformedError", "Trap", "ValidationError",
+    "WasmException",
     *_LAZY,
 ]
 

@@ -40,6 +40,8 @@ def describe(t: Any) -> str:
 def extern_kind(ext: Any) -> str | None:
     if isinstance(ext, (Func, InstanceFunction)):
         return "func"
+    if type(ext).__name__ == "Tag" and hasattr(ext, "address"):      # jit.runtime.exceptions.Tag
+        return "tag"
     if isinstance(ext, Memory):
         return "memory"
     if isinstance(ext, Global):
@@ -67,7 +69,7 @@ def _fail(imp: Import, expected: Any, actual: str, why: str) -> LinkError:
 
 
 def expected_type(module: Any, imp: Import) -> Any:
-    return module.types[imp.desc] if imp.kind == "func" else imp.desc
+    return module.types[imp.desc] if imp.kind in ("func", "tag") else imp.desc
 
 
 def check(module: Any, imp: Import, ext: Any) -> None:
@@ -83,6 +85,8 @@ def check(module: Any, imp: Import, ext: Any) -> None:
     if kind == "func":
         want_id = TypeContext(module).canon[imp.desc]
         ok = canonical_heap_sub(HEAP_INDEX | func_type_id(ext), HEAP_INDEX | want_id)
+    elif kind == "tag":
+        ok = actual == want
     elif kind == "global":
         tc = TypeContext(module)
         want_t = tc.to_canonical(want.valtype)

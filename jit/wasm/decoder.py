@@ -19,7 +19,7 @@ import gc
 from struct import error as StructError
 from typing import TYPE_CHECKING
 
-from ..abi.features import Features, UnsupportedProposalError
+from ..abi.features import PROPOSAL_BY_KEY, Features, UnsupportedProposalError
 from ..errors import CompileError, LimitError, MalformedError
 from . import opcodes as O
 from .leb import EOF_MESSAGE, read_signed, read_unsigned
@@ -62,14 +62,19 @@ if TYPE_CHECKING:
 MAGIC = b"\0asm"
 VERSION = b"\x01\0\0\0"
 
-# Section ids in their required order (data count, 12, sits between element and code).
-SECTION_ORDER = {1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 6: 6, 7: 7, 8: 8, 9: 9, 12: 10, 10: 11, 11: 12}
+# Section ids in their required order (data count, 12, sits between element and code; tag, 13,
+# between memory and global).
+SECTION_ORDER = {1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 13: 6, 6: 7, 7: 8, 8: 9, 9: 10, 12: 11, 10: 12, 11: 13}
 SECTION_NAMES = {
     0: "custom", 1: "type", 2: "import", 3: "function", 4: "table", 5: "memory", 6: "global",
-    7: "export", 8: "start", 9: "element", 10: "code", 11: "data", 12: "datacount",
+    7: "export", 8: "start", 9: "element", 10: "code", 11: "data", 12: "datacount", 13: "tag",
 }
-EXTERN_KINDS = ("func", "table", "memory", "global")
-REFTYPES = (FUNCREF, EXTERNREF)
+EXTERN_KINDS = ("func", "table", "memory", "global", "tag")
+_EXCEPTIONS = PROPOSAL_BY_KEY["exceptions"].name
+_EH_OPS = (0x08, 0x0A, 0x1F)      # throw, throw_ref, try_table
+# The legacy exception-handling opcodes (not part of Wasm 3.0): refused by name.
+_LEGACY_EH = {0x06: "try", 0x07: "catch", 0x09: "rethrow", 0x18: "delegate", 0x19: "catch_all"}
+REFTYPES = (FUNCREF, EXTERNREF, EXNREF)
 REF_FUNC = make_ref(FUNCREF, False)
 MAX_LOCALS = 0xFFFFFFFF
 DEFAULT_FEATURES = Features()
@@ -77,19 +82,19 @@ DEFAULT_FEATURES = Features()
 # Immediate-kind codes of the body decoder (small ints compare fastest).
 # K_IDX covers every single u32 index immediate (local, global, label, function, table, type).
 (K_NONE, K_IDX, K_I32, K_MEMARG, K_END, K_BLOCK, K_ELSE, K_I64, K_F32, K_F64, K_BR_TABLE,
- K_CALL_INDIRECT, K_MEMORY, K_SELECT_T, K_REFTYPE, K_PREFIX, K_ILLEGAL, K_UNSUPPORTED) = range(18)
+ K_CALL_INDIRECT, K_MEMORY, K_SELECT_T, K_REFTYPE, K_PREFIX, K_ILLEGAL, K_TRY_TABLE,
+ K_UNSUPPORTED_EH, K_UNSUPPORTED) = range(20)
 
 _KIND_OF_IMM = {
     O.NONE: K_NONE, O.BLOCK: K_BLOCK, O.LABEL: K_IDX, O.BR_TABLE: K_BR_TABLE, O.FUNC: K_IDX,
     O.CALL_INDIRECT: K_CALL_INDIRECT, O.LOCAL: K_IDX, O.GLOBAL: K_IDX, O.TABLE: K_IDX,
     O.MEMARG: K_MEMARG, O.MEMORY: K_MEMORY, O.I32_CONST: K_I32, O.I64_CONST: K_I64,
     O.F32_CONST: K_F32, O.F64_CONST: K_F64, O.SELECT_T: K_SELECT_T, O.REFTYPE: K_REFTYPE,
-    O.TYPE: K_IDX,
+    O.TYPE: K_IDX, O.TAG: K_IDX, O.TRY_TABLE: K_TRY_TABLE,
 }
 _PREFIXES = {0xFB: "gc", 0xFC: None, 0xFD: None}
 # Opcodes of 3.0 proposals that have no row yet: recognised, and refused as their proposal.
-_PROPOSAL_OF_UNKNOWN_OP = {0x08: "exceptions", 0x0A: "exceptions", 0x1F: "exceptions",
-                           0x12: "tail_call", 0x13: "tail_call", 0x15: "tail_call"}
+_PROPOSAL_OF_UNKNOWN_OP = {0x15: "tail_call"}
 _PROPOSAL_OF_UNKNOWN_PREFIXED = {(0xFD, sub): "relaxed_simd" for sub in range(0x100, 0x114)}
 # Value types and heap types of a proposal (abstract heap type code -> Features key).
 _HEAP_PROPOSAL = {code: "gc" for code in ABSTRACT_HEAP_TYPES if code not in (FUNCREF, EXTERNREF)}
@@ -117,6 +122,9 @@ class _Dialect:
                 refused[op] = key
         kinds[0x0B] = K_END
         kinds[0x05] = K_ELSE
+        if not features.exceptions:      # Features(exceptions=False): the EH opcodes are refused
+            for op in _EH_OPS:
+                kinds[op] = K_UNSUPPORTED_EH
         for prefix, key in _PREFIXES.items():
             if key is None or features.allows(key):
                 kinds[prefix] = K_PREFIX
@@ -141,6 +149,7 @@ def _dialect(features: Features | None) -> _Dialect:
     return d
 
 
+_KINDS = _dialect(None).kinds
 _PREFIXED_IMM = {key: info.imm for key, info in O.OPS.items() if key > 0xFF}
 _DATA_COUNT_OPS = (O.op_key("memory.init"), O.op_key("data.drop"))
 
@@ -166,7 +175,7 @@ def read_heaptype(data: bytes, pos: int, features: Features) -> tuple[int, int]:
 def read_valtype(data: bytes, pos: int, features: Features) -> tuple[int, int]:
     """A value type at ``pos`` (one-byte codes, ``(ref null? ht)``); returns (type, new pos)."""
     t = data[pos]
-    if t in VALTYPES:
+    if t in VALTYPES and t not in _HEAP_PROPOSAL:
         return t, pos + 1
     if t in ABSTRACT_HEAP_TYPES:
         return read_heaptype(data, pos, features)
@@ -439,6 +448,37 @@ def decode_expr(data: bytes, pos: int, state: _BodyState | None = None) -> tuple
                 dialect.features.require("function_references", pos + 1)
             append((op, make_ref(h, True), None, pos))
             pos = p
+        elif k == K_TRY_TABLE:
+            b = data[pos + 1]
+            if b == 0x40:
+                a = -64
+                p = pos + 2
+            elif b in VALTYPES:
+                a = b - 0x80
+                p = pos + 2
+            else:
+                a, p = read_signed(data, pos + 1, 33)
+                if a < 0:
+                    raise _fail("malformed value type", pos + 1)
+            n, p = read_unsigned(data, p, 32)
+            if n > len(data) - p:
+                raise _fail("length out of bounds", p)
+            catches = []
+            for _ in range(n):
+                kind = data[p]
+                if kind > 3:
+                    raise _fail("malformed catch clause", p)
+                p += 1
+                tag = None
+                if kind < 2:       # catch / catch_ref name a tag
+                    tag, p = read_unsigned(data, p, 32)
+                label, p = read_unsigned(data, p, 32)
+                catches.append((kind, tag, label))
+            append((op, a, tuple(catches), pos))
+            push_open(op)
+            pos = p
+        elif k == K_UNSUPPORTED_EH:
+            raise _fail(f"illegal opcode (unsupported proposal '{_EXCEPTIONS}')", pos)
         elif k == K_PREFIX:
             key, a, b, p = _read_prefixed(data, pos + 1, op, dialect)
             if state is not None and key in _DATA_COUNT_OPS:
@@ -447,6 +487,9 @@ def decode_expr(data: bytes, pos: int, state: _BodyState | None = None) -> tuple
             pos = p
         elif k == K_UNSUPPORTED:
             raise dialect.unsupported(op, pos)
+        elif op in _LEGACY_EH:
+            raise _fail(f"legacy exception handling instruction '{_LEGACY_EH[op]}' is not supported "
+                        "(only the Wasm 3.0 try_table/throw_ref form; see docs/exceptions.md)", pos)
         else:
             raise _fail("illegal opcode", pos)
 
@@ -472,6 +515,13 @@ class _Decoder:
         self.num_func_imports = 0
         self.features = features or DEFAULT_FEATURES
         self.body_state = _BodyState(self.features)
+        self.exceptions = self.features.exceptions
+
+    def require_exceptions(self, pos: int, what: str) -> None:
+        """Features(exceptions=False): the tag section and tag imports/exports are what they are to a
+        decoder without the proposal (``what``: its Wasm 2.0 error), naming the proposal."""
+        if not self.exceptions:
+            raise _fail(f"{what} (unsupported proposal '{_EXCEPTIONS}')", pos)
 
     # -- primitives ---------------------------------------------------------------------------
     def byte(self) -> int:
@@ -522,7 +572,7 @@ class _Decoder:
         if pos >= len(self.data):
             raise _fail(EOF_MESSAGE, pos)
         t = self.data[pos]
-        if t in VALTYPES:
+        if t in VALTYPES and t not in _HEAP_PROPOSAL:
             self.pos = pos + 1
             return t
         t, self.pos = read_valtype(self.data, pos, self.features)
@@ -604,10 +654,10 @@ class _Decoder:
         while self.pos < len(data):
             id_pos = self.pos
             sid = self.byte()
-            if sid == 13:                        # tag section
-                raise UnsupportedProposalError("exceptions", id_pos)
-            if sid > 12:
+            if sid > 13:
                 raise _fail("malformed section id", id_pos)
+            if sid == 13:
+                self.require_exceptions(id_pos, "malformed section id")
             size = self.length()
             start = self.pos
             m.sections.append((sid, start, size))
@@ -751,7 +801,8 @@ class _Decoder:
         elif kind == 3:
             desc = self.global_type()
         elif kind == 4:
-            raise UnsupportedProposalError("exceptions", pos)
+            self.require_exceptions(pos, "malformed import kind")
+            desc = self.tag_type()
         else:
             raise _fail("malformed import kind", pos)
         self.module.imports.append(Import(module, name, EXTERN_KINDS[kind], desc))
@@ -778,6 +829,16 @@ class _Decoder:
     def _memory(self) -> None:
         self.module.memories.append(MemoryType(self.limits()))
 
+    def tag_type(self) -> int:
+        """A tag type: the attribute byte (0, exception) and the type index of its signature."""
+        pos = self.pos
+        if self.byte() != 0:
+            raise _fail("malformed tag attribute", pos)
+        return self.u32()
+
+    def _tag(self) -> None:
+        self.module.tags.append(self.tag_type())
+
     def _global(self) -> None:
         gt = self.global_type()
         self.module.globals.append(Global(gt, self.const_expr()))
@@ -786,10 +847,10 @@ class _Decoder:
         name = self.name()
         pos = self.pos
         kind = self.byte()
-        if kind == 4:
-            raise UnsupportedProposalError("exceptions", pos)
-        if kind > 3:
+        if kind > 4:
             raise _fail("malformed export kind", pos)
+        if kind == 4:
+            self.require_exceptions(pos, "malformed export kind")
         self.module.exports.append(Export(name, EXTERN_KINDS[kind], self.u32()))
 
     def _elem(self) -> None:
@@ -869,7 +930,7 @@ class _Decoder:
         return len(ft.params) if isinstance(ft, FuncType) else 0
 
     _READERS = {1: _type, 2: _import, 3: _function, 4: _table, 5: _memory, 6: _global, 7: _export,
-                9: _elem, 11: _data}
+                9: _elem, 11: _data, 13: _tag}
 
 
 def decode(data: bytes | bytearray | memoryview, limits: ResourceLimits | None = None,
@@ -895,7 +956,12 @@ def decode(data: bytes | bytearray | memoryview, limits: ResourceLimits | None =
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return decoder.decode()
+        module = decoder.decode()
+        if features is not None and not (features.relaxed_simd and features.extended_const
+                                         and features.tail_call):
+            from .features import refuse_disabled
+            refuse_disabled(module, features)
+        return module
     except IndexError:
         raise MalformedError(EOF_MESSAGE, len(data)) from None
     except (StructError, OverflowError, MemoryError, RecursionError) as exc:  # defensive

@@ -26,6 +26,7 @@ from .types import (
     ARRAYREF,
     BLOCK_EMPTY,
     EQREF,
+    EXNREF,
     EXTERNREF,
     F32,
     F64,
@@ -117,6 +118,15 @@ def _defaultable(t: int) -> bool:
 
 def _unpacked(storage: int) -> int:
     return I32 if storage in _PACKED else storage
+_THROW, _THROW_REF, _TRY_TABLE = O.op_key("throw"), O.op_key("throw_ref"), O.op_key("try_table")
+_EXN = make_ref(EXNREF, False)          # (ref exn): what catch_ref / catch_all_ref hand to their label
+
+
+def _matches(actual: int, expected: int) -> bool:
+    """``actual`` <: ``expected`` for the types exception handling produces (equal, or (ref exn) <:
+    exnref); the general subtyping of typed references belongs to the type-system work."""
+    return actual == expected or (actual == _EXN and expected == EXNREF)
+_RETURN_CALL, _RETURN_CALL_INDIRECT = O.op_key("return_call"), O.op_key("return_call_indirect")
 
 
 class _Context:
@@ -136,6 +146,7 @@ class _Context:
         self.elem_types: list[int] = [e.elemtype for e in m.elems]
         self.data_count = m.data_count
         self.refs: set[int] = set()
+        self.tags: list[FuncType] = []          # the type of every tag (imports first)
 
     def check_valtype(self, t: int, pos: int | None, funcidx: int | None = None) -> None:
         """A value type's type index (if any) must exist."""
@@ -176,6 +187,11 @@ def _check_table(tt: TableType, pos: int | None) -> None:
     _check_limits(tt.limits, 0xFFFFFFFF, pos, "table size must be at most 2^32-1")
 
 
+# Extended constant expressions (Wasm 3.0): i32/i64 add, sub and mul -> their operand type.
+_CONST_ARITH_OPS = {O.op_key(f"{t}.{op}"): ty for t, ty in (("i32", I32), ("i64", I64))
+                    for op in ("add", "sub", "mul")}
+
+
 def _const_expr(ctx: _Context, expr: list[Instr], expected: int, num_globals: int, pos: int | None) -> None:
     """Check a constant expression producing one value of type ``expected`` (a subtype of it);
     ``num_globals``: the globals it may read (the immutable ones among them)."""
@@ -210,8 +226,7 @@ def _const_expr(ctx: _Context, expr: list[Instr], expected: int, num_globals: in
             if ctx.globals[a].mutable:
                 raise _err("constant expression required", p)
             continue
-        if op in _EXTENDED_CONST:
-            ctx.features.require("extended_const", p)
+        if op in _EXTENDED_CONST:        # the decoder refused them if extended_const is off
             continue
         if op in _GC_CONST:
             continue
@@ -231,6 +246,15 @@ class _ConstBody:
         self.locals: list[tuple[int, int]] = []
         self.num_locals = 0
         self.offset = code[0][3] if code else 0
+
+
+def _check_tag(ctx: _Context, typeidx: int, pos: int | None) -> None:
+    if typeidx >= len(ctx.types):
+        raise _err(f"unknown type {typeidx}", pos)
+    ft = ctx.types[typeidx]
+    if ft.results:
+        raise _err("non-empty tag result type", pos)
+    ctx.tags.append(ft)
 
 
 def _collect_refs(m: Module) -> set[int]:
@@ -312,6 +336,8 @@ def _validate_module(m: Module, features: Features | None = None) -> None:
         elif imp.kind == "memory":
             _check_memory(imp.desc, pos)
             ctx.memories.append(imp.desc)
+        elif imp.kind == "tag":
+            _check_tag(ctx, imp.desc, pos)
         else:
             ctx.check_valtype(imp.desc.valtype, pos)
             ctx.globals.append(imp.desc)
@@ -334,6 +360,8 @@ def _validate_module(m: Module, features: Features | None = None) -> None:
         ctx.memories.append(mt)
     if len(ctx.memories) > 1:
         raise UnsupportedProposalError("multi_memory", section_pos.get(5))
+    for t in m.tags:
+        _check_tag(ctx, t, section_pos.get(13))
     # Wasm 3.0 (with GC): an initialiser may read every global before it; 2.0: the imported ones
     gc_consts = ctx.features.allows("gc")
     for g in m.globals:
@@ -345,7 +373,8 @@ def _validate_module(m: Module, features: Features | None = None) -> None:
 
     seen: set[str] = set()
     spaces = {"func": (ctx.funcs, "function"), "table": (ctx.tables, "table"),
-              "memory": (ctx.memories, "memory"), "global": (ctx.globals, "global")}
+              "memory": (ctx.memories, "memory"), "global": (ctx.globals, "global"),
+              "tag": (ctx.tags, "tag")}
     for exp in m.exports:
         space, what = spaces[exp.kind]
         if exp.index >= len(space):
@@ -715,6 +744,28 @@ class _FuncValidator:
     def results_match(self, ts1: tuple[int, ...], ts2: tuple[int, ...]) -> bool:
         val_sub = self.tc.val_sub
         return len(ts1) == len(ts2) and all(val_sub(x, y) for x, y in zip(ts1, ts2, strict=True))
+    def tag(self, index: int, pos: int) -> FuncType:
+        tags = self.ctx.tags
+        if index >= len(tags):
+            raise self.err(f"unknown tag {index}", pos)
+        return tags[index]
+
+    def try_table(self, bt: int, catches: tuple, pos: int) -> None:
+        """``try_table bt catch*``: each catch clause's label (in the enclosing context) must accept
+        the tag's parameters, then (ref exn) for the _ref kinds; then a block of type ``bt``."""
+        for kind, tagidx, label in catches:
+            produced: tuple[int, ...] = ()
+            if kind in (O.CATCH, O.CATCH_REF):
+                produced = self.tag(tagidx, pos).params
+            if kind in (O.CATCH_REF, O.CATCH_ALL_REF):
+                produced = (*produced, _EXN)
+            types = self.label_types(label, pos)
+            if len(types) != len(produced) or not all(map(self.tc.val_sub, produced, types)):
+                raise self.err("type mismatch", pos)
+        params, res = self.block_type(bt, pos)
+        self.pop_vals(params, pos)
+        self.ctrls.append(_Frame(_TRY_TABLE, params, res, len(self.stack)))
+        self.stack.extend(params)
 
     def select(self, t: int | tuple | None, pos: int) -> None:
         if isinstance(t, tuple):
@@ -734,6 +785,14 @@ class _FuncValidator:
         if t1 != t2 and t1 != UNKNOWN and t2 != UNKNOWN:
             raise self.err("type mismatch", pos)
         self.stack.append(t2 if t1 == UNKNOWN else t1)
+
+    def tail_call(self, callee: FuncType, pos: int) -> None:
+        """``return_call*``: the callee's results are the caller's; the arguments are popped and the
+        rest of the block is unreachable (stack-polymorphic)."""
+        if callee.results != self.ft.results:
+            raise self.err("type mismatch", pos)
+        self.pop_vals(callee.params, pos)
+        self.unreachable()
 
     def rare(self, op: int, a, b, pos: int) -> None:
         """The instructions that are neither hot nor fixed-signature."""
@@ -822,6 +881,26 @@ class _FuncValidator:
             self.pop_vals((I32, I32, I32), pos)
         elif op == _ELEM_DROP:
             self.elem(a, pos)
+        elif op == _THROW:
+            self.pop_vals(self.tag(a, pos).params, pos)
+            self.unreachable()
+        elif op == _THROW_REF:
+            pop(EXNREF, pos)
+            self.unreachable()
+        elif op == _TRY_TABLE:
+            self.try_table(a, b, pos)
+        elif op == _RETURN_CALL:
+            if a >= len(ctx.funcs):
+                raise self.err(f"unknown function {a}", pos)
+            self.tail_call(ctx.funcs[a], pos)
+        elif op == _RETURN_CALL_INDIRECT:
+            tt = self.table(b, pos)
+            if tt.elem != FUNCREF:
+                raise self.err("type mismatch", pos)
+            if a >= len(ctx.types):
+                raise self.err(f"unknown type {a}", pos)
+            pop(I32, pos)
+            self.tail_call(ctx.types[a], pos)
         elif op == _TABLE_COPY:
             dst = self.table(a, pos)
             src = self.table(b, pos)
