@@ -284,7 +284,8 @@ def canonical_value_class(t: int) -> int:
     """:func:`jit.wasm.types.value_class` of a value type in canonical form."""
     if not is_reftype(t):
         return t
-    return FUNCREF if canonical_top(t) == FUNCREF else EXTERNREF
+    top = canonical_top(t)
+    return top if top in (FUNCREF, EXNREF) else EXTERNREF
 
 
 def canonical_functype(ft: FuncType) -> FuncType:
@@ -296,7 +297,7 @@ def canonical_functype(ft: FuncType) -> FuncType:
                     tuple(map(canonical_value_class, ft.results)))
 
 
-_PLAIN = frozenset((0x7F, 0x7E, 0x7D, 0x7C, 0x7B, FUNCREF, EXTERNREF))
+_PLAIN = frozenset((0x7F, 0x7E, 0x7D, 0x7C, 0x7B, FUNCREF, EXTERNREF, EXNREF))
 
 
 class TypeContext:

@@ -116,8 +116,8 @@ def heap_index(t: int) -> int | None:
 
 def value_class(t: int, types: list | tuple = ()) -> int:
     """The Wasm 2.0 type whose representation a value of type ``t`` has at run time: ``t`` for numbers
-    and vectors, FUNCREF for the function hierarchy (a ``VMFuncRef`` pointer), EXTERNREF for every
-    other reference (externref ids; GC references are never made). ``types``: the module's types,
+    and vectors, FUNCREF for the function hierarchy (a ``VMFuncRef`` pointer), EXNREF for exception
+    references, EXTERNREF for every other reference (externref ids; GC references are never made). ``types``: the module's types,
     to tell a function type index from a struct/array one."""
     if t in VALTYPE_NAMES or not is_ref(t):
         return t
@@ -125,7 +125,8 @@ def value_class(t: int, types: list | tuple = ()) -> int:
     if h & HEAP_INDEX:
         x = h & (HEAP_INDEX - 1)
         return FUNCREF if x < len(types) and isinstance(types[x], FuncType) else EXTERNREF
-    return FUNCREF if HEAP_TOP.get(h) == FUNCREF else EXTERNREF
+    top = HEAP_TOP.get(h)
+    return top if top in (FUNCREF, EXNREF) else EXTERNREF
 
 
 def ref_top(t: int) -> int:
