@@ -501,3 +501,36 @@ def test_exnref_in_globals_and_tables() -> None:
         with pytest.raises(jit.WasmException) as info:
             inst.exports.rethrow_from_table()
         assert info.value.payload == (77,)
+
+
+def test_unwinding_through_another_module_restores_its_registers() -> None:
+    """A (throws) <- B (hot locals pinned to callee-saved registers) <- C (catches, hot locals):
+    the unwinder takes B's saved registers back from B's module's table."""
+    A = jit.Instance(jit.Module('''(module (tag $e (export "e") (param i32))
+      (func (export "boom") (param i32) (result i32) (throw $e (local.get 0))))'''))
+    B = jit.Instance(jit.Module('''(module (import "a" "boom" (func $boom (param i32) (result i32)))
+      (func (export "mid") (param $n i32) (result i32)
+        (local $a i32) (local $b i32) (local $c i32) (local $i i32)
+        (loop $l
+          (local.set $a (i32.add (local.get $a) (i32.const 1000)))
+          (local.set $b (i32.add (local.get $b) (i32.const 2000)))
+          (local.set $c (i32.add (local.get $c) (i32.const 3000)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $l (i32.lt_u (local.get $i) (i32.const 10))))
+        (i32.add (call $boom (local.get $n))
+                 (i32.add (local.get $a) (i32.add (local.get $b) (local.get $c))))))'''),
+      {"a": A.exports})
+    C = jit.Instance(jit.Module('''(module (import "a" "e" (tag $e (param i32)))
+      (import "b" "mid" (func $mid (param i32) (result i32)))
+      (func (export "top") (param $n i32) (result i32)
+        (local $x i32) (local $y i32) (local $z i32) (local $i i32)
+        (loop $l
+          (local.set $x (i32.add (local.get $x) (i32.const 1)))
+          (local.set $y (i32.add (local.get $y) (i32.const 2)))
+          (local.set $z (i32.add (local.get $z) (i32.const 3)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $l (i32.lt_u (local.get $i) (i32.const 10))))
+        (block $h (result i32) (try_table (result i32) (catch $e $h) (call $mid (local.get $n))) (return))
+        (i32.add (i32.add (local.get $x) (i32.add (local.get $y) (local.get $z))))))'''),
+      {"a": A.exports, "b": B.exports})
+    assert C.exports.top(5) == 65       # the payload + x, y, z of the catching frame
