@@ -54,7 +54,7 @@ from ..wasm.types import FuncType
 from .plan import InstancePlan, PlanRecipe, make_recipe
 
 MAGIC = b"WXJITCW\x00"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 _HEAD = struct.Struct("<8sIIQ")          # magic, version, header length, payload length
 MAC_SIZE = 32                            # HMAC-SHA256 of everything before it, at the end of the file
 # marshal 2 has no back-references: versions 3+ reference objects by their reference count, which
@@ -150,9 +150,9 @@ def _pack_desc(kind: str, desc: Any) -> Any:
     if kind == "func":
         return desc
     if kind == "table":
-        return (desc.elem, _pack_limits(desc.limits))
+        return (desc.elem, _pack_limits(desc.limits), desc.address_type)
     if kind == "memory":
-        return _pack_limits(desc.limits)
+        return (*_pack_limits(desc.limits), desc.address_type)
     return (desc.valtype, desc.mutable)
 
 
@@ -162,8 +162,8 @@ def _pack_wasm(w: Any) -> tuple:
         [_pack_functype(t) for t in w.types],
         [(i.module, i.name, i.kind, _pack_desc(i.kind, i.desc)) for i in w.imports],
         list(w.funcs),
-        [(t.elem, _pack_limits(t.limits)) for t in w.tables],
-        [_pack_limits(m.limits) for m in w.memories],
+        [(t.elem, _pack_limits(t.limits), t.address_type) for t in w.tables],
+        [(*_pack_limits(m.limits), m.address_type) for m in w.memories],
         [(g.type.valtype, g.type.mutable, list(g.init)) for g in w.globals],
         [(e.name, e.kind, e.index) for e in w.exports],
         w.start,
@@ -184,17 +184,17 @@ def _unpack_wasm(t: tuple) -> Any:
         if kind == "func":
             return d
         if kind == "table":
-            return T.TableType(d[0], lim(d[1]))
+            return T.TableType(d[0], lim(d[1]), d[2])
         if kind == "memory":
-            return T.MemoryType(lim(d))
+            return T.MemoryType(lim(d), d[2])
         return T.GlobalType(d[0], d[1])
 
     return T.Module(
         types=[_functype(p, r) for p, r in types],
         imports=[T.Import(m, n, k, desc(k, d)) for m, n, k, d in imports],
         funcs=list(funcs),
-        tables=[T.TableType(e, lim(p)) for e, p in tables],
-        memories=[T.MemoryType(lim(p)) for p in memories],
+        tables=[T.TableType(e, lim(p), at) for e, p, at in tables],
+        memories=[T.MemoryType(lim(p), p[2]) for p in memories],
         globals=[T.Global(T.GlobalType(v, m), init) for v, m, init in globals_],
         exports=[T.Export(n, k, i) for n, k, i in exports],
         start=start,
