@@ -23,6 +23,7 @@ _LAZY = {
     "Global": "jit.runtime.externs",
     "Table": "jit.runtime.externs",
     "Limits": "jit.abi.limits",
+    "Features": "jit.abi.features",
     "Cache": "jit.cache",
     "Pool": "jit.pool",
 }

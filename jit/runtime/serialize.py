@@ -375,6 +375,7 @@ class _Bad(Exception):
 
 
 _MAX_PAGES = 65536
+_MAX_PAGES_64 = 1 << 48
 
 
 def _need(ok: bool, what: str) -> None:
@@ -402,6 +403,16 @@ _INT_ONLY = {int}
 def _check_limits(lim: Any, hi: int, what: str) -> None:
     _need(_is_int(lim.min, 0, hi) and (lim.max is None or _is_int(lim.max, lim.min, hi)),
           f"{what} limits out of bounds")
+
+
+def _check_table_type(t: Any, what: str) -> None:
+    _need(t.elem in T.REF_TYPES and t.address_type in (T.I32, T.I64), f"bad {what} type")
+    _check_limits(t.limits, (1 << (64 if t.address_type == T.I64 else 32)) - 1, what)
+
+
+def _check_memory_type(m: Any, what: str) -> None:
+    _need(m.address_type in (T.I32, T.I64), f"bad {what} type")
+    _check_limits(m.limits, _MAX_PAGES_64 if m.address_type == T.I64 else _MAX_PAGES, what)
 
 
 _REF_OPS = frozenset((0xD0, 0xD2, 0x23))
@@ -441,19 +452,17 @@ def _check_wasm(w: Any) -> None:
         if imp.kind == "func":
             _need(_is_int(imp.desc, 0, n_types - 1), "import type index out of range")
         elif imp.kind == "table":
-            _need(imp.desc.elem in T.REF_TYPES, "bad imported table type")
-            _check_limits(imp.desc.limits, (1 << 32) - 1, "imported table")
+            _check_table_type(imp.desc, "imported table")
         elif imp.kind == "memory":
-            _check_limits(imp.desc.limits, _MAX_PAGES, "imported memory")
+            _check_memory_type(imp.desc, "imported memory")
         else:
             _need(imp.desc.valtype in T.VALTYPES and type(imp.desc.mutable) is bool,
                   "bad imported global type")
     _need(_int_list_ok(w.funcs, n_types - 1), "function type index out of range")
     for t in w.tables:
-        _need(t.elem in T.REF_TYPES, "bad table type")
-        _check_limits(t.limits, (1 << 32) - 1, "table")
+        _check_table_type(t, "table")
     for m in w.memories:
-        _check_limits(m.limits, _MAX_PAGES, "memory")
+        _check_memory_type(m, "memory")
     n_funcs = w.num_imported_funcs + len(w.funcs)
     n_tables = w.num_imported_tables + len(w.tables)
     n_memories = w.num_imported_memories + len(w.memories)
@@ -481,7 +490,8 @@ def _check_wasm(w: Any) -> None:
               and type(seg.init) is list, f"element segment {i}: bad mode or type")
         if seg.mode == "active":
             _need(_is_int(seg.table, 0, n_tables - 1), f"element segment {i}: table out of range")
-            _check_const(seg.offset, T.I32, n_funcs, global_types, f"element segment {i}")
+            _check_const(seg.offset, w.table_type(seg.table).address_type, n_funcs, global_types,
+                         f"element segment {i}")
         else:
             _need(seg.offset is None, f"element segment {i}: offset of a non-active segment")
         for expr in seg.init:
@@ -490,7 +500,8 @@ def _check_wasm(w: Any) -> None:
         _need(seg.mode in ("active", "passive") and type(seg.data) is bytes, f"data segment {i}: bad mode")
         if seg.mode == "active":
             _need(_is_int(seg.memory, 0, n_memories - 1), f"data segment {i}: memory out of range")
-            _check_const(seg.offset, T.I32, n_funcs, global_types, f"data segment {i}")
+            _check_const(seg.offset, w.memory_type(seg.memory).address_type, n_funcs, global_types,
+                         f"data segment {i}")
         else:
             _need(seg.offset is None, f"data segment {i}: offset of a non-active segment")
     _need(w.data_count is None or w.data_count == len(w.datas), "data count does not match")

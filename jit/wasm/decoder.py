@@ -20,7 +20,7 @@ from struct import error as StructError
 from typing import TYPE_CHECKING
 
 from ..abi.features import PROPOSAL_BY_KEY, Features
-from ..errors import CompileError, LimitError, MalformedError
+from ..errors import CompileError, LimitError, MalformedError, ValidationError
 from . import opcodes as O
 from .leb import EOF_MESSAGE, read_signed, read_unsigned
 from .names import parse_name_section
@@ -398,6 +398,7 @@ class _Decoder:
         self.budget = budget
         self.features = features if features is not None else Features()
         self.num_func_imports = 0
+        self.num_memories = 0
 
     # -- primitives ---------------------------------------------------------------------------
     def byte(self) -> int:
@@ -488,6 +489,11 @@ class _Decoder:
         return TableType(elem, limits, address_type)
 
     def memory_type(self) -> MemoryType:
+        pos = self.pos
+        self.num_memories += 1
+        if self.num_memories > 1 and not self.features.multi_memory:
+            # invalid in Wasm 2.0 (a validation rule), found here before any memory index is read
+            raise ValidationError(f"unsupported proposal '{PROPOSAL_BY_KEY['multi_memory'].name}'", pos)
         limits, address_type = self.limits()
         return MemoryType(limits, address_type)
 
