@@ -315,7 +315,8 @@ class Runner:
                 if cmd.get("module_type") != "text" or not have_text_parser():
                     return "skipped"
                 try:
-                    jit.validate(wat2wasm(Path(cmd["filename"]).read_text(errors="replace")))
+                    text = Path(cmd["filename"]).read_text(errors="replace")
+                    jit.validate(wat2wasm(text), features=self.features)
                 except jit.CompileError:
                     return "passed"
                 raise Mismatch(f"text module accepted, expected {cmd['text']!r}")
