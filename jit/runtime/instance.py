@@ -110,8 +110,7 @@ class InstanceState:
 
     __slots__ = ("plan", "module", "code", "code_base", "limits", "timeout", "_buf", "base", "vm", "id",
                  "memory", "memory_extern", "memories", "memory_externs", "tables", "globals", "funcs",
-                 "imports", "group", "owner_word",
-                 "facade", "_released", "__weakref__")
+                 "imports", "group", "owner_word", "facade", "tags", "_released", "__weakref__")
 
     def global_bits(self, index: int) -> int:
         cell = ffi.cast("uint64_t *", self.vm[self.plan.layout.global_ptr(index) // 8])
@@ -279,6 +278,8 @@ def _export(state: InstanceState, kind: str, index: int) -> Any:
         return _memory_extern(state, index)
     if kind == "table":
         return state.tables[index]
+    if kind == "tag":
+        return state.tags[index]
     g = state.globals.get(index)           # imported globals (strong), defined ones (weak: no cycle)
     if isinstance(g, weakref.ref):
         g = g()
@@ -437,6 +438,7 @@ class Instance:
             st.imports = externs
             st.group = None
             st.facade = None
+            st.tags = []
             st._released = False
         except BaseException:
             _uncount_instance()
@@ -456,6 +458,13 @@ class Instance:
                 host.register(st.id, cached[2])      # host functions only: the template is linked
             else:
                 _link(st, externs)
+        if plan.tag_types:                    # the instance's own tags: new identities (after imports)
+            from .exceptions import Tag
+            layout = plan.layout
+            for ft in plan.tag_types:
+                tag = Tag(_type=ft)
+                vm[layout.tag(len(st.tags)) // 8] = tag.address
+                st.tags.append(tag)
         for lo, hi, is64 in plan.defined_memories:      # Limits.max_memory_pages caps each one
             _set_memory(st, LinearMemory(lo, hi, limits.max_memory_pages, is64), None)
         if plan.defined_tables:
@@ -595,6 +604,9 @@ def _link(st: InstanceState, externs: list[Any]) -> None:
             fi += 1
         elif kind == "memory":
             _set_memory(st, ext._lm, ext)
+        elif kind == "tag":
+            vm[layout.tag(len(st.tags)) // 8] = ext.address
+            st.tags.append(ext)
         elif kind == "table":
             vm[layout.table(ti) // 8] = ext.address
             peers.extend(s for s in ext._keep if isinstance(s, InstanceState) and not s._released)

@@ -253,6 +253,7 @@ class InstancePlan:
         self.defined_tables = [(tt.elem, tt.limits.min, tt.limits.max, tt.address_type == I64)
                                for tt in w.tables]
         self.table64 = [tt.address_type == I64 for tt in w.all_tables()]
+        self.tag_types = [w.types[t] for t in w.tags]        # defined tags (exception handling)
         self.start = w.start
         self._specs: dict[int, CallSpec] = {}
         # (imports mapping, resolved externs, adapters when every import is a host function, else None)

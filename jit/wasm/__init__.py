@@ -51,7 +51,8 @@ if TYPE_CHECKING:
 def validate(data: bytes | bytearray | memoryview, limits: ResourceLimits | None = None,
              features: Features | None = None) -> Module:
     """Decode and validate ``data``; returns the validated Module or raises jit.CompileError
-    (jit.LimitError for a module beyond ``limits``, default ``jit.Limits()``)."""
+    (jit.LimitError for a module beyond ``limits``, default ``jit.Limits()``; ``unsupported proposal``
+    for one that ``features``, default ``jit.Features()``, leaves out)."""
     if limits is None:
         from ..abi.limits import DEFAULT_LIMITS as limits
     module = decode(data, limits, features)
