@@ -30,6 +30,7 @@ from .types import (
 FEATURES = ("mutable-globals", "sign-ext", "sat-float-to-int", "multi-value", "bulk-memory",
             "reference-types", "simd")
 PROPOSAL_KEYS = tuple(p.key for p in PROPOSALS)
+_NAMES = {p.key: p.name for p in PROPOSALS}
 _BULK = frozenset(range(0xFC008, 0xFC00F))  # memory.init .. table.copy
 _SAT = frozenset(range(0xFC000, 0xFC008))
 _SIGN_EXT = frozenset(range(0xC0, 0xC5))
@@ -46,6 +47,7 @@ _OP_PROPOSALS: dict[int, tuple[str, ...]] = {
     0xD4: ("function_references",), 0xD5: ("function_references",),              # ref.as_non_null, br_on_null
     0xD6: ("function_references",),                                               # br_on_non_null
 }
+_TAIL_CALL_OPS = frozenset(op for op, keys in _OP_PROPOSALS.items() if "tail_call" in keys)
 _PREFIX_PROPOSALS: tuple[tuple[range, str], ...] = (
     (range(0xFB000, 0xFC000), "gc"),                  # struct.*, array.*, ref.test/cast, i31...
     (range(0xFD100, 0xFD114), "relaxed_simd"),
@@ -127,6 +129,29 @@ def proposals_used(m: Module) -> list[str]:
         for op, a, _b, _pos in body.code:
             used |= _op_proposals(op, a)
     return [k for k in PROPOSAL_KEYS if k in used]
+
+
+def refuse_disabled(m: Module, features: Any) -> None:
+    """Raise ``CompileError: unsupported proposal '<name>'`` (at the first use) when ``m`` uses relaxed
+    SIMD, extended constant expressions or tail calls and ``features`` turns them off. Runs only for
+    a disabled proposal, so the default front end pays nothing."""
+    from ..errors import CompileError
+    if not features.relaxed_simd:
+        relaxed = _PREFIX_PROPOSALS[1][0]
+        for body in m.codes:
+            for op, _a, _b, pos in body.code:
+                if op in relaxed:
+                    raise CompileError(f"unsupported proposal '{_NAMES['relaxed_simd']}'", pos)
+    if not features.tail_call:
+        for body in m.codes:
+            for op, _a, _b, pos in body.code:
+                if op in _TAIL_CALL_OPS:
+                    raise CompileError(f"unsupported proposal '{_NAMES['tail_call']}'", pos)
+    if not features.extended_const:
+        for expr in _const_exprs(m):
+            for op, _a, _b, pos in expr:
+                if op in _EXTENDED_CONST_OPS:
+                    raise CompileError(f"unsupported proposal '{_NAMES['extended_const']}'", pos)
 
 
 def _op_proposals(op: int, a: Any) -> set[str]:
