@@ -11,4 +11,7 @@ int64_t wx_u32_unsorted(const uint32_t *a, size_t n, uint32_t hi);
 int64_t wx_func_ranges_check(const uint32_t *offs, const uint32_t *ends, size_t n, uint32_t size);
 int64_t wx_u32_lookup_mismatch(const uint32_t *a, const uint32_t *idx, size_t n, const uint32_t *table,
                                size_t ntable);
+int64_t wx_u32_progression(const uint32_t *a, size_t n, uint64_t start, uint64_t step);
+int64_t wx_u32_merge_check(const uint32_t *r, size_t nr, const uint32_t *s, size_t ns, uint64_t start,
+                           uint64_t step, size_t count);
 #endif
