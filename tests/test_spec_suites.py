@@ -52,10 +52,11 @@ SPECTEST3_PASSING: dict[str, tuple[str, ...]] = {
         "call", "call_indirect", "comments", "const", "conversions", "custom", "endianness",
         "exports", "f32", "f32_bitwise", "f32_cmp", "f64", "f64_bitwise", "f64_cmp", "fac",
         "float_exprs", "float_literals", "float_memory", "float_misc", "forward", "func",
-        "func_ptrs", "i32", "i64", "id", "if", "inline-module", "int_exprs", "int_literals",
+        "func_ptrs", "i32", "i64", "id", "if", "imports", "inline-module", "int_exprs", "int_literals",
         "labels", "left-to-right", "load", "local_get", "local_set", "local_tee", "loop", "memory",
         "memory_grow", "memory_redundancy", "memory_size", "memory_trap", "names", "nop",
-        "obsolete-keywords", "ref_func", "return", "select", "skip-stack-guard-page", "stack", "start",
+        "obsolete-keywords", "ref_func", "return", "return_call", "return_call_indirect", "select",
+        "skip-stack-guard-page", "stack", "start",
         "store", "switch", "table_get", "table_grow", "table_set", "table_size", "token", "traps",
         "type", "unreachable", "unreached-invalid", "unwind", "utf8-custom-section-id",
         "utf8-import-field", "utf8-import-module", "utf8-invalid-encoding",
@@ -86,6 +87,9 @@ SPECTEST3_PASSING: dict[str, tuple[str, ...]] = {
     ),
     "multi-memory": (
         "memory_size3",
+    ),
+    "exceptions": (
+        "throw", "throw_ref",
     ),
 }
 SUITE3_FILES = [(group, name) for group, names in SPECTEST3_PASSING.items() for name in names]

@@ -249,6 +249,7 @@ class InstancePlan:
         self.export_index = {exp.name: (exp.kind, exp.index) for exp in w.exports}
         self.memory_limits = (w.memories[0].limits.min, w.memories[0].limits.max) if w.memories else None
         self.defined_tables = [(tt.elem, tt.limits.min, tt.limits.max) for tt in w.tables]
+        self.tag_types = [w.types[t] for t in w.tags]        # defined tags (exception handling)
         self.start = w.start
         self._specs: dict[int, CallSpec] = {}
         # (imports mapping, resolved externs, adapters when every import is a host function, else None)

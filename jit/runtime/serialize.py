@@ -51,10 +51,11 @@ from ..errors import Error
 from ..native import ffi, lib
 from ..wasm import types as T
 from ..wasm.types import FuncType
+from .exceptions import check_eh_table
 from .plan import InstancePlan, PlanRecipe, make_recipe
 
 MAGIC = b"WXJITCW\x00"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4       # 3: exception handling (tags, CompiledModule.eh_table); 4: packed uint32 arrays
 _HEAD = struct.Struct("<8sIIQ")          # magic, version, header length, payload length
 MAC_SIZE = 32                            # HMAC-SHA256 of everything before it, at the end of the file
 # marshal 2 has no back-references: versions 3+ reference objects by their reference count, which
@@ -173,7 +174,7 @@ def _pack_limits(lim: Any) -> tuple:
 
 
 def _pack_desc(kind: str, desc: Any) -> Any:
-    if kind == "func":
+    if kind in ("func", "tag"):
         return desc
     if kind == "table":
         return (desc.elem, _pack_limits(desc.limits))
@@ -197,17 +198,19 @@ def _pack_wasm(w: Any) -> tuple:
         [(d.mode, d.memory, d.offset, bytes(d.data)) for d in w.datas],
         w.data_count,
         (w.names.module, dict(w.names.functions)),
+        list(w.tags),
     )
 
 
 def _unpack_wasm(t: tuple) -> Any:
-    types, imports, funcs, tables, memories, globals_, exports, start, elems, datas, data_count, names = t
+    (types, imports, funcs, tables, memories, globals_, exports, start, elems, datas, data_count, names,
+     tags) = t
 
     def lim(p: tuple) -> Any:
         return T.Limits(p[0], p[1])
 
     def desc(kind: str, d: Any) -> Any:
-        if kind == "func":
+        if kind in ("func", "tag"):
             return d
         if kind == "table":
             return T.TableType(d[0], lim(d[1]))
@@ -228,6 +231,7 @@ def _unpack_wasm(t: tuple) -> Any:
         datas=[T.DataSegment(*d) for d in datas],
         data_count=data_count,
         names=T.NameSection(names[0], dict(names[1])),
+        tags=list(tags),
     )
 
 
@@ -473,11 +477,14 @@ def _check_wasm(w: Any) -> None:
     n_types = len(w.types)
     for t in w.types:
         _need(all(v in T.VALTYPES for v in (*t.params, *t.results)), "bad value type in a function type")
-    kinds = ("func", "table", "memory", "global")
+    kinds = ("func", "table", "memory", "global", "tag")
     for imp in w.imports:
         _need(type(imp.module) is str and type(imp.name) is str and imp.kind in kinds, "bad import")
         if imp.kind == "func":
             _need(_is_int(imp.desc, 0, n_types - 1), "import type index out of range")
+        elif imp.kind == "tag":
+            _need(_is_int(imp.desc, 0, n_types - 1) and not w.types[imp.desc].results,
+                  "bad imported tag type")
         elif imp.kind == "table":
             _need(imp.desc.elem in T.REF_TYPES, "bad imported table type")
             _check_limits(imp.desc.limits, (1 << 32) - 1, "imported table")
@@ -503,7 +510,9 @@ def _check_wasm(w: Any) -> None:
         _check_const(g.init, g.type.valtype, n_funcs, global_types[:n_imp_globals],
                      f"global {n_imp_globals + i}")
         global_types.append(g.type.valtype)
-    spaces = {"func": n_funcs, "table": n_tables, "memory": n_memories, "global": n_globals}
+    _need(_int_list_ok(w.tags, n_types - 1) and not any(w.types[t].results for t in w.tags), "bad tag type")
+    spaces = {"func": n_funcs, "table": n_tables, "memory": n_memories, "global": n_globals,
+              "tag": w.num_imported_tags + len(w.tags)}
     names = set()
     for e in w.exports:
         _need(type(e.name) is str and e.name not in names and e.kind in kinds
@@ -588,6 +597,8 @@ def check_decoded(compiled: Any, wasm: Any, recipe: Any, fuel: bool) -> None:
     names = c.func_names
     _need(type(names) is dict and all(type(k) is int and type(v) is str for k, v in names.items()),
           "bad function names")
+    _need(type(c.eh_table) is bytes and check_eh_table(c.eh_table, size, offs, ends, c.layout),
+          "bad exception handler table")
     _check_recipe(recipe, c, wasm)
 
 

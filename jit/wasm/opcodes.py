@@ -43,6 +43,11 @@ V128_CONST = "v128"            # a = 128-bit unsigned int (little-endian bytes)
 SHUFFLE = "shuffle"            # a = bytes(16)
 LANE = "lane"                  # a = lane index
 MEMARG_LANE = "memarg_lane"    # a = align, b = (offset, lane)
+TAG = "tag"                    # a = tagidx (exception handling)
+TRY_TABLE = "try_table"        # a = s33 block type, b = tuple of catch clauses (kind, tagidx|None, label)
+
+# try_table catch clause kinds (the byte before the clause's immediates)
+CATCH, CATCH_REF, CATCH_ALL, CATCH_ALL_REF = 0, 1, 2, 3
 
 _SIG_LETTERS = {"i": I32, "l": I64, "f": F32, "d": F64, "v": V128}
 
@@ -88,6 +93,8 @@ _ROWS: list[tuple] = [
     (0x03, "loop", BLOCK, None),
     (0x04, "if", BLOCK, None),
     (0x05, "else", NONE, None),
+    (0x08, "throw", TAG, None),            # exception handling (docs/exceptions.md)
+    (0x0A, "throw_ref", NONE, None),
     (0x0B, "end", NONE, None),
     (0x0C, "br", LABEL, None),
     (0x0D, "br_if", LABEL, None),
@@ -95,9 +102,12 @@ _ROWS: list[tuple] = [
     (0x0F, "return", NONE, None),
     (0x10, "call", FUNC, None),
     (0x11, "call_indirect", CALL_INDIRECT, None),
+    (0x12, "return_call", FUNC, None),                    # tail calls
+    (0x13, "return_call_indirect", CALL_INDIRECT, None),  # tail calls
     (0x1A, "drop", NONE, None),
     (0x1B, "select", NONE, None),
     (0x1C, "select", SELECT_T, None),  # typed select; OPS_BY_NAME maps "select" to 0x1B
+    (0x1F, "try_table", TRY_TABLE, None),
     (0x20, "local.get", LOCAL, None),
     (0x21, "local.set", LOCAL, None),
     (0x22, "local.tee", LOCAL, None),
