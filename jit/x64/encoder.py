@@ -26,7 +26,7 @@ allowed means ``[rip + label]``. Integer immediates may be given signed or unsig
 from __future__ import annotations
 
 from .emitter import Emitter
-from .encoding import BYTE, R8_REG, R8_RM, form, signed
+from .encoding import BYTE, MEMO, R8_REG, R8_RM, form, signed
 from .operands import Cond, EncodingError, Label, Mem
 from .registers import RAX, Gpr, Xmm
 from .sse import SseMixin
@@ -204,9 +204,19 @@ class Assembler(SseMixin, Emitter):
         if self.checks:
             self._check_dst_src("mov", dst, src, size, _SIZES)
         ts = type(src)
-        if ts is Gpr:
-            self._op(_MOV_MR[size], src.num, dst)
-        elif ts is Mem or ts is Label:
+        if ts is Gpr:                             # the memo lookup of _op, inlined (the hottest form)
+            b = MEMO.get((_MOV_MR[size], src.num, dst))
+            if b is None:
+                self._op(_MOV_MR[size], src.num, dst)
+            else:
+                self.code += b
+        elif ts is Mem:
+            b = MEMO.get((_MOV_RM[size], dst.num, src))
+            if b is None:
+                self._op(_MOV_RM[size], dst.num, src)
+            else:
+                self.code += b
+        elif ts is Label:
             self._op(_MOV_RM[size], dst.num, src)
         elif ts is int or (isinstance(src, int) and ts is not bool):
             if type(dst) is Gpr:
