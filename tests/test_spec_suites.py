@@ -82,6 +82,10 @@ SPECTEST3_PASSING: dict[str, tuple[str, ...]] = {
         "simd_store", "simd_store16_lane", "simd_store32_lane", "simd_store64_lane",
         "simd_store8_lane",
     ),
+    "relaxed-simd": (
+        "i16x8_relaxed_q15mulr_s", "i32x4_relaxed_trunc", "i8x16_relaxed_swizzle",
+        "relaxed_dot_product", "relaxed_laneselect", "relaxed_madd_nmadd", "relaxed_min_max",
+    ),
     "gc": (
         "binary-gc",
     ),

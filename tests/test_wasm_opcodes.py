@@ -29,8 +29,9 @@ def _wat(instr: str) -> str:
 
 
 def test_rows_are_consistent() -> None:
-    assert len(OPS) == 442  # 201 single-byte and 0xFC rows + 236 SIMD instructions + 2 tail calls + 3 EH
-    assert sum(1 for k in OPS if k >> 12 == 0xFD) == 236
+    assert len(OPS) == 462  # 201 single-byte and 0xFC rows + 236 SIMD + 2 tail calls + 3 EH + 20 relaxed SIMD
+    assert sum(1 for k in OPS if 0xFD000 <= k < 0xFD100) == 236
+    assert sum(1 for k in OPS if 0xFD100 <= k <= 0xFD113) == 20   # relaxed SIMD
     for key, info in OPS.items():
         assert info.key == key
         assert (info.params is None) == (info.results is None)

@@ -29,8 +29,8 @@ PROPOSALS: tuple[Proposal, ...] = (
     Proposal("memory64", "memory64", False),
     Proposal("function_references", "typed function references", False),
     Proposal("gc", "garbage collection", False),
-    Proposal("relaxed_simd", "relaxed SIMD", False),
-    Proposal("extended_const", "extended constant expressions", False),
+    Proposal("relaxed_simd", "relaxed SIMD", True),
+    Proposal("extended_const", "extended constant expressions", True),
 )
 PROPOSAL_BY_KEY: dict[str, Proposal] = {p.key: p for p in PROPOSALS}
 

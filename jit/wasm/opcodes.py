@@ -531,6 +531,27 @@ _ROWS: list[tuple] = [
     (0xFD0FD, "i32x4.trunc_sat_f64x2_u_zero", NONE, "v>v"),
     (0xFD0FE, "f64x2.convert_low_i32x4_s", NONE, "v>v"),
     (0xFD0FF, "f64x2.convert_low_i32x4_u", NONE, "v>v"),
+    # 0xFD 0x100-0x113: relaxed SIMD (Wasm 3.0).
+    (0xFD100, "i8x16.relaxed_swizzle", NONE, "vv>v"),
+    (0xFD101, "i32x4.relaxed_trunc_f32x4_s", NONE, "v>v"),
+    (0xFD102, "i32x4.relaxed_trunc_f32x4_u", NONE, "v>v"),
+    (0xFD103, "i32x4.relaxed_trunc_f64x2_s_zero", NONE, "v>v"),
+    (0xFD104, "i32x4.relaxed_trunc_f64x2_u_zero", NONE, "v>v"),
+    (0xFD105, "f32x4.relaxed_madd", NONE, "vvv>v"),
+    (0xFD106, "f32x4.relaxed_nmadd", NONE, "vvv>v"),
+    (0xFD107, "f64x2.relaxed_madd", NONE, "vvv>v"),
+    (0xFD108, "f64x2.relaxed_nmadd", NONE, "vvv>v"),
+    (0xFD109, "i8x16.relaxed_laneselect", NONE, "vvv>v"),
+    (0xFD10A, "i16x8.relaxed_laneselect", NONE, "vvv>v"),
+    (0xFD10B, "i32x4.relaxed_laneselect", NONE, "vvv>v"),
+    (0xFD10C, "i64x2.relaxed_laneselect", NONE, "vvv>v"),
+    (0xFD10D, "f32x4.relaxed_min", NONE, "vv>v"),
+    (0xFD10E, "f32x4.relaxed_max", NONE, "vv>v"),
+    (0xFD10F, "f64x2.relaxed_min", NONE, "vv>v"),
+    (0xFD110, "f64x2.relaxed_max", NONE, "vv>v"),
+    (0xFD111, "i16x8.relaxed_q15mulr_s", NONE, "vv>v"),
+    (0xFD112, "i16x8.relaxed_dot_i8x16_i7x16_s", NONE, "vv>v"),
+    (0xFD113, "i32x4.relaxed_dot_i8x16_i7x16_add_s", NONE, "vvv>v"),
 ]
 
 

@@ -120,13 +120,24 @@ def _check_table(tt: TableType, pos: int | None) -> None:
     _check_limits(tt.limits, 0xFFFFFFFF, pos, "table size must be at most 2^32-1")
 
 
+# Extended constant expressions (Wasm 3.0): i32/i64 add, sub and mul -> their operand type.
+_CONST_ARITH_OPS = {O.op_key(f"{t}.{op}"): ty for t, ty in (("i32", I32), ("i64", I64))
+                    for op in ("add", "sub", "mul")}
+
+
 def _const_expr(ctx: _Context, expr: list[Instr], expected: int, num_globals: int, pos: int | None) -> None:
-    """Check a constant expression producing one value of type ``expected``."""
+    """Check a constant expression producing one value of type ``expected`` (with the i32/i64
+    add/sub/mul of extended constant expressions); ``global.get`` may read the first ``num_globals``."""
     stack: list[int] = []
     for op, a, _b, p in expr:
         t = _CONST_OPS.get(op)
         if t is not None:
             stack.append(t)
+        elif op in _CONST_ARITH_OPS:
+            t = _CONST_ARITH_OPS[op]
+            if len(stack) < 2 or stack[-1] != t or stack[-2] != t:
+                raise _err("type mismatch", p)
+            stack.pop()
         elif op == _REF_NULL:
             stack.append(a)
         elif op == _REF_FUNC:
