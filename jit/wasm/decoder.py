@@ -778,7 +778,8 @@ def decode(data: bytes | bytearray | memoryview, limits: ResourceLimits | None =
     gc.disable()
     try:
         module = decoder.decode()
-        if features is not None and not (features.relaxed_simd and features.extended_const):
+        if features is not None and not (features.relaxed_simd and features.extended_const
+                                         and features.tail_call):
             from .features import refuse_disabled
             refuse_disabled(module, features)
         return module
