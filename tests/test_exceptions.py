@@ -534,3 +534,31 @@ def test_unwinding_through_another_module_restores_its_registers() -> None:
         (i32.add (i32.add (local.get $x) (i32.add (local.get $y) (local.get $z))))))'''),
       {"a": A.exports, "b": B.exports})
     assert C.exports.top(5) == 65       # the payload + x, y, z of the catching frame
+
+
+def test_an_idle_handler_compiles_to_the_code_of_a_plain_block() -> None:
+    """Zero cost when nothing throws: a try_table's body is the code of the same body in a block; the
+    only addition is the landing pad, out of line after the function's trap sites."""
+    import re
+
+    import capstone
+
+    from jit.benchmarks.exceptions import module_text
+    from jit.x64.compiler import compile_module
+
+    text = module_text()
+    handled = "(try_table (result i32) (catch $e $h) (call $f9 (global.get $g)))"
+    assert handled in text
+    md = capstone.Cs(capstone.CS_ARCH_X86, capstone.CS_MODE_64)
+    listings = []
+    for t in (text, text.replace(handled, "(block (result i32) (call $f9 (global.get $g)))")):
+        module = validate(wat2wasm(t))
+        compiled = compile_module(module)
+        i = next(e.index for e in module.exports if e.name == "try_no_throw") - module.num_imported_funcs
+        code = compiled.code[compiled.func_offsets[i]:compiled.func_ends[i]]
+        listings.append([re.sub(r"rip \+ 0x[0-9a-f]+", "rip + GOT", f"{x.mnemonic} {x.op_str}")
+                         for x in md.disasm(code, 0)])
+    with_try, with_block = listings
+    assert with_try[:len(with_block)] == with_block
+    pad = with_try[len(with_block):]
+    assert pad[0] == "mov rsp, rbp" and pad[-1].startswith("jmp") and len(pad) == 7
