@@ -75,6 +75,6 @@ def _is_text(data: bytes | bytearray | memoryview) -> bool:
 
 def _validate(data: bytes, limits: Limits, features: Features | None = None) -> Any:
     """Decode and validate (``jit.wasm.validate``) within the compile-time ``limits``, accepting the
-    proposals ``features`` allows (default ``jit.Features()``)."""
+    proposals ``features`` enables (default ``jit.Features()``)."""
     from .wasm import validate
     return validate(data, limits, features)

@@ -99,6 +99,7 @@ def spectest_module() -> dict[str, Any]:
     ns["global_f32"] = jit.Global("f32", 666.6)
     ns["global_f64"] = jit.Global("f64", 666.6)
     ns["table"] = jit.Table("funcref", 10, 20)
+    ns["table64"] = jit.Table("funcref", 10, 20, table64=True)
     ns["memory"] = jit.Memory(1, 2)
     return ns
 
@@ -196,14 +197,13 @@ def _show_expected(e: dict[str, Any]) -> Any:
     return e.get("value")
 
 
-def suite_features(path: Path) -> Any:
-    """The ``jit.Features`` a spec file runs with: Wasm 2.0 only (``Features.none()``) for the 2.0
-    suite (``../shared/spectest``), whose verdicts some 3.0 rules reverse (constant expressions
-    reading defined globals, multiple memories), else the defaults."""
+def features_for(path: Path) -> Any:
+    """The proposals a spec file is run with: none for the files of the Wasm 2.0 suite
+    (``../shared/spectest``, whose assertions are 2.0's rules), the default ``jit.Features()`` else."""
     from .abi.features import Features
     from .spectest import spectest_dir
     root = spectest_dir()
-    if root is not None and Path(path).resolve().is_relative_to(root.resolve()):
+    if root is not None and root.resolve() in path.resolve().parents:
         return Features.none()
     return Features()
 
@@ -213,7 +213,7 @@ class Runner:
 
     def __init__(self, path: Path, features: Any = None) -> None:
         self.path = path
-        self.features = features if features is not None else suite_features(path)
+        self.features = features_for(path)
         self.named: dict[str, Any] = {}
         self.definitions: dict[str, Any] = {}
         self.current: Any = None
@@ -319,7 +319,8 @@ class Runner:
                 if cmd.get("module_type") != "text" or not have_text_parser():
                     return "skipped"
                 try:
-                    jit.validate(wat2wasm(Path(cmd["filename"]).read_text(errors="replace")))
+                    text = Path(cmd["filename"]).read_text(errors="replace")
+                    jit.validate(wat2wasm(text), features=self.features)
                 except jit.CompileError:
                     return "passed"
                 raise Mismatch(f"text module accepted, expected {cmd['text']!r}")

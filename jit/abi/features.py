@@ -38,8 +38,8 @@ class Proposal:
 PROPOSALS: tuple[Proposal, ...] = (
     Proposal("exceptions", "exception handling", True),
     Proposal("tail_call", "tail calls", True),
-    Proposal("multi_memory", "multiple memories", False),
-    Proposal("memory64", "memory64", False),
+    Proposal("multi_memory", "multiple memories", True),
+    Proposal("memory64", "memory64", True),
     Proposal("function_references", "typed function references", True),
     Proposal("gc", "garbage collection", False, validated=True),
     Proposal("relaxed_simd", "relaxed SIMD", True),

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..errors import LinkError
 from ..wasm.subtyping import TypeContext, canonical_functype_id, canonical_heap_sub, canonical_val_sub
-from ..wasm.types import HEAP_INDEX, FuncType, GlobalType, Import, MemoryType, TableType, valtype_name
+from ..wasm.types import HEAP_INDEX, I64, FuncType, GlobalType, Import, MemoryType, TableType, valtype_name
 from .externs import Func, Global, InstanceFunction, Memory, Table
 
 
@@ -30,10 +30,12 @@ def describe(t: Any) -> str:
         return f"global (mut {vt})" if t.mutable else f"global {vt}"
     if isinstance(t, MemoryType):
         mx = "" if t.limits.max is None else f" {t.limits.max}"
-        return f"memory {t.limits.min}{mx}"
+        at = "i64 " if t.address_type == I64 else ""
+        return f"memory {at}{t.limits.min}{mx}"
     if isinstance(t, TableType):
         mx = "" if t.limits.max is None else f" {t.limits.max}"
-        return f"table {t.limits.min}{mx} {valtype_name(t.elem)}"
+        at = "i64 " if t.address_type == I64 else ""
+        return f"table {at}{t.limits.min}{mx} {valtype_name(t.elem)}"
     return type(t).__name__
 
 
@@ -93,9 +95,11 @@ def check(module: Any, imp: Import, ext: Any) -> None:
         ok = actual.mutable == want.mutable and (
             actual.valtype == want_t if want.mutable else canonical_val_sub(actual.valtype, want_t))
     elif kind == "memory":
-        ok = _limits_match(actual.limits.min, actual.limits.max, want.limits.min, want.limits.max)
+        ok = actual.address_type == want.address_type and _limits_match(
+            actual.limits.min, actual.limits.max, want.limits.min, want.limits.max)
     elif kind == "table":
-        ok = actual.elem == TypeContext(module).to_canonical(want.elem) and _limits_match(
+        ok = (actual.elem == TypeContext(module).to_canonical(want.elem)
+              and actual.address_type == want.address_type) and _limits_match(
             ext.size, actual.limits.max, want.limits.min, want.limits.max)
     if not ok:
         raise _fail(imp, want, describe(actual), "incompatible import type")

@@ -7,7 +7,7 @@ handful of attribute sets and native calls:
   the module's host-call stubs, canonical type ids, constant global initialisers, funcrefs, the data
   and element segment arrays and element items), with the list of offsets holding self-relative
   pointers; ``wx_vmctx_init`` copies it and adds the new vmctx address at those offsets;
-- what remains per instance: imported externs, memory 0, tables, dynamic initialisers
+- what remains per instance: imported externs, memories, tables, dynamic initialisers
   (``global.get``), active segments;
 - a pool of vmctx buffers (bounded by ``pool.max_free_vmctx``), reinitialised from the template on
   reuse, so nothing of a previous instance survives;
@@ -26,7 +26,7 @@ from ..abi import vmctx as V
 from ..errors import CompileError, Error
 from ..native import ffi, lib
 from ..wasm.subtyping import TypeContext, canonical_functype_id
-from ..wasm.types import V128, FuncType
+from ..wasm.types import I64, V128, FuncType
 from . import pool
 from .values import (
     FROM_BITS,
@@ -269,12 +269,16 @@ class InstancePlan:
         self.n_funcs = compiled.num_imported_funcs + len(w.funcs)
         self.imports = [(imp.kind, imp) for imp in w.imports]
         self.export_index = {exp.name: (exp.kind, exp.index) for exp in w.exports}
-        self.memory_limits = (w.memories[0].limits.min, w.memories[0].limits.max) if w.memories else None
+        # defined memories and tables: (min, max, is 64-bit) / (elem type in canonical form, min, max,
+        # is 64-bit, initialiser expression or None)
+        self.n_imported_memories = w.num_imported_memories
+        self.defined_memories = [(mt.limits.min, mt.limits.max, mt.address_type == I64) for mt in w.memories]
         self.types = TypeContext(w)             # canonical ids of the module's types
-        # (element type in canonical form, min, max, initialiser expression or None)
         inits = w.table_inits or [None] * len(w.tables)
-        self.defined_tables = [(self.types.to_canonical(tt.elem), tt.limits.min, tt.limits.max, init)
+        self.defined_tables = [(self.types.to_canonical(tt.elem), tt.limits.min, tt.limits.max,
+                                tt.address_type == I64, init)
                                for tt, init in zip(w.tables, inits, strict=True)]
+        self.table64 = [tt.address_type == I64 for tt in w.all_tables()]
         self.tag_types = [w.types[t] for t in w.tags]        # defined tags (exception handling)
         self.start = w.start
         self._specs: dict[int, CallSpec] = {}

@@ -117,8 +117,8 @@ def heap_index(t: int) -> int | None:
 def value_class(t: int, types: list | tuple = ()) -> int:
     """The Wasm 2.0 type whose representation a value of type ``t`` has at run time: ``t`` for numbers
     and vectors, FUNCREF for the function hierarchy (a ``VMFuncRef`` pointer), EXNREF for exception
-    references, EXTERNREF for every other reference (externref ids; GC references are never made). ``types``: the module's types,
-    to tell a function type index from a struct/array one."""
+    references, EXTERNREF for every other reference (externref ids; GC references are never made).
+    ``types``: the module's types, to tell a function type index from a struct/array one."""
     if t in VALTYPE_NAMES or not is_ref(t):
         return t
     h = ref_heap(t)
@@ -246,13 +246,21 @@ class Limits:
 
 @dataclass(frozen=True, slots=True)
 class TableType:
+    """A table type; ``address_type`` is I32, or I64 for a 64-bit table (table64): the type of its
+    element indices, sizes and lengths."""
+
     elem: int
     limits: Limits
+    address_type: int = I32
 
 
 @dataclass(frozen=True, slots=True)
 class MemoryType:
+    """A memory type; ``address_type`` is I32, or I64 for a 64-bit memory (memory64): the type of its
+    addresses, sizes (in pages) and lengths."""
+
     limits: Limits
+    address_type: int = I32
 
 
 @dataclass(frozen=True, slots=True)
