@@ -420,6 +420,10 @@ int wx_entry_depth(void) {
     return n;
 }
 
+/* The lowest address of this thread's stack as its innermost entry saw it (0 outside compiled code):
+ * native/lazy.c checks the stack left before it enters Python to compile a function. */
+uint64_t wx_entry_stack_lo(void) { return tls_top != NULL ? tls_top->stack_lo : 0; }
+
 /* ---------------------------------------------------------------------------------------------- */
 /* signals                                                                                         */
 
