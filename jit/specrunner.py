@@ -5,20 +5,25 @@ passed / failed / skipped, and the failures with their line and reason). ``run_i
 one file in a child process (``python -m jit.specrunner FILE``), so that a crash of the engine is
 reported as a failed file instead of killing the run. Semantics follow the suite's README: commands
 share one store; ``register`` makes an instance's exports importable; the ``spectest`` host module is
-provided; text ``assert_malformed`` modules are skipped; values are compared as bit patterns
-(``nan:canonical`` / ``nan:arithmetic`` by the spec's rules); an expected trap text must be a prefix of
-the trap's message (``trap_text_matches``); ``assert_return`` accepts alternative results (``either``).
+provided. Text ``assert_malformed``/``assert_invalid`` modules go through ``jit.wat`` (the text front
+door) and must be rejected there or by the validator (skipped when no text parser is installed).
+Values are compared as bit patterns (``nan:canonical`` / ``nan:arithmetic`` by the spec's rules); an
+expected trap text must be a prefix of the trap's message (``trap_text_matches``); ``assert_return``
+accepts alternative results (``either``).
 """
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from .wat import wat2wasm
 
 COMMAND_TYPES = (
     "module", "module_definition", "module_instance", "register", "action", "assert_return",
@@ -147,6 +152,11 @@ def _check_value(expected: dict[str, Any], got: Any) -> bool:
     if v is None:       # spectest3: a reference result without a value is any non-null reference
         return not _is_null(got)
     return got == int(v)
+
+
+def have_text_parser() -> bool:
+    """True when ``jit.wat`` can parse text (the ``wasm-tools`` command is installed)."""
+    return shutil.which("wasm-tools") is not None
 
 
 def trap_text_matches(expected: str, actual: str) -> bool:
@@ -280,15 +290,26 @@ class Runner:
             else:
                 raise Mismatch(f"returned {got}, expected trap {cmd['text']!r}")
         elif ctype == "assert_exception":
+            # the action must end in an uncaught Wasm exception (any tag, any payload)
             try:
                 got = self._do_action(cmd["action"])
+            except jit.WasmException:
+                pass
             except jit.Trap as trap:
                 raise Mismatch(f"trapped with {trap.kind!r}, expected an uncaught exception") from None
-            raise Mismatch(f"returned {got}, expected an uncaught exception")
+            else:
+                raise Mismatch(f"returned {got}, expected an uncaught exception")
         elif ctype in ("assert_invalid", "assert_malformed"):
             binary = self._binary(cmd)
             if binary is None:
-                return "skipped"
+                # Text that must not parse (or validate): wxjit's front door for text is `jit.wat`.
+                if cmd.get("module_type") != "text" or not have_text_parser():
+                    return "skipped"
+                try:
+                    jit.validate(wat2wasm(Path(cmd["filename"]).read_text(errors="replace")))
+                except jit.CompileError:
+                    return "passed"
+                raise Mismatch(f"text module accepted, expected {cmd['text']!r}")
             try:
                 jit.validate(Path(binary).read_bytes())
             except jit.CompileError:

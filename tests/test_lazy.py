@@ -303,6 +303,69 @@ def test_functions_spill_into_new_segments(wasm: bytes, monkeypatch) -> None:
     assert _trap(inst, "other", 3).kind == "out of bounds memory access"
 
 
+EH = """
+(module
+  (tag $e (param i32))
+  ;; hot locals pinned to callee-saved registers in every frame, clobbered before the throw
+  (func $thrower (param $n i32) (result i32)
+    (local $a i32) (local $b i32) (local $c i32) (local $i i32)
+    (loop $l
+      (local.set $a (i32.add (local.get $a) (local.get $i)))
+      (local.set $b (i32.xor (local.get $b) (local.get $a)))
+      (local.set $c (i32.add (local.get $c) (local.get $b)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (i32.const 10))))
+    (if (i32.eqz (local.get $n)) (then (throw $e (local.get $c))))
+    (i32.add (call $thrower (i32.sub (local.get $n) (i32.const 1))) (local.get $a)))
+  (func $mid (param $n i32) (result i32)
+    (local $x i32) (local $y i32) (local $z i32) (local $i i32)
+    (loop $l
+      (local.set $x (i32.add (local.get $x) (i32.const 3)))
+      (local.set $y (i32.add (local.get $y) (local.get $x)))
+      (local.set $z (i32.add (local.get $z) (local.get $y)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (i32.const 10))))
+    (i32.add (call $thrower (local.get $n)) (i32.add (local.get $x) (i32.add (local.get $y) (local.get $z)))))
+  (func (export "catch") (param $n i32) (result i32)
+    (local $p i32) (local $q i32) (local $r i32) (local $i i32)
+    (loop $l
+      (local.set $p (i32.add (local.get $p) (i32.const 11)))
+      (local.set $q (i32.add (local.get $q) (local.get $p)))
+      (local.set $r (i32.xor (local.get $r) (local.get $q)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (i32.const 10))))
+    (i32.add
+      (block $h (result i32)
+        (try_table (result i32) (catch $e $h) (call $mid (local.get $n)))
+        (return))
+      (i32.add (local.get $p) (i32.add (local.get $q) (local.get $r)))))
+)
+"""
+
+
+@pytest.mark.parametrize("small_segments", [False, True])
+def test_exceptions_unwind_through_lazily_compiled_frames(small_segments: bool, monkeypatch) -> None:
+    """The unwinder finds handlers and saved registers in functions compiled at different times (with
+    small segments: each one in its own code range, with its own handler table)."""
+    if small_segments:
+        monkeypatch.setattr(lazy_runtime, "_MIN_SEGMENT", 64)
+        monkeypatch.setattr(lazy_runtime, "_ROOM_PER_BODY_BYTE", 0)
+        monkeypatch.setattr(lazy_runtime, "_ROOM_PER_FUNCTION", 0)
+    data = wat(EH)
+    eager = jit.Instance(jit.Module(data, lazy=False), {}).exports["catch"]
+    module = jit.Module(data)
+    lazy = jit.Instance(module, {}).exports["catch"]
+    for n in (0, 3, 8, 0, 5):           # the first call compiles all three on the way down
+        assert lazy(n) == eager(n), n
+    assert len(module.compiled_functions) == 3
+    if small_segments:
+        assert len(module.code._segments) >= 4
+    # a throw reaching the entry: uncaught from the lazily compiled code of a fresh module
+    thrower = jit.Module(wat(EH.replace('(func $thrower', '(func $thrower (export "thrower")')))
+    with pytest.raises(jit.WasmException):
+        jit.Instance(thrower, {}).exports.thrower(0)
+
+
 def test_serialize_after_partial_compilation_writes_complete_code(wasm: bytes, tmp_path: Path) -> None:
     module = jit.Module(wasm)
     instance(module).exports.mid(2)                       # two functions compiled, six not

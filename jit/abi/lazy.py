@@ -51,12 +51,15 @@ class FunctionCode:
 
     ``index``: the function index (imports included); ``calls``: (field offset, rel_to, callee
     function index); ``helpers``: (field offset, rel_to, helper name); ``pc_offsets`` / ``pc_wasm``:
-    as ``CompiledModule.pc_offsets`` / ``pc_wasm``, sorted."""
+    as ``CompiledModule.pc_offsets`` / ``pc_wasm``, sorted; ``eh_funcs`` / ``eh_segs``: the
+    exception-handling records of ``jit.x64.lower.exceptions`` (the function's saved callee-saved
+    registers, its try-body segments with their clauses; layout in native/unwind.c), at code offsets."""
 
-    __slots__ = ("index", "code", "end", "calls", "helpers", "pc_offsets", "pc_wasm")
+    __slots__ = ("index", "code", "end", "calls", "helpers", "pc_offsets", "pc_wasm", "eh_funcs", "eh_segs")
 
     def __init__(self, index: int, code: bytes, end: int, calls: list[tuple[int, int, int]],
-                 helpers: list[tuple[int, int, str]], pc_offsets: list[int], pc_wasm: list[int]) -> None:
+                 helpers: list[tuple[int, int, str]], pc_offsets: list[int], pc_wasm: list[int],
+                 eh_funcs: list[tuple] | None = None, eh_segs: list[tuple] | None = None) -> None:
         self.index = index
         self.code = code
         self.end = end
@@ -64,3 +67,5 @@ class FunctionCode:
         self.helpers = helpers
         self.pc_offsets = pc_offsets
         self.pc_wasm = pc_wasm
+        self.eh_funcs = eh_funcs or []
+        self.eh_segs = eh_segs or []

@@ -20,6 +20,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--skip", default="", help="comma-separated seeds not to run (known findings)")
     parser.add_argument("--replay", nargs="+", metavar="WASM",
                         help="re-run saved findings instead of fuzzing")
+    parser.add_argument("--source", choices=("gen", "smith"), default="gen",
+                        help="modules from the project's generator (gen, default) or from wasm-tools smith "
+                             "with the Wasm 3.0 proposals wxjit implements")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
 
 
@@ -39,13 +42,15 @@ def main(args: argparse.Namespace) -> int:
     progress = _Progress(args.seconds, quiet=args.json or not sys.stderr.isatty())
     with progress:
         stats = run_campaign(args.seconds, args.seed, args.jobs, out, minimize=not args.no_minimize,
-                             max_modules=args.modules, skip=skip, on_result=progress.update)
+                             max_modules=args.modules, skip=skip, on_result=progress.update,
+                             source=args.source)
     summary = stats.to_json()
     if args.json:
         print(json.dumps(summary, indent=1))
     else:
         print(f"modules {stats.modules}  calls {stats.calls}  traps {stats.traps}  hung {stats.hung}  "
-              f"crashes {stats.crashes}  mismatches {len(stats.mismatches)}  ({stats.seconds:.0f} s)")
+              f"crashes {stats.crashes}  mismatches {len(stats.mismatches)}  "
+              f"relaxed-either {stats.either}  ({stats.seconds:.0f} s)")
         for m in stats.mismatches:
             print(f"  seed {m['seed']}: {m['what']} in {m.get('func')} "
                   f"wxjit {m.get('wxjit')} vs wasmtime {m.get('wasmtime')}")

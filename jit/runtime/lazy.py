@@ -65,16 +65,74 @@ def _lazy_compile(token: int, index: int) -> int:
         return 0
 
 
+# The exception handler table of a segment (layout in native/unwind.c: [n_funcs, n_segs, n_clauses],
+# then functions {start, end, mask, disp_rbx, disp_r12, disp_r13}, try-body segments {lo, hi, first,
+# count}, clauses {kind, tag_off, pad}), made with room for entries and filled as functions arrive.
+_EH_HEAD, _EH_FUNC, _EH_SEG, _EH_CLAUSE = 3, 6, 4, 3
+_EH_FREE = 0xFFFFFFFF         # start / lo of an unused entry: after every code offset, so never found
+_EH_FUNCS_MIN = 64
+_EH_FUNCS_MAX = 4096
+
+
+class _EhTable:
+    """A segment's handler table for the unwinder, registered once and never moved or freed while the
+    segment lives: its counts are its capacities, and unused entries sort after every real one (start
+    and lo ``_EH_FREE``), so the binary searches of a concurrent unwinder find the same real entries
+    whether an entry being filled in reads as unused or as the new function's (whose code has not run
+    yet). A function that does not fit goes to a new segment."""
+
+    __slots__ = ("words", "caps", "used")
+
+    def __init__(self, funcs: int, segs: int, clauses: int) -> None:
+        self.caps = (funcs, segs, clauses)
+        self.used = [0, 0, 0]
+        image = (array("I", (funcs, segs, clauses)) + array("I", (_EH_FREE, _EH_FREE, 0, 0, 0, 0)) * funcs
+                 + array("I", (_EH_FREE, _EH_FREE, 0, 0)) * segs + array("I", (0, 0, 0)) * clauses)
+        self.words = ffi.new("uint32_t[]", len(image))
+        ffi.memmove(self.words, image, 4 * len(image))
+
+    def fits(self, fc: Any) -> bool:
+        nf, ns, nc = self.caps
+        uf, us, uc = self.used
+        return (uf + len(fc.eh_funcs) <= nf and us + len(fc.eh_segs) <= ns
+                and uc + sum(len(cl) for _lo, _hi, cl in fc.eh_segs) <= nc)
+
+    def add(self, fc: Any, start: int) -> None:
+        """The records of ``fc`` placed at segment offset ``start`` (each entry's start / lo last)."""
+        w = self.words
+        nf, ns, _nc = self.caps
+        segs_at, clauses_at = _EH_HEAD + _EH_FUNC * nf, _EH_HEAD + _EH_FUNC * nf + _EH_SEG * ns
+        u = self.used
+        for f_start, f_end, mask, d0, d1, d2 in fc.eh_funcs:
+            at = _EH_HEAD + _EH_FUNC * u[0]
+            w[at + 1], w[at + 2] = start + f_end, mask
+            w[at + 3], w[at + 4], w[at + 5] = d0 & 0xFFFFFFFF, d1 & 0xFFFFFFFF, d2 & 0xFFFFFFFF
+            w[at] = start + f_start
+            u[0] += 1
+        for lo, hi, clauses in fc.eh_segs:
+            first = u[2]
+            for kind, tag_off, pad in clauses:
+                at = clauses_at + _EH_CLAUSE * u[2]
+                w[at], w[at + 1], w[at + 2] = kind, tag_off, start + pad
+                u[2] += 1
+            at = segs_at + _EH_SEG * u[1]
+            w[at + 1], w[at + 2], w[at + 3] = start + hi, first, len(clauses)
+            w[at] = start + lo
+            u[1] += 1
+
+
 class _Segment:
     """A slot of the code arena holding compiled functions (the first one also the header), registered
     with the trap handler as one range. ``compiled`` is itself: ``jit.runtime.traps`` asks it which
     function and Wasm offset a pc is at (``func_at_pc``, ``wasm_offset_at``, ``func_names``)."""
 
-    __slots__ = ("slot", "address", "size", "used", "names", "func_names", "starts", "ends", "funcs",
-                 "pc_offsets", "pc_wasm", "pc_funcs", "__weakref__")
+    __slots__ = ("slot", "handle", "address", "size", "used", "names", "func_names", "starts", "ends",
+                 "funcs", "pc_offsets", "pc_wasm", "eh", "__weakref__")
 
-    def __init__(self, slot: Any, names: Callable[[int], str | None], func_names: dict[int, str]) -> None:
+    def __init__(self, slot: Any, handle: int, names: Callable[[int], str | None],
+                 func_names: dict[int, str], eh: _EhTable | None) -> None:
         self.slot = slot
+        self.handle = handle
         self.address = slot.exec_address
         self.size = slot.size
         self.used = 0
@@ -85,6 +143,13 @@ class _Segment:
         self.funcs: list[int] = []
         self.pc_offsets: list[int] = []    # ascending too: functions are placed one after another
         self.pc_wasm: list[int] = []
+        self.eh = eh
+        if eh is not None and (eh.caps[0] or eh.caps[1]):
+            lib.wx_eh_register(handle, eh.words, self.address)
+
+    def fits(self, fc: Any, start: int) -> bool:
+        return start + len(fc.code) <= self.size and (
+            (not fc.eh_funcs and not fc.eh_segs) or (self.eh is not None and self.eh.fits(fc)))
 
     @property
     def compiled(self) -> _Segment:
@@ -176,15 +241,25 @@ class LazyCode:
         seg.used = len(code)
         _registry[token] = weakref.ref(self)
 
-    def _new_segment(self, nbytes: int, header: bool = False) -> _Segment:
-        """A new arena slot of at least ``nbytes`` (open until published), registered for traps."""
+    def _new_segment(self, nbytes: int, header: bool = False, fc: Any = None) -> _Segment:
+        """A new arena slot of at least ``nbytes`` (open until published), registered for traps and,
+        with a handler table sized for ``fc`` and more, for the unwinder."""
         slot = self.arena.alloc(max(nbytes, _MIN_SEGMENT))
         handle = lib.wx_register_code(slot.exec_address, slot.exec_address + slot.size)
         if handle < 0:
             self.arena.free(slot)
             raise LimitError("too many loaded modules: the native code range table is full")
         self._owned.append((slot, handle))
-        seg = _Segment(slot, self.names, self.compiled.func_names)
+        prev = self._segments[-1].eh if self._segments else None
+        nf = min(max(_EH_FUNCS_MIN, 2 * prev.caps[0] if prev else self.header.num_functions), _EH_FUNCS_MAX)
+        ns = nc = 0
+        if fc is not None and fc.eh_segs:       # try-body segments: room for this one and as many more
+            ns = 2 * max(len(fc.eh_segs), prev.caps[1] if prev else 0, 16)
+            nc = 2 * max(sum(len(cl) for _lo, _hi, cl in fc.eh_segs), prev.caps[2] if prev else 0, 16)
+        elif prev is not None:
+            ns, nc = prev.caps[1], prev.caps[2]
+        eh = _EhTable(max(nf, len(fc.eh_funcs) if fc is not None else 0), ns, nc)
+        seg = _Segment(slot, handle, self.names, self.compiled.func_names, eh)
         traps.register_code(handle, seg)
         self._segments.append(seg)
         if not header:
@@ -228,8 +303,8 @@ class LazyCode:
                              f"Limits.max_code_bytes = {limit} (compiling function {fc.index} lazily)")
         seg = self._segments[-1]
         start = -(-seg.used // _ALIGN) * _ALIGN
-        if start + size > seg.size:
-            seg = self._new_segment(max(size, self._room // 2))
+        if not seg.fits(fc, start):
+            seg = self._new_segment(max(size, self._room // 2), fc=fc)
             start = 0
         seg.used = start + size                       # taken before anything else can run
         address = seg.address + start
@@ -246,6 +321,8 @@ class LazyCode:
         except struct.error:
             raise CompileError(f"lazy compilation: function {fc.index} placed out of rel32 reach") from None
         seg.add(start, start + fc.end, fc.index, fc.pc_offsets, fc.pc_wasm)
+        if fc.eh_funcs or fc.eh_segs:
+            seg.eh.add(fc, start)
         i = fc.index - nimp
         rc = lib.wx_lazy_install(self.arena._a, seg.slot.offset + start, bytes(code), size,
                                  self._segments[0].slot.offset + h.pointers + 8 * i, address)

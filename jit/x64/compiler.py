@@ -42,14 +42,18 @@ from .lower import (
     OP_LOCAL_SET,
     OP_LOCAL_TEE,
     OP_LOOP,
+    OP_THROW,
+    OP_TRY_TABLE,
 )
 from .lower.calls import CallLowering
 from .lower.control import FUNC, ControlLowering, Ctrl
+from .lower.exceptions import ExceptionLowering, build_table
 from .lower.float import FloatLowering
 from .lower.integer import IntegerLowering
 from .lower.memory import MemoryLowering
 from .lower.simd import SimdArithmetic, SimdLanes
 from .lower.tables import TableLowering
+from .lower.tailcalls import TailCallLowering, module_has_tail_calls
 from .lower.variables import VariableLowering
 from .registers import (
     R8,
@@ -86,7 +90,8 @@ SIMD_PREFIX_KEY = 0xFD000         # opcode keys of the 0xFD (v128) instructions 
 
 
 class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, IntegerLowering, FloatLowering,
-                       MemoryLowering, CallLowering, TableLowering, SimdArithmetic, SimdLanes):
+                       MemoryLowering, CallLowering, TableLowering, SimdArithmetic, SimdLanes,
+                       TailCallLowering, ExceptionLowering):
     """Compiles one function body into the module's assembler: the dispatch loop over ``LOWERINGS``."""
 
     def __init__(self, mc: ModuleCompiler, func_index: int, body) -> None:
@@ -118,6 +123,8 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
                 wide = True
             elif op in (OP_BLOCK, OP_LOOP, OP_IF) and a == BLOCK_V128:
                 wide = True
+            elif op == OP_TRY_TABLE or op == OP_THROW:    # a v128 payload lands in stack slots
+                wide = wide or a == BLOCK_V128 or _v128_payload(self.module, op, a, _b)
         self.local_types = list(self.sig.params) + local_types
         self.num_declared = self.nparams + sum(c for c, _ in body.locals)
         self.frame = Frame(self.sig.params, local_types, wide)
@@ -135,8 +142,10 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
         self.ctrls: list[Ctrl] = []
         self.dead = 0               # > 0: compiling unreachable code, counts nested blocks
         self.max_outgoing = 0
+        self.rsp_fixups: list[int] = []     # reset_stack_pointer sites, patched with the frame size
         self.trap_sites: list[tuple[Label, int, int]] = []
         self.pos = body.offset
+        self.eh_init()
 
     def choose_pinned_locals(self, code) -> list[tuple[int, object]]:
         """Pick the hottest locals (uses weighted by loop depth) to live in registers all along.
@@ -158,7 +167,7 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
             elif op == OP_LOOP:
                 loops.append(1)
                 depth += 1
-            elif op == OP_BLOCK or op == OP_IF:
+            elif op == OP_BLOCK or op == OP_IF or op == OP_TRY_TABLE:
                 loops.append(0)
             elif op == OP_END and loops:
                 depth -= loops.pop()
@@ -230,7 +239,7 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
             self.pos = insn[3]
             if self.dead:
                 # Unreachable code: skip it, counting nested blocks; the enclosing end/else revive.
-                if op in (OP_BLOCK, OP_LOOP, OP_IF):
+                if op in (OP_BLOCK, OP_LOOP, OP_IF, OP_TRY_TABLE):
                     self.dead += 1
                 elif op == OP_END:
                     if self.dead == 1:
@@ -254,12 +263,15 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
         for lbl, kind, pos in self.trap_sites:
             a.bind(lbl)
             self.call_trap_inline(kind, pos)     # kind None: the code is in eax (helper result)
+        self.emit_landing_pads()
         self.end = a.offset
         # Frame size: slots below the saved vmctx plus the outgoing argument area, rsp 16-aligned.
         n = 8 * self.frame.max_slot + self.max_outgoing
         n += (8 - n) % 16
         a.patch32(frame_patch, n)
         a.patch32(check_patch, n + 8)
+        self.patch_stack_pointer_resets(n)
+        self.eh_finish(n + 8)
 
     def zero_locals(self) -> None:
         """Zero the memory homes of declared locals that live in memory. Pinned locals are zeroed in
@@ -286,6 +298,13 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
         a.db(b"\xf3\x48\xab")          # rep stosq
 
 
+def _v128_payload(module, op: int, a, b) -> bool:
+    """Whether a throw / try_table moves a v128 exception payload (it needs 16-byte stack slots)."""
+    if op == OP_THROW:
+        return V128 in module.tag_type(a).params
+    return any(tag is not None and V128 in module.tag_type(tag).params for _k, tag, _l in b)
+
+
 HANDLERS = LOWERINGS     # every family module above has registered its lowerings
 
 
@@ -304,6 +323,19 @@ class ModuleCompiler:
         self.consts: dict[tuple[int, int], Label] = {}
         self.pc_offsets: list[int] = []
         self.pc_wasm: list[int] = []
+        # Exception handling (jit.x64.lower.exceptions): functions saving callee-saved registers and
+        # try-body segments with their clauses, at code offsets
+        self.eh_funcs: list[tuple] = []
+        self.eh_segs: list[tuple] = []
+        self._tail_calls: bool | None = None
+
+    @property
+    def tail_calls(self) -> bool:
+        """Whether the module contains tail calls (computed on first use): then a direct callee may
+        return like a tail-called function (jit.x64.lower.tailcalls)."""
+        if self._tail_calls is None:
+            self._tail_calls = module_has_tail_calls(self.module)
+        return self._tail_calls
 
     def helper_label(self, name: str) -> Label:
         lbl = self.helpers.get(name)
@@ -381,6 +413,7 @@ class ModuleCompiler:
             layout=self.layout,
             num_imported_funcs=nimp,
             func_names=dict(m.names.functions) if m.names else {},
+            eh_table=build_table(self.eh_funcs, self.eh_segs),
         )
 
 
@@ -406,7 +439,8 @@ class _FunctionContext(ModuleCompiler):
     module's other functions: its own assembler from offset 0, labels made on demand (not one per
     function of the module), the vmctx layout computed once by the owner."""
 
-    def __init__(self, module, fuel: bool, limits: Limits, layout: VMContextLayout) -> None:  # noqa: B027
+    def __init__(self, module, fuel: bool, limits: Limits, layout: VMContextLayout,  # noqa: B027
+                 tail_calls: bool | None = None) -> None:
         self.module = module
         self.fuel = fuel
         self.limits = limits
@@ -417,6 +451,9 @@ class _FunctionContext(ModuleCompiler):
         self.consts = {}
         self.pc_offsets = []
         self.pc_wasm = []
+        self.eh_funcs = []
+        self.eh_segs = []
+        self._tail_calls = tail_calls
 
 
 class LazyCompiler:
@@ -437,6 +474,7 @@ class LazyCompiler:
         self.fuel = fuel
         self.limits = limits or DEFAULT_LIMITS
         self.layout = VMContextLayout.for_module(module)
+        self._tail_calls: bool | None = None
 
     def header(self) -> tuple[CompiledModule, LazyHeader]:
         m = self.module
@@ -481,7 +519,9 @@ class LazyCompiler:
     def compile_function(self, index: int) -> FunctionCode:
         """Function ``index`` (of the index space; a defined function) as relocatable code."""
         m = self.module
-        ctx = _FunctionContext(m, self.fuel, self.limits, self.layout)
+        if self._tail_calls is None:         # one scan of the module, on the first compile
+            self._tail_calls = module_has_tail_calls(m)
+        ctx = _FunctionContext(m, self.fuel, self.limits, self.layout, self._tail_calls)
         fc = FunctionCompiler(ctx, index, m.codes[index - m.num_imported_funcs])
         fc.compile()
         a = ctx.asm
@@ -503,7 +543,8 @@ class LazyCompiler:
                 calls.append((at, rel_to, callee))
             else:
                 helper_refs.append((at, rel_to, helpers[id(lbl)]))
-        return FunctionCode(index, bytes(a.code), end, calls, helper_refs, ctx.pc_offsets, ctx.pc_wasm)
+        return FunctionCode(index, bytes(a.code), end, calls, helper_refs, ctx.pc_offsets, ctx.pc_wasm,
+                            ctx.eh_funcs, ctx.eh_segs)
 
 
 def compile_module(module, fuel: bool = False, limits: Limits | None = None) -> CompiledModule:
