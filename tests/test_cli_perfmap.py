@@ -58,7 +58,7 @@ def test_fuel_variant_is_listed_too(tmp_path: Path) -> None:
 
 
 def test_lazy_module_lists_functions_as_they_are_compiled(tmp_path: Path) -> None:
-    module = jit.Module(TEXT)
+    module = jit.Module(TEXT, lazy=True)
     path = tmp_path / "perf.map"
     write_perf_map(module, str(path))
     assert not path.exists()                     # nothing compiled yet
@@ -76,7 +76,8 @@ def test_lazy_module_lists_functions_as_they_are_compiled(tmp_path: Path) -> Non
 def test_wxjit_run_profile_perfmap(eager: bool) -> None:
     proc = subprocess.Popen([sys.executable, "-m", "jit.cli", "run", "--profile=perfmap", "--invoke", "fib",
                              *(["--eager"] if eager else []), "examples/fib.wasm", "10"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+                            env={k: v for k, v in os.environ.items() if k != "WXJIT_LAZY"})
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 0 and out == "55\n", err
     path = Path(f"/tmp/perf-{proc.pid}.map")

@@ -75,7 +75,7 @@ def test_lazy_is_the_default_and_eager_is_asked_for(wasm: bytes, monkeypatch) ->
 
 
 def test_functions_compile_on_their_first_call_only(wasm: bytes) -> None:
-    module = jit.Module(wasm)
+    module = jit.Module(wasm, lazy=True)
     assert module.compiled_functions == [] and module.code.compiles == 0
     inst = instance(module)
     assert module.compiled_functions == []                       # instantiating compiles nothing
@@ -91,7 +91,7 @@ def test_functions_compile_on_their_first_call_only(wasm: bytes) -> None:
 
 
 def test_results_match_eager_compilation(wasm: bytes) -> None:
-    lazy, eager = instance(jit.Module(wasm)), instance(jit.Module(wasm, lazy=False))
+    lazy, eager = instance(jit.Module(wasm, lazy=True)), instance(jit.Module(wasm, lazy=False))
     for name, args in [("main", (3,)), ("mid", (9,)), ("rec", (300,)), ("indirect", (0, 4)),
                        ("indirect", (2, 1)), ("other", (0,))]:
         assert lazy.exports[name](*args) == eager.exports[name](*args), name
@@ -115,7 +115,7 @@ def _trap(inst: jit.Instance, name: str, *args: int) -> jit.Trap:
 
 
 def test_traps_and_backtraces_in_lazily_compiled_code(wasm: bytes) -> None:
-    lazy, eager = instance(jit.Module(wasm)), instance(jit.Module(wasm, lazy=False))
+    lazy, eager = instance(jit.Module(wasm, lazy=True)), instance(jit.Module(wasm, lazy=False))
     for name, args, kind in [("main", (0,), "integer divide by zero"),       # explicit trap, 3 deep
                              ("other", (2,), "out of bounds memory access"),  # a fault (signal)
                              ("indirect", (3, 0), "uninitialized element"),
@@ -133,14 +133,14 @@ def test_traps_and_backtraces_in_lazily_compiled_code(wasm: bytes) -> None:
 
 
 def test_stack_exhaustion_while_functions_are_compiled(wasm: bytes) -> None:
-    for module in (jit.Module(wasm), jit.Module(wasm, lazy=False)):
+    for module in (jit.Module(wasm, lazy=True), jit.Module(wasm, lazy=False)):
         inst = instance(module)
         assert _trap(inst, "rec", 10**7).kind == "call stack exhausted"
         assert inst.exports.rec(1000) == 1000
 
 
 def test_two_threads_racing_on_one_uncompiled_function(wasm: bytes, monkeypatch) -> None:
-    module = jit.Module(wasm)
+    module = jit.Module(wasm, lazy=True)
     code = module.code
     compiling = threading.Event()
     calls: list[int] = []
@@ -173,7 +173,7 @@ def test_two_threads_racing_on_one_uncompiled_function(wasm: bytes, monkeypatch)
 
 
 def test_calls_through_tables_funcrefs_exports_and_imports_before_compilation(wasm: bytes) -> None:
-    module = jit.Module(wasm)
+    module = jit.Module(wasm, lazy=True)
     inst = instance(module)
     slots = module.compiled.func_offsets                   # every reference targets a jump slot
     leaf = inst.exports.leaf
@@ -182,7 +182,7 @@ def test_calls_through_tables_funcrefs_exports_and_imports_before_compilation(wa
     assert module.compiled_functions == [REF]
     assert ref(6) == 17                                    # called from Python: compiles $mid, $leaf
     assert module.compiled_functions == [LEAF, MID, REF]
-    module = jit.Module(wasm)
+    module = jit.Module(wasm, lazy=True)
     inst = instance(module)
     leaf = inst.exports.leaf
     assert inst.exports.indirect(0, 50) == 2               # call_indirect to the uncompiled $leaf
@@ -190,7 +190,7 @@ def test_calls_through_tables_funcrefs_exports_and_imports_before_compilation(wa
     assert inst.exports.indirect(2, 5) == 21               # ... and to $mid
     # an import bound to another instance's uncompiled export: a cross-instance call through its slot
     user = jit.Module(wat("""(module (import "m" "other" (func $o (param i32) (result i32)))
-                             (func (export "go") (result i32) (call $o (i32.const 0))))"""))
+                             (func (export "go") (result i32) (call $o (i32.const 0))))"""), lazy=True)
     other_before = inst.exports.other.code_address
     assert jit.Instance(user, {"m": {"other": inst.exports.other}}).exports.go() == 0
     assert OTHER in module.compiled_functions
@@ -214,7 +214,7 @@ def call_targets(module: jit.Module, index: int) -> list[int]:
 def test_a_caller_compiled_after_its_callee_calls_it_directly(wasm: bytes) -> None:
     """Calls to functions compiled already are direct ``call rel32`` to their code; calls to the
     others go through the slot (``jmp [rip + pointer]``: one more indirect jump)."""
-    module = jit.Module(wasm)
+    module = jit.Module(wasm, lazy=True)
     inst = instance(module)
     slot = {f: module.code.address + module.compiled.func_offsets[f - 1] for f in range(1, 9)}
     inst.exports.mid(1)                                    # $mid first: its call to $leaf is the slot
@@ -240,17 +240,17 @@ def test_fuel_counts_like_eager_code(wasm: bytes) -> None:
         spent.append(10_000 - inst.fuel)
         assert _trap(inst, "rec", 100_000).kind == "out of fuel"
     assert spent[0] == spent[1] > 100
-    module = jit.Module(wasm)
+    module = jit.Module(wasm, lazy=True)
     fuel_code = module._variant(True)[1]
     assert fuel_code is not module.code and fuel_code.compiles == 0           # a lazy fuel variant
 
 
 def test_timeout_and_interrupt_stop_lazily_compiled_loops(wasm: bytes) -> None:
-    inst = instance(jit.Module(wasm), limits=jit.Limits(timeout=0.2))
+    inst = instance(jit.Module(wasm, lazy=True), limits=jit.Limits(timeout=0.2))
     t0 = time.monotonic()
     assert _trap(inst, "loop").kind == "interrupted"
     assert time.monotonic() - t0 < 10
-    inst2 = instance(jit.Module(wasm))
+    inst2 = instance(jit.Module(wasm, lazy=True))
     threading.Timer(0.2, inst2.interrupt).start()
     assert _trap(inst2, "loop").kind == "interrupted"
     assert inst2.exports.mid(1) == 101
@@ -259,7 +259,7 @@ def test_timeout_and_interrupt_stop_lazily_compiled_loops(wasm: bytes) -> None:
 def test_limits_max_code_bytes_is_checked_as_code_is_compiled(wasm: bytes) -> None:
     with pytest.raises(jit.LimitError, match="max_code_bytes"):
         jit.Module(wasm, lazy=False, limits=jit.Limits(max_code_bytes=600))
-    module = jit.Module(wasm, limits=jit.Limits(max_code_bytes=module_header_size(wasm) + 200))
+    module = jit.Module(wasm, lazy=True, limits=jit.Limits(max_code_bytes=module_header_size(wasm) + 200))
     inst = instance(module)
     assert inst.exports.leaf(5) == 20                     # fits
     with pytest.raises(jit.LimitError, match="max_code_bytes"):
@@ -269,12 +269,12 @@ def test_limits_max_code_bytes_is_checked_as_code_is_compiled(wasm: bytes) -> No
 
 
 def module_header_size(wasm: bytes) -> int:
-    return jit.Module(wasm).code.size
+    return jit.Module(wasm, lazy=True).code.size
 
 
 def test_a_compile_that_raises_fails_the_call_and_leaves_the_function_uncompiled(wasm: bytes,
                                                                                 monkeypatch) -> None:
-    module = jit.Module(wasm)
+    module = jit.Module(wasm, lazy=True)
     real = module.code._compile
 
     def broken(index: int):
@@ -294,7 +294,7 @@ def test_functions_spill_into_new_segments(wasm: bytes, monkeypatch) -> None:
     monkeypatch.setattr(lazy_runtime, "_MIN_SEGMENT", 64)
     monkeypatch.setattr(lazy_runtime, "_ROOM_PER_BODY_BYTE", 0)
     monkeypatch.setattr(lazy_runtime, "_ROOM_PER_FUNCTION", 0)
-    module = jit.Module(wasm)
+    module = jit.Module(wasm, lazy=True)
     inst = instance(module)
     assert inst.exports.main(5) == 42 and inst.exports.rec(50) == 50
     assert len(module.code._segments) > 3                 # the header's, then one per function or so
@@ -353,7 +353,7 @@ def test_exceptions_unwind_through_lazily_compiled_frames(small_segments: bool, 
         monkeypatch.setattr(lazy_runtime, "_ROOM_PER_FUNCTION", 0)
     data = wat(EH)
     eager = jit.Instance(jit.Module(data, lazy=False), {}).exports["catch"]
-    module = jit.Module(data)
+    module = jit.Module(data, lazy=True)
     lazy = jit.Instance(module, {}).exports["catch"]
     for n in (0, 3, 8, 0, 5):           # the first call compiles all three on the way down
         assert lazy(n) == eager(n), n
@@ -361,13 +361,13 @@ def test_exceptions_unwind_through_lazily_compiled_frames(small_segments: bool, 
     if small_segments:
         assert len(module.code._segments) >= 4
     # a throw reaching the entry: uncaught from the lazily compiled code of a fresh module
-    thrower = jit.Module(wat(EH.replace('(func $thrower', '(func $thrower (export "thrower")')))
+    thrower = jit.Module(wat(EH.replace('(func $thrower', '(func $thrower (export "thrower")')), lazy=True)
     with pytest.raises(jit.WasmException):
         jit.Instance(thrower, {}).exports.thrower(0)
 
 
 def test_serialize_after_partial_compilation_writes_complete_code(wasm: bytes, tmp_path: Path) -> None:
-    module = jit.Module(wasm)
+    module = jit.Module(wasm, lazy=True)
     instance(module).exports.mid(2)                       # two functions compiled, six not
     data = module.serialize()
     assert data == jit.Module(wasm, lazy=False).serialize()       # the eager bytes exactly
@@ -397,7 +397,7 @@ def test_objdump_compiles_every_function(wasm: bytes, tmp_path: Path) -> None:
 def test_the_start_function_compiles_lazily() -> None:
     module = jit.Module(wat("""(module (global $g (export "g") (mut i32) (i32.const 0))
         (func $s (global.set $g (i32.const 42))) (func (export "f") (result i32) (i32.const 1))
-        (start $s))"""))
+        (start $s))"""), lazy=True)
     inst = jit.Instance(module, {})
     assert inst.exports.g.value == 42 and module.compiled_functions == [0]
 
@@ -415,7 +415,7 @@ import re, sys
 import jit
 from jit.runtime import lazy
 lazy._MIN_SEGMENT, lazy._ROOM_PER_BODY_BYTE, lazy._ROOM_PER_FUNCTION = 64, 0, 0   # many segments
-module = jit.Module(WASM)
+module = jit.Module(WASM, lazy=True)
 inst = jit.Instance(module, {"env": {"log": jit.Func(lambda x: None, ["i32"], [])}})
 for n in range(20):
     assert inst.exports.main(n + 1) == 2 * (100 // (n + 1) + 1)
@@ -454,7 +454,7 @@ def test_no_mprotect_per_compiled_function(wasm: bytes) -> None:
     import shutil
     if shutil.which("strace") is None:
         pytest.skip("strace is not installed")
-    program = (f"WASM = {wasm!r}\n" + "import jit\nm = jit.Module(WASM)\n"
+    program = (f"WASM = {wasm!r}\n" + "import jit\nm = jit.Module(WASM, lazy=True)\n"
                "i = jit.Instance(m, {'env': {'log': jit.Func(lambda x: None, ['i32'], [])}})\n"
                "import os; os.write(2, b'BEGIN\\n')\n"
                "[i.exports.main(k + 1) + i.exports.rec(k) for k in range(5)]\n"

@@ -3,6 +3,7 @@ measures time to first result against wasmtime-py."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -29,7 +30,9 @@ sys.exit(status)
 
 def test_wxjit_run_imports_only_what_it_needs() -> None:
     code = f"NAMES = {NOT_FOR_RUN!r}\n" + PROGRAM
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    env = {k: v for k, v in os.environ.items() if k != "WXJIT_LAZY"}      # the default: lazy
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120,
+                          env=env)
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[0] == "55"
