@@ -410,6 +410,33 @@ def test_wxjit_run_lazy_and_eager(eager: bool) -> None:
     assert (proc.returncode, proc.stdout) == (0, "6765\n"), proc.stderr
 
 
+def test_a_forked_child_runs_compiled_functions_and_refuses_to_compile(wasm: bytes) -> None:
+    """The code memory is shared with a forked child: it must never write there (the parent would
+    place its next functions over the child's)."""
+    module = jit.Module(wasm, lazy=True)
+    inst = instance(module)
+    assert inst.exports.mid(4) == 26                      # $mid and $leaf compiled before the fork
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:                                          # the child: report and leave at once
+        try:
+            out = [str(inst.exports.mid(5))]
+            try:
+                inst.exports.rec(2)
+                out.append("compiled")
+            except jit.Error as exc:
+                out.append("refused" if "forked" in str(exc) else f"other: {exc}")
+            os.write(w, " ".join(out).encode())
+        finally:
+            os._exit(0)
+    os.close(w)
+    got = os.read(r, 1000).decode()
+    os.close(r)
+    os.waitpid(pid, 0)
+    assert got == "21 refused"
+    assert inst.exports.rec(2) == 2 and REC in module.compiled_functions      # the parent compiles
+
+
 W_X_PROGRAM = r"""
 import re, sys
 import jit

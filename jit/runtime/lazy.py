@@ -14,6 +14,10 @@ resolves its calls (to the code of functions compiled already, else to their slo
 references (to the header's GOT), records its PC ranges for traps and backtraces, and installs it
 with one native call: the code, then the pointer, written through the arena's writable view.
 
+Fork: the code memory is shared with a forked child (a memfd), so a child never writes to it: a
+function not compiled before the fork raises ``jit.Error`` when the child calls it (functions
+compiled before keep working); make the module with ``lazy=False`` before forking, or in the child.
+
 Threads: compiles of one module are serialized by its lock; a thread that finds the function
 compiled (before or after waiting) returns the installed address, so racing threads run the same
 code. A compile that raises (``jit.LimitError`` beyond ``Limits.max_code_bytes``, ...) fails that
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import os
 import struct
 import threading
 import weakref
@@ -31,7 +36,7 @@ from collections.abc import Callable
 from itertools import chain
 from typing import Any
 
-from ..errors import CompileError, LimitError
+from ..errors import CompileError, Error, LimitError
 from ..native import ffi, lib
 from . import host, traps
 
@@ -203,7 +208,7 @@ class LazyCode:
 
     __slots__ = ("address", "size", "compiled", "names", "header", "num_imported", "limits", "arena",
                  "token", "code_bytes", "compiles", "listeners", "_compile", "_entries", "_segments",
-                 "_owned", "_lock", "_room", "__weakref__")
+                 "_owned", "_lock", "_room", "_pid", "__weakref__")
 
     def __init__(self, compiled: Any, header: Any, compile: Callable[[int], Any], *, arena: Any,
                  names: Callable[[int], str | None], limits: Any, body_bytes: int) -> None:
@@ -215,6 +220,7 @@ class LazyCode:
         self.num_imported = compiled.num_imported_funcs
         self._compile = compile
         self._lock = threading.RLock()
+        self._pid = os.getpid()
         self.compiles = 0           # functions compiled so far
         self.code_bytes = 0         # their code, constant pools included
         self.listeners: list[Callable[[int, int, int], None]] = []   # (index, address, size) per compile
@@ -284,6 +290,11 @@ class LazyCode:
         with self._lock:
             address = self._entries[i]
             if not address:
+                if os.getpid() != self._pid:
+                    raise Error(f"function {index} of this module is not compiled, and a process forked "
+                                "from the one that made the module cannot compile it: the code memory "
+                                "is shared with the parent (make the module with lazy=False before "
+                                "forking, or make it in the child)")
                 address = self._install(self._compile(index))
             return address
 

@@ -40,7 +40,11 @@ def entries(module: Any) -> list[tuple[int, int, str]]:
 
 
 def _symbol(code: Any, index: int) -> str:
-    return f"wasm[{index}]::{_clean(code.names(index) or f'function[{index}]')}"
+    return _name(code.names, index)
+
+
+def _name(names: Any, index: int) -> str:
+    return f"wasm[{index}]::{_clean(names(index) or f'function[{index}]')}"
 
 
 def _clean(name: str) -> str:
@@ -56,8 +60,8 @@ def write_perf_map(module: Any, path: str | None = None) -> str:
     for _compiled, code, _plan in module._variants.values():
         listeners = getattr(code, "listeners", None)
         if listeners is not None and not any(getattr(f, "perf_map", None) == path for f in listeners):
-            def on_compile(index: int, start: int, size: int, code: Any = code) -> None:
-                _append(path, [(start, size, _symbol(code, index))])
+            def on_compile(index: int, start: int, size: int, names: Any = code.names) -> None:
+                _append(path, [(start, size, _name(names, index))])
             on_compile.perf_map = path          # type: ignore[attr-defined]
             listeners.append(on_compile)
     return path
