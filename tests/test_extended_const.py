@@ -112,3 +112,12 @@ def test_forged_constant_expressions_are_refused(init: list, reason: str) -> Non
     assert serialize.loads(_forge(data, lambda w: None), key=None)        # the no-op forgery loads
     with pytest.raises(CacheError, match=f"corrupted compiled module payload: global 2: .*{reason}"):
         serialize.loads(_forge(data, _with_global_init(init)), key=None)
+
+
+def test_disabled_by_features() -> None:
+    from jit.wasm import validate
+    data = wat("(module (global i32 (i32.add (i32.const 1) (i32.const 2))))")
+    with pytest.raises(CompileError, match=r"unsupported proposal 'extended constant expressions' \(at"):
+        validate(data, features=jit.Features(extended_const=False))
+    validate(data, features=jit.Features(relaxed_simd=False))
+    validate(data)

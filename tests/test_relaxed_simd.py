@@ -275,3 +275,12 @@ def test_spec_suite(name: str, mode: str) -> None:
     from jit.specrunner import run_file
     result = run_file(SPEC3 / name / f"{name}.json")
     assert result.failed == 0 and result.passed > 0, result.failures[:3]
+
+
+def test_disabled_by_features() -> None:
+    from jit.wasm import validate
+    data = wat("(module (func (param v128) (result v128) local.get 0 i32x4.relaxed_trunc_f32x4_s))")
+    with pytest.raises(jit.CompileError, match=r"unsupported proposal 'relaxed SIMD' \(at offset 0x1b\)"):
+        validate(data, features=jit.Features(relaxed_simd=False))
+    validate(data, features=jit.Features(extended_const=False))
+    validate(data)

@@ -61,11 +61,10 @@ def main(args: argparse.Namespace) -> int:
 
 def _finding_problem(path: Path) -> str | None:
     """Why ``path`` cannot be replayed (one line), or None. Checked with wxjit's own decoder before
-    wasmtime sees the module: the oracle's wasmtime (no signal-based traps) aborts the whole process
-    on any v128 type, so modules using SIMD are skipped with this message."""
+    wasmtime sees the module. A finding is a module exporting the generator's ``budget`` global, or
+    one with its ``.json`` metadata beside it (smith findings)."""
     from ..errors import CompileError
     from ..wasm import validate
-    from ..wasm.features import features_used
     from .common import UserError, read_file
     from .validate import describe_error
 
@@ -76,11 +75,9 @@ def _finding_problem(path: Path) -> str | None:
         return exc.reason
     except CompileError as exc:
         return f"not a valid Wasm module: {describe_error(exc)}"
-    if not any(e.kind == "global" and e.name == "budget" for e in module.exports):
-        return "not a fuzz finding: it exports no 'budget' global (see `wxjit fuzz --out`)"
-    if "simd" in features_used(module):
-        return "skipped: it uses v128, which the wasmtime oracle cannot run (SIMD is not compared)"
     meta = path.with_suffix(".json")
+    if not meta.exists() and not any(e.kind == "global" and e.name == "budget" for e in module.exports):
+        return "not a fuzz finding: it exports no 'budget' global (see `wxjit fuzz --out`)"
     if meta.exists():
         try:
             calls = json.loads(meta.read_text())["calls"]

@@ -60,9 +60,9 @@ def load_finding(wasm_path: Path) -> tuple[bytes, list[Any], bool]:
 
 def replay(wasm_path: Path) -> Any:
     """Run a saved finding in both engines again; returns the ``RunReport``."""
-    from .oracle import run_wasm
+    from .oracle import exported_memories, run_wasm
     wasm, calls, nan_class = load_finding(wasm_path)
-    return run_wasm(wasm, calls, nan_class, seed=wasm_path.stem)
+    return run_wasm(wasm, calls, nan_class, seed=wasm_path.stem, memories=exported_memories(wasm))
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -35,7 +35,12 @@ WASMTIME_TRAPS: dict[str, tuple[str, ...]] = {
     "INTEGER_DIVISION_BY_ZERO": ("integer divide by zero",),
     "BAD_CONVERSION_TO_INTEGER": ("invalid conversion to integer",),
     "UNREACHABLE": ("unreachable",),
+    "NULL_REFERENCE": ("null exception reference", "null function reference", "null reference",
+                       "null structure reference", "null array reference", "null i31 reference"),
+    "ARRAY_OUT_OF_BOUNDS": ("out of bounds array access",),
+    "CAST_FAILURE": ("cast failure",),
 }
+UNCAUGHT = "uncaught exception"      # both engines: a Wasm exception left the called function
 
 
 def is_nan(t: int, bits: int) -> bool:
@@ -143,6 +148,7 @@ def configure_proposals(cfg: Any, features: Any = None) -> None:
 
 
 RELAXED_KEYS = range(0xFD100, 0xFD114)
+_CALLABLE_TYPES = {I32, I64, F32, F64, V128}
 
 
 def uses_relaxed_simd(wasm: bytes) -> bool:
@@ -175,6 +181,8 @@ class WxjitSide:
             return Outcome(results=[int(x) for x in self.exports[name].call_raw(args)])
         except jit.Trap as exc:
             return Outcome(trap=exc.kind)
+        except jit.WasmException:
+            return Outcome(trap=UNCAUGHT)
         except jit.Error as exc:
             return Outcome(error=f"{type(exc).__name__}: {exc}")
 
@@ -251,8 +259,7 @@ class WasmtimeSide:
                 if error:
                     raise wt.WasmtimeError._from_ptr(error)
         except wt.Trap as exc:
-            code = exc.trap_code
-            return Outcome(trap=code.name if code is not None else f"message: {exc.message}")
+            return Outcome(trap=wasmtime_trap_name(exc))
         except wt.WasmtimeError as exc:
             return Outcome(error=f"wasmtime error: {exc}")
         return Outcome(results=[_raw_bits(results[i], t) for i, t in enumerate(sig.results)])
@@ -268,6 +275,15 @@ class WasmtimeSide:
         self._ffi.wasmtime_global_get(self.store._context(), ctypes.byref(self.exports[name]._global),
                                       ctypes.byref(raw))
         return _raw_bits(raw, t)
+
+
+def wasmtime_trap_name(exc: Any) -> str:
+    """A ``wasmtime.Trap`` as a key of ``WASMTIME_TRAPS``, ``UNCAUGHT`` or ``message: ...``."""
+    code = exc.trap_code
+    if (code is not None and code.name == "UNCAUGHT_EXCEPTION") or \
+            (code is None and "thrown Wasm exception" in exc.message):
+        return UNCAUGHT
+    return code.name if code is not None else f"message: {exc.message}"
 
 
 def _raw_bits(val: Any, t: int) -> int:
@@ -298,37 +314,57 @@ def compare_outcomes(sig: FuncSig, wx: Outcome, wt: Outcome, nan_class: bool) ->
                 return "result"
         return None
     if wt.trap is not None and wx.trap is not None:
+        if wt.trap == UNCAUGHT or wx.trap == UNCAUGHT:
+            return None if wt.trap == wx.trap else "trap"
         return None if wx.trap in WASMTIME_TRAPS.get(wt.trap, ()) else "trap"
     return "trap" if (wx.trap or wt.trap) else "error"
 
 
-def exported_globals(wasm: bytes) -> list[tuple[str, int]]:
-    """(name, valtype) of every exported global of ``wasm`` (read through wasmtime's module types)."""
-    import wasmtime
-    module = wasmtime.Module(WasmtimeSide.engine(), wasm)
-    codes = {"i32": I32, "i64": I64, "f32": F32, "f64": F64}
-    out = []
-    for exp in module.exports:
-        if isinstance(exp.type, wasmtime.GlobalType):
-            t = codes.get(str(exp.type.content))
-            if t is not None:
-                out.append((exp.name, t))
+@dataclass
+class Interface:
+    """What the oracle can compare of a module: its exported functions of number/v128 types, its
+    exported globals of those types and its exported memories."""
+
+    funcs: dict[str, FuncSig] = field(default_factory=dict)
+    globals: list[tuple[str, int]] = field(default_factory=list)
+    memories: tuple[str, ...] = ()
+
+
+def interface(wasm: bytes) -> Interface:
+    """The comparable exports of ``wasm``, read with wxjit's decoder (wasmtime-py aborts the process
+    when it is asked to describe a v128 type)."""
+    from jit.wasm import decode
+    m = decode(wasm)
+    out = Interface()
+    memories = []
+    for exp in m.exports:
+        if exp.kind == "func":
+            ft = m.func_type(exp.index)
+            if set(ft.params) | set(ft.results) <= _CALLABLE_TYPES:
+                out.funcs[exp.name] = FuncSig(tuple(ft.params), tuple(ft.results))
+        elif exp.kind == "global":
+            t = m.global_type(exp.index).valtype
+            if t in _CALLABLE_TYPES:
+                out.globals.append((exp.name, t))
+        elif exp.kind == "memory":
+            memories.append(exp.name)
+    out.memories = tuple(memories)
     return out
+
+
+def exported_globals(wasm: bytes) -> list[tuple[str, int]]:
+    """(name, valtype) of every exported number or v128 global of ``wasm``."""
+    return interface(wasm).globals
 
 
 def exported_funcs(wasm: bytes) -> dict[str, FuncSig]:
-    """Signatures of the exported functions of ``wasm`` that take and return numbers only."""
-    import wasmtime
-    module = wasmtime.Module(WasmtimeSide.engine(), wasm)
-    codes = {"i32": I32, "i64": I64, "f32": F32, "f64": F64}
-    out = {}
-    for exp in module.exports:
-        if isinstance(exp.type, wasmtime.FuncType):
-            params = [codes.get(str(t)) for t in exp.type.params]
-            results = [codes.get(str(t)) for t in exp.type.results]
-            if None not in params and None not in results:
-                out[exp.name] = FuncSig(tuple(params), tuple(results))   # type: ignore[arg-type]
-    return out
+    """Signatures of the exported functions of ``wasm`` that take and return numbers and v128 only
+    (read with wxjit's decoder: wasmtime-py aborts the process when it describes a v128 type)."""
+    return interface(wasm).funcs
+
+
+def exported_memories(wasm: bytes) -> tuple[str, ...]:
+    return interface(wasm).memories
 
 
 def run_module(gm: GeneratedModule, wasm: bytes | None = None, calls: list[Call] | None = None) -> RunReport:
@@ -371,16 +407,16 @@ def _run_pair(wasm: bytes, calls: list[Call], nan_class: bool, seed: int | str,
     try:
         wt = WasmtimeSide(wasm, relaxed_native)
     except wasmtime.Trap as exc:            # the start function or a segment trapped
-        code = exc.trap_code
-        wt_trap = code.name if code is not None else f"message: {exc.message}"
+        wt_trap = wasmtime_trap_name(exc)
         if wt_trap == "OUT_OF_FUEL":
             report.hung = True
             return report
     try:
         wx = WxjitSide(wasm)
-    except jit.Trap as exc:
-        if wt_trap is None or exc.kind not in WASMTIME_TRAPS.get(wt_trap, ()):
-            report.mismatches.append(Mismatch(seed, "instantiate", wxjit=f"trap {exc.kind!r}",
+    except (jit.Trap, jit.WasmException) as exc:
+        kind = exc.kind if isinstance(exc, jit.Trap) else UNCAUGHT
+        if wt_trap is None or (kind != wt_trap and kind not in WASMTIME_TRAPS.get(wt_trap, ())):
+            report.mismatches.append(Mismatch(seed, "instantiate", wxjit=f"trap {kind!r}",
                                               wasmtime=f"trap {wt_trap!r}" if wt_trap else "ok"))
         return report
     except Exception as exc:    # noqa: BLE001 - any failure on a valid module is a finding

@@ -19,10 +19,11 @@ from __future__ import annotations
 import random
 import shutil
 import subprocess
-from dataclasses import dataclass, field
 from typing import Any
 
-from .encoding import F32, F64, I32, I64, V128, FuncSig
+from .oracle import Interface, interface
+
+__all__ = ["Interface", "interface", "run_smith", "smith_args", "smith_module"]
 
 SMITH_INPUT_BYTES = 4096
 # jit.Features key -> smith's switch for it (multiple memories: --max-memories; typed function
@@ -46,7 +47,6 @@ _BASE_FLAGS = (
     "--custom-descriptors-enabled", "false", "--compact-imports-enabled", "false",
     "--generate-custom-sections", "false",
 )
-_VALTYPES = {I32, I64, F32, F64, V128}
 
 
 def smith_args(features: Any = None) -> list[str]:
@@ -77,38 +77,6 @@ def smith_module(seed: int | str, features: Any = None) -> bytes | None:
     if proc.returncode != 0:
         raise RuntimeError(f"wasm-tools smith failed: {proc.stderr.decode(errors='replace').strip()}")
     return proc.stdout
-
-
-@dataclass
-class Interface:
-    """What the oracle can compare of a module: its exported functions of number/v128 types, its
-    exported globals of those types and its exported memories."""
-
-    funcs: dict[str, FuncSig] = field(default_factory=dict)
-    globals: list[tuple[str, int]] = field(default_factory=list)
-    memories: tuple[str, ...] = ()
-
-
-def interface(wasm: bytes) -> Interface:
-    """The comparable exports of ``wasm``, read with wxjit's decoder (wasmtime-py aborts the process
-    when it is asked to describe a v128 type)."""
-    from jit.wasm import decode
-    m = decode(wasm)
-    out = Interface()
-    memories = []
-    for exp in m.exports:
-        if exp.kind == "func":
-            ft = m.func_type(exp.index)
-            if set(ft.params) | set(ft.results) <= _VALTYPES:
-                out.funcs[exp.name] = FuncSig(tuple(ft.params), tuple(ft.results))
-        elif exp.kind == "global":
-            t = m.global_type(exp.index).valtype
-            if t in _VALTYPES:
-                out.globals.append((exp.name, t))
-        elif exp.kind == "memory":
-            memories.append(exp.name)
-    out.memories = tuple(memories)
-    return out
 
 
 def run_smith(wasm: bytes, seed: int | str, per_func: int = 2) -> Any:

@@ -775,7 +775,11 @@ def decode(data: bytes | bytearray | memoryview, limits: ResourceLimits | None =
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return decoder.decode()
+        module = decoder.decode()
+        if features is not None and not (features.relaxed_simd and features.extended_const):
+            from .features import refuse_disabled
+            refuse_disabled(module, features)
+        return module
     except IndexError:
         raise MalformedError(EOF_MESSAGE, len(data)) from None
     except (StructError, OverflowError, MemoryError, RecursionError) as exc:  # defensive
