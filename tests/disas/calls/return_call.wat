@@ -1,10 +1,15 @@
-;; return_call stages the arguments at [rsp], copies them to where the callee's argument area ends at
-;; the caller's area end (here it grows: 2 slots -> 5 slots), moves the return address below it and jumps;
-;; a direct call in a module with tail calls reloads r15/r14 and resets rsp after reading the results.
+;; return_call to a larger area (2 slots -> 5) stages the arguments at [rsp], reads the saved rbp and
+;; return address, copies the arguments to where the callee's area ends at the caller's area end, moves
+;; the return address below it and jumps; to an area no larger (self recursion) the arguments go
+;; straight into it. A direct call in a module with tail calls reloads r15/r14 and resets rsp after
+;; reading the results.
 (module
   (func $wide (param i64 i64 i64 i64 i64) (result i64) (local.get 4))
   (func $tail (param i64 i64) (result i64)
     (return_call $wide (local.get 1) (local.get 0) (i64.const 3) (i64.const 4) (i64.const 5)))
+  (func $count (param $n i64) (param $acc i64) (result i64)
+    (if (i64.eqz (local.get $n)) (then (return (local.get $acc))))
+    (return_call $count (i64.sub (local.get $n) (i64.const 1)) (local.get $n)))
   (func (export "f") (param i64) (result i64)
     (i64.add (call $tail (local.get 0) (i64.const 2)) (i64.const 1))))
 
@@ -30,10 +35,10 @@
 ;;     42: c3                     ret
 ;;     43: be0a000000             mov esi, 0xa
 ;;     48: 4c89ff                 mov rdi, r15
-;;     4b: ff154f010000           call qword ptr [rip + 0x14f]              ; wasm@0x31 local.get 4
+;;     4b: ff15df010000           call qword ptr [rip + 0x1df]              ; wasm@0x32 local.get 4
 ;;     51: be0b000000             mov esi, 0xb
 ;;     56: 4c89ff                 mov rdi, r15
-;;     59: ff1541010000           call qword ptr [rip + 0x141]              ; wasm@0x31 local.get 4
+;;     59: ff15d1010000           call qword ptr [rip + 0x1d1]              ; wasm@0x32 local.get 4
 ;;
 ;; func[1] <tail> (i64, i64) -> (i64):
 ;;     60: 55                     push rbp
@@ -72,39 +77,78 @@
 ;;     f9: e902ffffff             jmp 0
 ;;     fe: be0a000000             mov esi, 0xa
 ;;    103: 4c89ff                 mov rdi, r15
-;;    106: ff1594000000           call qword ptr [rip + 0x94]               ; wasm@0x36 local.get 1
+;;    106: ff1524010000           call qword ptr [rip + 0x124]              ; wasm@0x37 local.get 1
 ;;    10c: be0b000000             mov esi, 0xb
 ;;    111: 4c89ff                 mov rdi, r15
-;;    114: ff1586000000           call qword ptr [rip + 0x86]               ; wasm@0x36 local.get 1
+;;    114: ff1516010000           call qword ptr [rip + 0x116]              ; wasm@0x37 local.get 1
 ;;
-;; func[2] (i64) -> (i64):
+;; func[2] <count> (i64, i64) -> (i64):
 ;;    120: 55                     push rbp
 ;;    121: 4889e5                 mov rbp, rsp
 ;;    124: 4889e0                 mov rax, rsp
 ;;    127: 482d20000000           sub rax, 0x20
 ;;    12d: 493b07                 cmp rax, qword ptr [r15]
-;;    130: 0f824e000000           jb 0x184
+;;    130: 0f825b000000           jb 0x191
 ;;    136: 4157                   push r15
 ;;    138: 4881ec18000000         sub rsp, 0x18
-;;    13f: 4d8b5f40               mov r11, qword ptr [r15 + 0x40]
-;;    143: 41837b0800             cmp dword ptr [r11 + 8], 0
-;;    148: 0f8544000000           jne 0x192
-;;    14e: 4c8b5d10               mov r11, qword ptr [rbp + 0x10]
-;;    152: 4c891c24               mov qword ptr [rsp], r11
-;;    156: 48c744240802000000     mov qword ptr [rsp + 8], 2
-;;    15f: e8fcfeffff             call 0x60                                 ; wasm@0x49 call 1
-;;    164: 4c8b7df8               mov r15, qword ptr [rbp - 8]
-;;    168: 4d8b7710               mov r14, qword ptr [r15 + 0x10]
-;;    16c: 488b0424               mov rax, qword ptr [rsp]
-;;    170: 488da5e0ffffff         lea rsp, [rbp - 0x20]
-;;    177: 4883c001               add rax, 1
-;;    17b: 48894510               mov qword ptr [rbp + 0x10], rax
-;;    17f: 4889ec                 mov rsp, rbp
-;;    182: 5d                     pop rbp
-;;    183: c3                     ret
-;;    184: be0a000000             mov esi, 0xa
-;;    189: 4c89ff                 mov rdi, r15
-;;    18c: ff150e000000           call qword ptr [rip + 0xe]                ; wasm@0x45 local.get 0
-;;    192: be0b000000             mov esi, 0xb
-;;    197: 4c89ff                 mov rdi, r15
-;;    19a: ff1500000000           call qword ptr [rip]                      ; wasm@0x45 local.get 0
+;;    13f: 48895df0               mov qword ptr [rbp - 0x10], rbx
+;;    143: 488b5d10               mov rbx, qword ptr [rbp + 0x10]
+;;    147: 4d8b5f40               mov r11, qword ptr [r15 + 0x40]
+;;    14b: 41837b0800             cmp dword ptr [r11 + 8], 0
+;;    150: 0f8549000000           jne 0x19f
+;;    156: 4885db                 test rbx, rbx
+;;    159: 0f8519000000           jne 0x178
+;;    15f: 4c8b5d18               mov r11, qword ptr [rbp + 0x18]
+;;    163: 4c895de8               mov qword ptr [rbp - 0x18], r11
+;;    167: 4c8b5de8               mov r11, qword ptr [rbp - 0x18]
+;;    16b: 4c895d10               mov qword ptr [rbp + 0x10], r11
+;;    16f: 488b5df0               mov rbx, qword ptr [rbp - 0x10]
+;;    173: 4889ec                 mov rsp, rbp
+;;    176: 5d                     pop rbp
+;;    177: c3                     ret
+;;    178: 4889d8                 mov rax, rbx
+;;    17b: 4883e801               sub rax, 1
+;;    17f: 48894510               mov qword ptr [rbp + 0x10], rax
+;;    183: 48895d18               mov qword ptr [rbp + 0x18], rbx
+;;    187: 488b5df0               mov rbx, qword ptr [rbp - 0x10]
+;;    18b: 4889ec                 mov rsp, rbp
+;;    18e: 5d                     pop rbp
+;;    18f: eb8f                   jmp 0x120
+;;    191: be0a000000             mov esi, 0xa
+;;    196: 4c89ff                 mov rdi, r15
+;;    199: ff1591000000           call qword ptr [rip + 0x91]               ; wasm@0x46 local.get 0
+;;    19f: be0b000000             mov esi, 0xb
+;;    1a4: 4c89ff                 mov rdi, r15
+;;    1a7: ff1583000000           call qword ptr [rip + 0x83]               ; wasm@0x46 local.get 0
+;;
+;; func[3] (i64) -> (i64):
+;;    1b0: 55                     push rbp
+;;    1b1: 4889e5                 mov rbp, rsp
+;;    1b4: 4889e0                 mov rax, rsp
+;;    1b7: 482d20000000           sub rax, 0x20
+;;    1bd: 493b07                 cmp rax, qword ptr [r15]
+;;    1c0: 0f824e000000           jb 0x214
+;;    1c6: 4157                   push r15
+;;    1c8: 4881ec18000000         sub rsp, 0x18
+;;    1cf: 4d8b5f40               mov r11, qword ptr [r15 + 0x40]
+;;    1d3: 41837b0800             cmp dword ptr [r11 + 8], 0
+;;    1d8: 0f8544000000           jne 0x222
+;;    1de: 4c8b5d10               mov r11, qword ptr [rbp + 0x10]
+;;    1e2: 4c891c24               mov qword ptr [rsp], r11
+;;    1e6: 48c744240802000000     mov qword ptr [rsp + 8], 2
+;;    1ef: e86cfeffff             call 0x60                                 ; wasm@0x5f call 1
+;;    1f4: 4c8b7df8               mov r15, qword ptr [rbp - 8]
+;;    1f8: 4d8b7710               mov r14, qword ptr [r15 + 0x10]
+;;    1fc: 488b0424               mov rax, qword ptr [rsp]
+;;    200: 488da5e0ffffff         lea rsp, [rbp - 0x20]
+;;    207: 4883c001               add rax, 1
+;;    20b: 48894510               mov qword ptr [rbp + 0x10], rax
+;;    20f: 4889ec                 mov rsp, rbp
+;;    212: 5d                     pop rbp
+;;    213: c3                     ret
+;;    214: be0a000000             mov esi, 0xa
+;;    219: 4c89ff                 mov rdi, r15
+;;    21c: ff150e000000           call qword ptr [rip + 0xe]                ; wasm@0x5b local.get 0
+;;    222: be0b000000             mov esi, 0xb
+;;    227: 4c89ff                 mov rdi, r15
+;;    22a: ff1500000000           call qword ptr [rip]                      ; wasm@0x5b local.get 0
