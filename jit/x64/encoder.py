@@ -425,6 +425,10 @@ class Assembler(SseMixin):
         """Unsigned ``rdx:rax = rax * src``."""
         self._unary("mul", _UNARY_OPS["mul"], src, size)
 
+    def imul1(self, src: Gpr | Mem, size: int = 64) -> None:
+        """Signed one-operand ``rdx:rax = rax * src`` (``F7 /5``)."""
+        self._unary("imul", _UNARY_OPS["imul1"], src, size)
+
     def div(self, src: Gpr | Mem, size: int = 64) -> None:
         """Unsigned divide of ``rdx:rax`` by ``src``."""
         self._unary("div", _UNARY_OPS["div"], src, size)
