@@ -12,8 +12,11 @@ from ..context import FLAGS, M32, M64
 from ..encoder import Cond, Mem
 from ..registers import CL, RAX, RCX, RDX, SCRATCH, Gpr
 from ..stack import CONST, LOCAL, REG, SLOT, Val, size_of, to_s32, to_s64
-from . import FUSE_TARGETS, lower_named, lowers
+from . import FUSE_TARGETS, KEY, lower_named, lowers
 from .divmagic import signed_magic, unsigned_magic
+
+# Instructions that take a comparison result straight from the flags.
+FLAG_CONSUMERS = FUSE_TARGETS | {KEY["i32.eqz"], KEY["drop"]}
 
 # --- integer operation tables ---------------------------------------------------------------------
 
@@ -229,9 +232,11 @@ class IntegerLowering:
         self.push_cond(cond)
 
     def push_cond(self, cond) -> None:
-        """Push a comparison result: fused into the next instruction when it branches on it."""
+        """Push a comparison result: kept in the flags when the next instruction branches on it,
+        negates it (``i32.eqz``: the negated condition, NaN cases included, is pushed again) or drops
+        it; else materialized with setcc."""
         nxt = self.code[self.i + 1][0] if self.i + 1 < len(self.code) else None
-        if nxt in FUSE_TARGETS:
+        if nxt in FLAG_CONSUMERS:
             self.push_val(Val(FLAGS, I32, cond))
             return
         r = self.ra.alloc(I32)
@@ -244,8 +249,7 @@ class IntegerLowering:
             self.push(CONST, I32, int(v.x == 0))
             return
         if v.kind == FLAGS:
-            v.x = self.negate(v.x)
-            self.push_val(v)
+            self.push_cond(self.negate(v.x))
             return
         src = self.operand(v, allow_imm=False)
         if isinstance(src, Mem):
