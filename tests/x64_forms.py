@@ -240,7 +240,7 @@ for _s in SIZES:
 add_form("push", lambda: [(f"push {r.name}", "push", (r,)) for r in GPRS])
 add_form("pop", lambda: [(f"pop {r.name}", "pop", (r,)) for r in GPRS])
 add_form("no_operand", lambda: [("ret", "ret", ()), ("ud2", "ud2", ()), ("int3", "int3", ()),
-                                ("cdq", "cdq", ()), ("cqo", "cqo", ())])
+                                ("cdq", "cdq", ()), ("cqo", "cqo", ()), ("mfence", "mfence", ())])
 add_form("jmp_r", lambda: [(f"jmp {r.name}", "jmp", (r,)) for r in GPRS])
 add_form("jmp_m", lambda: [(f"jmp {mem_text(m, 64)}", "jmp", (m,)) for m in MEMS])
 add_form("call_r", lambda: [(f"call {r.name}", "call", (r,)) for r in GPRS])

@@ -502,6 +502,10 @@ class Assembler(SseMixin):
     def int3(self) -> None:
         self.code.append(0xCC)
 
+    def mfence(self) -> None:
+        """Full memory barrier: earlier stores are visible before later loads (x86 may reorder those)."""
+        self.code += b"\x0f\xae\xf0"
+
     def nop(self, n: int = 1) -> None:
         """``n`` bytes of Intel's recommended NOPs (the longest first, 9 bytes at most each)."""
         if not isinstance(n, int) or n < 0:
