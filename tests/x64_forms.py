@@ -226,8 +226,8 @@ add_form("setcc_r", lambda: [(f"set{c.mnemonic} {r.name_for(8)}", "setcc", (c, r
 add_form("setcc_m", lambda: [(f"set{c.mnemonic} {mem_text(m, 8)}", "setcc", (c, m))
                              for c, m in zip(cycle(list(Cond), len(MEMS)), MEMS, strict=True)])
 
-for _op, _meth in (("mul", "mul"), ("imul", "imul1"), ("div", "div"), ("idiv", "idiv"), ("neg", "neg"), ("not", "not_"),
-                   ("inc", "inc"), ("dec", "dec")):
+for _op, _meth in (("mul", "mul"), ("imul", "imul1"), ("div", "div"), ("idiv", "idiv"), ("neg", "neg"),
+                   ("not", "not_"), ("inc", "inc"), ("dec", "dec")):
     for _s in SIZES:
         add_form(f"{_op}{_s}_r", r1(_op, _meth, _s))
         add_form(f"{_op}{_s}_m", m1(_op, _meth, _s))

@@ -31,6 +31,11 @@ GROUP_OWNER = 0           # u64: token of the thread running code of this group 
 GROUP_INTERRUPT = 8       # u64: nonzero = stop at the next check (interrupt / deadline); the native
                           # entry clears it when the call it stopped returns, before the group is free
 GROUP_SIZE = 16
+# u64 at a fixed vmctx offset that compiled code checks with one compare at function entries and loop
+# headers: the interrupt flag itself for an instance alone (its group block is VMCTX_OWNER), a hint
+# for a member of a group (set in every member by interrupt(); a set hint sends the check to a slow
+# path that reads the group's flag, and clears the hint when it finds the flag clear)
+VMCTX_INTERRUPT_HINT = VMCTX_OWNER + GROUP_INTERRUPT
 
 # --- VMMemory: one linear memory, shared by every instance that imports it --------------------
 VMMEMORY_BASE = 0         # u64: start of the reservation (never moves)

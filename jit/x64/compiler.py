@@ -133,6 +133,7 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
         self.dead = 0               # > 0: compiling unreachable code, counts nested blocks
         self.max_outgoing = 0
         self.trap_sites: list[tuple[Label, int, int]] = []
+        self.interrupt_slow_paths: list[tuple[Label, Label, int]] = []   # (slow path, back, wasm pos)
         self.pos = body.offset
 
     def choose_pinned_locals(self, code) -> list[tuple[int, object]]:
@@ -245,7 +246,8 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
                                    self.pos, self.func_index, self.module.func_name(self.func_index))
             h(self, insn[1], insn[2])
             i = self.i + 1          # a handler may consume the next instruction (fused local.set)
-        # Out-of-line trap sites.
+        # Out-of-line interrupt checks and trap sites.
+        self.emit_interrupt_slow_paths()
         a.bind(overflow)
         self.call_trap_inline(V.TRAP_CODE["call stack exhausted"], self.body.offset)
         for lbl, kind, pos in self.trap_sites:
