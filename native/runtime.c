@@ -595,6 +595,11 @@ __attribute__((noinline)) void wx_host_call(void *vmctx, uint64_t import_index, 
     uint64_t sp = (uint64_t)__builtin_frame_address(0);
     if (e != NULL && sp < e->host_floor)
         wx_trap_c(vmctx, WX_TRAP_CALL_STACK_EXHAUSTED, (uint64_t)__builtin_return_address(0), 0);
+    /* a host function answered in C (e.g. native/wasi_fast.c): (handler, context) by import index */
+    const uint64_t *fast = (const uint64_t *)VM_U64(vmctx, WX_VMCTX_HOST_FAST);
+    if (fast != NULL && fast[2 * import_index] != 0 &&
+        ((int (*)(void *, uint64_t *))fast[2 * import_index])((void *)fast[2 * import_index + 1], slots))
+        return;
     int rc = wx_py_host_call(vmctx, import_index, slots);
     keep_handlers_in_front();
     if (rc != 0)

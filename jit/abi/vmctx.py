@@ -24,7 +24,9 @@ VMCTX_OWNER_PTR = 64      # VMGroup*: the group block of this instance's group (
 VMCTX_OWNER = 72          # VMGroup: the block of an instance alone (a group's is allocated apart)
 VMCTX_HOST_STACK = 88     # u64: native stack bytes an outermost host entry keeps free below the guest's
                           # stack limit for host functions (0 = 256 KiB; jit.Limits.host_stack_bytes)
-VMCTX_HEADER_SIZE = 96
+VMCTX_HOST_FAST = 96      # u64*: host functions answered in C, (handler, context) per import index, or
+                          # NULL (jit.runtime.host.install_fast; wx_host_call tries them before Python)
+VMCTX_HEADER_SIZE = 104
 
 # --- VMGroup: what the instances of one group share -------------------------------------------
 GROUP_OWNER = 0           # u64: token of the thread running code of this group (0 = idle)

@@ -446,6 +446,8 @@ class Instance:
                 host.register(st.id, cached[2])      # host functions only: the template is linked
             else:
                 _link(st, externs)
+            host.install_fast(st, [e for (kind, _), e in zip(plan.imports, externs, strict=True)
+                                   if kind == "func"])
         if plan.memory_limits is not None:
             lo, hi = plan.memory_limits
             st.memory = mem = LinearMemory(lo, hi, limits.max_memory_pages)
