@@ -12,7 +12,7 @@ from ..context import FLAGS, M32, M64
 from ..encoder import Cond, Mem
 from ..registers import CL, RAX, RCX, RDX, SCRATCH, Gpr
 from ..stack import CONST, LOCAL, REG, SLOT, Val, size_of, to_s32, to_s64
-from . import FUSE_TARGETS, KEY, lower_named, lowers
+from . import FUSE_TARGETS, KEY, OP_LOCAL_SET, OP_LOCAL_TEE, lower_named, lowers
 from .divmagic import signed_magic, unsigned_magic
 
 # Instructions that take a comparison result straight from the flags.
@@ -196,21 +196,29 @@ class IntegerLowering:
             self.push(CONST, ty, fold(a.x, b.x))
             return
         if b.kind == CONST:
-            dst = self.to_reg(a)
+            target, dst = self.binop_destination(a, b)
             count = b.x & (size - 1)
             if count:
                 getattr(self.asm, method)(dst, count, size)
-            self.push_reg(dst, ty)
+            self.push_binop_result(target, dst, ty)
             return
         if not (b.kind == REG and b.x == RCX):
             self.ra.evict(RCX)
             self.load_into(RCX, b)
             self.ra.free(b)
             self.ra.claim(RCX, b)
-        dst = self.to_reg(a, exclude=(RCX,))
+        pinned = self.pinned_result_target(a, b)      # never rcx: pinned registers are not allocatable
+        if pinned is None:
+            target, dst = None, self.to_reg(a, exclude=(RCX,))
+        else:
+            target, dst = pinned
+            self.materialize_local_refs(target)
+            if not (a.kind == LOCAL and a.x == target):
+                self.load_into(dst, a)
+            self.release(a)
         getattr(self.asm, method)(dst, CL, size)
         self.release(b)
-        self.push_reg(dst, ty)
+        self.push_binop_result(target, dst, ty)
 
     def int_compare(self, name: str) -> None:
         ty, cond = INT_COMPARES[name]
@@ -239,6 +247,14 @@ class IntegerLowering:
         if nxt in FLAG_CONSUMERS:
             self.push_val(Val(FLAGS, I32, cond))
             return
+        if nxt == OP_LOCAL_SET or nxt == OP_LOCAL_TEE:
+            idx = self.code[self.i + 1][1]
+            reg = self.frame.local_locs[idx]
+            if isinstance(reg, Gpr):           # setcc straight into the pinned local (moves keep flags)
+                self.materialize_local_refs(idx)
+                self.emit_setcc(cond, reg)
+                self.finish_pinned_result(idx, I32)
+                return
         r = self.ra.alloc(I32)
         self.emit_setcc(cond, r)
         self.push_reg(r, I32)
@@ -498,7 +514,12 @@ class IntegerLowering:
             self.push(CONST, ty, _fold_unop(op, v.x, size))
             return
         src = self.operand(v, allow_imm=False)
-        dst = self.ra.alloc(ty, exclude=(src,) if isinstance(src, Gpr) else ())
+        pinned = self.pinned_result_target(v, v)
+        if pinned is not None and pinned[1] != src:      # into the pinned local the next insn sets
+            target, dst = pinned
+            self.materialize_local_refs(target)
+        else:
+            target, dst = None, self.ra.alloc(ty, exclude=(src,) if isinstance(src, Gpr) else ())
         asm = self.asm
         feats = host_features()
         if op == "clz":
@@ -519,7 +540,7 @@ class IntegerLowering:
                 raise CompileError("popcnt needs the POPCNT instruction", self.pos, self.func_index)
             asm.popcnt(dst, src, size)
         self.release(v)
-        self.push_reg(dst, ty)
+        self.push_binop_result(target, dst, ty)
 
     def int_convert(self, name: str) -> None:
         v = self.pop()

@@ -55,14 +55,14 @@
 ;;     aa: 448b5d18               mov r11d, dword ptr [rbp + 0x18]
 ;;     ae: 44891c24               mov dword ptr [rsp], r11d
 ;;     b2: 8b4510                 mov eax, dword ptr [rbp + 0x10]
-;;     b5: 498b4f60               mov rcx, qword ptr [r15 + 0x60]
+;;     b5: 498b4f68               mov rcx, qword ptr [r15 + 0x68]
 ;;     b9: 483b4108               cmp rax, qword ptr [rcx + 8]
 ;;     bd: 0f8382000000           jae 0x145
 ;;     c3: 488b09                 mov rcx, qword ptr [rcx]
 ;;     c6: 488b0cc1               mov rcx, qword ptr [rcx + rax*8]
 ;;     ca: 4885c9                 test rcx, rcx
 ;;     cd: 0f8480000000           je 0x153
-;;     d3: 498b5768               mov rdx, qword ptr [r15 + 0x68]
+;;     d3: 498b5770               mov rdx, qword ptr [r15 + 0x70]
 ;;     d7: 483b5110               cmp rdx, qword ptr [rcx + 0x10]
 ;;     db: 0f8580000000           jne 0x161
 ;;     e1: 488b01                 mov rax, qword ptr [rcx]

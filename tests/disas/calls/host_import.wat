@@ -19,8 +19,8 @@
 ;;     2a: 8b4510                 mov eax, dword ptr [rbp + 0x10]
 ;;     2d: 6bc003                 imul eax, eax, 3
 ;;     30: 890424                 mov dword ptr [rsp], eax
-;;     33: 498b4760               mov rax, qword ptr [r15 + 0x60]
-;;     37: 498b4f68               mov rcx, qword ptr [r15 + 0x68]
+;;     33: 498b4768               mov rax, qword ptr [r15 + 0x68]
+;;     37: 498b4f70               mov rcx, qword ptr [r15 + 0x70]
 ;;     3b: 498b17                 mov rdx, qword ptr [r15]
 ;;     3e: 488911                 mov qword ptr [rcx], rdx
 ;;     41: 4989cf                 mov r15, rcx
