@@ -24,7 +24,7 @@ class Proposal:
 
 PROPOSALS: tuple[Proposal, ...] = (
     Proposal("exceptions", "exception handling", False),
-    Proposal("tail_call", "tail calls", False),
+    Proposal("tail_call", "tail calls", True),
     Proposal("multi_memory", "multiple memories", False),
     Proposal("memory64", "memory64", False),
     Proposal("function_references", "typed function references", False),

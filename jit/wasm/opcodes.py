@@ -95,6 +95,8 @@ _ROWS: list[tuple] = [
     (0x0F, "return", NONE, None),
     (0x10, "call", FUNC, None),
     (0x11, "call_indirect", CALL_INDIRECT, None),
+    (0x12, "return_call", FUNC, None),                    # tail calls
+    (0x13, "return_call_indirect", CALL_INDIRECT, None),  # tail calls
     (0x1A, "drop", NONE, None),
     (0x1B, "select", NONE, None),
     (0x1C, "select", SELECT_T, None),  # typed select; OPS_BY_NAME maps "select" to 0x1B

@@ -69,6 +69,7 @@ _GLOBAL_GET, _GLOBAL_SET = _K("global.get"), _K("global.set")
 _MEMORY_INIT, _DATA_DROP = O.op_key("memory.init"), O.op_key("data.drop")
 _TABLE_INIT, _ELEM_DROP, _TABLE_COPY = O.op_key("table.init"), O.op_key("elem.drop"), O.op_key("table.copy")
 _TABLE_GROW, _TABLE_SIZE, _TABLE_FILL = O.op_key("table.grow"), O.op_key("table.size"), O.op_key("table.fill")
+_RETURN_CALL, _RETURN_CALL_INDIRECT = O.op_key("return_call"), O.op_key("return_call_indirect")
 
 
 class _Context:
@@ -527,6 +528,14 @@ class _FuncValidator:
             raise self.err("type mismatch", pos)
         self.stack.append(t2 if t1 == UNKNOWN else t1)
 
+    def tail_call(self, callee: FuncType, pos: int) -> None:
+        """``return_call*``: the callee's results are the caller's; the arguments are popped and the
+        rest of the block is unreachable (stack-polymorphic)."""
+        if callee.results != self.ft.results:
+            raise self.err("type mismatch", pos)
+        self.pop_vals(callee.params, pos)
+        self.unreachable()
+
     def rare(self, op: int, a, b, pos: int) -> None:
         """The instructions that are neither hot nor fixed-signature."""
         stack = self.stack
@@ -594,6 +603,18 @@ class _FuncValidator:
             self.pop_vals((I32, I32, I32), pos)
         elif op == _ELEM_DROP:
             self.elem(a, pos)
+        elif op == _RETURN_CALL:
+            if a >= len(ctx.funcs):
+                raise self.err(f"unknown function {a}", pos)
+            self.tail_call(ctx.funcs[a], pos)
+        elif op == _RETURN_CALL_INDIRECT:
+            tt = self.table(b, pos)
+            if tt.elem != FUNCREF:
+                raise self.err("type mismatch", pos)
+            if a >= len(ctx.types):
+                raise self.err(f"unknown type {a}", pos)
+            pop(I32, pos)
+            self.tail_call(ctx.types[a], pos)
         elif op == _TABLE_COPY:
             dst = self.table(a, pos)
             src = self.table(b, pos)

@@ -47,6 +47,7 @@ from .lower.integer import IntegerLowering
 from .lower.memory import MemoryLowering
 from .lower.simd import SimdArithmetic, SimdLanes
 from .lower.tables import TableLowering
+from .lower.tailcalls import TailCallLowering, module_has_tail_calls
 from .lower.variables import VariableLowering
 from .registers import (
     R8,
@@ -83,7 +84,8 @@ SIMD_PREFIX_KEY = 0xFD000         # opcode keys of the 0xFD (v128) instructions 
 
 
 class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, IntegerLowering, FloatLowering,
-                       MemoryLowering, CallLowering, TableLowering, SimdArithmetic, SimdLanes):
+                       MemoryLowering, CallLowering, TableLowering, SimdArithmetic, SimdLanes,
+                       TailCallLowering):
     """Compiles one function body into the module's assembler: the dispatch loop over ``LOWERINGS``."""
 
     def __init__(self, mc: ModuleCompiler, func_index: int, body) -> None:
@@ -132,6 +134,7 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
         self.ctrls: list[Ctrl] = []
         self.dead = 0               # > 0: compiling unreachable code, counts nested blocks
         self.max_outgoing = 0
+        self.rsp_fixups: list[int] = []     # reset_stack_pointer sites, patched with the frame size
         self.trap_sites: list[tuple[Label, int, int]] = []
         self.interrupt_slow_paths: list[tuple[Label, Label, int]] = []   # (slow path, back, wasm pos)
         self.pos = body.offset
@@ -259,6 +262,7 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
         n += (8 - n) % 16
         a.patch32(frame_patch, n)
         a.patch32(check_patch, n + 8)
+        self.patch_stack_pointer_resets(n)
 
     def zero_locals(self) -> None:
         """Zero the memory homes of declared locals that live in memory. Pinned locals are zeroed in
@@ -303,6 +307,15 @@ class ModuleCompiler:
         self.consts: dict[tuple[int, int], Label] = {}
         self.pc_offsets: list[int] = []
         self.pc_wasm: list[int] = []
+        self._tail_calls: bool | None = None
+
+    @property
+    def tail_calls(self) -> bool:
+        """Whether the module contains tail calls (computed on first use): then a direct callee may
+        return like a tail-called function (jit.x64.lower.tailcalls)."""
+        if self._tail_calls is None:
+            self._tail_calls = module_has_tail_calls(self.module)
+        return self._tail_calls
 
     def helper_label(self, name: str) -> Label:
         lbl = self.helpers.get(name)

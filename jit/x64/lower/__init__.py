@@ -1,10 +1,11 @@
 """Lowerings of Wasm instructions to x86-64, one module per family, and the one table they fill.
 
 Each family module (``control``, ``variables``, ``integer``, ``float``, ``memory``, ``calls``,
-``tables``, ``simd``) defines a mixin class of ``FunctionCompiler`` methods and registers, when it is
-imported, a handler for each opcode it lowers: ``LOWERINGS[key] = handler``, called by the dispatch
-loop as ``handler(compiler, a, b)`` with the instruction's immediates. Registration happens once at
-import; dispatch is one dict lookup and one call. An opcode with no registered lowering is rejected
+``tailcalls``, ``tables``, ``simd``) defines a mixin class of ``FunctionCompiler`` methods and
+registers, when it is imported, a handler for each opcode it lowers: ``LOWERINGS[key] = handler``,
+called by the dispatch loop as ``handler(compiler, a, b)`` with the instruction's immediates.
+Registration happens once at import; dispatch is one dict lookup and one call. An opcode with no
+registered lowering is rejected
 with ``CompileError("... is not supported yet")``.
 
 Adding an instruction: a row in ``jit.wasm.opcodes``, then a lowering registered here with

@@ -10,6 +10,18 @@ from ..stack import Val, load_reg
 from . import lowers
 
 
+def arg_slots(types) -> int:
+    """8-byte slots taken by values of ``types`` (a v128 takes two)."""
+    return sum(2 if t == V128 else 1 for t in types)
+
+
+def arg_area_bytes(ft: FuncType) -> int:
+    """Bytes of the argument area a caller reserves for ``ft`` (docs/abi.md): max(param slots, result
+    slots) * 8, rounded up to 16. A callee relies on exactly this much at ``[rbp + 16]``."""
+    area = 8 * max(arg_slots(ft.params), arg_slots(ft.results))
+    return area + (-area % 16)
+
+
 class CallLowering:
     """Calls of ``FunctionCompiler`` and the helper-call sequences other lowerings share."""
 
@@ -33,10 +45,7 @@ class CallLowering:
             self.emit_store_val(Mem(RSP, disp=8 * slot), v)
             self.release(v)
             slot += 2 if v.ty == V128 else 1
-        rslots = sum(2 if t == V128 else 1 for t in ft.results)
-        area = 8 * max(slot, rslots)
-        area += -area % 16
-        self.max_outgoing = max(self.max_outgoing, area)
+        self.max_outgoing = max(self.max_outgoing, arg_area_bytes(ft))
 
     def push_results(self, ft: FuncType) -> None:
         slot = 0
@@ -57,19 +66,33 @@ class CallLowering:
         self.prepare_args(ft)
         asm = self.asm
         self.save_caller_pins()
+        # A callee may have tail-called (docs/abi.md "Tail calls"): it can return with another
+        # instance's vmctx and rsp at its own argument area. Only a direct callee of a module
+        # without tail calls certainly returns like an ordinary call.
+        may_tail = True
         if f < self.module.num_imported_funcs:
-            off = self.mc.layout.imported_func(f)
-            asm.mov(RAX, Mem(VMCTX, disp=off + V.VMIMPORT_CODE), 64)
-            asm.mov(RCX, Mem(VMCTX, disp=off + V.VMIMPORT_VMCTX), 64)
-            self.switch_instance(RCX)
+            self.load_import_target(f)
             asm.call(RAX)
             self.record_pc()
             self.restore_instance_regs()
         else:
             asm.call(self.mc.func_labels[f])
             self.record_pc()
+            may_tail = self.mc.tail_calls
+            if may_tail:
+                self.restore_instance_regs()
         self.restore_caller_pins()
         self.push_results(ft)
+        if may_tail:
+            self.reset_stack_pointer()
+
+    def load_import_target(self, f: int) -> None:
+        """rax = the code of imported function ``f``; switch to its instance (r15, r14)."""
+        asm = self.asm
+        off = self.mc.layout.imported_func(f)
+        asm.mov(RAX, Mem(VMCTX, disp=off + V.VMIMPORT_CODE), 64)
+        asm.mov(RCX, Mem(VMCTX, disp=off + V.VMIMPORT_VMCTX), 64)
+        self.switch_instance(RCX)
 
     def switch_instance(self, callee_vmctx: Gpr) -> None:
         asm = self.asm
@@ -89,6 +112,18 @@ class CallLowering:
         self.load_into(RAX, idx)
         self.release(idx)
         self.save_caller_pins()
+        self.load_table_target(typeidx, table)
+        asm.call(RAX)
+        self.record_pc()
+        self.restore_instance_regs()
+        self.restore_caller_pins()
+        self.push_results(ft)
+        self.reset_stack_pointer()
+
+    def load_table_target(self, typeidx: int, table: int) -> None:
+        """With the element index in rax: check it against table ``table`` (bounds, null, type
+        ``typeidx``), then rax = the function's code; switch to its instance (r15, r14)."""
+        asm = self.asm
         layout = self.mc.layout
         asm.mov(RCX, Mem(VMCTX, disp=layout.table(table)), 64)
         asm.cmp(RAX, Mem(RCX, disp=V.VMTABLE_LENGTH), 64)
@@ -103,11 +138,6 @@ class CallLowering:
         asm.mov(RAX, Mem(RCX, disp=V.VMFUNCREF_CODE), 64)
         asm.mov(RCX, Mem(RCX, disp=V.VMFUNCREF_VMCTX), 64)
         self.switch_instance(RCX)
-        asm.call(RAX)
-        self.record_pc()
-        self.restore_instance_regs()
-        self.restore_caller_pins()
-        self.push_results(ft)
 
     # ----------------------------------------------- helper calls of bulk memory and table instructions
     def pop_to_memory(self, n: int) -> list[Val]:

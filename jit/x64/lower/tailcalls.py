@@ -1,0 +1,112 @@
+"""Tail calls: ``return_call`` and ``return_call_indirect`` (the tail-call proposal).
+
+A tail call replaces the caller's frame by the callee's, so unbounded tail recursion runs in constant
+native stack, also between functions whose argument areas differ in size (see docs/abi.md,
+"Tail calls"). The caller's incoming argument area ends at a fixed address ``E``
+(``rbp + 16 + area(caller)``); the callee's area is placed so that it ends at the same ``E``:
+
+* the arguments are first stored into the caller's outgoing area at ``[rsp]`` (the ordinary call
+  sequence, ``prepare_args``), then copied, highest slot first, to ``[E - area(callee)]`` (the
+  destination is always above the source, so the descending copy is safe even when they overlap);
+* the callee-saved pinned registers, the saved ``rbp`` and the return address are read before the
+  copy (a larger callee area may cover them), the return address is stored just below the new area,
+  ``rsp`` points at it and the code jumps to the callee, which sees an ordinary call.
+
+Every function of a tail-call chain started by one call therefore has its area ending at that call's
+``E``: the chain's stack use is bounded by the largest area, whatever the number of calls. The callee
+returns with ``rsp`` at the start of *its* area, where it stored the results; a caller that may see
+such a return reads the results at ``[rsp]`` as always and then resets ``rsp`` from ``rbp``
+(``reset_stack_pointer``). The host entry stub (``wx_enter``) already reads the results at ``[rsp]``
+and restores ``rsp`` from its frame pointer.
+
+Calls that switch instance (imports bound to another instance's function, ``call_indirect``) leave
+the callee's vmctx in ``r15`` on return, so their callers reload the pinned registers from
+``[rbp - 8]``; with tail calls, a direct callee may itself have tail-called another instance, so in a
+module that contains tail calls, direct calls reload them too (``CallLowering.op_call``).
+"""
+from __future__ import annotations
+
+from operator import itemgetter
+
+from ...wasm.types import FuncType
+from ..encoder import Label, Mem
+from ..registers import RAX, RBP, RDI, RSI, RSP, SCRATCH, Gpr
+from . import KEY, lowers
+from .calls import arg_area_bytes, arg_slots
+
+OP_RETURN, OP_END = KEY["return"], KEY["end"]
+TAIL_CALL_OPS = frozenset(KEY[name] for name in ("return_call", "return_call_indirect"))
+"""Opcode keys of the tail-call instructions (a module containing one needs post-call fix-ups)."""
+
+RSP_PLACEHOLDER = -0x7FFFFFF0
+"""Displacement of ``lea rsp, [rbp + disp32]`` before the frame size is known (forces a disp32)."""
+
+
+def module_has_tail_calls(module) -> bool:
+    """Whether any function body of ``module`` contains a tail-call instruction."""
+    ops = itemgetter(0)
+    return any(not TAIL_CALL_OPS.isdisjoint(map(ops, body.code)) for body in module.codes)
+
+
+class TailCallLowering:
+    """Tail calls of ``FunctionCompiler`` and the stack-pointer reset after calls that may return
+    from a tail-called function."""
+
+    def reset_stack_pointer(self) -> None:
+        """After a call whose callee may have tail-called: ``rsp`` back to this frame's bottom (the
+        results have been read at ``[rsp]``). The displacement is patched once the frame size is known.
+        Left out when the next instruction returns (the epilogue sets rsp from rbp)."""
+        nxt = self.code[self.i + 1][0] if self.i + 1 < len(self.code) else None
+        if nxt == OP_RETURN or (nxt == OP_END and len(self.ctrls) == 1):
+            return
+        self.asm.lea(RSP, Mem(RBP, disp=RSP_PLACEHOLDER))
+        self.rsp_fixups.append(self.asm.offset - 4)
+
+    def patch_stack_pointer_resets(self, frame_bytes: int) -> None:
+        """Patch every ``reset_stack_pointer`` with the final frame size (below the saved vmctx)."""
+        for at in self.rsp_fixups:
+            self.asm.patch32(at, -(frame_bytes + 8))
+
+    def emit_tail_jump(self, ft: FuncType, target: Label | Gpr) -> None:
+        """Replace this frame by a call of ``target`` (type ``ft``) with the arguments staged at
+        ``[rsp]``; ``target`` is a label or a register other than rsi/rdi/r11."""
+        asm = self.asm
+        own = arg_area_bytes(self.sig)
+        delta = own - arg_area_bytes(ft)       # the callee's area starts at rbp + 16 + delta
+        for reg, mem in self.callee_saved:
+            asm.mov(reg, mem, 64)
+        if delta:
+            asm.mov(RSI, Mem(RBP, disp=8), 64)     # return address
+            asm.mov(RDI, Mem(RBP), 64)             # the caller's rbp
+        for slot in reversed(range(arg_slots(ft.params))):
+            asm.mov(SCRATCH, Mem(RSP, disp=8 * slot), 64)
+            asm.mov(Mem(RBP, disp=16 + delta + 8 * slot), SCRATCH, 64)
+        if delta:
+            asm.lea(RSP, Mem(RBP, disp=8 + delta))
+            asm.mov(Mem(RSP), RSI, 64)
+            asm.mov(RBP, RDI, 64)
+        else:
+            asm.mov(RSP, RBP, 64)
+            asm.pop(RBP)
+        asm.jmp(target)
+        self.set_unreachable()
+
+    @lowers("return_call")
+    def op_return_call(self, f, _b) -> None:
+        ft = self.module.func_type(f)
+        self.prepare_args(ft)
+        if f < self.module.num_imported_funcs:
+            self.load_import_target(f)
+            self.emit_tail_jump(ft, RAX)
+        else:
+            self.emit_tail_jump(ft, self.mc.func_labels[f])
+
+    @lowers("return_call_indirect")
+    def op_return_call_indirect(self, typeidx, table) -> None:
+        ft = self.module.types[typeidx]
+        idx = self.pop()
+        self.prepare_args(ft)
+        self.load_into(RAX, idx)
+        self.release(idx)
+        self.load_table_target(typeidx, table)
+        self.emit_tail_jump(ft, RAX)
