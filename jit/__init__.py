@@ -9,7 +9,16 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-from .errors import CompileError, Error, LimitError, LinkError, MalformedError, Trap, ValidationError
+from .errors import (
+    CompileError,
+    Error,
+    LimitError,
+    LinkError,
+    MalformedError,
+    Trap,
+    ValidationError,
+    WasmException,
+)
 
 __version__ = "0.1.0"
 
@@ -22,6 +31,8 @@ _LAZY = {
     "Memory": "jit.runtime.externs",
     "Global": "jit.runtime.externs",
     "Table": "jit.runtime.externs",
+    "Tag": "jit.runtime.exceptions",
+    "Features": "jit.abi.features",
     "Limits": "jit.abi.limits",
     "Cache": "jit.cache",
     "Pool": "jit.pool",
@@ -29,6 +40,7 @@ _LAZY = {
 
 __all__ = [
     "CompileError", "Error", "LimitError", "LinkError", "MalformedError", "Trap", "ValidationError",
+    "WasmException",
     *_LAZY,
 ]
 

@@ -85,3 +85,19 @@ class Trap(Error):
             if wasm_offset is not None:
                 where += f" at offset {wasm_offset:#x}"
         super().__init__(f"wasm trap: {kind}{where}")
+
+
+class WasmException(Error):
+    """A WebAssembly exception (exception handling): ``tag`` (a ``jit.Tag``) and ``payload`` (the
+    tag's parameters as Python values, a tuple).
+
+    An exception thrown by Wasm code and caught by none of its handlers leaves the call as this
+    exception. A host function raises one to throw into Wasm: ``raise jit.WasmException(tag, (1, 2.0))``
+    is caught by the ``try_table`` handlers of the calling Wasm frames like a ``throw`` of that tag
+    (``catch`` by the tag's identity: the same ``jit.Tag`` object, imported or exported)."""
+
+    def __init__(self, tag: object, payload: tuple | list = ()) -> None:
+        self.tag = tag
+        self.payload = tuple(payload)
+        self.backtrace: list[tuple[int, str | None, int | None]] = []
+        super().__init__(f"uncaught wasm exception: {tag!r} {self.payload!r}")

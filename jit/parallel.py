@@ -41,6 +41,7 @@ class Chunk:
     consts: list[tuple[int, int]]
     pc_offsets: list[int]
     pc_wasm: list[int]
+    eh: tuple = ((), ())        # exception handling: (functions, segments) as ModuleCompiler keeps them
 
 
 def default_jobs() -> int:
@@ -104,7 +105,7 @@ def compile_chunk(module: Any, lo: int, hi: int, fuel: bool, limits: Limits) -> 
     refs = [(keys[id(lbl)], at, size, rel_to)
             for lbl, fixups in mc.asm._fixups.items() for at, size, rel_to in fixups]
     return Chunk(bytes(mc.asm.code), starts, ends, refs, list(mc.helpers), list(mc.consts),
-                 mc.pc_offsets, mc.pc_wasm)
+                 mc.pc_offsets, mc.pc_wasm, (mc.eh_funcs, mc.eh_segs))
 
 
 def _worker(module: Any, lo: int, hi: int, fuel: bool, limits: Limits, conn: Any) -> None:
@@ -191,6 +192,10 @@ def merge(module: Any, chunks: list[Chunk], fuel: bool, limits: Limits) -> Any:
         func_ends += [base + e for e in c.ends]
         mc.pc_offsets += [base + p for p in c.pc_offsets]
         mc.pc_wasm += c.pc_wasm
+        funcs, segs = c.eh
+        mc.eh_funcs += [(base + s, base + e, *rest) for s, e, *rest in funcs]
+        mc.eh_segs += [(base + lo, base + hi, tuple((k, t, base + pad) for k, t, pad in cl))
+                       for lo, hi, cl in segs]
         for (kind, key), at, size, rel_to in c.refs:
             if kind == "func" and key >= nimp:      # calls: rel32, patched once all code is in
                 func_refs.append((key - nimp, base + at, base + rel_to))

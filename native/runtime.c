@@ -34,6 +34,7 @@
 
 #include "runtime.h"
 #include "bulk.h"
+#include "unwind.h"
 #include "vmctx.h"
 
 #define WX_TLS_IE __attribute__((tls_model("initial-exec")))
@@ -153,7 +154,28 @@ __asm__(
     "    mov (%rsp), %rdx\n"
     "    mov %rbp, %rcx\n"
     "    jmp wx_trap_c\n"
-    ".size wx_trap, .-wx_trap\n");
+    ".size wx_trap, .-wx_trap\n"
+    /* wx_host_call(vmctx, index, slots): the C part gets the call site (a return address inside the
+     * host-call stub) and the callee-saved registers there, from which a jit.WasmException raised by
+     * the host function is thrown into the Wasm frames (native/unwind.c). */
+    ".globl wx_host_call\n"
+    ".type wx_host_call, @function\n"
+    "wx_host_call:\n"
+    "    mov (%rsp), %rcx\n"
+    "    push %rbp\n"
+    "    push %r13\n"
+    "    push %r12\n"
+    "    push %rbx\n"
+    "    mov %rsp, %r8\n"
+    "    sub $8, %rsp\n"
+    "    call wx_host_call_c\n"
+    "    add $8, %rsp\n"
+    "    pop %rbx\n"
+    "    pop %r12\n"
+    "    pop %r13\n"
+    "    pop %rbp\n"
+    "    ret\n"
+    ".size wx_host_call, .-wx_host_call\n");
 
 /* ---------------------------------------------------------------------------------------------- */
 /* registered compiled code                                                                        */
@@ -187,6 +209,7 @@ void wx_unregister_code(int handle) {
     pthread_mutex_lock(&code_lock);
     atomic_store(&code_ranges[handle].end, 0);
     atomic_store(&code_ranges[handle].start, 0);
+    wx_eh_forget(handle);
     pthread_mutex_unlock(&code_lock);
 }
 
@@ -589,12 +612,14 @@ uint64_t wx_memory_grow(void *vmctx, uint64_t delta) {
  * Wasm function, whose frames stay above the limit; not when an entry runs the host-call stub of an
  * imported function directly on a thread with little stack left). After the host function: it may
  * have installed a fault handler (faulthandler.enable(), signal.signal), so ours go back in front
- * before compiled code runs again. */
-__attribute__((noinline)) void wx_host_call(void *vmctx, uint64_t import_index, uint64_t *slots) {
+ * before compiled code runs again. The dispatcher returns -2 for a jit.WasmException (the exception
+ * object waits in wx_exn_take_thrown): it is thrown from the stub's frame into the Wasm frames. */
+__attribute__((used)) void wx_host_call_c(void *vmctx, uint64_t import_index, uint64_t *slots, uint64_t pc,
+                                          wx_unwind_regs *regs) {
     wx_entry *e = tls_top;
     uint64_t sp = (uint64_t)__builtin_frame_address(0);
     if (e != NULL && sp < e->host_floor)
-        wx_trap_c(vmctx, WX_TRAP_CALL_STACK_EXHAUSTED, (uint64_t)__builtin_return_address(0), 0);
+        wx_trap_c(vmctx, WX_TRAP_CALL_STACK_EXHAUSTED, pc, 0);
     /* a host function answered in C (e.g. native/wasi_fast.c): (handler, context) by import index */
     const uint64_t *fast = (const uint64_t *)VM_U64(vmctx, WX_VMCTX_HOST_FAST);
     if (fast != NULL && fast[2 * import_index] != 0 &&
@@ -602,8 +627,12 @@ __attribute__((noinline)) void wx_host_call(void *vmctx, uint64_t import_index, 
         return;
     int rc = wx_py_host_call(vmctx, import_index, slots);
     keep_handlers_in_front();
+    if (rc == -2) {
+        wx_exn *exn = wx_exn_take_thrown();
+        if (exn != NULL) wx_unwind(exn, pc, 0, regs);
+    }
     if (rc != 0)
-        wx_trap_c(vmctx, WX_TRAP_HOST_EXCEPTION, (uint64_t)__builtin_return_address(0), 0);
+        wx_trap_c(vmctx, WX_TRAP_HOST_EXCEPTION, pc, 0);
 }
 
 /* ---------------------------------------------------------------------------------------------- */

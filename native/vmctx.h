@@ -27,6 +27,11 @@
 #define WX_VMELEMSEG_ITEMS 0
 #define WX_VMELEMSEG_LENGTH 8
 #define WX_VMELEMSEG_SIZE 16
+#define WX_VMEXN_FLAGS 8
+#define WX_VMEXN_NEXT 16
+#define WX_VMEXN_NSLOTS 24
+#define WX_VMEXN_PAYLOAD 32
+#define WX_VMEXN_TAG 0
 #define WX_VMFUNCREF_CODE 0
 #define WX_VMFUNCREF_SIZE 24
 #define WX_VMFUNCREF_TYPE_ID 16
@@ -45,6 +50,9 @@
 #define WX_VMTABLE_LENGTH 8
 #define WX_VMTABLE_MAX 16
 #define WX_VMTABLE_SIZE 32
+#define WX_VMTAG_LIVE 8
+#define WX_VMTAG_NSLOTS 0
+#define WX_VMTAG_SIZE 16
 
 #define WX_TRAP_NONE 0
 #define WX_TRAP_UNREACHABLE 1
@@ -60,7 +68,9 @@
 #define WX_TRAP_INTERRUPTED 11
 #define WX_TRAP_OUT_OF_FUEL 12
 #define WX_TRAP_HOST_EXCEPTION 13
-#define WX_TRAP_COUNT 14
+#define WX_TRAP_NULL_EXCEPTION_REFERENCE 14
+#define WX_TRAP_UNCAUGHT_EXCEPTION 15
+#define WX_TRAP_COUNT 16
 
 #define WX_HELPER_TRAP 0
 #define WX_HELPER_MEMORY_GROW 1
@@ -72,8 +82,10 @@
 #define WX_HELPER_TABLE_FILL 7
 #define WX_HELPER_TABLE_COPY 8
 #define WX_HELPER_TABLE_INIT 9
-#define WX_HELPER_COUNT 10
+#define WX_HELPER_THROW 10
+#define WX_HELPER_THROW_REF 11
+#define WX_HELPER_COUNT 12
 /* X-macro over the helpers in id order: WX_HELPER_LIST(X) expands X(name) for each. */
-#define WX_HELPER_LIST(X) X(wx_trap) X(wx_memory_grow) X(wx_host_call) X(wx_memory_copy) X(wx_memory_fill) X(wx_memory_init) X(wx_table_grow) X(wx_table_fill) X(wx_table_copy) X(wx_table_init)
+#define WX_HELPER_LIST(X) X(wx_trap) X(wx_memory_grow) X(wx_host_call) X(wx_memory_copy) X(wx_memory_fill) X(wx_memory_init) X(wx_table_grow) X(wx_table_fill) X(wx_table_copy) X(wx_table_init) X(wx_throw) X(wx_throw_ref)
 
 #endif

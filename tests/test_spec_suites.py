@@ -52,7 +52,7 @@ SPECTEST3_PASSING: dict[str, tuple[str, ...]] = {
         "call", "call_indirect", "comments", "const", "conversions", "custom", "endianness",
         "exports", "f32", "f32_bitwise", "f32_cmp", "f64", "f64_bitwise", "f64_cmp", "fac",
         "float_exprs", "float_literals", "float_memory", "float_misc", "forward", "func",
-        "func_ptrs", "i32", "i64", "id", "if", "inline-module", "int_exprs", "int_literals",
+        "func_ptrs", "i32", "i64", "id", "if", "imports", "inline-module", "int_exprs", "int_literals",
         "labels", "left-to-right", "load", "local_get", "local_set", "local_tee", "loop", "memory",
         "memory_grow", "memory_redundancy", "memory_size", "memory_trap", "names", "nop",
         "obsolete-keywords", "ref_func", "return", "return_call", "return_call_indirect", "select",
@@ -82,11 +82,18 @@ SPECTEST3_PASSING: dict[str, tuple[str, ...]] = {
         "simd_store", "simd_store16_lane", "simd_store32_lane", "simd_store64_lane",
         "simd_store8_lane",
     ),
+    "relaxed-simd": (
+        "i16x8_relaxed_q15mulr_s", "i32x4_relaxed_trunc", "i8x16_relaxed_swizzle",
+        "relaxed_dot_product", "relaxed_laneselect", "relaxed_madd_nmadd", "relaxed_min_max",
+    ),
     "gc": (
         "binary-gc",
     ),
     "multi-memory": (
         "memory_size3",
+    ),
+    "exceptions": (
+        "throw", "throw_ref",
     ),
 }
 SUITE3_FILES = [(group, name) for group, names in SPECTEST3_PASSING.items() for name in names]

@@ -111,7 +111,7 @@ def test_multi_value_block_type() -> None:
 
 @pytest.mark.parametrize("data,message", [
     (b"", "unexpected end"), (b"\0asn\x01\0\0\0", "magic header not detected"),
-    (b"\0asm\x02\0\0\0", "unknown binary version"), (HEADER + b"\x0d\x00", "malformed section id"),
+    (b"\0asm\x02\0\0\0", "unknown binary version"), (HEADER + b"\x0e\x00", "malformed section id"),
     (HEADER + b"\x01\x07\x01\x60\x00\x00", "length out of bounds"),
     (HEADER + b"\x08\x01\x00\x08\x01\x00", "unexpected content after last section"),
     (HEADER + b"\x01\x05\x01\x60\x00\x00\x00", "section size mismatch"),

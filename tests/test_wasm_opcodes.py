@@ -15,22 +15,23 @@ _IMM_TEXT = {
     O.SELECT_T: "(result i32)", O.REFTYPE: "func", O.MEMORY_INIT: "0", O.DATA: "0",
     O.MEMORY_COPY: "", O.TABLE_INIT: "0 0", O.ELEM: "0", O.TABLE_COPY: "0 0",
     O.V128_CONST: "i32x4 1 2 3 4", O.SHUFFLE: " ".join(str(i) for i in range(16)), O.LANE: "1",
-    O.MEMARG_LANE: "offset=3 1",
+    O.MEMARG_LANE: "offset=3 1", O.TAG: "0", O.TRY_TABLE: "",
 }
 _SKIP = {"else", "end"}
 
 
 def _wat(instr: str) -> str:
-    if instr.startswith(("block", "loop", "if")):
+    if instr.startswith(("block", "loop", "if", "try_table")):
         instr = f"{instr} end"
     return f"""(module (type (func)) (memory 1) (table 1 funcref) (global (mut i32) (i32.const 0))
-      (data "x") (elem func 0)
+      (data "x") (elem func 0) (tag)
       (func (local i32) {instr} unreachable))"""
 
 
 def test_rows_are_consistent() -> None:
-    assert len(OPS) == 439  # 201 single-byte and 0xFC rows + 236 SIMD instructions + 2 tail calls
-    assert sum(1 for k in OPS if k >> 12 == 0xFD) == 236
+    assert len(OPS) == 462  # 201 single-byte and 0xFC rows + 236 SIMD + 2 tail calls + 3 EH + 20 relaxed SIMD
+    assert sum(1 for k in OPS if 0xFD000 <= k < 0xFD100) == 236
+    assert sum(1 for k in OPS if 0xFD100 <= k <= 0xFD113) == 20   # relaxed SIMD
     for key, info in OPS.items():
         assert info.key == key
         assert (info.params is None) == (info.results is None)

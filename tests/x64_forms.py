@@ -378,3 +378,23 @@ for _name, _rs, _ms, _lanes in (("pinsrb", 32, 8, (0, 1, 15)), ("pinsrw", 32, 16
     add_form(f"{_name}_xr", lambda n=_name, s=_rs, ls=_lanes: [
         (f"{n} {x.name}, {r.name_for(s)}, {v}", n, (x, r, v)) for x in XMMS for r in GPRS for v in ls])
     add_form(f"{_name}_xm", x_m(_name, _name, _ms, tuple((v,) for v in _lanes)))
+
+
+# VEX.128 (FMA3, AVX blendv): every register in every position, cycled.
+def _vex3(mn: str) -> list[Inst]:
+    xs = list(XMMS)
+    return [(f"{mn} {d.name}, {a.name}, {b.name}", mn, (d, a, b))
+            for i, d in enumerate(xs) for a, b in ((xs[(i + 5) % 16], xs[(i + 11) % 16]), (xs[(15 - i)], d))]
+
+
+def _vex4(mn: str) -> list[Inst]:
+    xs = list(XMMS)
+    return [(f"{mn} {d.name}, {a.name}, {b.name}, {c.name}", mn, (d, a, b, c))
+            for i, d in enumerate(xs)
+            for a, b, c in ((xs[(i + 3) % 16], xs[(i + 9) % 16], xs[(i + 14) % 16]), (d, xs[15 - i], d))]
+
+
+for _name in ("vfmadd231ps", "vfmadd231pd", "vfnmadd231ps", "vfnmadd231pd"):
+    add_form(f"{_name}_xxx", lambda n=_name: _vex3(n))
+for _name in ("vblendvps", "vblendvpd", "vpblendvb"):
+    add_form(f"{_name}_xxxx", lambda n=_name: _vex4(n))

@@ -38,6 +38,9 @@ class CompiledModule:
     func_names: dict[int, str] = field(default_factory=dict)
     # Compiled with fuel metering (see jit.x64.compiler.compile_module).
     fuel: bool = False
+    # Exception handling: the handler table the unwinder reads (u32 words, layout in native/unwind.c;
+    # functions that save callee-saved registers, try-body segments, catch clauses); b"" if none.
+    eh_table: bytes = b""
 
     def func_at(self, code_offset: int) -> int | None:
         """The function index whose code contains ``code_offset``, or None (stubs, GOT)."""

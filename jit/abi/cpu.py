@@ -8,7 +8,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 # Features the compiler knows how to use; anything else is ignored.
-KNOWN = ("ssse3", "sse4_1", "sse4_2", "popcnt", "abm", "bmi1")
+KNOWN = ("ssse3", "sse4_1", "sse4_2", "popcnt", "abm", "bmi1", "avx", "fma")
+# avx / fma: the VEX forms of the relaxed SIMD lowerings (docs/relaxed-simd.md).
 
 
 @lru_cache(maxsize=1)

@@ -23,14 +23,14 @@ class Proposal:
 
 
 PROPOSALS: tuple[Proposal, ...] = (
-    Proposal("exceptions", "exception handling", False),
+    Proposal("exceptions", "exception handling", True),
     Proposal("tail_call", "tail calls", True),
     Proposal("multi_memory", "multiple memories", False),
     Proposal("memory64", "memory64", False),
     Proposal("function_references", "typed function references", False),
     Proposal("gc", "garbage collection", False),
-    Proposal("relaxed_simd", "relaxed SIMD", False),
-    Proposal("extended_const", "extended constant expressions", False),
+    Proposal("relaxed_simd", "relaxed SIMD", True),
+    Proposal("extended_const", "extended constant expressions", True),
 )
 PROPOSAL_BY_KEY: dict[str, Proposal] = {p.key: p for p in PROPOSALS}
 

@@ -69,6 +69,19 @@ VMELEMSEG_ITEMS = 0       # u64*: the elements as table values (VMFuncRef* / ext
 VMELEMSEG_LENGTH = 8      # u64: element count (0 once dropped)
 VMELEMSEG_SIZE = 16
 
+# --- VMTag: one exception tag (docs/exceptions.md); its address is the tag's identity ------------
+VMTAG_NSLOTS = 0          # u64: payload slots of an exception with this tag (a v128 takes two)
+VMTAG_LIVE = 8            # u64: exception objects with this tag not freed yet (caught by reference ones
+                          # are never freed: the tag then stays alive with them)
+VMTAG_SIZE = 16
+
+# --- VMExn: an exception object (what an exnref points to; 0 is the null exnref) ---------------
+VMEXN_TAG = 0             # VMTag*
+VMEXN_FLAGS = 8           # u64: bit 0 = escaped (caught by catch_ref / catch_all_ref: kept for good)
+VMEXN_NEXT = 16           # VMExn*: free-list link
+VMEXN_NSLOTS = 24         # u32 slots used, u32 slots allocated
+VMEXN_PAYLOAD = 32        # u64[nslots]: the tag's parameters as slots (v128: two, low half first)
+
 # --- imported function entry in vmctx ----------------------------------------------------------
 VMIMPORT_CODE = 0
 VMIMPORT_VMCTX = 8
@@ -90,6 +103,8 @@ TRAP_KINDS = [
     "interrupted",                        # 11
     "out of fuel",                        # 12
     "host exception",                     # 13: a host function raised; Python re-raises it
+    "null exception reference",           # 14: throw_ref of a null exnref
+    "uncaught exception",                 # 15: not a trap: a Wasm exception left the call (WasmException)
 ]
 TRAP_CODE = {name: i for i, name in enumerate(TRAP_KINDS)}
 
@@ -108,6 +123,10 @@ HELPERS = [
     "wx_table_fill",      # 7: uint64_t (VMTable *t, uint64_t i, uint64_t val, uint64_t n)
     "wx_table_copy",      # 8: uint64_t (VMTable *dst, VMTable *src, uint64_t d, uint64_t s, uint64_t n)
     "wx_table_init",      # 9: uint64_t (VMTable *t, VMElemSegment *seg, uint64_t d, uint64_t s, uint64_t n)
+    # Exception handling (native/unwind.c): they never return; the exception unwinds to a landing pad
+    # (rax = the VMExn*) or, uncaught, to the innermost entry (rc "uncaught exception").
+    "wx_throw",           # 10: noreturn (void *vmctx, VMTag *tag, uint64_t *payload)
+    "wx_throw_ref",       # 11: noreturn (void *vmctx, VMExn *exn); traps on null
 ]
 HELPER_ID = {name: i for i, name in enumerate(HELPERS)}
 
@@ -129,6 +148,7 @@ class VMContextLayout:
     num_globals: int          # whole global index space
     num_imported_globals: int
     num_types: int
+    num_tags: int = 0         # whole tag index space (exception handling)
 
     @property
     def imported_funcs(self) -> int:        # VMIMPORT_SIZE each
@@ -155,8 +175,15 @@ class VMContextLayout:
         return self.defined_globals + 16 * (self.num_globals - self.num_imported_globals)
 
     @property
+    def tags(self) -> int:                  # VMTag* for every tag of the index space
+        return self.funcrefs + VMFUNCREF_SIZE * self.num_funcs
+
+    @property
     def size(self) -> int:
-        return _align(self.funcrefs + VMFUNCREF_SIZE * self.num_funcs, 16)
+        return _align(self.tags + 8 * self.num_tags, 16)
+
+    def tag(self, i: int) -> int:
+        return self.tags + 8 * i
 
     def imported_func(self, i: int) -> int:
         return self.imported_funcs + VMIMPORT_SIZE * i
@@ -186,6 +213,7 @@ class VMContextLayout:
             num_globals=module.num_imported_globals + len(module.globals),
             num_imported_globals=module.num_imported_globals,
             num_types=len(module.types),
+            num_tags=module.num_imported_tags + len(module.tags),
         )
 
 
@@ -201,7 +229,7 @@ def c_header() -> str:
     mod = sys.modules[__name__]
     for name in sorted(vars(mod)):
         if name.startswith(("VMCTX_", "GROUP_", "VMMEMORY_", "VMTABLE_", "VMFUNCREF_", "VMIMPORT_", "RELOC_",
-                            "VMDATASEG_", "VMELEMSEG_")):
+                            "VMDATASEG_", "VMELEMSEG_", "VMTAG_", "VMEXN_")):
             out.append(f"#define WX_{name} {getattr(mod, name)}")
     out.append("")
     for i, kind in enumerate(TRAP_KINDS):

@@ -9,7 +9,7 @@ import argparse
 
 HELP = "run a benchmark (loader: code memory strategies; see `wxjit bench -h`)"
 
-BENCHMARKS = ["loader", "programs", "instantiate", "compile", "pool", "wasi_calls"]
+BENCHMARKS = ["loader", "programs", "instantiate", "compile", "pool", "exceptions", "wasi_calls"]
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

@@ -1,4 +1,5 @@
-"""``wxjit inspect FILE...``: sections with sizes, imports, exports, function count, features used.
+"""``wxjit inspect FILE...``: sections with sizes, imports, exports, function count, the Wasm 2.0
+features and the Wasm 3.0 proposals used.
 
 Several files are shown one after the other (a blank line between them); FILE may be ``.wasm`` or
 ``.wat``. Exit status 1 when any file could not be read or decoded (``wxjit inspect: FILE: reason``).
@@ -41,11 +42,12 @@ def main(args: argparse.Namespace) -> int:
 
 
 def _inspect(path: str) -> int:
+    from jit.abi.features import PROPOSAL_BY_KEY
     from jit.commands.validate import describe_error
     from jit.errors import CompileError
     from jit.wasm import decode, validate_module
     from jit.wasm.decoder import SECTION_NAMES
-    from jit.wasm.features import features_used
+    from jit.wasm.features import features_used, proposals_used
 
     from .common import is_cwasm, wasm_bytes
 
@@ -89,4 +91,7 @@ def _inspect(path: str) -> int:
         print(f"module name: {m.names.module}")
     features = features_used(m)
     print(f"features: {', '.join(features) if features else 'none (MVP)'}")
+    proposals = proposals_used(m)
+    shown = ", ".join(f"{k} ({PROPOSAL_BY_KEY[k].name})" for k in proposals)
+    print(f"proposals (Wasm 3.0): {shown if proposals else 'none'}")
     return 0

@@ -60,9 +60,9 @@ def load_finding(wasm_path: Path) -> tuple[bytes, list[Any], bool]:
 
 def replay(wasm_path: Path) -> Any:
     """Run a saved finding in both engines again; returns the ``RunReport``."""
-    from .oracle import run_wasm
+    from .oracle import exported_memories, run_wasm
     wasm, calls, nan_class = load_finding(wasm_path)
-    return run_wasm(wasm, calls, nan_class, seed=wasm_path.stem)
+    return run_wasm(wasm, calls, nan_class, seed=wasm_path.stem, memories=exported_memories(wasm))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -75,7 +75,7 @@ def check_seed(seed: int, out_dir: Path | None, minimize: bool = True) -> dict[s
     gm = generate(seed)
     report = run_module(gm)
     result: dict[str, Any] = {"seed": seed, "calls": report.calls, "traps": report.traps, "hung": report.hung,
-                              "mismatches": [m.to_json() for m in report.mismatches]}
+                              "either": report.either, "mismatches": [m.to_json() for m in report.mismatches]}
     if report.mismatches and out_dir is not None:
         m = report.mismatches[0]
         calls = plan_calls(gm)
@@ -91,8 +91,37 @@ def check_seed(seed: int, out_dir: Path | None, minimize: bool = True) -> dict[s
     return result
 
 
-def worker_main(out_dir: str | None, minimize: bool) -> int:
+def check_smith_seed(seed: int, out_dir: Any = None, features: Any = None) -> dict[str, Any]:
+    """Make, run and compare the smith module of ``seed`` (the proposals of ``features``, default
+    ``jit.Features()``); save it when it mismatches."""
+    from .smith import interface, run_smith, smith_module
+    wasm = smith_module(seed, features)
+    if wasm is None:
+        return {"seed": seed, "calls": 0, "traps": 0, "hung": False, "mismatches": [], "no_module": True}
+    report = run_smith(wasm, seed)
+    result: dict[str, Any] = {"seed": seed, "calls": report.calls, "traps": report.traps, "hung": report.hung,
+                              "either": report.either, "mismatches": [m.to_json() for m in report.mismatches]}
+    if report.mismatches and out_dir is not None:
+        from .oracle import plan_calls_for_sigs
+        m = report.mismatches[0]
+        calls = plan_calls_for_sigs(seed, interface(wasm).funcs, 2) if m.what != "compile" else []
+        save_finding(out_dir, f"smith-{seed}", wasm, calls[:m.call_index + 1] if m.call_index >= 0 else [],
+                     False, m.to_json())
+    return result
+
+
+SOURCES = ("gen", "smith")
+"""Where a campaign's modules come from: the project's generator (``jit.fuzz.generator``) or
+``wasm-tools smith`` (``jit.fuzz.smith``)."""
+
+
+def worker_main(out_dir: str | None, minimize: bool, source: str = "gen") -> int:
     out = Path(out_dir) if out_dir else None
+    if source == "smith":
+        check = check_smith_seed
+    else:
+        def check(seed: int, out: Path | None) -> dict[str, Any]:
+            return check_seed(seed, out, minimize)
     for line in sys.stdin:
         line = line.strip()
         if not line:
@@ -100,7 +129,7 @@ def worker_main(out_dir: str | None, minimize: bool) -> int:
         seed = int(line)
         print(json.dumps({"start": seed}), flush=True)
         try:
-            result = check_seed(seed, out, minimize)
+            result = check(seed, out)
         except Exception as exc:   # noqa: BLE001 - a harness failure is reported, not fatal
             result = {"seed": seed, "calls": 0, "traps": 0, "hung": False, "mismatches": [],
                       "harness_error": f"{type(exc).__name__}: {exc}"}
@@ -121,19 +150,23 @@ class Stats:
     hung: int = 0
     crashes: int = 0
     harness_errors: int = 0
+    no_module: int = 0          # smith inputs that gave no module (smith's exit code 2)
+    either: int = 0             # relaxed SIMD modules that agreed with wasmtime's native choices only
     mismatches: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
         return {"modules": self.modules, "calls": self.calls, "traps": self.traps, "hung": self.hung,
-                "crashes": self.crashes, "harness_errors": self.harness_errors,
+                "crashes": self.crashes, "harness_errors": self.harness_errors, "either": self.either,
+                "no_module": self.no_module,
                 "mismatches": len(self.mismatches), "findings": self.mismatches,
                 "seconds": round(self.seconds, 1)}
 
 
 class _Worker:
-    def __init__(self, out_dir: Path, minimize: bool) -> None:
-        cmd = [sys.executable, "-m", "jit.fuzz.campaign", "--worker", "--out", str(out_dir)]
+    def __init__(self, out_dir: Path, minimize: bool, source: str = "gen") -> None:
+        cmd = [sys.executable, "-m", "jit.fuzz.campaign", "--worker", "--out", str(out_dir),
+               "--source", source]
         if not minimize:
             cmd.append("--no-minimize")
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
@@ -167,8 +200,10 @@ class _Worker:
 
 def run_campaign(seconds: float, base_seed: int = 0, jobs: int = 1, out_dir: Path = Path("fuzz-failures"),
                  minimize: bool = True, max_modules: int | None = None, skip: set[int] | None = None,
-                 on_result: Callable[[Stats, dict[str, Any]], None] | None = None) -> Stats:
-    """Check generated modules until ``seconds`` pass (or ``max_modules`` are done)."""
+                 on_result: Callable[[Stats, dict[str, Any]], None] | None = None,
+                 source: str = "gen") -> Stats:
+    """Check generated modules until ``seconds`` pass (or ``max_modules`` are done); ``source``: one
+    of ``SOURCES``."""
     stats = Stats()
     start = time.monotonic()
     deadline = start + seconds
@@ -191,7 +226,7 @@ def run_campaign(seconds: float, base_seed: int = 0, jobs: int = 1, out_dir: Pat
         seed = next_seed()
         if seed is None:
             return None
-        w = _Worker(out_dir, minimize)
+        w = _Worker(out_dir, minimize, source)
         assert w.proc.stdout is not None
         sel.register(w.proc.stdout, selectors.EVENT_READ, w)
         workers.append(w)
@@ -215,7 +250,7 @@ def run_campaign(seconds: float, base_seed: int = 0, jobs: int = 1, out_dir: Pat
                                "wxjit": f"worker exit {w.proc.returncode}",
                                "wasmtime": "", "func": None, "args": [], "call_index": -1}
                     stats.mismatches.append(finding)
-                    _save_crash(out_dir, w.current, finding)
+                    _save_crash(out_dir, w.current, finding, source)
                     if on_result:
                         on_result(stats, {"seed": w.current, "mismatches": [finding]})
                 start_worker()
@@ -230,6 +265,8 @@ def run_campaign(seconds: float, base_seed: int = 0, jobs: int = 1, out_dir: Pat
                 stats.traps += msg["traps"]
                 stats.hung += bool(msg["hung"])
                 stats.harness_errors += "harness_error" in msg
+                stats.no_module += bool(msg.get("no_module"))
+                stats.either += bool(msg.get("either"))
                 stats.mismatches.extend(msg["mismatches"])
                 stats.seconds = time.monotonic() - start
                 if on_result:
@@ -246,7 +283,13 @@ def run_campaign(seconds: float, base_seed: int = 0, jobs: int = 1, out_dir: Pat
     return stats
 
 
-def _save_crash(out_dir: Path, seed: int, finding: dict[str, Any]) -> None:
+def _save_crash(out_dir: Path, seed: int, finding: dict[str, Any], source: str = "gen") -> None:
+    if source == "smith":
+        from .smith import smith_module
+        wasm = smith_module(seed)
+        if wasm is not None:
+            save_finding(out_dir, f"smith-{seed}", wasm, [], False, finding)
+        return
     from .generator import generate
     from .oracle import plan_calls
     gm = generate(seed)
@@ -259,11 +302,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--worker", action="store_true")
     p.add_argument("--out", default=None)
     p.add_argument("--no-minimize", action="store_true")
+    p.add_argument("--source", choices=SOURCES, default="gen")
     args = p.parse_args(argv)
     if not args.worker:
         p.error("only --worker mode is supported; use `wxjit fuzz`")
     os.environ.setdefault("PYTHONHASHSEED", "0")
-    return worker_main(args.out, not args.no_minimize)
+    return worker_main(args.out, not args.no_minimize, args.source)
 
 
 if __name__ == "__main__":

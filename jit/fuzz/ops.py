@@ -2,7 +2,9 @@
 
 Flags: ``NAN`` — the result may be a NaN whose bits the spec leaves nondeterministic (arithmetic
 NaN); ``LEAK`` — the instruction exposes a float's bits (sign or payload) as an integer, so in
-"raw NaN" modules it is not generated; ``TRAP`` — may trap (kept for statistics and weighting).
+"raw NaN" modules it is not generated; ``TRAP`` — may trap (kept for statistics and weighting);
+``RELAXED`` — a relaxed SIMD instruction (Wasm 3.0): its result is one of a few the spec allows, so
+the oracle accepts wasmtime's deterministic or its native result (``jit.fuzz.oracle``).
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from dataclasses import dataclass
 
 from .encoding import F32, F64, I32, I64, V128, uleb
 
-NAN, LEAK, TRAP = 1, 2, 4
+NAN, LEAK, TRAP, RELAXED = 1, 2, 4, 8
 
 
 @dataclass(frozen=True)
@@ -161,6 +163,21 @@ _SIMD: list[tuple[int, str, str, int]] = [
     (0xFA, "f32x4.convert_i32x4_s", "v>v", 0), (0xFB, "f32x4.convert_i32x4_u", "v>v", 0),
     (0xFC, "i32x4.trunc_sat_f64x2_s_zero", "v>v", 0), (0xFD, "i32x4.trunc_sat_f64x2_u_zero", "v>v", 0),
     (0xFE, "f64x2.convert_low_i32x4_s", "v>v", 0), (0xFF, "f64x2.convert_low_i32x4_u", "v>v", 0),
+    # relaxed SIMD
+    (0x100, "i8x16.relaxed_swizzle", "vv>v", RELAXED),
+    (0x101, "i32x4.relaxed_trunc_f32x4_s", "v>v", RELAXED),
+    (0x102, "i32x4.relaxed_trunc_f32x4_u", "v>v", RELAXED),
+    (0x103, "i32x4.relaxed_trunc_f64x2_s_zero", "v>v", RELAXED),
+    (0x104, "i32x4.relaxed_trunc_f64x2_u_zero", "v>v", RELAXED),
+    *[(0x105 + k, name, "vvv>v", NAN | RELAXED) for k, name in enumerate(
+        ("f32x4.relaxed_madd", "f32x4.relaxed_nmadd", "f64x2.relaxed_madd", "f64x2.relaxed_nmadd"))],
+    *[(0x109 + k, f"{shape}.relaxed_laneselect", "vvv>v", RELAXED)
+      for k, shape in enumerate(("i8x16", "i16x8", "i32x4", "i64x2"))],
+    *[(0x10D + k, name, "vv>v", NAN | RELAXED) for k, name in enumerate(
+        ("f32x4.relaxed_min", "f32x4.relaxed_max", "f64x2.relaxed_min", "f64x2.relaxed_max"))],
+    (0x111, "i16x8.relaxed_q15mulr_s", "vv>v", RELAXED),
+    (0x112, "i16x8.relaxed_dot_i8x16_i7x16_s", "vv>v", RELAXED),
+    (0x113, "i32x4.relaxed_dot_i8x16_i7x16_add_s", "vvv>v", RELAXED),
 ]
 _LETTER = {"i": I32, "l": I64, "f": F32, "d": F64, "v": V128}
 # extract/replace_lane: (sub-opcode, name, lane type letter, lanes)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..abi.vmctx import VMCTX_HOST_FAST, VMCTX_INSTANCE_ID
-from ..errors import Error
+from ..errors import Error, WasmException
 from ..native import ffi, lib
 from ..wasm.types import FuncType
 from .values import FROM_BITS, TO_BITS
@@ -39,6 +39,14 @@ def _host_call(vmctx: Any, index: int, slots: Any) -> int:
     try:
         _dispatch[ffi.cast("uint64_t *", vmctx)[_ID_SLOT]][index](slots)
         return 0
+    except WasmException as exc:      # thrown into the calling Wasm frames (native/unwind.c)
+        try:
+            from .exceptions import throw_from_host
+            throw_from_host(exc)
+            return -2
+        except BaseException as bad:  # noqa: B036 - e.g. a payload that does not fit the tag
+            _pending.exc = bad
+            return -1
     except BaseException as exc:  # noqa: B036 - every exception must cross back to the caller
         _pending.exc = exc
         return -1

@@ -119,7 +119,7 @@ class InstanceState:
 
     __slots__ = ("plan", "module", "code", "code_base", "limits", "timeout", "_buf", "base", "vm", "id",
                  "memory", "memory_extern", "tables", "globals", "funcs", "imports", "group", "owner_word",
-                 "facade", "_released", "__weakref__")
+                 "facade", "tags", "_released", "__weakref__")
 
     def global_bits(self, index: int) -> int:
         cell = ffi.cast("uint64_t *", self.vm[self.plan.layout.global_ptr(index) // 8])
@@ -289,6 +289,8 @@ def _export(state: InstanceState, kind: str, index: int) -> Any:
         return _memory_extern(state)
     if kind == "table":
         return state.tables[index]
+    if kind == "tag":
+        return state.tags[index]
     g = state.globals.get(index)           # imported globals (strong), defined ones (weak: no cycle)
     if isinstance(g, weakref.ref):
         g = g()
@@ -427,6 +429,7 @@ class Instance:
             st.imports = externs
             st.group = None
             st.facade = None
+            st.tags = []
             st._released = False
         except BaseException:
             _uncount_instance()
@@ -448,6 +451,13 @@ class Instance:
                 _link(st, externs)
             host.install_fast(st, [e for (kind, _), e in zip(plan.imports, externs, strict=True)
                                    if kind == "func"])
+        if plan.tag_types:                    # the instance's own tags: new identities (after imports)
+            from .exceptions import Tag
+            layout = plan.layout
+            for ft in plan.tag_types:
+                tag = Tag(_type=ft)
+                vm[layout.tag(len(st.tags)) // 8] = tag.address
+                st.tags.append(tag)
         if plan.memory_limits is not None:
             lo, hi = plan.memory_limits
             st.memory = mem = LinearMemory(lo, hi, limits.max_memory_pages)
@@ -587,6 +597,9 @@ def _link(st: InstanceState, externs: list[Any]) -> None:
             st.memory = ext._lm
             vm[V.VMCTX_MEM_BASE // 8] = st.memory.base
             vm[V.VMCTX_MEMORY // 8] = st.memory.address
+        elif kind == "tag":
+            vm[layout.tag(len(st.tags)) // 8] = ext.address
+            st.tags.append(ext)
         elif kind == "table":
             vm[layout.table(ti) // 8] = ext.address
             peers.extend(s for s in ext._keep if isinstance(s, InstanceState) and not s._released)

@@ -36,6 +36,8 @@ def describe(t: Any) -> str:
 def extern_kind(ext: Any) -> str | None:
     if isinstance(ext, (Func, InstanceFunction)):
         return "func"
+    if type(ext).__name__ == "Tag" and hasattr(ext, "address"):      # jit.runtime.exceptions.Tag
+        return "tag"
     if isinstance(ext, Memory):
         return "memory"
     if isinstance(ext, Global):
@@ -63,7 +65,7 @@ def _fail(imp: Import, expected: Any, actual: str, why: str) -> LinkError:
 
 
 def expected_type(module: Any, imp: Import) -> Any:
-    return module.types[imp.desc] if imp.kind == "func" else imp.desc
+    return module.types[imp.desc] if imp.kind in ("func", "tag") else imp.desc
 
 
 def check(module: Any, imp: Import, ext: Any) -> None:
@@ -76,7 +78,7 @@ def check(module: Any, imp: Import, ext: Any) -> None:
     if kind != imp.kind:
         raise _fail(imp, want, describe(actual), "incompatible import type")
     ok = True
-    if kind == "func":
+    if kind == "func" or kind == "tag":
         ok = actual == want
     elif kind == "global":
         ok = actual == want

@@ -19,7 +19,7 @@ from typing import Any
 
 from ..abi.limits import DEFAULT_LIMITS, Limits
 from ..errors import Error
-from ..native import ffi
+from ..native import ffi, lib
 from ..wasm.types import FuncType
 from . import serialize, sigint, traps
 from .plan import InstancePlan
@@ -47,6 +47,11 @@ class LoadedCode:
         self.compiled = compiled
         self.names = names or _no_names
         traps.register_code(slot.range, self)
+        if compiled.eh_table:        # exception handling: the unwinder's table (native/unwind.c)
+            table = compiled.__dict__.get("_wx_eh")
+            if table is None:
+                table = compiled.__dict__["_wx_eh"] = ffi.from_buffer("uint32_t[]", compiled.eh_table)
+            lib.wx_eh_register(slot.range, table, slot.exec)
 
 
 def _no_names(funcidx: int) -> str | None:

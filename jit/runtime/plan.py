@@ -77,17 +77,43 @@ _STATIC_OPS: dict[int, Callable[[Any, Any], int]] = {
 }
 
 
-def static_value(layout: Any, expr: list[Any]) -> int | None:
-    """The value of a constant expression that does not depend on the instance, else None."""
-    value: int | None = 0
-    for op, a, _b, _pos in expr:
+# Extended constant expressions (Wasm 3.0): integer add/sub/mul over the values below them.
+_CONST_ARITH: dict[int, tuple[int, Callable[[int, int], int]]] = {
+    0x6A: (MASK32, int.__add__), 0x6B: (MASK32, int.__sub__), 0x6C: (MASK32, int.__mul__),   # i32
+    0x7C: (MASK64, int.__add__), 0x7D: (MASK64, int.__sub__), 0x7E: (MASK64, int.__mul__),   # i64
+}
+
+
+def _run_const(expr: list[Any], leaf: Callable[[int, Any, int], int | None]) -> int | None:
+    """Evaluate a (validated) constant expression on a stack: ``leaf(op, a, pos)`` gives the value of
+    a constant or ``global.get`` (None: not known here); add/sub/mul wrap to their width."""
+    stack: list[int] = []
+    for op, a, _b, pos in expr:
         if op == 0x0B:
             break
-        handler = _STATIC_OPS.get(op)
-        if handler is None:
+        arith = _CONST_ARITH.get(op)
+        if arith is not None:
+            y = stack.pop()
+            x = stack.pop()
+            stack.append(arith[1](x, y) & arith[0])
+            continue
+        value = leaf(op, a, pos)
+        if value is None:
             return None
-        value = handler(layout, a)
-    return value
+        stack.append(value)
+    return stack[-1] if stack else 0
+
+
+def static_value(layout: Any, expr: list[Any]) -> int | None:
+    """The value of a constant expression that does not depend on the instance, else None."""
+    def leaf(op: int, a: Any, _pos: int) -> int | None:
+        handler = _STATIC_OPS.get(op)
+        return None if handler is None else handler(layout, a)
+
+    if len(expr) == 1 or (len(expr) == 2 and expr[1][0] == 0x0B):    # the common one-instruction case
+        handler = _STATIC_OPS.get(expr[0][0])
+        return None if handler is None else handler(layout, expr[0][1])
+    return _run_const(expr, leaf)
 
 
 # An active data or element segment: (index, target memory/table, static offset or None,
@@ -249,6 +275,7 @@ class InstancePlan:
         self.export_index = {exp.name: (exp.kind, exp.index) for exp in w.exports}
         self.memory_limits = (w.memories[0].limits.min, w.memories[0].limits.max) if w.memories else None
         self.defined_tables = [(tt.elem, tt.limits.min, tt.limits.max) for tt in w.tables]
+        self.tag_types = [w.types[t] for t in w.tags]        # defined tags (exception handling)
         self.start = w.start
         self._specs: dict[int, CallSpec] = {}
         # (imports mapping, resolved externs, adapters when every import is a host function, else None)
@@ -542,17 +569,15 @@ def _make_v128_callers(ftype: FuncType) -> tuple[Callable[[Any, Any], Any], Call
 
 def eval_const(state: Any, expr: list[Any]) -> int:
     """Evaluate a constant expression for one instance (``global.get`` reads its globals)."""
-    value = 0
-    for op, a, _b, pos in expr:
-        if op == 0x0B:
-            break
+    def leaf(op: int, a: Any, pos: int) -> int:
         if op == 0x23:
-            value = state.global_bits(a)
-            continue
+            return state.global_bits(a)
         handler = _STATIC_OPS.get(op)
         if handler is None:
             raise CompileError(f"unsupported constant expression opcode {op:#x}", pos)
         value = handler(state.plan.layout, a)
-        if isinstance(value, _Rel):
-            value = state.base + int(value)
+        return state.base + int(value) if isinstance(value, _Rel) else value
+
+    value = _run_const(expr, leaf)
+    assert value is not None
     return value

@@ -51,10 +51,11 @@ from ..errors import Error
 from ..native import lib
 from ..wasm import types as T
 from ..wasm.types import FuncType
+from .exceptions import check_eh_table
 from .plan import InstancePlan, PlanRecipe, make_recipe
 
 MAGIC = b"WXJITCW\x00"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3       # 3: exception handling (tags, CompiledModule.eh_table)
 _HEAD = struct.Struct("<8sIIQ")          # magic, version, header length, payload length
 MAC_SIZE = 32                            # HMAC-SHA256 of everything before it, at the end of the file
 # marshal 2 has no back-references: versions 3+ reference objects by their reference count, which
@@ -147,7 +148,7 @@ def _pack_limits(lim: Any) -> tuple:
 
 
 def _pack_desc(kind: str, desc: Any) -> Any:
-    if kind == "func":
+    if kind in ("func", "tag"):
         return desc
     if kind == "table":
         return (desc.elem, _pack_limits(desc.limits))
@@ -171,17 +172,19 @@ def _pack_wasm(w: Any) -> tuple:
         [(d.mode, d.memory, d.offset, bytes(d.data)) for d in w.datas],
         w.data_count,
         (w.names.module, dict(w.names.functions)),
+        list(w.tags),
     )
 
 
 def _unpack_wasm(t: tuple) -> Any:
-    types, imports, funcs, tables, memories, globals_, exports, start, elems, datas, data_count, names = t
+    (types, imports, funcs, tables, memories, globals_, exports, start, elems, datas, data_count, names,
+     tags) = t
 
     def lim(p: tuple) -> Any:
         return T.Limits(p[0], p[1])
 
     def desc(kind: str, d: Any) -> Any:
-        if kind == "func":
+        if kind in ("func", "tag"):
             return d
         if kind == "table":
             return T.TableType(d[0], lim(d[1]))
@@ -202,6 +205,7 @@ def _unpack_wasm(t: tuple) -> Any:
         datas=[T.DataSegment(*d) for d in datas],
         data_count=data_count,
         names=T.NameSection(names[0], dict(names[1])),
+        tags=list(tags),
     )
 
 
@@ -404,30 +408,45 @@ def _check_limits(lim: Any, hi: int, what: str) -> None:
           f"{what} limits out of bounds")
 
 
-_REF_OPS = frozenset((0xD0, 0xD2, 0x23))
 _CONST_OP_TYPE = {0x41: T.I32, 0x42: T.I64, 0x43: T.F32, 0x44: T.F64, 0xFD00C: T.V128}
+# extended constant expressions: i32/i64 add, sub, mul -> the type of both operands and the result
+_CONST_ARITH_TYPE = {0x6A: T.I32, 0x6B: T.I32, 0x6C: T.I32, 0x7C: T.I64, 0x7D: T.I64, 0x7E: T.I64}
+_MAX_CONST_LEN = 1 << 16
 
 
 def _check_const(expr: Any, valtype: int, n_funcs: int, global_types: list[int], what: str) -> None:
-    """A constant expression: one instruction of ``valtype`` with its immediate in bounds, then ``end``."""
-    _need(type(expr) is list and len(expr) in (1, 2), f"{what}: not a constant expression")
-    if len(expr) == 2:
-        _need(type(expr[1]) is tuple and len(expr[1]) == 4 and expr[1][0] == 0x0B, f"{what}: bad end")
-    ins = expr[0]
-    _need(type(ins) is tuple and len(ins) == 4 and _is_int(ins[3], 0, 1 << 40), f"{what}: bad instruction")
-    op, a = ins[0], ins[1]
-    if op == 0x23:
-        _need(_is_int(a, 0, len(global_types) - 1) and global_types[a] == valtype,
-              f"{what}: global.get {a!r} out of range or of another type")
-    elif valtype in T.REF_TYPES:
-        _need(op in _REF_OPS, f"{what}: opcode {op!r} is not a reference constant")
-        if op == 0xD2:
-            _need(valtype == T.FUNCREF and _is_int(a, 0, n_funcs - 1), f"{what}: function index out of range")
+    """A constant expression, then optionally ``end``: constants, ``ref.null``/``ref.func``,
+    ``global.get`` of a global in ``global_types`` and the extended-const i32/i64 add/sub/mul, each
+    with its immediate in bounds, leaving exactly one value of ``valtype`` on a stack."""
+    _need(type(expr) is list and 1 <= len(expr) <= _MAX_CONST_LEN, f"{what}: not a constant expression")
+    body = expr
+    if type(expr[-1]) is tuple and len(expr[-1]) == 4 and expr[-1][0] == 0x0B:
+        body = expr[:-1]
+    stack: list[int] = []
+    for ins in body:
+        _need(type(ins) is tuple and len(ins) == 4 and _is_int(ins[3], 0, 1 << 40),
+              f"{what}: bad instruction")
+        op, a = ins[0], ins[1]
+        if op in _CONST_OP_TYPE:
+            _need(type(a) is int and -(1 << 127) <= a < (1 << 128), f"{what}: constant out of range")
+            stack.append(_CONST_OP_TYPE[op])
+        elif op in _CONST_ARITH_TYPE:
+            t = _CONST_ARITH_TYPE[op]
+            _need(len(stack) >= 2 and stack[-1] == t and stack[-2] == t,
+                  f"{what}: opcode {op!r} without two operands of its type")
+            stack.pop()
+        elif op == 0x23:
+            _need(_is_int(a, 0, len(global_types) - 1), f"{what}: global.get {a!r} out of range")
+            stack.append(global_types[a])
+        elif op == 0xD2:
+            _need(_is_int(a, 0, n_funcs - 1), f"{what}: function index out of range")
+            stack.append(T.FUNCREF)
+        elif op == 0xD0:
+            _need(a in T.REF_TYPES, f"{what}: bad ref.null type")
+            stack.append(a)
         else:
-            _need(a == valtype, f"{what}: bad ref.null type")
-    else:
-        _need(_CONST_OP_TYPE.get(op) == valtype, f"{what}: opcode {op!r} does not make a {valtype!r}")
-        _need(type(a) is int and -(1 << 127) <= a < (1 << 128), f"{what}: constant out of range")
+            _need(False, f"{what}: opcode {op!r} is not allowed in a constant expression")
+    _need(stack == [valtype], f"{what}: the constant expression does not make one {valtype!r}")
 
 
 def _check_wasm(w: Any) -> None:
@@ -435,11 +454,14 @@ def _check_wasm(w: Any) -> None:
     n_types = len(w.types)
     for t in w.types:
         _need(all(v in T.VALTYPES for v in (*t.params, *t.results)), "bad value type in a function type")
-    kinds = ("func", "table", "memory", "global")
+    kinds = ("func", "table", "memory", "global", "tag")
     for imp in w.imports:
         _need(type(imp.module) is str and type(imp.name) is str and imp.kind in kinds, "bad import")
         if imp.kind == "func":
             _need(_is_int(imp.desc, 0, n_types - 1), "import type index out of range")
+        elif imp.kind == "tag":
+            _need(_is_int(imp.desc, 0, n_types - 1) and not w.types[imp.desc].results,
+                  "bad imported tag type")
         elif imp.kind == "table":
             _need(imp.desc.elem in T.REF_TYPES, "bad imported table type")
             _check_limits(imp.desc.limits, (1 << 32) - 1, "imported table")
@@ -462,10 +484,11 @@ def _check_wasm(w: Any) -> None:
     global_types = [imp.desc.valtype for imp in w.imports if imp.kind == "global"]
     for i, g in enumerate(w.globals):
         _need(g.type.valtype in T.VALTYPES and type(g.type.mutable) is bool, "bad global type")
-        _check_const(g.init, g.type.valtype, n_funcs, global_types[:n_imp_globals],
-                     f"global {n_imp_globals + i}")
+        _check_const(g.init, g.type.valtype, n_funcs, global_types, f"global {n_imp_globals + i}")
         global_types.append(g.type.valtype)
-    spaces = {"func": n_funcs, "table": n_tables, "memory": n_memories, "global": n_globals}
+    _need(_int_list_ok(w.tags, n_types - 1) and not any(w.types[t].results for t in w.tags), "bad tag type")
+    spaces = {"func": n_funcs, "table": n_tables, "memory": n_memories, "global": n_globals,
+              "tag": w.num_imported_tags + len(w.tags)}
     names = set()
     for e in w.exports:
         _need(type(e.name) is str and e.name not in names and e.kind in kinds
@@ -556,6 +579,8 @@ def check_decoded(compiled: Any, wasm: Any, recipe: Any, fuel: bool) -> None:
     names = c.func_names
     _need(type(names) is dict and all(type(k) is int and type(v) is str for k, v in names.items()),
           "bad function names")
+    _need(type(c.eh_table) is bytes and check_eh_table(c.eh_table, size, offs, ends, c.layout),
+          "bad exception handler table")
     _need(recipe.to_tuple() == make_recipe(c, wasm).to_tuple(),
           "instantiation recipe does not match the module")
 

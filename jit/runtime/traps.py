@@ -18,6 +18,7 @@ from ..errors import Trap
 from ..native import ffi, lib
 
 HOST_EXCEPTION = TRAP_CODE["host exception"]
+UNCAUGHT_EXCEPTION = TRAP_CODE["uncaught exception"]
 MAX_FRAMES = 64
 
 # The loaded code of each handle of the native code range table (weak: a module's code leaves the
@@ -69,5 +70,10 @@ def trap_from_code(code: int) -> BaseException:
     buf = _buffer()
     n = lib.wx_last_backtrace(buf, MAX_FRAMES)
     backtrace = [_frame(int(buf[i])) for i in range(n)]
+    if code == UNCAUGHT_EXCEPTION:        # not a trap: the Wasm exception, with where it was thrown
+        from .exceptions import take_uncaught
+        exc = take_uncaught()
+        exc.backtrace = [f for f in backtrace if f[0] is not None]
+        return exc
     func, name, offset = backtrace[0] if backtrace else (None, None, None)
     return Trap(kind, func, name, offset, [f for f in backtrace if f[0] is not None])

@@ -13,7 +13,7 @@ import struct
 from collections.abc import Callable
 
 from ..errors import Error
-from ..wasm.types import EXTERNREF, F32, F64, FUNCREF, I32, I64, valtype_name
+from ..wasm.types import EXNREF, EXTERNREF, F32, F64, FUNCREF, I32, I64, valtype_name
 
 _F32 = struct.Struct("<f")
 _F64 = struct.Struct("<d")
@@ -118,6 +118,37 @@ class _FuncRefs:
 
 FUNCREFS = _FuncRefs()
 
+
+class ExnRef:
+    """A non-null exnref in Python: the address of a runtime exception object (one that reached Wasm
+    as a value: such objects are kept until the process exits, see docs/exceptions.md)."""
+
+    __slots__ = ("address",)
+
+    def __init__(self, address: int) -> None:
+        self.address = address
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ExnRef) and other.address == self.address
+
+    def __hash__(self) -> int:
+        return hash(self.address)
+
+    def __repr__(self) -> str:
+        return f"<exnref {self.address:#x}>"
+
+
+def _exnref_to_bits(obj: object) -> int:
+    if obj is None:
+        return 0
+    if isinstance(obj, ExnRef):
+        return obj.address
+    raise Error(f"expected an exnref (None, or an exnref a Wasm function returned), got {obj!r}")
+
+
+def _exnref_from_bits(bits: int) -> object:
+    return None if bits == 0 else ExnRef(bits)
+
 TO_BITS: dict[int, Callable[[object], int]] = {
     I32: _int_to_bits(32, -(1 << 31), 1 << 32, MASK32, "i32"),
     I64: _int_to_bits(64, -(1 << 63), 1 << 64, MASK64, "i64"),
@@ -125,8 +156,9 @@ TO_BITS: dict[int, Callable[[object], int]] = {
     F64: _f64_to_bits,
     FUNCREF: FUNCREFS.to_bits,
     EXTERNREF: EXTERNREFS.to_bits,
+    EXNREF: _exnref_to_bits,
 }
-REF_TYPES = (FUNCREF, EXTERNREF)
+REF_TYPES = (FUNCREF, EXTERNREF, EXNREF)
 
 FROM_BITS: dict[int, Callable[[int], object]] = {
     I32: _i32_from_bits,
@@ -135,10 +167,11 @@ FROM_BITS: dict[int, Callable[[int], object]] = {
     F64: _f64_from_bits,
     FUNCREF: FUNCREFS.from_bits,
     EXTERNREF: EXTERNREFS.from_bits,
+    EXNREF: _exnref_from_bits,
 }
 
 RAW_MASK: dict[int, int] = {I32: MASK32, I64: MASK64, F32: MASK32, F64: MASK64,
-                            FUNCREF: MASK64, EXTERNREF: MASK64}
+                            FUNCREF: MASK64, EXTERNREF: MASK64, EXNREF: MASK64}
 
 
 def to_bits(valtype: int, value: object) -> int:

@@ -44,15 +44,18 @@ from .types import (
 from .validator import validate_module
 
 if TYPE_CHECKING:
+    from ..abi.features import Features
     from ..abi.limits import Limits as ResourceLimits
 
 
-def validate(data: bytes | bytearray | memoryview, limits: ResourceLimits | None = None) -> Module:
+def validate(data: bytes | bytearray | memoryview, limits: ResourceLimits | None = None,
+             features: Features | None = None) -> Module:
     """Decode and validate ``data``; returns the validated Module or raises jit.CompileError
-    (jit.LimitError for a module beyond ``limits``, default ``jit.Limits()``)."""
+    (jit.LimitError for a module beyond ``limits``, default ``jit.Limits()``; ``unsupported proposal``
+    for one that ``features``, default ``jit.Features()``, leaves out)."""
     if limits is None:
         from ..abi.limits import DEFAULT_LIMITS as limits
-    module = decode(data, limits)
+    module = decode(data, limits, features)
     validate_module(module)
     return module
 

@@ -19,11 +19,13 @@ import gc
 from struct import error as StructError
 from typing import TYPE_CHECKING
 
+from ..abi.features import PROPOSAL_BY_KEY, Features
 from ..errors import CompileError, LimitError, MalformedError
 from . import opcodes as O
 from .leb import EOF_MESSAGE, read_signed, read_unsigned
 from .names import parse_name_section
 from .types import (
+    EXNREF,
     EXTERNREF,
     FUNCREF,
     VALTYPES,
@@ -49,26 +51,34 @@ if TYPE_CHECKING:
 MAGIC = b"\0asm"
 VERSION = b"\x01\0\0\0"
 
-# Section ids in their required order (data count, 12, sits between element and code).
-SECTION_ORDER = {1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 6: 6, 7: 7, 8: 8, 9: 9, 12: 10, 10: 11, 11: 12}
+# Section ids in their required order (data count, 12, sits between element and code; tag, 13,
+# between memory and global).
+SECTION_ORDER = {1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 13: 6, 6: 7, 7: 8, 8: 9, 9: 10, 12: 11, 10: 12, 11: 13}
 SECTION_NAMES = {
     0: "custom", 1: "type", 2: "import", 3: "function", 4: "table", 5: "memory", 6: "global",
-    7: "export", 8: "start", 9: "element", 10: "code", 11: "data", 12: "datacount",
+    7: "export", 8: "start", 9: "element", 10: "code", 11: "data", 12: "datacount", 13: "tag",
 }
-EXTERN_KINDS = ("func", "table", "memory", "global")
+EXTERN_KINDS = ("func", "table", "memory", "global", "tag")
+_EXCEPTIONS = PROPOSAL_BY_KEY["exceptions"].name
+_EH_OPS = (0x08, 0x0A, 0x1F)      # throw, throw_ref, try_table
+# The legacy exception-handling opcodes (not part of Wasm 3.0): refused by name.
+_LEGACY_EH = {0x06: "try", 0x07: "catch", 0x09: "rethrow", 0x18: "delegate", 0x19: "catch_all"}
 REFTYPES = (FUNCREF, EXTERNREF)
+HEAPTYPES = (FUNCREF, EXTERNREF, EXNREF)     # the heap types of ref.null this decoder knows
 MAX_LOCALS = 0xFFFFFFFF
 
 # Immediate-kind codes of the body decoder (small ints compare fastest).
 # K_IDX covers every single u32 index immediate (local, global, label, function, table).
 (K_NONE, K_IDX, K_I32, K_MEMARG, K_END, K_BLOCK, K_ELSE, K_I64, K_F32, K_F64, K_BR_TABLE,
- K_CALL_INDIRECT, K_MEMORY, K_SELECT_T, K_REFTYPE, K_PREFIX, K_ILLEGAL) = range(17)
+ K_CALL_INDIRECT, K_MEMORY, K_SELECT_T, K_REFTYPE, K_PREFIX, K_ILLEGAL, K_TRY_TABLE,
+ K_UNSUPPORTED_EH) = range(19)
 
 _KIND_OF_IMM = {
     O.NONE: K_NONE, O.BLOCK: K_BLOCK, O.LABEL: K_IDX, O.BR_TABLE: K_BR_TABLE, O.FUNC: K_IDX,
     O.CALL_INDIRECT: K_CALL_INDIRECT, O.LOCAL: K_IDX, O.GLOBAL: K_IDX, O.TABLE: K_IDX,
     O.MEMARG: K_MEMARG, O.MEMORY: K_MEMORY, O.I32_CONST: K_I32, O.I64_CONST: K_I64,
     O.F32_CONST: K_F32, O.F64_CONST: K_F64, O.SELECT_T: K_SELECT_T, O.REFTYPE: K_REFTYPE,
+    O.TAG: K_IDX, O.TRY_TABLE: K_TRY_TABLE,
 }
 
 
@@ -85,6 +95,9 @@ def _single_byte_kinds() -> list[int]:
 
 
 _KINDS = _single_byte_kinds()
+_KINDS_NO_EH = list(_KINDS)       # Features(exceptions=False): the EH opcodes are refused
+for _op in _EH_OPS:
+    _KINDS_NO_EH[_op] = K_UNSUPPORTED_EH
 _PREFIXED_IMM = {key: info.imm for key, info in O.OPS.items() if key > 0xFF}
 _DATA_COUNT_OPS = (O.op_key("memory.init"), O.op_key("data.drop"))
 
@@ -201,7 +214,7 @@ def decode_expr(data: bytes, pos: int, state: _BodyState | None = None) -> tuple
     """
     code: list[Instr] = []
     append = code.append
-    kinds = _KINDS
+    kinds = state.kinds if state is not None else _KINDS
     opens: list[int] = []  # opcode of each open block (0x05 once an if has seen its else)
     push_open = opens.append
     while True:
@@ -324,38 +337,79 @@ def decode_expr(data: bytes, pos: int, state: _BodyState | None = None) -> tuple
             pos = p
         elif k == K_REFTYPE:
             t = data[pos + 1]
-            if t not in REFTYPES:
+            if t not in HEAPTYPES:
                 raise _fail("malformed reference type", pos + 1)
             append((op, t, None, pos))
             pos += 2
+        elif k == K_TRY_TABLE:
+            b = data[pos + 1]
+            if b == 0x40:
+                a = -64
+                p = pos + 2
+            elif b in VALTYPES:
+                a = b - 0x80
+                p = pos + 2
+            else:
+                a, p = read_signed(data, pos + 1, 33)
+                if a < 0:
+                    raise _fail("malformed value type", pos + 1)
+            n, p = read_unsigned(data, p, 32)
+            if n > len(data) - p:
+                raise _fail("length out of bounds", p)
+            catches = []
+            for _ in range(n):
+                kind = data[p]
+                if kind > 3:
+                    raise _fail("malformed catch clause", p)
+                p += 1
+                tag = None
+                if kind < 2:       # catch / catch_ref name a tag
+                    tag, p = read_unsigned(data, p, 32)
+                label, p = read_unsigned(data, p, 32)
+                catches.append((kind, tag, label))
+            append((op, a, tuple(catches), pos))
+            push_open(op)
+            pos = p
+        elif k == K_UNSUPPORTED_EH:
+            raise CompileError(f"unsupported proposal '{_EXCEPTIONS}'", pos)
         elif k == K_PREFIX:
             key, a, b, p = _read_prefixed(data, pos + 1, op)
             if state is not None and key in _DATA_COUNT_OPS:
                 state.uses_data_count = True
             append((key, a, b, pos))
             pos = p
+        elif op in _LEGACY_EH:
+            raise _fail(f"legacy exception handling instruction '{_LEGACY_EH[op]}' is not supported "
+                        "(only the Wasm 3.0 try_table/throw_ref form; see docs/exceptions.md)", pos)
         else:
             raise _fail("illegal opcode", pos)
 
 
 class _BodyState:
-    """Facts the module decoder learns from function bodies."""
+    """Facts the module decoder learns from function bodies (and the opcode kinds the enabled
+    proposals allow)."""
 
-    __slots__ = ("uses_data_count",)
+    __slots__ = ("uses_data_count", "kinds")
 
-    def __init__(self) -> None:
+    def __init__(self, kinds: list[int] = _KINDS) -> None:
         self.uses_data_count = False
+        self.kinds = kinds
 
 
 class _Decoder:
     """Module-level reader over ``data`` (not hot: one method call per field is fine)."""
 
-    def __init__(self, data: bytes, budget: _Budget) -> None:
+    def __init__(self, data: bytes, budget: _Budget, features: Features | None = None) -> None:
         self.data = data
         self.pos = 0
         self.module = Module()
         self.budget = budget
         self.num_func_imports = 0
+        self.exceptions = features.exceptions if features is not None else Features().exceptions
+
+    def require_exceptions(self, pos: int) -> None:
+        if not self.exceptions:
+            raise CompileError(f"unsupported proposal '{_EXCEPTIONS}'", pos)
 
     # -- primitives ---------------------------------------------------------------------------
     def byte(self) -> int:
@@ -466,12 +520,14 @@ class _Decoder:
         func_count: int | None = None
         code_count: int | None = None
         data_seen = False
-        self.body_state = _BodyState()
+        self.body_state = _BodyState(_KINDS if self.exceptions else _KINDS_NO_EH)
         while self.pos < len(data):
             id_pos = self.pos
             sid = self.byte()
-            if sid > 12:
+            if sid > 13:
                 raise _fail("malformed section id", id_pos)
+            if sid == 13:
+                self.require_exceptions(id_pos)
             size = self.length()
             start = self.pos
             m.sections.append((sid, start, size))
@@ -580,6 +636,9 @@ class _Decoder:
             desc = MemoryType(self.limits())
         elif kind == 3:
             desc = self.global_type()
+        elif kind == 4:
+            self.require_exceptions(pos)
+            desc = self.tag_type()
         else:
             raise _fail("malformed import kind", pos)
         self.module.imports.append(Import(module, name, EXTERN_KINDS[kind], desc))
@@ -593,6 +652,16 @@ class _Decoder:
     def _memory(self) -> None:
         self.module.memories.append(MemoryType(self.limits()))
 
+    def tag_type(self) -> int:
+        """A tag type: the attribute byte (0, exception) and the type index of its signature."""
+        pos = self.pos
+        if self.byte() != 0:
+            raise _fail("malformed tag attribute", pos)
+        return self.u32()
+
+    def _tag(self) -> None:
+        self.module.tags.append(self.tag_type())
+
     def _global(self) -> None:
         gt = self.global_type()
         self.module.globals.append(Global(gt, self.const_expr()))
@@ -601,8 +670,10 @@ class _Decoder:
         name = self.name()
         pos = self.pos
         kind = self.byte()
-        if kind > 3:
+        if kind > 4:
             raise _fail("malformed export kind", pos)
+        if kind == 4:
+            self.require_exceptions(pos)
         self.module.exports.append(Export(name, EXTERN_KINDS[kind], self.u32()))
 
     def _elem(self) -> None:
@@ -680,10 +751,11 @@ class _Decoder:
         return len(m.types[t].params) if 0 <= t < len(m.types) else 0
 
     _READERS = {1: _type, 2: _import, 3: _function, 4: _table, 5: _memory, 6: _global, 7: _export,
-                9: _elem, 11: _data}
+                9: _elem, 11: _data, 13: _tag}
 
 
-def decode(data: bytes | bytearray | memoryview, limits: ResourceLimits | None = None) -> Module:
+def decode(data: bytes | bytearray | memoryview, limits: ResourceLimits | None = None,
+           features: Features | None = None) -> Module:
     """Decode a binary module. Raises MalformedError (with the byte offset) on any bad input.
 
     ``limits`` is a ``jit.Limits`` whose compile-time fields raise :class:`FrontEndLimitError` (a
@@ -699,11 +771,15 @@ def decode(data: bytes | bytearray | memoryview, limits: ResourceLimits | None =
         raise FrontEndLimitError("max_module_bytes", "module size in bytes", len(data),
                                  budget.module_bytes, budget.module_bytes)
     data = bytes(data)
-    decoder = _Decoder(data, budget)
+    decoder = _Decoder(data, budget, features)
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return decoder.decode()
+        module = decoder.decode()
+        if features is not None and not (features.relaxed_simd and features.extended_const):
+            from .features import refuse_disabled
+            refuse_disabled(module, features)
+        return module
     except IndexError:
         raise MalformedError(EOF_MESSAGE, len(data)) from None
     except (StructError, OverflowError, MemoryError, RecursionError) as exc:  # defensive

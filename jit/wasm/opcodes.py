@@ -43,6 +43,11 @@ V128_CONST = "v128"            # a = 128-bit unsigned int (little-endian bytes)
 SHUFFLE = "shuffle"            # a = bytes(16)
 LANE = "lane"                  # a = lane index
 MEMARG_LANE = "memarg_lane"    # a = align, b = (offset, lane)
+TAG = "tag"                    # a = tagidx (exception handling)
+TRY_TABLE = "try_table"        # a = s33 block type, b = tuple of catch clauses (kind, tagidx|None, label)
+
+# try_table catch clause kinds (the byte before the clause's immediates)
+CATCH, CATCH_REF, CATCH_ALL, CATCH_ALL_REF = 0, 1, 2, 3
 
 _SIG_LETTERS = {"i": I32, "l": I64, "f": F32, "d": F64, "v": V128}
 
@@ -88,6 +93,8 @@ _ROWS: list[tuple] = [
     (0x03, "loop", BLOCK, None),
     (0x04, "if", BLOCK, None),
     (0x05, "else", NONE, None),
+    (0x08, "throw", TAG, None),            # exception handling (docs/exceptions.md)
+    (0x0A, "throw_ref", NONE, None),
     (0x0B, "end", NONE, None),
     (0x0C, "br", LABEL, None),
     (0x0D, "br_if", LABEL, None),
@@ -100,6 +107,7 @@ _ROWS: list[tuple] = [
     (0x1A, "drop", NONE, None),
     (0x1B, "select", NONE, None),
     (0x1C, "select", SELECT_T, None),  # typed select; OPS_BY_NAME maps "select" to 0x1B
+    (0x1F, "try_table", TRY_TABLE, None),
     (0x20, "local.get", LOCAL, None),
     (0x21, "local.set", LOCAL, None),
     (0x22, "local.tee", LOCAL, None),
@@ -523,6 +531,27 @@ _ROWS: list[tuple] = [
     (0xFD0FD, "i32x4.trunc_sat_f64x2_u_zero", NONE, "v>v"),
     (0xFD0FE, "f64x2.convert_low_i32x4_s", NONE, "v>v"),
     (0xFD0FF, "f64x2.convert_low_i32x4_u", NONE, "v>v"),
+    # 0xFD 0x100-0x113: relaxed SIMD (Wasm 3.0).
+    (0xFD100, "i8x16.relaxed_swizzle", NONE, "vv>v"),
+    (0xFD101, "i32x4.relaxed_trunc_f32x4_s", NONE, "v>v"),
+    (0xFD102, "i32x4.relaxed_trunc_f32x4_u", NONE, "v>v"),
+    (0xFD103, "i32x4.relaxed_trunc_f64x2_s_zero", NONE, "v>v"),
+    (0xFD104, "i32x4.relaxed_trunc_f64x2_u_zero", NONE, "v>v"),
+    (0xFD105, "f32x4.relaxed_madd", NONE, "vvv>v"),
+    (0xFD106, "f32x4.relaxed_nmadd", NONE, "vvv>v"),
+    (0xFD107, "f64x2.relaxed_madd", NONE, "vvv>v"),
+    (0xFD108, "f64x2.relaxed_nmadd", NONE, "vvv>v"),
+    (0xFD109, "i8x16.relaxed_laneselect", NONE, "vvv>v"),
+    (0xFD10A, "i16x8.relaxed_laneselect", NONE, "vvv>v"),
+    (0xFD10B, "i32x4.relaxed_laneselect", NONE, "vvv>v"),
+    (0xFD10C, "i64x2.relaxed_laneselect", NONE, "vvv>v"),
+    (0xFD10D, "f32x4.relaxed_min", NONE, "vv>v"),
+    (0xFD10E, "f32x4.relaxed_max", NONE, "vv>v"),
+    (0xFD10F, "f64x2.relaxed_min", NONE, "vv>v"),
+    (0xFD110, "f64x2.relaxed_max", NONE, "vv>v"),
+    (0xFD111, "i16x8.relaxed_q15mulr_s", NONE, "vv>v"),
+    (0xFD112, "i16x8.relaxed_dot_i8x16_i7x16_s", NONE, "vv>v"),
+    (0xFD113, "i32x4.relaxed_dot_i8x16_i7x16_add_s", NONE, "vvv>v"),
 ]
 
 

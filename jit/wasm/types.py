@@ -61,19 +61,19 @@ def ref_heap(t: int) -> int:
 
 VALTYPE_NAMES: dict[int, str] = {
     I32: "i32", I64: "i64", F32: "f32", F64: "f64", V128: "v128",
-    FUNCREF: "funcref", EXTERNREF: "externref",
+    FUNCREF: "funcref", EXTERNREF: "externref", EXNREF: "exnref",
 }
 _VALTYPE_BY_NAME = {name: code for code, name in VALTYPE_NAMES.items()}
 NUM_TYPES = frozenset((I32, I64, F32, F64))
-REF_TYPES = frozenset((FUNCREF, EXTERNREF))
+REF_TYPES = frozenset((FUNCREF, EXTERNREF, EXNREF))
 VALTYPES = frozenset(VALTYPE_NAMES)
 
 # Block types as stored in the ``a`` immediate of block/loop/if (the signed s33 value).
 BLOCK_EMPTY = -64
 BLOCK_I32, BLOCK_I64, BLOCK_F32, BLOCK_F64, BLOCK_V128 = -1, -2, -3, -4, -5
-BLOCK_FUNCREF, BLOCK_EXTERNREF = -16, -17
+BLOCK_FUNCREF, BLOCK_EXTERNREF, BLOCK_EXNREF = -16, -17, -23
 BLOCKTYPE_VALTYPE = {BLOCK_I32: I32, BLOCK_I64: I64, BLOCK_F32: F32, BLOCK_F64: F64, BLOCK_V128: V128,
-                     BLOCK_FUNCREF: FUNCREF, BLOCK_EXTERNREF: EXTERNREF}
+                     BLOCK_FUNCREF: FUNCREF, BLOCK_EXTERNREF: EXTERNREF, BLOCK_EXNREF: EXNREF}
 """The single-result block types: s33 immediate -> value type."""
 _BLOCKTYPE_VALTYPE = BLOCKTYPE_VALTYPE
 
@@ -131,7 +131,7 @@ class GlobalType:
 
 @dataclass(slots=True)
 class Import:
-    """An import; ``desc`` is a type index (func) or a TableType / MemoryType / GlobalType."""
+    """An import; ``desc`` is a type index (func, tag) or a TableType / MemoryType / GlobalType."""
 
     module: str
     name: str
@@ -216,6 +216,8 @@ class Module:
     tables: list[TableType] = field(default_factory=list)
     memories: list[MemoryType] = field(default_factory=list)
     globals: list[Global] = field(default_factory=list)
+    # Defined tags (exception handling): the type index of each; its type has no results.
+    tags: list[int] = field(default_factory=list)
     exports: list[Export] = field(default_factory=list)
     start: int | None = None
     elems: list[ElemSegment] = field(default_factory=list)
@@ -245,6 +247,18 @@ class Module:
     @property
     def num_imported_globals(self) -> int:
         return sum(1 for imp in self.imports if imp.kind == "global")
+
+    @property
+    def num_imported_tags(self) -> int:
+        return sum(1 for imp in self.imports if imp.kind == "tag")
+
+    def all_tags(self) -> list[int]:
+        """The type index of every tag in the index space (imports first)."""
+        return [imp.desc for imp in self._imported("tag")] + list(self.tags)
+
+    def tag_type(self, tagidx: int) -> FuncType:
+        """The function type of tag ``tagidx`` (its parameters are the exception's payload)."""
+        return self.types[self.all_tags()[tagidx]]
 
     def all_func_types(self) -> list[FuncType]:
         """The type of every function in the index space (imports first)."""

@@ -17,6 +17,7 @@ from . import opcodes as O
 from .types import (
     BLOCK_EMPTY,
     BLOCKTYPE_VALTYPE,
+    EXNREF,
     F32,
     F64,
     FUNCREF,
@@ -31,6 +32,7 @@ from .types import (
     MemoryType,
     Module,
     TableType,
+    make_ref,
 )
 
 UNKNOWN = 0
@@ -69,6 +71,14 @@ _GLOBAL_GET, _GLOBAL_SET = _K("global.get"), _K("global.set")
 _MEMORY_INIT, _DATA_DROP = O.op_key("memory.init"), O.op_key("data.drop")
 _TABLE_INIT, _ELEM_DROP, _TABLE_COPY = O.op_key("table.init"), O.op_key("elem.drop"), O.op_key("table.copy")
 _TABLE_GROW, _TABLE_SIZE, _TABLE_FILL = O.op_key("table.grow"), O.op_key("table.size"), O.op_key("table.fill")
+_THROW, _THROW_REF, _TRY_TABLE = O.op_key("throw"), O.op_key("throw_ref"), O.op_key("try_table")
+_EXN = make_ref(EXNREF, False)          # (ref exn): what catch_ref / catch_all_ref hand to their label
+
+
+def _matches(actual: int, expected: int) -> bool:
+    """``actual`` <: ``expected`` for the types exception handling produces (equal, or (ref exn) <:
+    exnref); the general subtyping of typed references belongs to the type-system work."""
+    return actual == expected or (actual == _EXN and expected == EXNREF)
 _RETURN_CALL, _RETURN_CALL_INDIRECT = O.op_key("return_call"), O.op_key("return_call_indirect")
 
 
@@ -86,6 +96,7 @@ class _Context:
         self.elem_types: list[int] = [e.elemtype for e in m.elems]
         self.data_count = m.data_count
         self.refs: set[int] = set()
+        self.tags: list[FuncType] = []          # the type of every tag (imports first)
 
 
 def _err(msg: str, pos: int | None, ctx: _Context | None = None, funcidx: int | None = None
@@ -109,13 +120,24 @@ def _check_table(tt: TableType, pos: int | None) -> None:
     _check_limits(tt.limits, 0xFFFFFFFF, pos, "table size must be at most 2^32-1")
 
 
+# Extended constant expressions (Wasm 3.0): i32/i64 add, sub and mul -> their operand type.
+_CONST_ARITH_OPS = {O.op_key(f"{t}.{op}"): ty for t, ty in (("i32", I32), ("i64", I64))
+                    for op in ("add", "sub", "mul")}
+
+
 def _const_expr(ctx: _Context, expr: list[Instr], expected: int, num_globals: int, pos: int | None) -> None:
-    """Check a constant expression producing one value of type ``expected``."""
+    """Check a constant expression producing one value of type ``expected`` (with the i32/i64
+    add/sub/mul of extended constant expressions); ``global.get`` may read the first ``num_globals``."""
     stack: list[int] = []
     for op, a, _b, p in expr:
         t = _CONST_OPS.get(op)
         if t is not None:
             stack.append(t)
+        elif op in _CONST_ARITH_OPS:
+            t = _CONST_ARITH_OPS[op]
+            if len(stack) < 2 or stack[-1] != t or stack[-2] != t:
+                raise _err("type mismatch", p)
+            stack.pop()
         elif op == _REF_NULL:
             stack.append(a)
         elif op == _REF_FUNC:
@@ -133,6 +155,15 @@ def _const_expr(ctx: _Context, expr: list[Instr], expected: int, num_globals: in
             raise _err("constant expression required", p)
     if stack != [expected]:
         raise _err("type mismatch", expr[-1][3] if expr else pos)
+
+
+def _check_tag(ctx: _Context, typeidx: int, pos: int | None) -> None:
+    if typeidx >= len(ctx.types):
+        raise _err(f"unknown type {typeidx}", pos)
+    ft = ctx.types[typeidx]
+    if ft.results:
+        raise _err("non-empty tag result type", pos)
+    ctx.tags.append(ft)
 
 
 def _collect_refs(m: Module) -> set[int]:
@@ -181,6 +212,8 @@ def _validate_module(m: Module) -> None:
         elif imp.kind == "memory":
             _check_memory(imp.desc, pos)
             ctx.memories.append(imp.desc)
+        elif imp.kind == "tag":
+            _check_tag(ctx, imp.desc, pos)
         else:
             ctx.globals.append(imp.desc)
     ctx.num_imported_globals = len(ctx.globals)
@@ -196,6 +229,8 @@ def _validate_module(m: Module) -> None:
         ctx.memories.append(mt)
     if len(ctx.memories) > 1:
         raise _err("multiple memories", section_pos.get(5))
+    for t in m.tags:
+        _check_tag(ctx, t, section_pos.get(13))
     ctx.refs = _collect_refs(m)
     for g in m.globals:
         _const_expr(ctx, g.init, g.type.valtype, ctx.num_imported_globals, section_pos.get(6))
@@ -203,7 +238,8 @@ def _validate_module(m: Module) -> None:
 
     seen: set[str] = set()
     spaces = {"func": (ctx.funcs, "function"), "table": (ctx.tables, "table"),
-              "memory": (ctx.memories, "memory"), "global": (ctx.globals, "global")}
+              "memory": (ctx.memories, "memory"), "global": (ctx.globals, "global"),
+              "tag": (ctx.tags, "tag")}
     for exp in m.exports:
         space, what = spaces[exp.kind]
         if exp.index >= len(space):
@@ -510,6 +546,29 @@ class _FuncValidator:
                 self.rare(op, a, b, pos)
             height = ctrls[-1].height if ctrls else 0
 
+    def tag(self, index: int, pos: int) -> FuncType:
+        tags = self.ctx.tags
+        if index >= len(tags):
+            raise self.err(f"unknown tag {index}", pos)
+        return tags[index]
+
+    def try_table(self, bt: int, catches: tuple, pos: int) -> None:
+        """``try_table bt catch*``: each catch clause's label (in the enclosing context) must accept
+        the tag's parameters, then (ref exn) for the _ref kinds; then a block of type ``bt``."""
+        for kind, tagidx, label in catches:
+            produced: tuple[int, ...] = ()
+            if kind in (O.CATCH, O.CATCH_REF):
+                produced = self.tag(tagidx, pos).params
+            if kind in (O.CATCH_REF, O.CATCH_ALL_REF):
+                produced = (*produced, _EXN)
+            types = self.label_types(label, pos)
+            if len(types) != len(produced) or not all(map(_matches, produced, types)):
+                raise self.err("type mismatch", pos)
+        params, res = self.block_type(bt, pos)
+        self.pop_vals(params, pos)
+        self.ctrls.append(_Frame(_TRY_TABLE, params, res, len(self.stack)))
+        self.stack.extend(params)
+
     def select(self, t: int | tuple | None, pos: int) -> None:
         if isinstance(t, tuple):
             raise self.err("invalid result arity", pos)
@@ -603,6 +662,14 @@ class _FuncValidator:
             self.pop_vals((I32, I32, I32), pos)
         elif op == _ELEM_DROP:
             self.elem(a, pos)
+        elif op == _THROW:
+            self.pop_vals(self.tag(a, pos).params, pos)
+            self.unreachable()
+        elif op == _THROW_REF:
+            pop(EXNREF, pos)
+            self.unreachable()
+        elif op == _TRY_TABLE:
+            self.try_table(a, b, pos)
         elif op == _RETURN_CALL:
             if a >= len(ctx.funcs):
                 raise self.err(f"unknown function {a}", pos)

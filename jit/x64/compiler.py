@@ -39,9 +39,12 @@ from .lower import (
     OP_LOCAL_SET,
     OP_LOCAL_TEE,
     OP_LOOP,
+    OP_THROW,
+    OP_TRY_TABLE,
 )
 from .lower.calls import CallLowering
 from .lower.control import FUNC, ControlLowering, Ctrl
+from .lower.exceptions import ExceptionLowering, build_table
 from .lower.float import FloatLowering
 from .lower.integer import IntegerLowering
 from .lower.memory import MemoryLowering
@@ -85,7 +88,7 @@ SIMD_PREFIX_KEY = 0xFD000         # opcode keys of the 0xFD (v128) instructions 
 
 class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, IntegerLowering, FloatLowering,
                        MemoryLowering, CallLowering, TableLowering, SimdArithmetic, SimdLanes,
-                       TailCallLowering):
+                       TailCallLowering, ExceptionLowering):
     """Compiles one function body into the module's assembler: the dispatch loop over ``LOWERINGS``."""
 
     def __init__(self, mc: ModuleCompiler, func_index: int, body) -> None:
@@ -117,6 +120,8 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
                 wide = True
             elif op in (OP_BLOCK, OP_LOOP, OP_IF) and a == BLOCK_V128:
                 wide = True
+            elif op == OP_TRY_TABLE or op == OP_THROW:    # a v128 payload lands in stack slots
+                wide = wide or a == BLOCK_V128 or _v128_payload(self.module, op, a, _b)
         self.local_types = list(self.sig.params) + local_types
         self.num_declared = self.nparams + sum(c for c, _ in body.locals)
         self.frame = Frame(self.sig.params, local_types, wide)
@@ -138,6 +143,7 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
         self.trap_sites: list[tuple[Label, int, int]] = []
         self.interrupt_slow_paths: list[tuple[Label, Label, int]] = []   # (slow path, back, wasm pos)
         self.pos = body.offset
+        self.eh_init()
 
     def choose_pinned_locals(self, code) -> list[tuple[int, object]]:
         """Pick the hottest locals (uses weighted by loop depth) to live in registers all along.
@@ -159,7 +165,7 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
             elif op == OP_LOOP:
                 loops.append(1)
                 depth += 1
-            elif op == OP_BLOCK or op == OP_IF:
+            elif op == OP_BLOCK or op == OP_IF or op == OP_TRY_TABLE:
                 loops.append(0)
             elif op == OP_END and loops:
                 depth -= loops.pop()
@@ -231,7 +237,7 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
             self.pos = insn[3]
             if self.dead:
                 # Unreachable code: skip it, counting nested blocks; the enclosing end/else revive.
-                if op in (OP_BLOCK, OP_LOOP, OP_IF):
+                if op in (OP_BLOCK, OP_LOOP, OP_IF, OP_TRY_TABLE):
                     self.dead += 1
                 elif op == OP_END:
                     if self.dead == 1:
@@ -256,6 +262,7 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
         for lbl, kind, pos in self.trap_sites:
             a.bind(lbl)
             self.call_trap_inline(kind, pos)     # kind None: the code is in eax (helper result)
+        self.emit_landing_pads()
         self.end = a.offset
         # Frame size: slots below the saved vmctx plus the outgoing argument area, rsp 16-aligned.
         n = 8 * self.frame.max_slot + self.max_outgoing
@@ -263,6 +270,7 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
         a.patch32(frame_patch, n)
         a.patch32(check_patch, n + 8)
         self.patch_stack_pointer_resets(n)
+        self.eh_finish(n + 8)
 
     def zero_locals(self) -> None:
         """Zero the memory homes of declared locals that live in memory. Pinned locals are zeroed in
@@ -289,6 +297,13 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
         a.db(b"\xf3\x48\xab")          # rep stosq
 
 
+def _v128_payload(module, op: int, a, b) -> bool:
+    """Whether a throw / try_table moves a v128 exception payload (it needs 16-byte stack slots)."""
+    if op == OP_THROW:
+        return V128 in module.tag_type(a).params
+    return any(tag is not None and V128 in module.tag_type(tag).params for _k, tag, _l in b)
+
+
 HANDLERS = LOWERINGS     # every family module above has registered its lowerings
 
 
@@ -307,6 +322,10 @@ class ModuleCompiler:
         self.consts: dict[tuple[int, int], Label] = {}
         self.pc_offsets: list[int] = []
         self.pc_wasm: list[int] = []
+        # Exception handling (jit.x64.lower.exceptions): functions saving callee-saved registers and
+        # try-body segments with their clauses, at code offsets
+        self.eh_funcs: list[tuple] = []
+        self.eh_segs: list[tuple] = []
         self._tail_calls: bool | None = None
 
     @property
@@ -393,6 +412,7 @@ class ModuleCompiler:
             layout=self.layout,
             num_imported_funcs=nimp,
             func_names=dict(m.names.functions) if m.names else {},
+            eh_table=build_table(self.eh_funcs, self.eh_segs),
         )
 
 

@@ -7,6 +7,10 @@ Mixed into ``jit.x64.encoder.Assembler``; every method emits ``[66|F2|F3] [REX] 
 mnemonic with its mandatory prefix and opcode; the generated methods are attached to ``SseMixin`` after
 the class. ``dst``/``src`` are ``Xmm`` registers or memory (``Mem``, or a ``Label`` for
 ``[rip + label]``) as each instruction allows; anything else raises ``EncodingError``.
+
+A few VEX.128 forms (``_VEX_FMA``: FMA3 ``vfmadd231ps``...; ``_VEX_BLENDV``: AVX ``vpblendvb``...) take
+xmm registers only; the compiler emits them only when ``jit.abi.cpu.host_features()`` reports
+``fma`` / ``avx`` (the relaxed SIMD lowerings).
 """
 from __future__ import annotations
 
@@ -118,6 +122,20 @@ _SHIFT_XMM: dict[str, bytes] = {
 }
 
 
+# VEX.128 forms (AVX, FMA) used where the CPU probe reports them (relaxed SIMD), register operands
+# only: name -> (pp: 1 = 66, map: 2 = 0F38 / 3 = 0F3A, VEX.W, opcode).
+# "op dst, src1, src2": dst = src1 * src2 +/- dst (FMA 231 forms, fused: one rounding).
+_VEX_FMA: dict[str, tuple[int, int, int, int]] = {
+    "vfmadd231ps": (1, 2, 0, 0xB8), "vfmadd231pd": (1, 2, 1, 0xB8),
+    "vfnmadd231ps": (1, 2, 0, 0xBC), "vfnmadd231pd": (1, 2, 1, 0xBC),
+}
+# "op dst, src1, src2, mask": dst = the lanes of src2 where the mask lane's top bit is set, else src1 (AVX,
+# four operands, the mask register in imm8[7:4]).
+_VEX_BLENDV: dict[str, tuple[int, int, int, int]] = {
+    "vblendvps": (1, 3, 0, 0x4A), "vblendvpd": (1, 3, 0, 0x4B), "vpblendvb": (1, 3, 0, 0x4C),
+}
+
+
 def _imm8(owner: SseMixin, what: str, imm: int) -> bytes:
     return bytes((owner._wrap(what, imm, 8) & 0xFF,))
 
@@ -181,6 +199,25 @@ def _shift(name: str) -> Callable[..., None]:
     return _named(op, name, f"``{name} xmm, count``: count an imm8, or an xmm/m128 (low qword).")
 
 
+def _vex_fma(name: str) -> Callable[..., None]:
+    pp, mmmmm, w, opcode = _VEX_FMA[name]
+
+    def op(self: SseMixin, dst: Xmm, src1: Xmm, src2: Xmm) -> None:
+        self._emit_vex(name, pp, mmmmm, w, opcode, dst, src1, src2)
+
+    return _named(op, name, f"``{name} dst, src1, src2`` (VEX.128, xmm registers).")
+
+
+def _vex_blendv(name: str) -> Callable[..., None]:
+    pp, mmmmm, w, opcode = _VEX_BLENDV[name]
+
+    def op(self: SseMixin, dst: Xmm, src1: Xmm, src2: Xmm, mask: Xmm) -> None:
+        imm = bytes((self._xmm(name, mask).num << 4,))
+        self._emit_vex(name, pp, mmmmm, w, opcode, dst, src1, src2, imm)
+
+    return _named(op, name, f"``{name} dst, src1, src2, mask`` (VEX.128, xmm registers).")
+
+
 class SseMixin:
     """The SSE part of ``Assembler`` (see the module docstring).
 
@@ -189,6 +226,8 @@ class SseMixin:
     """
 
     if TYPE_CHECKING:
+        code: bytearray
+
         def _emit(self, opcode: bytes, reg: int, rm: Gpr | Xmm | Mem | Label, *, w: bool = False,
                   prefix: bytes = b"", imm: bytes = b"", rex8: bool = False) -> None: ...
 
@@ -209,6 +248,15 @@ class SseMixin:
         if not isinstance(x, Xmm | Mem | Label):
             raise self._fail(what, f"expected an xmm register or memory operand, got {x!r}")
         return x
+
+    def _emit_vex(self, what: str, pp: int, mmmmm: int, w: int, opcode: int, reg: object, vvvv: object,
+                  rm: object, imm: bytes = b"") -> None:
+        """Emit the three-byte VEX.128 form ``C4 [RXB.mmmmm] [W.vvvv.L.pp] opcode ModRM [imm]`` with
+        register operands only (``reg`` = ModRM.reg, ``vvvv`` = the extra source, ``rm`` = ModRM.rm)."""
+        r, v, m = self._xmm(what, reg).num, self._xmm(what, vvvv).num, self._xmm(what, rm).num
+        byte1 = ((~r >> 3) & 1) << 7 | 1 << 6 | ((~m >> 3) & 1) << 5 | mmmmm
+        byte2 = w << 7 | (~v & 15) << 3 | pp
+        self.code += bytes((0xC4, byte1, byte2, opcode, 0xC0 | (r & 7) << 3 | (m & 7))) + imm
 
     def movd(self, dst: Xmm | Gpr | Mem | Label, src: Xmm | Gpr | Mem | Label) -> None:
         """32-bit ``movd``: xmm <- gpr/mem (``66 0F 6E``), gpr/mem <- xmm (``66 0F 7E``)."""
@@ -348,3 +396,5 @@ _attach(_BINOPS, _binop)
 _attach(_BINOPS_IMM, _binop_imm)
 _attach(_MOVES, _move)
 _attach(_SHIFT_IMM, _shift)
+_attach(_VEX_FMA, _vex_fma)
+_attach(_VEX_BLENDV, _vex_blendv)

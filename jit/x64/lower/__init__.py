@@ -23,6 +23,7 @@ KEY: dict[str, int] = {name: info.key for name, info in OPS_BY_NAME.items()}
 """Instruction name -> opcode key (``select`` is the untyped 0x1B)."""
 
 OP_BLOCK, OP_LOOP, OP_IF, OP_ELSE, OP_END = KEY["block"], KEY["loop"], KEY["if"], KEY["else"], KEY["end"]
+OP_TRY_TABLE, OP_THROW = KEY["try_table"], KEY["throw"]
 OP_BR_IF, OP_SELECT = KEY["br_if"], KEY["select"]
 OP_SELECT_T = next(k for k, i in OPS.items() if i.imm == SELECT_T)      # typed select (0x1C)
 OP_LOCAL_GET, OP_LOCAL_SET, OP_LOCAL_TEE = KEY["local.get"], KEY["local.set"], KEY["local.tee"]

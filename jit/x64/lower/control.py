@@ -20,7 +20,7 @@ BLOCK, LOOP, IF, ELSE, FUNC = range(5)     # Ctrl kinds
 class Ctrl:
     """A control frame: the label branches go to, the stack height at entry and the block type."""
 
-    __slots__ = ("kind", "label", "else_label", "height", "params", "results", "saved", "targeted")
+    __slots__ = ("kind", "label", "else_label", "height", "params", "results", "saved", "targeted", "eh")
 
     def __init__(self, kind: int, label: Label, height: int, params: tuple, results: tuple) -> None:
         self.kind = kind
@@ -31,6 +31,7 @@ class Ctrl:
         self.results = results
         self.saved: list[int] = []     # hidden locals holding an `if`'s parameters for its `else`
         self.targeted = False          # some branch jumps to the label
+        self.eh: tuple | None = None   # a try_table: (the clauses enclosing it,), see lower/exceptions.py
 
     @property
     def branch_types(self) -> tuple:
@@ -233,6 +234,8 @@ class ControlLowering:
     @lowers("end")
     def op_end(self, _a, _b) -> None:
         c = self.ctrls.pop()
+        if c.eh is not None:
+            self.eh_leave(c)
         reachable = not self.dead
         self.dead = 0
         if c.kind == FUNC:

@@ -2,7 +2,8 @@
 
 ``SimdArithmetic`` (lane-wise arithmetic, comparisons, conversions, shifts) and ``SimdLanes`` (splats,
 lane access, shuffles, reductions, loads and stores) are mixed into ``FunctionCompiler`` over
-``jit.x64.simd.SimdOperands``. The lowerings of the non-obvious instructions (saturating truncation,
+``jit.x64.simd.SimdOperands``; ``SimdArithmetic`` also carries the relaxed SIMD lowerings
+(``jit.x64.lower.relaxed_simd``). The lowerings of the non-obvious instructions (saturating truncation,
 float min/max, i64x2 shifts and multiplies) follow V8's SSE code generator.
 """
 from __future__ import annotations
@@ -33,9 +34,10 @@ from ..simd import (
 )
 from ..stack import CONST, Val
 from . import KEY, lower_all
+from .relaxed_simd import RelaxedSimdLowering
 
 
-class SimdArithmetic(SimdOperands):
+class SimdArithmetic(RelaxedSimdLowering):
     """Lane-wise v128 arithmetic, comparisons, conversions and shifts of ``FunctionCompiler``."""
 
     # -- lane-wise binary --------------------------------------------------------------------------
