@@ -473,3 +473,31 @@ def test_w_x_holds_while_throwing() -> None:
                          capture_output=True, text=True, timeout=120, env=env)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "ok"
+
+
+EXNREF_STORAGE = """
+(module
+  (tag $e (param i32))
+  (table $t 2 exnref)
+  (global $g (mut exnref) (ref.null exn))
+  (func (export "keep") (param i32)
+    (block $h (result exnref)
+      (try_table (catch_all_ref $h) (throw $e (local.get 0)))
+      (unreachable))
+    (global.set $g)
+    (table.set $t (i32.const 1) (global.get $g)))
+  (func (export "rethrow_from_table") (throw_ref (table.get $t (i32.const 1))))
+  (func (export "is_null") (param i32) (result i32) (ref.is_null (table.get $t (local.get 0))))
+  (func (export "grow") (result i32) (table.grow $t (ref.null exn) (i32.const 3))))
+"""
+
+
+def test_exnref_in_globals_and_tables() -> None:
+    inst = jit.Instance(jit.Module(EXNREF_STORAGE))
+    assert inst.exports.is_null(1) == 1
+    inst.exports.keep(77)
+    assert (inst.exports.is_null(1), inst.exports.is_null(0), inst.exports.grow()) == (0, 1, 2)
+    for _ in range(3):                       # the stored exception stays valid: rethrown each time
+        with pytest.raises(jit.WasmException) as info:
+            inst.exports.rethrow_from_table()
+        assert info.value.payload == (77,)

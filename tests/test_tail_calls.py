@@ -306,3 +306,127 @@ def test_code_after_a_tail_call_is_stack_polymorphic() -> None:
     m = jit.Module(wat("""(module (func $f (result i32) (i32.const 4))
         (func (export "g") (result i32) (return_call $f) (i32.add) (i64.const 1) (drop)))"""))
     assert jit.Instance(m).exports.g() == 4
+
+
+# Arguments read from the caller's own parameter slots while the callee's area (not larger than the
+# caller's) is written over them: swaps, rotations with v128, and a smaller area at the top.
+PERMUTE = """
+(module
+  (func $pair (param i64 i64) (result i64) (i64.add (i64.mul (local.get 0) (i64.const 1000)) (local.get 1)))
+  (func $swap (export "swap") (param i64 i64) (result i64) (return_call $pair (local.get 1) (local.get 0)))
+  (func $rot (param $a v128) (param $b i64) (param $c v128) (param $n i32) (result i64)
+    (if (i32.eqz (local.get $n))
+      (then (return (i64.add (i64.add (i64x2.extract_lane 0 (local.get $a))
+                                      (i64.mul (local.get $b) (i64.const 100)))
+                             (i64.mul (i64x2.extract_lane 1 (local.get $c)) (i64.const 10000))))))
+    (return_call $rot (local.get $c) (i64x2.extract_lane 0 (local.get $a))
+                      (i64x2.splat (local.get $b)) (i32.sub (local.get $n) (i32.const 1))))
+  (func (export "rot") (param i64 i64 i64 i32) (result i64)
+    (return_call $rot (i64x2.splat (local.get 0)) (local.get 1) (i64x2.splat (local.get 2)) (local.get 3)))
+  (func (export "shrink") (param $a i64) (param $b i64) (param $c i64) (param $d i64) (param $e i64)
+                          (param $f i64) (result i64)
+    (return_call $pair (local.get $a) (local.get $e)))
+  (func (export "shrink_sum") (param $a i64) (param $b i64) (param $c i64) (param $d i64) (param $e i64)
+                              (param $f i64) (result i64)
+    (return_call $pair (i64.add (local.get $e) (local.get $f)) (local.get $e)))
+)
+"""
+
+
+def test_arguments_read_from_the_slots_they_overwrite() -> None:
+    inst = jit.Instance(jit.Module(wat(PERMUTE)))
+    assert inst.exports.swap(1, 2) == 2001
+    # (a, b, c) -> (c, a, b) each round, as v128/i64/v128
+    for n, (a, b, c) in enumerate([(1, 2, 3), (3, 1, 2), (2, 3, 1), (1, 2, 3)]):
+        assert inst.exports.rot(1, 2, 3, n) == a + 100 * b + 10000 * c
+    assert inst.exports.shrink(1, 2, 3, 4, 5, 6) == 1005
+    assert inst.exports.shrink_sum(1, 2, 3, 4, 5, 6) == 11005
+
+
+# Generated chains: functions of random signatures (0 to 16 parameters of every value type) in one
+# cycle, each reached by return_call or return_call_indirect. Every argument has a value derived from
+# ($s, type, position mod 3) that its callee checks (unreachable on a mismatch); a caller passes its
+# own parameter where one has the same type and position class, so arguments are also read from the
+# slots the callee's area is being written over.
+TYPES = ("i32", "i64", "f32", "f64", "v128")
+
+
+def _derive(ty: str, tag: int) -> str:
+    base = f"(i64.add (global.get $s) (i64.const {tag * 1000003}))"
+    return {
+        "i32": f"(i32.wrap_i64 {base})",
+        "i64": base,
+        "f32": f"(f32.convert_i32_s (i32.and (i32.wrap_i64 {base}) (i32.const 0xFFFFF)))",
+        "f64": f"(f64.convert_i64_s {base})",
+        "v128": f"(i64x2.replace_lane 1 (i64x2.splat {base}) (i64.xor {base} (i64.const 0x5555)))",
+    }[ty]
+
+
+def _same(ty: str, a: str, b: str) -> str:
+    if ty == "v128":
+        return (f"(i32.and (i64.eq (i64x2.extract_lane 0 {a}) (i64x2.extract_lane 0 {b}))"
+                f" (i64.eq (i64x2.extract_lane 1 {a}) (i64x2.extract_lane 1 {b})))")
+    return f"({ty}.eq {a} {b})"
+
+
+def generated_chain(seed: int, nfuncs: int = 10) -> str:
+    import random
+    rng = random.Random(seed)
+    sigs = [[rng.choice(TYPES) for _ in range(rng.choice((0, 1, 2, 3, 5, 8, 12, 16)))]
+            for _ in range(nfuncs)]
+    order = list(range(nfuncs))
+    rng.shuffle(order)
+    succ = {order[k]: order[(k + 1) % nfuncs] for k in range(nfuncs)}
+    out = ["(module", "  (global $s (mut i64) (i64.const 0))", "  (global $left (mut i64) (i64.const 0))",
+           f"  (table {nfuncs} funcref)",
+           "  (elem (i32.const 0) " + " ".join(f"$f{i}" for i in range(nfuncs)) + ")"]
+    for i, sig in enumerate(sigs):
+        out.append(f"  (type $t{i} (func (param {' '.join(sig)}) (result i64)))")
+    for i, sig in enumerate(sigs):
+        body = []
+        for j, ty in enumerate(sig):
+            body.append(f"(if (i32.eqz {_same(ty, f'(local.get {j})', _derive(ty, j % 3))})"
+                        " (then unreachable))")
+        body.append("(if (i64.eqz (global.get $left))"
+                    " (then (return (i64.add (global.get $s) (i64.const 7)))))")
+        body.append("(global.set $left (i64.sub (global.get $left) (i64.const 1)))")
+        nxt = succ[i]
+        args = []
+        for j, ty in enumerate(sigs[nxt]):
+            own = [k for k, t in enumerate(sig) if t == ty and k % 3 == j % 3]
+            forward = own and rng.random() < 0.7
+            args.append(f"(local.get {rng.choice(own)})" if forward else _derive(ty, j % 3))
+        if rng.random() < 0.5:
+            body.append(f"(return_call $f{nxt} {' '.join(args)})")
+        else:
+            body.append(f"(return_call_indirect (type $t{nxt}) {' '.join(args)} (i32.const {nxt}))")
+        out.append(f"  (func $f{i} (type $t{i})\n    " + "\n    ".join(body) + ")")
+    first = order[0]
+    args = " ".join(_derive(ty, j % 3) for j, ty in enumerate(sigs[first]))
+    out.append(f"""  (func (export "run") (param $s i64) (param $n i64) (result i64)
+    (global.set $s (local.get $s))
+    (global.set $left (local.get $n))
+    (i64.sub (call $f{first} {args}) (i64.const 7)))""")
+    out.append(")")
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_generated_tail_call_chains(seed: int) -> None:
+    inst = jit.Instance(jit.Module(wat(generated_chain(seed))), limits=SMALL_STACK)
+    for s, n in ((5, 0), (12345, 37), (-99, 1000), (424242, 300_000)):
+        assert inst.exports.run(s, n) == s
+
+
+def test_disabled_by_features() -> None:
+    from jit.wasm import validate
+    data = wat("(module (func $f (result i32) (i32.const 1)) (func (result i32) (return_call $f)))")
+    pos = data.index(bytes([0x12, 0x00]))
+    with pytest.raises(jit.CompileError, match=rf"unsupported proposal 'tail calls' \(at offset {pos:#x}\)"):
+        validate(data, features=jit.Features(tail_call=False))
+    indirect = wat("(module (table 1 funcref) (func (return_call_indirect (i32.const 0))))")
+    with pytest.raises(jit.CompileError, match="unsupported proposal 'tail calls'"):
+        validate(indirect, features=jit.Features(tail_call=False))
+    validate(data, features=jit.Features(relaxed_simd=False))
+    validate(data)
+    assert jit.Features().tail_call

@@ -279,11 +279,12 @@ class WasmtimeSide:
 
 def wasmtime_trap_name(exc: Any) -> str:
     """A ``wasmtime.Trap`` as a key of ``WASMTIME_TRAPS``, ``UNCAUGHT`` or ``message: ...``."""
-    code = exc.trap_code
+    code = getattr(exc, "trap_code", None)
+    message = getattr(exc, "message", None) or str(exc)
     if (code is not None and code.name == "UNCAUGHT_EXCEPTION") or \
-            (code is None and "thrown Wasm exception" in exc.message):
+            (code is None and "thrown Wasm exception" in message):
         return UNCAUGHT
-    return code.name if code is not None else f"message: {exc.message}"
+    return code.name if code is not None else f"message: {message}"
 
 
 def _raw_bits(val: Any, t: int) -> int:
@@ -406,7 +407,9 @@ def _run_pair(wasm: bytes, calls: list[Call], nan_class: bool, seed: int | str,
     wt_trap: str | None = None
     try:
         wt = WasmtimeSide(wasm, relaxed_native)
-    except wasmtime.Trap as exc:            # the start function or a segment trapped
+    except (wasmtime.Trap, wasmtime.WasmtimeError) as exc:     # the start function or a segment failed
+        if not isinstance(exc, wasmtime.Trap) and "thrown Wasm exception" not in str(exc):
+            raise
         wt_trap = wasmtime_trap_name(exc)
         if wt_trap == "OUT_OF_FUEL":
             report.hung = True

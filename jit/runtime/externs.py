@@ -15,6 +15,7 @@ from ..abi.limits import DEFAULT_MAX_TABLE_ELEMENTS
 from ..errors import Error, LimitError
 from ..native import ffi, lib
 from ..wasm.types import (
+    EXNREF,
     EXTERNREF,
     FUNCREF,
     V128,
@@ -223,8 +224,8 @@ class Table:
                  limit: int | None = DEFAULT_MAX_TABLE_ELEMENTS) -> None:
         """``limit`` (``jit.Limits.max_table_elements``) caps growth: ``table.grow`` beyond it fails."""
         et = parse_valtype(elemtype)
-        if et not in (FUNCREF, EXTERNREF):
-            raise Error(f"table elements must be funcref or externref, got {valtype_name(et)}")
+        if et not in (FUNCREF, EXTERNREF, EXNREF):
+            raise Error(f"table elements must be funcref, externref or exnref, got {valtype_name(et)}")
         if min < 0 or (max is not None and max < min) or min > 0xFFFFFFFF:
             raise LimitError(f"invalid table limits: min {min}, max {max}")
         if limit is not None and min > limit:

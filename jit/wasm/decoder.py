@@ -63,7 +63,7 @@ _EXCEPTIONS = PROPOSAL_BY_KEY["exceptions"].name
 _EH_OPS = (0x08, 0x0A, 0x1F)      # throw, throw_ref, try_table
 # The legacy exception-handling opcodes (not part of Wasm 3.0): refused by name.
 _LEGACY_EH = {0x06: "try", 0x07: "catch", 0x09: "rethrow", 0x18: "delegate", 0x19: "catch_all"}
-REFTYPES = (FUNCREF, EXTERNREF)
+REFTYPES = (FUNCREF, EXTERNREF, EXNREF)
 HEAPTYPES = (FUNCREF, EXTERNREF, EXNREF)     # the heap types of ref.null this decoder knows
 MAX_LOCALS = 0xFFFFFFFF
 
@@ -371,7 +371,7 @@ def decode_expr(data: bytes, pos: int, state: _BodyState | None = None) -> tuple
             push_open(op)
             pos = p
         elif k == K_UNSUPPORTED_EH:
-            raise CompileError(f"unsupported proposal '{_EXCEPTIONS}'", pos)
+            raise _fail(f"illegal opcode (unsupported proposal '{_EXCEPTIONS}')", pos)
         elif k == K_PREFIX:
             key, a, b, p = _read_prefixed(data, pos + 1, op)
             if state is not None and key in _DATA_COUNT_OPS:
@@ -407,9 +407,11 @@ class _Decoder:
         self.num_func_imports = 0
         self.exceptions = features.exceptions if features is not None else Features().exceptions
 
-    def require_exceptions(self, pos: int) -> None:
+    def require_exceptions(self, pos: int, what: str) -> None:
+        """Features(exceptions=False): the tag section and tag imports/exports are what they are to a
+        decoder without the proposal (``what``: its Wasm 2.0 error), naming the proposal."""
         if not self.exceptions:
-            raise CompileError(f"unsupported proposal '{_EXCEPTIONS}'", pos)
+            raise _fail(f"{what} (unsupported proposal '{_EXCEPTIONS}')", pos)
 
     # -- primitives ---------------------------------------------------------------------------
     def byte(self) -> int:
@@ -527,7 +529,7 @@ class _Decoder:
             if sid > 13:
                 raise _fail("malformed section id", id_pos)
             if sid == 13:
-                self.require_exceptions(id_pos)
+                self.require_exceptions(id_pos, "malformed section id")
             size = self.length()
             start = self.pos
             m.sections.append((sid, start, size))
@@ -637,7 +639,7 @@ class _Decoder:
         elif kind == 3:
             desc = self.global_type()
         elif kind == 4:
-            self.require_exceptions(pos)
+            self.require_exceptions(pos, "malformed import kind")
             desc = self.tag_type()
         else:
             raise _fail("malformed import kind", pos)
@@ -673,7 +675,7 @@ class _Decoder:
         if kind > 4:
             raise _fail("malformed export kind", pos)
         if kind == 4:
-            self.require_exceptions(pos)
+            self.require_exceptions(pos, "malformed export kind")
         self.module.exports.append(Export(name, EXTERN_KINDS[kind], self.u32()))
 
     def _elem(self) -> None:
@@ -776,7 +778,8 @@ def decode(data: bytes | bytearray | memoryview, limits: ResourceLimits | None =
     gc.disable()
     try:
         module = decoder.decode()
-        if features is not None and not (features.relaxed_simd and features.extended_const):
+        if features is not None and not (features.relaxed_simd and features.extended_const
+                                         and features.tail_call):
             from .features import refuse_disabled
             refuse_disabled(module, features)
         return module

@@ -47,6 +47,7 @@ _OP_PROPOSALS: dict[int, tuple[str, ...]] = {
     0xD4: ("function_references",), 0xD5: ("function_references",),              # ref.as_non_null, br_on_null
     0xD6: ("function_references",),                                               # br_on_non_null
 }
+_TAIL_CALL_OPS = frozenset(op for op, keys in _OP_PROPOSALS.items() if "tail_call" in keys)
 _PREFIX_PROPOSALS: tuple[tuple[range, str], ...] = (
     (range(0xFB000, 0xFC000), "gc"),                  # struct.*, array.*, ref.test/cast, i31...
     (range(0xFD100, 0xFD114), "relaxed_simd"),
@@ -132,8 +133,8 @@ def proposals_used(m: Module) -> list[str]:
 
 def refuse_disabled(m: Module, features: Any) -> None:
     """Raise ``CompileError: unsupported proposal '<name>'`` (at the first use) when ``m`` uses relaxed
-    SIMD or extended constant expressions and ``features`` turns them off. Runs only for a disabled
-    proposal, so the default front end pays nothing."""
+    SIMD, extended constant expressions or tail calls and ``features`` turns them off. Runs only for
+    a disabled proposal, so the default front end pays nothing."""
     from ..errors import CompileError
     if not features.relaxed_simd:
         relaxed = _PREFIX_PROPOSALS[1][0]
@@ -141,6 +142,11 @@ def refuse_disabled(m: Module, features: Any) -> None:
             for op, _a, _b, pos in body.code:
                 if op in relaxed:
                     raise CompileError(f"unsupported proposal '{_NAMES['relaxed_simd']}'", pos)
+    if not features.tail_call:
+        for body in m.codes:
+            for op, _a, _b, pos in body.code:
+                if op in _TAIL_CALL_OPS:
+                    raise CompileError(f"unsupported proposal '{_NAMES['tail_call']}'", pos)
     if not features.extended_const:
         for expr in _const_exprs(m):
             for op, _a, _b, pos in expr:

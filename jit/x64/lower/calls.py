@@ -47,13 +47,18 @@ class CallLowering:
             slot += 2 if v.ty == V128 else 1
         self.max_outgoing = max(self.max_outgoing, arg_area_bytes(ft))
 
-    def push_results(self, ft: FuncType) -> None:
+    def push_results(self, ft: FuncType, may_tail: bool = True) -> None:
+        """After a call: push the results read at ``[rsp]``. Unless the callee certainly returned like
+        an ordinary call (``may_tail=False``), then reset rsp: a callee that tail-called may return
+        with rsp at its own argument area (jit.x64.lower.tailcalls)."""
         slot = 0
         for ty in ft.results:
             r = self.ra.alloc(ty)
             load_reg(self.asm, r, Mem(RSP, disp=8 * slot), ty)
             self.push_reg(r, ty)
             slot += 2 if ty == V128 else 1
+        if may_tail:
+            self.reset_stack_pointer()
 
     def restore_instance_regs(self) -> None:
         asm = self.asm
@@ -82,9 +87,7 @@ class CallLowering:
             if may_tail:
                 self.restore_instance_regs()
         self.restore_caller_pins()
-        self.push_results(ft)
-        if may_tail:
-            self.reset_stack_pointer()
+        self.push_results(ft, may_tail)
 
     def load_import_target(self, f: int) -> None:
         """rax = the code of imported function ``f``; switch to its instance (r15, r14)."""
@@ -118,7 +121,6 @@ class CallLowering:
         self.restore_instance_regs()
         self.restore_caller_pins()
         self.push_results(ft)
-        self.reset_stack_pointer()
 
     def load_table_target(self, typeidx: int, table: int) -> None:
         """With the element index in rax: check it against table ``table`` (bounds, null, type

@@ -8,6 +8,8 @@ native stack, also between functions whose argument areas differ in size (see do
 * the arguments are first stored into the caller's outgoing area at ``[rsp]`` (the ordinary call
   sequence, ``prepare_args``), then copied, highest slot first, to ``[E - area(callee)]`` (the
   destination is always above the source, so the descending copy is safe even when they overlap);
+  a ``return_call`` to an area no larger than the caller's stores them there directly
+  (``store_args_in_place``);
 * the callee-saved pinned registers, the saved ``rbp`` and the return address are read before the
   copy (a larger callee area may cover them), the return address is stored just below the new area,
   ``rsp`` points at it and the code jumps to the callee, which sees an ordinary call.
@@ -28,9 +30,11 @@ from __future__ import annotations
 
 from operator import itemgetter
 
-from ...wasm.types import FuncType
+from ...wasm.types import V128, FuncType
+from ..context import FLAGS
 from ..encoder import Label, Mem
 from ..registers import RAX, RBP, RDI, RSI, RSP, SCRATCH, Gpr
+from ..stack import LOCAL
 from . import KEY, lowers
 from .calls import arg_area_bytes, arg_slots
 
@@ -67,9 +71,10 @@ class TailCallLowering:
         for at in self.rsp_fixups:
             self.asm.patch32(at, -(frame_bytes + 8))
 
-    def emit_tail_jump(self, ft: FuncType, target: Label | Gpr) -> None:
+    def emit_tail_jump(self, ft: FuncType, target: Label | Gpr, in_place: bool = False) -> None:
         """Replace this frame by a call of ``target`` (type ``ft``) with the arguments staged at
-        ``[rsp]``; ``target`` is a label or a register other than rsi/rdi/r11."""
+        ``[rsp]`` (or already in the callee's area: ``in_place``); ``target`` is a label or a
+        register other than rsi/rdi/r11."""
         asm = self.asm
         own = arg_area_bytes(self.sig)
         delta = own - arg_area_bytes(ft)       # the callee's area starts at rbp + 16 + delta
@@ -78,7 +83,7 @@ class TailCallLowering:
         if delta:
             asm.mov(RSI, Mem(RBP, disp=8), 64)     # return address
             asm.mov(RDI, Mem(RBP), 64)             # the caller's rbp
-        for slot in reversed(range(arg_slots(ft.params))):
+        for slot in reversed(range(0 if in_place else arg_slots(ft.params))):
             asm.mov(SCRATCH, Mem(RSP, disp=8 * slot), 64)
             asm.mov(Mem(RBP, disp=16 + delta + 8 * slot), SCRATCH, 64)
         if delta:
@@ -91,15 +96,49 @@ class TailCallLowering:
         asm.jmp(target)
         self.set_unreachable()
 
+    def store_args_in_place(self, ft: FuncType) -> bool:
+        """When the callee's area is not larger than ours (it lies inside our incoming area, above
+        every frame slot), store the arguments straight into it instead of staging them at ``[rsp]``.
+        An argument read from a parameter slot that an earlier argument's store overwrites is first
+        spilled to its frame slot. Returns False (nothing emitted) for a larger callee area."""
+        delta = arg_area_bytes(self.sig) - arg_area_bytes(ft)
+        if delta < 0:
+            return False
+        n = len(ft.params)
+        base = len(self.stack) - n
+        args = self.stack[base:]
+        written: set[int] = set()          # incoming-area slots (from rbp + 16) stored so far
+        dests: list[int] = []
+        slot = delta // 8
+        for k, v in enumerate(args):
+            width = 2 if v.ty == V128 else 1
+            if v.kind == FLAGS:
+                self.to_reg(v)
+            elif v.kind == LOCAL and v.x < self.nparams:
+                home = self.frame.local_locs[v.x]
+                if isinstance(home, Mem) and written.intersection(range((home.disp - 16) // 8,
+                                                                         (home.disp - 16) // 8 + width)):
+                    self.ra.spill(base + k)
+            dests.append(slot)
+            written.update(range(slot, slot + width))
+            slot += width
+        for v, dest in zip(args, dests, strict=True):
+            self.emit_store_val(Mem(RBP, disp=16 + 8 * dest), v)
+        for v in self.truncate(base):
+            self.release(v)
+        return True
+
     @lowers("return_call")
     def op_return_call(self, f, _b) -> None:
         ft = self.module.func_type(f)
-        self.prepare_args(ft)
+        in_place = self.store_args_in_place(ft)
+        if not in_place:
+            self.prepare_args(ft)
         if f < self.module.num_imported_funcs:
             self.load_import_target(f)
-            self.emit_tail_jump(ft, RAX)
+            self.emit_tail_jump(ft, RAX, in_place)
         else:
-            self.emit_tail_jump(ft, self.mc.func_labels[f])
+            self.emit_tail_jump(ft, self.mc.func_labels[f], in_place)
 
     @lowers("return_call_indirect")
     def op_return_call_indirect(self, typeidx, table) -> None:

@@ -1,10 +1,15 @@
-;; return_call stages the arguments at [rsp], copies them to where the callee's argument area ends at
-;; the caller's area end (here it grows: 2 slots -> 5 slots), moves the return address below it and jumps;
-;; a direct call in a module with tail calls reloads r15/r14 and resets rsp after reading the results.
+;; return_call to a larger area (2 slots -> 5) stages the arguments at [rsp], reads the saved rbp and
+;; return address, copies the arguments to where the callee's area ends at the caller's area end, moves
+;; the return address below it and jumps; to an area no larger (self recursion) the arguments go
+;; straight into it. A direct call in a module with tail calls reloads r15/r14 and resets rsp after
+;; reading the results.
 (module
   (func $wide (param i64 i64 i64 i64 i64) (result i64) (local.get 4))
   (func $tail (param i64 i64) (result i64)
     (return_call $wide (local.get 1) (local.get 0) (i64.const 3) (i64.const 4) (i64.const 5)))
+  (func $count (param $n i64) (param $acc i64) (result i64)
+    (if (i64.eqz (local.get $n)) (then (return (local.get $acc))))
+    (return_call $count (i64.sub (local.get $n) (i64.const 1)) (local.get $n)))
   (func (export "f") (param i64) (result i64)
     (i64.add (call $tail (local.get 0) (i64.const 2)) (i64.const 1))))
 
@@ -38,10 +43,10 @@
 ;;     67: ebc1                   jmp 0x2a
 ;;     69: be0a000000             mov esi, 0xa
 ;;     6e: 4c89ff                 mov rdi, r15
-;;     71: ff15b9010000           call qword ptr [rip + 0x1b9]              ; wasm@0x31 local.get 4
+;;     71: ff1579020000           call qword ptr [rip + 0x279]              ; wasm@0x32 local.get 4
 ;;     77: be0b000000             mov esi, 0xb
 ;;     7c: 4c89ff                 mov rdi, r15
-;;     7f: ff15ab010000           call qword ptr [rip + 0x1ab]              ; wasm@0x31 local.get 4
+;;     7f: ff156b020000           call qword ptr [rip + 0x26b]              ; wasm@0x32 local.get 4
 ;;
 ;; func[1] <tail> (i64, i64) -> (i64):
 ;;     90: 55                     push rbp
@@ -88,47 +93,94 @@
 ;;    152: e963ffffff             jmp 0xba
 ;;    157: be0a000000             mov esi, 0xa
 ;;    15c: 4c89ff                 mov rdi, r15
-;;    15f: ff15cb000000           call qword ptr [rip + 0xcb]               ; wasm@0x36 local.get 1
+;;    15f: ff158b010000           call qword ptr [rip + 0x18b]              ; wasm@0x37 local.get 1
 ;;    165: be0b000000             mov esi, 0xb
 ;;    16a: 4c89ff                 mov rdi, r15
-;;    16d: ff15bd000000           call qword ptr [rip + 0xbd]               ; wasm@0x36 local.get 1
+;;    16d: ff157d010000           call qword ptr [rip + 0x17d]              ; wasm@0x37 local.get 1
 ;;
-;; func[2] (i64) -> (i64):
+;; func[2] <count> (i64, i64) -> (i64):
 ;;    180: 55                     push rbp
 ;;    181: 4889e5                 mov rbp, rsp
 ;;    184: 4889e0                 mov rax, rsp
 ;;    187: 482d20000000           sub rax, 0x20
 ;;    18d: 493b07                 cmp rax, qword ptr [r15]
-;;    190: 0f8274000000           jb 0x20a
+;;    190: 0f8281000000           jb 0x217
 ;;    196: 4157                   push r15
 ;;    198: 4881ec18000000         sub rsp, 0x18
-;;    19f: 49837f5000             cmp qword ptr [r15 + 0x50], 0
-;;    1a4: 0f8536000000           jne 0x1e0
-;;    1aa: 4c8b5d10               mov r11, qword ptr [rbp + 0x10]
-;;    1ae: 4c891c24               mov qword ptr [rsp], r11
-;;    1b2: 48c744240802000000     mov qword ptr [rsp + 8], 2
-;;    1bb: e8d0feffff             call 0x90                                 ; wasm@0x49 call 1
-;;    1c0: 4c8b7df8               mov r15, qword ptr [rbp - 8]
-;;    1c4: 4d8b7710               mov r14, qword ptr [r15 + 0x10]
-;;    1c8: 488b0424               mov rax, qword ptr [rsp]
-;;    1cc: 488da5e0ffffff         lea rsp, [rbp - 0x20]
-;;    1d3: 4883c001               add rax, 1
-;;    1d7: 48894510               mov qword ptr [rbp + 0x10], rax
-;;    1db: 4889ec                 mov rsp, rbp
-;;    1de: 5d                     pop rbp
-;;    1df: c3                     ret
-;;    1e0: 4d8d5f48               lea r11, [r15 + 0x48]
-;;    1e4: 4d3b5f40               cmp r11, qword ptr [r15 + 0x40]
-;;    1e8: 0f842a000000           je 0x218
-;;    1ee: 49c7475000000000       mov qword ptr [r15 + 0x50], 0
-;;    1f6: 0faef0                 mfence
-;;    1f9: 4d8b5f40               mov r11, qword ptr [r15 + 0x40]
-;;    1fd: 49837b0800             cmp qword ptr [r11 + 8], 0
-;;    202: 0f8510000000           jne 0x218
-;;    208: eba0                   jmp 0x1aa
-;;    20a: be0a000000             mov esi, 0xa
-;;    20f: 4c89ff                 mov rdi, r15
-;;    212: ff1518000000           call qword ptr [rip + 0x18]               ; wasm@0x45 local.get 0
-;;    218: be0b000000             mov esi, 0xb
-;;    21d: 4c89ff                 mov rdi, r15
-;;    220: ff150a000000           call qword ptr [rip + 0xa]                ; wasm@0x45 local.get 0
+;;    19f: 48895df0               mov qword ptr [rbp - 0x10], rbx
+;;    1a3: 488b5d10               mov rbx, qword ptr [rbp + 0x10]
+;;    1a7: 49837f5000             cmp qword ptr [r15 + 0x50], 0
+;;    1ac: 0f853b000000           jne 0x1ed
+;;    1b2: 4885db                 test rbx, rbx
+;;    1b5: 0f8519000000           jne 0x1d4
+;;    1bb: 4c8b5d18               mov r11, qword ptr [rbp + 0x18]
+;;    1bf: 4c895de8               mov qword ptr [rbp - 0x18], r11
+;;    1c3: 4c8b5de8               mov r11, qword ptr [rbp - 0x18]
+;;    1c7: 4c895d10               mov qword ptr [rbp + 0x10], r11
+;;    1cb: 488b5df0               mov rbx, qword ptr [rbp - 0x10]
+;;    1cf: 4889ec                 mov rsp, rbp
+;;    1d2: 5d                     pop rbp
+;;    1d3: c3                     ret
+;;    1d4: 4889d8                 mov rax, rbx
+;;    1d7: 4883e801               sub rax, 1
+;;    1db: 48894510               mov qword ptr [rbp + 0x10], rax
+;;    1df: 48895d18               mov qword ptr [rbp + 0x18], rbx
+;;    1e3: 488b5df0               mov rbx, qword ptr [rbp - 0x10]
+;;    1e7: 4889ec                 mov rsp, rbp
+;;    1ea: 5d                     pop rbp
+;;    1eb: eb93                   jmp 0x180
+;;    1ed: 4d8d5f48               lea r11, [r15 + 0x48]
+;;    1f1: 4d3b5f40               cmp r11, qword ptr [r15 + 0x40]
+;;    1f5: 0f842a000000           je 0x225
+;;    1fb: 49c7475000000000       mov qword ptr [r15 + 0x50], 0
+;;    203: 0faef0                 mfence
+;;    206: 4d8b5f40               mov r11, qword ptr [r15 + 0x40]
+;;    20a: 49837b0800             cmp qword ptr [r11 + 8], 0
+;;    20f: 0f8510000000           jne 0x225
+;;    215: eb9b                   jmp 0x1b2
+;;    217: be0a000000             mov esi, 0xa
+;;    21c: 4c89ff                 mov rdi, r15
+;;    21f: ff15cb000000           call qword ptr [rip + 0xcb]               ; wasm@0x46 local.get 0
+;;    225: be0b000000             mov esi, 0xb
+;;    22a: 4c89ff                 mov rdi, r15
+;;    22d: ff15bd000000           call qword ptr [rip + 0xbd]               ; wasm@0x46 local.get 0
+;;
+;; func[3] (i64) -> (i64):
+;;    240: 55                     push rbp
+;;    241: 4889e5                 mov rbp, rsp
+;;    244: 4889e0                 mov rax, rsp
+;;    247: 482d20000000           sub rax, 0x20
+;;    24d: 493b07                 cmp rax, qword ptr [r15]
+;;    250: 0f8274000000           jb 0x2ca
+;;    256: 4157                   push r15
+;;    258: 4881ec18000000         sub rsp, 0x18
+;;    25f: 49837f5000             cmp qword ptr [r15 + 0x50], 0
+;;    264: 0f8536000000           jne 0x2a0
+;;    26a: 4c8b5d10               mov r11, qword ptr [rbp + 0x10]
+;;    26e: 4c891c24               mov qword ptr [rsp], r11
+;;    272: 48c744240802000000     mov qword ptr [rsp + 8], 2
+;;    27b: e810feffff             call 0x90                                 ; wasm@0x5f call 1
+;;    280: 4c8b7df8               mov r15, qword ptr [rbp - 8]
+;;    284: 4d8b7710               mov r14, qword ptr [r15 + 0x10]
+;;    288: 488b0424               mov rax, qword ptr [rsp]
+;;    28c: 488da5e0ffffff         lea rsp, [rbp - 0x20]
+;;    293: 4883c001               add rax, 1
+;;    297: 48894510               mov qword ptr [rbp + 0x10], rax
+;;    29b: 4889ec                 mov rsp, rbp
+;;    29e: 5d                     pop rbp
+;;    29f: c3                     ret
+;;    2a0: 4d8d5f48               lea r11, [r15 + 0x48]
+;;    2a4: 4d3b5f40               cmp r11, qword ptr [r15 + 0x40]
+;;    2a8: 0f842a000000           je 0x2d8
+;;    2ae: 49c7475000000000       mov qword ptr [r15 + 0x50], 0
+;;    2b6: 0faef0                 mfence
+;;    2b9: 4d8b5f40               mov r11, qword ptr [r15 + 0x40]
+;;    2bd: 49837b0800             cmp qword ptr [r11 + 8], 0
+;;    2c2: 0f8510000000           jne 0x2d8
+;;    2c8: eba0                   jmp 0x26a
+;;    2ca: be0a000000             mov esi, 0xa
+;;    2cf: 4c89ff                 mov rdi, r15
+;;    2d2: ff1518000000           call qword ptr [rip + 0x18]               ; wasm@0x5b local.get 0
+;;    2d8: be0b000000             mov esi, 0xb
+;;    2dd: 4c89ff                 mov rdi, r15
+;;    2e0: ff150a000000           call qword ptr [rip + 0xa]                ; wasm@0x5b local.get 0
