@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .abi.features import Features
 from .abi.limits import DEFAULT_LIMITS, Limits
 from .runtime import module as _runtime
 
@@ -34,7 +35,8 @@ class Module(_runtime.Module):
     """
 
     def __init__(self, data: bytes | bytearray | memoryview | str, *, name: str | None = None,
-                 limits: Limits | None = None, fuel: bool = False, jobs: int | None = None) -> None:
+                 limits: Limits | None = None, fuel: bool = False, jobs: int | None = None,
+                 features: Features | None = None) -> None:
         from .parallel import compile_parallel, should_parallelize
         from .x64.compiler import compile_module
 
@@ -43,7 +45,7 @@ class Module(_runtime.Module):
             data = wat2wasm(data)
         data = bytes(data)
         limits = limits or DEFAULT_LIMITS
-        wasm = _validate(data, limits)
+        wasm = _validate(data, limits, features)
         n = should_parallelize(wasm, jobs)     # jobs: worker processes (jit.parallel)
         compiled = (compile_parallel(wasm, fuel=fuel, limits=limits, jobs=n) if n > 1
                     else compile_module(wasm, fuel=fuel, limits=limits))
@@ -67,7 +69,8 @@ def _is_text(data: bytes | bytearray | memoryview) -> bool:
     return is_text(data)
 
 
-def _validate(data: bytes, limits: Limits) -> Any:
-    """Decode and validate (``jit.wasm.validate``) within the compile-time ``limits``."""
+def _validate(data: bytes, limits: Limits, features: Features | None = None) -> Any:
+    """Decode and validate (``jit.wasm.validate``) within the compile-time ``limits``, accepting the
+    proposals ``features`` enables (default ``jit.Features()``)."""
     from .wasm import validate
-    return validate(data, limits)
+    return validate(data, limits, features)

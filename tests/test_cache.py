@@ -11,6 +11,7 @@ import os
 import struct
 import subprocess
 import sys
+from array import array
 from collections.abc import Callable
 from pathlib import Path
 
@@ -502,11 +503,23 @@ def test_files_of_another_user_are_refused(tmp_path, wasm: bytes) -> None:
 # -- bounds checks behind the MAC (the forger holds the key) ---------------------------------------
 
 def forge(data: bytes, key: bytes | None, edit: Callable[[dict, list, list], None]) -> bytes:
-    """The file with its payload edited (compiled dict, Wasm skeleton list, recipe list) and sealed."""
+    """The file with its payload edited (compiled dict, Wasm skeleton list, recipe list) and sealed.
+    The packed uint32 arrays (``serialize.PACKED``, the module's function types) are edited as lists
+    and packed again, a value beyond 32 bits as the largest one (the format has no bigger numbers)."""
     header, payload = payload_parts(data)
     compiled, w, recipe = marshal.loads(payload)
     w, recipe = list(w), list(recipe)
+    for name in serialize.PACKED:
+        compiled[name] = list(array("I", compiled[name]))
+    w[2] = list(array("I", w[2]))
     edit(compiled, w, recipe)
+
+    def pack(values: list[int]) -> bytes:
+        return array("I", [min(v, 0xFFFFFFFF) for v in values]).tobytes()
+
+    for name in serialize.PACKED:
+        compiled[name] = pack(compiled[name])
+    w[2] = pack(w[2])
     return seal(header, marshal.dumps((compiled, tuple(w), tuple(recipe)), 2), key)
 
 

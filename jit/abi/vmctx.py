@@ -47,6 +47,13 @@ VMMEMORY_MAX_PAGES = 24   # u64: maximum pages (declared max, clamped by limits;
 VMMEMORY_RESERVED = 32    # u64: bytes reserved (accessible + guard, PROT_NONE beyond LENGTH)
 VMMEMORY_SIZE = 40
 
+# --- VMMemoryDesc: one per memory of the index space, in the vmctx (memory 0 also has the header
+# fields above and r14). The base never moves (the reservation is fixed), so it is copied inline;
+# the length is read through the shared VMMemory (another instance may grow it).
+VMMEMDESC_BASE = 0        # u64: base address of the memory (VMMemory.base)
+VMMEMDESC_MEMORY = 8      # VMMemory*: the memory (defined or imported)
+VMMEMDESC_SIZE = 16
+
 # --- VMTable: one table, shared by every instance that imports it -----------------------------
 VMTABLE_ELEMENTS = 0      # u64*: element array (reallocated on growth)
 VMTABLE_LENGTH = 8        # u64: current length
@@ -127,6 +134,16 @@ HELPERS = [
     # (rax = the VMExn*) or, uncaught, to the innermost entry (rc "uncaught exception").
     "wx_throw",           # 10: noreturn (void *vmctx, VMTag *tag, uint64_t *payload)
     "wx_throw_ref",       # 11: noreturn (void *vmctx, VMExn *exn); traps on null
+    # Any memory or table (multiple memories, memory64, table64): operands are full u64 values
+    # (compiled code zero-extends i32 ones); grow returns UINT64_MAX on failure.
+    "wx_memory_grow_at",  # (VMMemory *m, uint64_t delta_pages) -> old pages or UINT64_MAX
+    "wx_memory_copy_at",  # uint64_t (VMMemory *dst_m, VMMemory *src_m, uint64_t d, uint64_t s, uint64_t n)
+    "wx_memory_fill_at",  # uint64_t (VMMemory *m, uint64_t dst, uint64_t val, uint64_t n)
+    "wx_memory_init_at",  # uint64_t (VMMemory *m, VMDataSegment *seg, u64 dst, u64 src, u64 n)
+    "wx_table_grow_at",   # uint64_t (VMTable *t, uint64_t init, uint64_t delta) -> old size or UINT64_MAX
+    "wx_table_fill_at",   # uint64_t (VMTable *t, uint64_t i, uint64_t val, uint64_t n)
+    "wx_table_copy_at",   # uint64_t (VMTable *dst, VMTable *src, uint64_t d, uint64_t s, uint64_t n)
+    "wx_table_init_at",   # uint64_t (VMTable *t, VMElemSegment *seg, uint64_t d, uint64_t s, uint64_t n)
 ]
 HELPER_ID = {name: i for i, name in enumerate(HELPERS)}
 
@@ -149,6 +166,7 @@ class VMContextLayout:
     num_imported_globals: int
     num_types: int
     num_tags: int = 0         # whole tag index space (exception handling)
+    num_memories: int = 0     # whole memory index space (imported + defined)
 
     @property
     def imported_funcs(self) -> int:        # VMIMPORT_SIZE each
@@ -180,10 +198,18 @@ class VMContextLayout:
 
     @property
     def size(self) -> int:
-        return _align(self.tags + 8 * self.num_tags, 16)
+        return _align(self.memory_descs + VMMEMDESC_SIZE * self.num_memories, 16)
 
     def tag(self, i: int) -> int:
         return self.tags + 8 * i
+
+    @property
+    def memory_descs(self) -> int:          # VMMemoryDesc for every memory of the index space
+        return self.tags + 8 * self.num_tags
+
+    def memory_desc(self, i: int) -> int:
+        """Offset of the VMMemoryDesc of memory ``i`` (an index of the whole space)."""
+        return self.memory_descs + VMMEMDESC_SIZE * i
 
     def imported_func(self, i: int) -> int:
         return self.imported_funcs + VMIMPORT_SIZE * i
@@ -214,6 +240,7 @@ class VMContextLayout:
             num_imported_globals=module.num_imported_globals,
             num_types=len(module.types),
             num_tags=module.num_imported_tags + len(module.tags),
+            num_memories=module.num_imported_memories + len(module.memories),
         )
 
 
@@ -229,7 +256,7 @@ def c_header() -> str:
     mod = sys.modules[__name__]
     for name in sorted(vars(mod)):
         if name.startswith(("VMCTX_", "GROUP_", "VMMEMORY_", "VMTABLE_", "VMFUNCREF_", "VMIMPORT_", "RELOC_",
-                            "VMDATASEG_", "VMELEMSEG_", "VMTAG_", "VMEXN_")):
+                            "VMDATASEG_", "VMELEMSEG_", "VMTAG_", "VMEXN_", "VMMEMDESC_")):
             out.append(f"#define WX_{name} {getattr(mod, name)}")
     out.append("")
     for i, kind in enumerate(TRAP_KINDS):

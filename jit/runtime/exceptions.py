@@ -171,7 +171,9 @@ def check_eh_table(table: bytes, code_size: int, func_offsets: list[int], func_e
     funcs = w[3:3 + 6 * nf]
     segs = w[3 + 6 * nf:3 + 6 * nf + 4 * ns]
     clauses = w[3 + 6 * nf + 4 * ns:]
-    bodies = set(zip(func_offsets, func_ends, strict=True))
+    def is_body(start: int, end: int) -> bool:  # [start, end) is one function's code (no set of all
+        j = bisect_right(func_offsets, start) - 1  # functions: a cached load stays O(table) here)
+        return j >= 0 and func_offsets[j] == start and func_ends[j] == end
 
     def inside(lo: int, hi: int) -> bool:       # [lo, hi] within one function's code
         j = bisect_right(func_offsets, lo) - 1
@@ -179,7 +181,7 @@ def check_eh_table(table: bytes, code_size: int, func_offsets: list[int], func_e
     prev_end = 0
     for i in range(nf):
         start, end, mask, *disps = funcs[6 * i:6 * i + 6]
-        if (start, end) not in bodies or start < prev_end or not 0 < mask < 8:
+        if not is_body(start, end) or start < prev_end or not 0 < mask < 8:
             return False
         for bit, d in zip((1, 2, 4), disps, strict=True):
             d = d - (1 << 32) if d >= 1 << 31 else d

@@ -118,8 +118,8 @@ class InstanceState:
     """
 
     __slots__ = ("plan", "module", "code", "code_base", "limits", "timeout", "_buf", "base", "vm", "id",
-                 "memory", "memory_extern", "tables", "globals", "funcs", "imports", "group", "owner_word",
-                 "facade", "tags", "_released", "__weakref__")
+                 "memory", "memory_extern", "memories", "memory_externs", "tables", "globals", "funcs",
+                 "imports", "group", "owner_word", "facade", "tags", "_released", "__weakref__")
 
     def global_bits(self, index: int) -> int:
         cell = ffi.cast("uint64_t *", self.vm[self.plan.layout.global_ptr(index) // 8])
@@ -286,7 +286,7 @@ def _export(state: InstanceState, kind: str, index: int) -> Any:
     if kind == "func":
         return state.function(index)
     if kind == "memory":
-        return _memory_extern(state)
+        return _memory_extern(state, index)
     if kind == "table":
         return state.tables[index]
     if kind == "tag":
@@ -301,12 +301,32 @@ def _export(state: InstanceState, kind: str, index: int) -> Any:
     return g
 
 
-def _memory_extern(state: InstanceState) -> Memory | None:
-    if state.memory is None:
+def _memory_extern(state: InstanceState, index: int = 0) -> Memory | None:
+    """The ``Memory`` of memory ``index`` (one object per memory), or None if there is none."""
+    if index >= len(state.memories):
         return None
-    if state.memory_extern is None:
-        state.memory_extern = Memory._wrap(state.memory)
-    return state.memory_extern
+    ext = state.memory_externs[index]
+    if ext is None:
+        ext = state.memory_externs[index] = Memory._wrap(state.memories[index])
+        if index == 0:
+            state.memory_extern = ext
+    return ext
+
+
+def _set_memory(st: InstanceState, lm: LinearMemory, ext: Memory | None) -> None:
+    """Bind the next memory of the index space: its vmctx descriptor (and the header for memory 0)."""
+    index = len(st.memories)
+    st.memories.append(lm)
+    st.memory_externs.append(ext)
+    vm = st.vm
+    desc = st.plan.layout.memory_desc(index)
+    vm[(desc + V.VMMEMDESC_BASE) // 8] = lm.base
+    vm[(desc + V.VMMEMDESC_MEMORY) // 8] = lm.address
+    if index == 0:
+        st.memory = lm
+        st.memory_extern = ext
+        vm[_MEM_BASE] = lm.base
+        vm[_MEMORY] = lm.address
 
 
 # Instance states by vmctx address (weak), to turn a funcref (a VMFuncRef address inside some vmctx)
@@ -423,6 +443,8 @@ class Instance:
             st.owner_word = entry[3]
             st.id = iid = next(_instance_ids)
             st.memory = st.memory_extern = None
+            st.memories = []
+            st.memory_externs = []
             st.tables = []
             st.globals = {}
             st.funcs = {}
@@ -458,16 +480,13 @@ class Instance:
                 tag = Tag(_type=ft)
                 vm[layout.tag(len(st.tags)) // 8] = tag.address
                 st.tags.append(tag)
-        if plan.memory_limits is not None:
-            lo, hi = plan.memory_limits
-            st.memory = mem = LinearMemory(lo, hi, limits.max_memory_pages)
-            vm[_MEM_BASE] = mem.base
-            vm[_MEMORY] = mem.address
+        for lo, hi, is64 in plan.defined_memories:      # Limits.max_memory_pages caps each one
+            _set_memory(st, LinearMemory(lo, hi, limits.max_memory_pages, is64), None)
         if plan.defined_tables:
             layout = plan.layout
             first = len(st.tables)
-            for i, (elem, lo, hi) in enumerate(plan.defined_tables):
-                table = Table(elem, lo, hi, limit=limits.max_table_elements)
+            for i, (elem, lo, hi, is64) in enumerate(plan.defined_tables):
+                table = Table(elem, lo, hi, limit=limits.max_table_elements, table64=is64)
                 table._keep.add(st)
                 st.tables.append(table)
                 vm[layout.table(first + i) // 8] = table.address
@@ -539,6 +558,12 @@ class Instance:
         """Memory 0 of this instance (defined or imported), or None."""
         return _memory_extern(self._state)
 
+    @property
+    def memories(self) -> list[Memory]:
+        """Every memory of this instance, in index order (imported ones first)."""
+        st = self._state
+        return [_memory_extern(st, i) for i in range(len(st.memories))]
+
     def function(self, funcidx: int) -> Any:
         """The callable for function ``funcidx`` of the index space (imported extern or Function)."""
         return self._state.function(funcidx)
@@ -593,10 +618,7 @@ def _link(st: InstanceState, externs: list[Any]) -> None:
                 peers.append(ext._state)
             fi += 1
         elif kind == "memory":
-            st.memory_extern = ext
-            st.memory = ext._lm
-            vm[V.VMCTX_MEM_BASE // 8] = st.memory.base
-            vm[V.VMCTX_MEMORY // 8] = st.memory.address
+            _set_memory(st, ext._lm, ext)
         elif kind == "tag":
             vm[layout.tag(len(st.tags)) // 8] = ext.address
             st.tags.append(ext)
@@ -625,9 +647,9 @@ def _init_elems(st: InstanceState) -> None:
         index, target, offset, offset_expr, length = seg
         seg_ptr = ffi.cast("wx_segment *", st.base + vm_elems + V.VMELEMSEG_SIZE * index)
         if offset is None:
-            offset = eval_const(st, offset_expr) & MASK32
+            offset = eval_const(st, offset_expr) & (MASK64 if plan.table64[target] else MASK32)
         table = st.tables[target]
-        rc = lib.wx_table_init(ffi.cast("wx_table *", table.address), seg_ptr, offset, 0, length)
+        rc = lib.wx_table_init_at(ffi.cast("wx_table *", table.address), seg_ptr, offset, 0, length)
         seg_ptr.length = 0     # active segments are dropped once applied
         if rc:
             raise Trap("out of bounds table access")
@@ -635,14 +657,15 @@ def _init_elems(st: InstanceState) -> None:
 
 def _init_datas(st: InstanceState) -> None:
     plan = st.plan
-    mem = st.memory
+    memories = st.memories
     for seg in plan.active_datas:
-        index, _memidx, offset, offset_expr, length = seg
+        index, memidx, offset, offset_expr, length = seg
         seg_ptr = ffi.cast("wx_segment *", st.base + plan.datas_off + V.VMDATASEG_SIZE * index)
+        mem = memories[memidx] if memidx < len(memories) else None
         if offset is None:
-            offset = eval_const(st, offset_expr) & MASK32
-        rc = 1 if mem is None else lib.wx_memory_init(ffi.cast("void *", mem.address), seg_ptr, offset, 0,
-                                                       length)
+            offset = eval_const(st, offset_expr) & (MASK64 if mem is not None and mem.is64 else MASK32)
+        rc = 1 if mem is None else lib.wx_memory_init_at(ffi.cast("void *", mem.address), seg_ptr, offset, 0,
+                                                          length)
         seg_ptr.length = 0     # active segments are dropped once applied
         if rc:
             raise Trap("out of bounds memory access")

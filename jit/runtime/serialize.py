@@ -7,7 +7,8 @@ Layout (little endian)::
     header length                 u32
     payload length                u64
     header                        JSON: wasm_sha256, compiler (version hash), cpu (features used), fuel
-    payload                       marshal (version 2) of plain tuples/lists/dicts/ints/bytes/str
+    payload                       marshal (version 2) of plain tuples/lists/dicts/ints/bytes/str; the
+                                  per-function and per-PC int arrays are packed uint32 bytes (PACKED)
     MAC                           32 bytes: HMAC-SHA256 of everything above under the reader's key
 
 Guarantees: a file is accepted only if the magic, the format version, both lengths (truncation or
@@ -35,11 +36,10 @@ import hashlib
 import hmac
 import json
 import marshal
-import operator
 import struct
 import threading
+from array import array
 from functools import lru_cache
-from itertools import islice, repeat
 from pathlib import Path
 from typing import Any
 
@@ -48,14 +48,15 @@ from ..abi.compiled import CompiledModule
 from ..abi.cpu import host_features
 from ..abi.vmctx import VMContextLayout
 from ..errors import Error
-from ..native import lib
+from ..native import ffi, lib
 from ..wasm import types as T
 from ..wasm.types import FuncType
 from .exceptions import check_eh_table
 from .plan import InstancePlan, PlanRecipe, make_recipe
 
 MAGIC = b"WXJITCW\x00"
-FORMAT_VERSION = 3       # 3: exception handling (tags, CompiledModule.eh_table)
+# 3: exception handling (tags, CompiledModule.eh_table); 4: packed uint32 arrays; 5: address types
+FORMAT_VERSION = 5
 _HEAD = struct.Struct("<8sIIQ")          # magic, version, header length, payload length
 MAC_SIZE = 32                            # HMAC-SHA256 of everything before it, at the end of the file
 # marshal 2 has no back-references: versions 3+ reference objects by their reference count, which
@@ -102,6 +103,28 @@ def _pack_functype(t: Any) -> tuple:
     return (tuple(t.params), tuple(t.results))
 
 
+# CompiledModule fields with one int per function or per PC map entry: stored as packed uint32 bytes
+# and loaded as ``array('I')`` (one copy each, no int object per element until one is read).
+PACKED = frozenset(("func_offsets", "func_ends", "pc_offsets", "pc_wasm", "func_types"))
+assert array("I").itemsize == 4
+
+
+def _u32_bytes(values: Any) -> bytes:
+    """``values`` (ints in 0..2^32-1) as packed little-endian uint32."""
+    if isinstance(values, array) and values.typecode == "I":
+        return values.tobytes()
+    return array("I", values).tobytes()
+
+
+def _u32_array(b: Any, what: str) -> array:
+    """Packed uint32 bytes as an ``array('I')``; ``_Bad`` unless they are bytes of a multiple of 4."""
+    if type(b) is not bytes or len(b) % 4:
+        raise _Bad(f"{what}: not a packed uint32 array")
+    a = array("I")
+    a.frombytes(b)
+    return a
+
+
 def _pack_compiled(c: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for f in dataclasses.fields(c):
@@ -110,6 +133,8 @@ def _pack_compiled(c: Any) -> dict[str, Any]:
             v = [_pack_functype(t) for t in v]
         elif f.name == "layout":
             v = dataclasses.astuple(v)
+        elif f.name in PACKED:
+            v = _u32_bytes(v)
         out[f.name] = v
     return out
 
@@ -134,6 +159,8 @@ def _unpack_compiled(d: dict[str, Any]) -> Any:
     if frozenset(d) != _compiled_fields():
         raise ValueError("compiled module fields do not match this compiler")
     d = dict(d)
+    for name in PACKED:
+        d[name] = _u32_array(d[name], name)
     d["types"] = [_functype(p, r) for p, r in d["types"]]
     layout = object.__new__(VMContextLayout)
     layout.__dict__.update(zip(VMContextLayout.__dataclass_fields__, d["layout"], strict=True))
@@ -151,9 +178,9 @@ def _pack_desc(kind: str, desc: Any) -> Any:
     if kind in ("func", "tag"):
         return desc
     if kind == "table":
-        return (desc.elem, _pack_limits(desc.limits))
+        return (desc.elem, _pack_limits(desc.limits), desc.address_type)
     if kind == "memory":
-        return _pack_limits(desc.limits)
+        return (*_pack_limits(desc.limits), desc.address_type)
     return (desc.valtype, desc.mutable)
 
 
@@ -162,9 +189,9 @@ def _pack_wasm(w: Any) -> tuple:
     return (
         [_pack_functype(t) for t in w.types],
         [(i.module, i.name, i.kind, _pack_desc(i.kind, i.desc)) for i in w.imports],
-        list(w.funcs),
-        [(t.elem, _pack_limits(t.limits)) for t in w.tables],
-        [_pack_limits(m.limits) for m in w.memories],
+        _u32_bytes(w.funcs),
+        [(t.elem, _pack_limits(t.limits), t.address_type) for t in w.tables],
+        [(*_pack_limits(m.limits), m.address_type) for m in w.memories],
         [(g.type.valtype, g.type.mutable, list(g.init)) for g in w.globals],
         [(e.name, e.kind, e.index) for e in w.exports],
         w.start,
@@ -187,17 +214,17 @@ def _unpack_wasm(t: tuple) -> Any:
         if kind in ("func", "tag"):
             return d
         if kind == "table":
-            return T.TableType(d[0], lim(d[1]))
+            return T.TableType(d[0], lim(d[1]), d[2])
         if kind == "memory":
-            return T.MemoryType(lim(d))
+            return T.MemoryType(lim(d), d[2])
         return T.GlobalType(d[0], d[1])
 
     return T.Module(
         types=[_functype(p, r) for p, r in types],
         imports=[T.Import(m, n, k, desc(k, d)) for m, n, k, d in imports],
-        funcs=list(funcs),
-        tables=[T.TableType(e, lim(p)) for e, p in tables],
-        memories=[T.MemoryType(lim(p)) for p in memories],
+        funcs=_u32_array(funcs, "function types"),
+        tables=[T.TableType(e, lim(p), at) for e, p, at in tables],
+        memories=[T.MemoryType(lim(p), p[2]) for p in memories],
         globals=[T.Global(T.GlobalType(v, m), init) for v, m, init in globals_],
         exports=[T.Export(n, k, i) for n, k, i in exports],
         start=start,
@@ -257,7 +284,7 @@ def dumps(compiled: Any, wasm: Any, wasm_sha256: str, recipe: Any, *, key: bytes
     try:
         payload = marshal.dumps((_pack_compiled(compiled), _pack_wasm(wasm), recipe.to_tuple()),
                                 _MARSHAL_VERSION)
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:
         raise CacheError(f"cannot serialize this module: {exc}") from None
     fixed = _HEAD.pack(MAGIC, FORMAT_VERSION, len(header), len(payload))
     return fixed + header + payload + _mac(inner, outer, fixed, header, payload)
@@ -342,7 +369,7 @@ def loads(data: bytes | bytearray | memoryview, *, wasm_sha256: str | None = Non
         raise CacheError("corrupted compiled module header: bad field types")
     _check_wanted(file_wasm, file_fuel, wasm_sha256, fuel)
     try:
-        payload = bytes(body[hlen:])
+        payload = body[hlen:]
         check_marshal(payload)
         packed_compiled, packed_wasm, packed_recipe = marshal.loads(payload)
         compiled = _unpack_compiled(packed_compiled)
@@ -364,12 +391,12 @@ def loads(data: bytes | bytearray | memoryview, *, wasm_sha256: str | None = Non
 _MARSHAL_MAX_DEPTH = 32
 
 
-def check_marshal(b: bytes) -> None:
+def check_marshal(b: bytes | memoryview) -> None:
     """``_Bad`` unless ``b`` is one marshal (version 2) object made only of None, bools, ints, floats,
     bytes, str, tuples, lists and dicts, nested at most 32 deep, whose every length and count fits in
     the bytes that follow it (so ``marshal.loads`` never allocates for a forged huge count), with no
     bytes after it (one native pass: ``wx_marshal_check``)."""
-    bad = lib.wx_marshal_check(b, len(b), _MARSHAL_MAX_DEPTH)
+    bad = lib.wx_marshal_check(ffi.from_buffer(b), len(b), _MARSHAL_MAX_DEPTH)
     if bad >= 0:
         raise _Bad(f"payload malformed or out of bounds at byte {bad} of {len(b)}")
 
@@ -379,6 +406,7 @@ class _Bad(Exception):
 
 
 _MAX_PAGES = 65536
+_MAX_PAGES_64 = 1 << 48
 
 
 def _need(ok: bool, what: str) -> None:
@@ -403,9 +431,31 @@ def _int_list(v: Any, what: str, hi: int) -> list[int]:
 _INT_ONLY = {int}
 
 
+def _u32p(a: array) -> Any:
+    """A ``uint32_t *`` at a non-empty ``array('I')`` (for the native scans of native/cwasm.c)."""
+    return ffi.from_buffer("uint32_t[]", a)
+
+
+def _u32_ok(a: array, hi: int) -> bool:
+    """Every element of the ``array('I')`` ``a`` is in [0, hi] (one native scan)."""
+    if not a:
+        return True
+    return hi >= 0 and lib.wx_u32_above(_u32p(a), len(a), min(hi, 0xFFFFFFFF)) < 0
+
+
 def _check_limits(lim: Any, hi: int, what: str) -> None:
     _need(_is_int(lim.min, 0, hi) and (lim.max is None or _is_int(lim.max, lim.min, hi)),
           f"{what} limits out of bounds")
+
+
+def _check_table_type(t: Any, what: str) -> None:
+    _need(t.elem in T.REF_TYPES and t.address_type in (T.I32, T.I64), f"bad {what} type")
+    _check_limits(t.limits, (1 << (64 if t.address_type == T.I64 else 32)) - 1, what)
+
+
+def _check_memory_type(m: Any, what: str) -> None:
+    _need(m.address_type in (T.I32, T.I64), f"bad {what} type")
+    _check_limits(m.limits, _MAX_PAGES_64 if m.address_type == T.I64 else _MAX_PAGES, what)
 
 
 _CONST_OP_TYPE = {0x41: T.I32, 0x42: T.I64, 0x43: T.F32, 0x44: T.F64, 0xFD00C: T.V128}
@@ -463,19 +513,17 @@ def _check_wasm(w: Any) -> None:
             _need(_is_int(imp.desc, 0, n_types - 1) and not w.types[imp.desc].results,
                   "bad imported tag type")
         elif imp.kind == "table":
-            _need(imp.desc.elem in T.REF_TYPES, "bad imported table type")
-            _check_limits(imp.desc.limits, (1 << 32) - 1, "imported table")
+            _check_table_type(imp.desc, "imported table")
         elif imp.kind == "memory":
-            _check_limits(imp.desc.limits, _MAX_PAGES, "imported memory")
+            _check_memory_type(imp.desc, "imported memory")
         else:
             _need(imp.desc.valtype in T.VALTYPES and type(imp.desc.mutable) is bool,
                   "bad imported global type")
-    _need(_int_list_ok(w.funcs, n_types - 1), "function type index out of range")
+    _need(_u32_ok(w.funcs, n_types - 1), "function type index out of range")
     for t in w.tables:
-        _need(t.elem in T.REF_TYPES, "bad table type")
-        _check_limits(t.limits, (1 << 32) - 1, "table")
+        _check_table_type(t, "table")
     for m in w.memories:
-        _check_limits(m.limits, _MAX_PAGES, "memory")
+        _check_memory_type(m, "memory")
     n_funcs = w.num_imported_funcs + len(w.funcs)
     n_tables = w.num_imported_tables + len(w.tables)
     n_memories = w.num_imported_memories + len(w.memories)
@@ -504,7 +552,8 @@ def _check_wasm(w: Any) -> None:
               and type(seg.init) is list, f"element segment {i}: bad mode or type")
         if seg.mode == "active":
             _need(_is_int(seg.table, 0, n_tables - 1), f"element segment {i}: table out of range")
-            _check_const(seg.offset, T.I32, n_funcs, global_types, f"element segment {i}")
+            _check_const(seg.offset, w.table_type(seg.table).address_type, n_funcs, global_types,
+                         f"element segment {i}")
         else:
             _need(seg.offset is None, f"element segment {i}: offset of a non-active segment")
         for expr in seg.init:
@@ -513,7 +562,8 @@ def _check_wasm(w: Any) -> None:
         _need(seg.mode in ("active", "passive") and type(seg.data) is bytes, f"data segment {i}: bad mode")
         if seg.mode == "active":
             _need(_is_int(seg.memory, 0, n_memories - 1), f"data segment {i}: memory out of range")
-            _check_const(seg.offset, T.I32, n_funcs, global_types, f"data segment {i}")
+            _check_const(seg.offset, w.memory_type(seg.memory).address_type, n_funcs, global_types,
+                         f"data segment {i}")
         else:
             _need(seg.offset is None, f"data segment {i}: offset of a non-active segment")
     _need(w.data_count is None or w.data_count == len(w.datas), "data count does not match")
@@ -535,25 +585,20 @@ def check_decoded(compiled: Any, wasm: Any, recipe: Any, fuel: bool) -> None:
     _need(c.num_imported_funcs == n_imp and c.fuel is fuel, "function counts or fuel flag do not match")
     _need(list(c.types) == list(wasm.types), "types do not match the module")
     _need(c.layout == VMContextLayout.for_module(wasm), "vmctx layout does not match the module")
-    ft = _int_list(c.func_types, "function types", len(c.types) - 1)
     # the compiler names each signature by the first index of an equal type (ModuleCompiler.compile)
     first: dict[Any, int] = {}
     for i, t in enumerate(wasm.types):
         first.setdefault(t, i)
-    canonical = [first[t] for t in wasm.types]
-    declared = [imp.desc for imp in wasm.imports if imp.kind == "func"] + list(wasm.funcs)
-    _need(_int_list(declared, "declared types", len(canonical) - 1) is declared
-          and ft == list(map(canonical.__getitem__, declared)), "function types do not match the module")
-    offs = _int_list(c.func_offsets, "function offsets", size)
-    ends = _int_list(c.func_ends, "function ends", size)
+    canonical = array("I", [first[t] for t in wasm.types])
+    declared = array("I", [imp.desc for imp in wasm.imports if imp.kind == "func"]) + wasm.funcs
+    ft = c.func_types
+    _need(len(ft) == len(declared) and (not declared or lib.wx_u32_lookup_mismatch(
+        _u32p(ft), _u32p(declared), len(declared), _u32p(canonical), len(canonical)) < 0),
+        "function types do not match the module")
+    offs, ends = c.func_offsets, c.func_ends
     _need(len(offs) == len(ends) == len(wasm.funcs), "function offset count does not match")
-    # every start == _align16(previous end) (0 first) and start < end <= size, as C-level scans:
-    # starts 16-aligned, 0 <= start - previous end < 16, end - start > 0
-    _need(not offs or (offs[0] == 0 and ends[-1] <= size
-                       and not any(map(operator.and_, offs, repeat(15, len(offs))))
-                       and min(map(operator.sub, ends, offs)) > 0
-                       and (len(offs) == 1 or (min(gaps := list(map(operator.sub, offs[1:], ends))) >= 0
-                                               and max(gaps) < 16))),
+    # every start == _align16(previous end) (0 first) and start < end <= size (one native scan)
+    _need(not offs or lib.wx_func_ranges_check(_u32p(offs), _u32p(ends), len(offs), size) < 0,
           "function offsets out of place")
     pos = ends[-1] if ends else 0
     stubs = _int_list(c.host_stub_offsets, "host stub offsets", size)
@@ -572,17 +617,60 @@ def check_decoded(compiled: Any, wasm: Any, recipe: Any, fuel: bool) -> None:
         _need(type(r) is tuple and len(r) == 3 and r[0] == got + 8 * i and _is_int(r[0], code_end, size - 8)
               and r[1] == V.RELOC_HELPER_ABS64 and _is_int(r[2], 0, len(V.HELPERS) - 1),
               f"relocation {r!r} out of bounds")
-    pcs = _int_list(c.pc_offsets, "pc offsets", size)
-    wasm_pcs = _int_list(c.pc_wasm, "pc map", (1 << 32) - 1)
-    _need(len(pcs) == len(wasm_pcs) and all(map(operator.le, pcs, islice(pcs, 1, None))),
+    pcs, wasm_pcs = c.pc_offsets, c.pc_wasm     # uint32 arrays: every wasm offset is in range
+    _need(len(pcs) == len(wasm_pcs) and (not pcs or lib.wx_u32_unsorted(_u32p(pcs), len(pcs), size) < 0),
           "pc map out of order")
     names = c.func_names
     _need(type(names) is dict and all(type(k) is int and type(v) is str for k, v in names.items()),
           "bad function names")
     _need(type(c.eh_table) is bytes and check_eh_table(c.eh_table, size, offs, ends, c.layout),
           "bad exception handler table")
-    _need(recipe.to_tuple() == make_recipe(c, wasm).to_tuple(),
-          "instantiation recipe does not match the module")
+    _check_recipe(recipe, c, wasm)
+
+
+def _check_recipe(recipe: Any, c: Any, wasm: Any) -> None:
+    """``_Bad`` unless ``recipe`` is exactly ``make_recipe(c, wasm)``, at memory speed: the recipe of
+    the module without its defined functions (``make_recipe`` of a skeleton: O(imports, globals,
+    segments)) plus the rows that one funcref per defined function adds to it (code, vmctx and type
+    offsets in arithmetic progression, the function types, the functions' code offsets in the image),
+    compared by native scans and one strided copy instead of a Python int per function."""
+    n_def = len(wasm.funcs)
+    stub_c = object.__new__(type(c))
+    stub_c.__dict__.update(c.__dict__)
+    stub_c.func_offsets = stub_c.func_ends = array("I")
+    stub = make_recipe(stub_c, dataclasses.replace(wasm, funcs=array("I")))
+    r = recipe
+    _need(all(getattr(r, f) == getattr(stub, f) for f in _RECIPE_SAME), "instantiation recipe does not match")
+    step = V.VMFUNCREF_SIZE
+    base = c.layout.funcrefs + step * c.num_imported_funcs      # the first defined function's funcref
+
+    def grows(name: str, start: int) -> Any:
+        """``recipe.name`` is the skeleton's plus ``start + k * step`` for each defined function k."""
+        full, head = getattr(r, name), getattr(stub, name)
+        a = _u32_array(full, name)
+        n0 = len(head) // 4
+        _need(len(a) == n0 + n_def and full[:len(head)] == head and (not n_def or lib.wx_u32_progression(
+            _u32p(a) + n0, n_def, start, step) < 0), f"instantiation recipe: {name} does not match")
+        return a
+
+    grows("code_rel", base + V.VMFUNCREF_CODE)
+    grows("type_offsets", base + V.VMFUNCREF_TYPE_ID)
+    _need(r.type_index == stub.type_index + wasm.funcs.tobytes(), "instantiation recipe: types do not match")
+    rel, head = _u32_array(r.rel, "rel"), _u32_array(stub.rel, "rel")
+    _need(lib.wx_u32_merge_check(_u32p(rel) if rel else ffi.NULL, len(rel), _u32p(head) if head else ffi.NULL,
+                                 len(head), base + V.VMFUNCREF_VMCTX, step, n_def) < 0,
+          "instantiation recipe: relocations do not match")
+    _need(type(r.image) is bytes and len(r.image) == len(stub.image), "instantiation recipe: bad image")
+    image = bytearray(stub.image)
+    if n_def:
+        first = (base + V.VMFUNCREF_CODE) // 8
+        memoryview(image).cast("Q")[first:first + n_def * (step // 8):step // 8] = array("Q", c.func_offsets)
+    _need(image == r.image, "instantiation recipe: image does not match")
+
+
+# PlanRecipe fields that do not grow with the number of defined functions
+_RECIPE_SAME = ("size", "datas_off", "elems_off", "data_offsets", "data_index", "dynamic_globals",
+                "dynamic_items", "active_datas", "active_elems")
 
 
 def _align16(n: int) -> int:

@@ -59,14 +59,19 @@ class CodegenContext:
         self.stack.append(v)
 
     def push_reg(self, reg, ty: int) -> Val:
-        return self.push(REG, ty, reg)
+        v = Val(REG, ty, reg)
+        self.ra.owner[reg] = v
+        self.stack.append(v)
+        return v
 
     def pop(self) -> Val:
-        v = self.stack.pop()
+        stack = self.stack
+        v = stack.pop()
         if v.kind == LOCAL:
             self.ra.local_refs[v.x] -= 1
-        if len(self.stack) < self.ra.floor:
-            self.ra.floor = len(self.stack)
+        ra = self.ra
+        if len(stack) < ra.floor:
+            ra.floor = len(stack)
         return v
 
     def truncate(self, base: int) -> list[Val]:
@@ -81,8 +86,10 @@ class CodegenContext:
         return removed
 
     def release(self, *vals: Val) -> None:
+        owner = self.ra.owner
         for v in vals:
-            self.ra.free(v)
+            if v.kind == REG and owner.get(v.x) is v:
+                owner[v.x] = None
 
     def mem_of(self, v: Val) -> Mem | Gpr | Xmm:
         """Where a SLOT or LOCAL value is: its slot, or the local's memory home or pinned register."""
@@ -100,15 +107,15 @@ class CodegenContext:
         elif v.kind == FLAGS:
             raise AssertionError("flags value must be consumed by the next instruction")
         else:
-            loc = self.mem_of(v)
-            if isinstance(loc, Mem):
+            loc = self.frame.position_mem(v.x) if v.kind == SLOT else self.frame.local_locs[v.x]
+            if type(loc) is Mem:
                 load_reg(a, reg, loc, v.ty)
             else:
                 move_reg(a, reg, loc, v.ty)
 
     def load_const(self, reg, bits: int, ty: int) -> None:
         a = self.asm
-        if isinstance(reg, Xmm):
+        if type(reg) is Xmm:
             if bits == 0:
                 a.xorps(reg, reg)
             elif ty == F32:
@@ -136,15 +143,18 @@ class CodegenContext:
 
     def operand(self, v: Val, allow_imm: bool = True):
         """A source operand for ``v``: an immediate, a register or a memory reference."""
-        if v.kind == CONST:
+        kind = v.kind
+        if kind == REG:
+            return v.x
+        if kind == CONST:
             if allow_imm and not is_float(v.ty) and fits_imm32(v.x, v.ty):
                 return imm_of(v.x, v.ty)
             return self.to_reg(v)
-        if v.kind == REG:
-            return v.x
-        if v.kind == FLAGS:
+        if kind == FLAGS:
             return self.materialize_flags(v)
-        return self.mem_of(v)
+        if kind == SLOT:
+            return self.frame.position_mem(v.x)
+        return self.frame.local_locs[v.x]
 
     def materialize_flags(self, v: Val) -> Gpr:
         r = self.ra.alloc(I32)
@@ -184,8 +194,9 @@ class CodegenContext:
                 self.ra.spill(pos)
 
     def record_pc(self, offset: int | None = None) -> None:
-        self.mc.pc_offsets.append(self.asm.offset if offset is None else offset)
-        self.mc.pc_wasm.append(self.pos)
+        mc = self.mc
+        mc.pc_offsets.append(len(self.asm.code) if offset is None else offset)
+        mc.pc_wasm.append(self.pos)
 
     def trap_if(self, cond: Cond, kind: str) -> None:
         lbl = self.asm.label()
@@ -214,7 +225,7 @@ class CodegenContext:
             raise AssertionError("flags value in a transfer")
         else:
             src = self.mem_of(v)
-            if not isinstance(src, Mem):
+            if type(src) is not Mem:
                 store_reg(self.asm, dst, src, v.ty)
             elif src != dst:
                 copy_mem(self.asm, dst, src, v.ty)

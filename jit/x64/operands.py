@@ -8,8 +8,9 @@ encode; it is both a ``jit.Error`` and a ``ValueError``.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
 from enum import IntEnum
+from operator import itemgetter
 
 from ..errors import Error
 from .registers import Gpr
@@ -17,6 +18,19 @@ from .registers import Gpr
 
 class EncodingError(Error, ValueError):
     """An instruction cannot be encoded as asked (bad operand kinds, immediate out of range, ...)."""
+
+
+CHECKS: bool = os.environ.get("WXJIT_ENCODER_CHECKS", "") not in ("", "0")
+"""Whether the encoder checks every operand (kinds, sizes, the ``Mem`` rules) before it emits: on in
+the tests (tests/conftest.py) and with ``WXJIT_ENCODER_CHECKS=1``; off, the compiler's hot path only
+checks what depends on values (immediates and displacements in range, jump distances). Change it with
+``set_checks``: an ``Assembler`` reads it when it is made."""
+
+
+def set_checks(on: bool) -> None:
+    """Turn the encoder's operand checks on or off (for assemblers and ``Mem`` made from now on)."""
+    global CHECKS
+    CHECKS = bool(on)
 
 
 class Cond(IntEnum):
@@ -78,51 +92,73 @@ def fits_i32(value: int) -> bool:
     return INT32_MIN <= value <= INT32_MAX
 
 
-@dataclass(frozen=True, slots=True)
-class Mem:
+def _check_mem(base: object, index: object, scale: object, disp: object) -> None:
+    if base is not None and not isinstance(base, Gpr):
+        raise EncodingError(f"memory base must be a Gpr or None, got {base!r}")
+    if index is not None:
+        if not isinstance(index, Gpr):
+            raise EncodingError(f"memory index must be a Gpr or None, got {index!r}")
+        if index.num == 4:
+            raise EncodingError("rsp cannot be an index register")
+    if scale not in _SCALE_BITS:
+        raise EncodingError(f"scale must be 1, 2, 4 or 8, got {scale!r}")
+    if index is None and scale != 1:
+        raise EncodingError(f"scale {scale} without an index register")
+    if not isinstance(disp, int) or isinstance(disp, bool) or not fits_i32(disp):
+        raise EncodingError(f"displacement {disp!r} does not fit in a signed 32-bit field")
+
+
+_tuple_new = tuple.__new__
+
+
+class Mem(tuple):
     """A memory reference ``[base + index*scale + disp]``.
 
     ``base`` may be None (then the address is ``index*scale + disp32``, or the absolute ``disp32``);
     ``index`` may not be RSP; ``scale`` is 1, 2, 4 or 8 and must be 1 without an index; ``disp`` is a
     signed 32-bit value. RIP-relative addressing is spelled with a ``Label`` instead.
+
+    An immutable value: a tuple ``(base, index, scale, disp)`` underneath, so it compares and hashes
+    at C speed (the encoder memoizes encodings by it). The operand rules are checked when the
+    encoder's checks are on (``operands.CHECKS``, the tests); without them a displacement out of
+    range still fails when the operand is encoded.
     """
 
-    base: Gpr | None
-    index: Gpr | None = None
-    scale: int = 1
-    disp: int = 0
+    __slots__ = ()
 
-    def __post_init__(self) -> None:
-        if self.base is not None and not isinstance(self.base, Gpr):
-            raise EncodingError(f"memory base must be a Gpr or None, got {self.base!r}")
-        if self.index is not None:
-            if not isinstance(self.index, Gpr):
-                raise EncodingError(f"memory index must be a Gpr or None, got {self.index!r}")
-            if self.index.num == 4:
-                raise EncodingError("rsp cannot be an index register")
-        if self.scale not in _SCALE_BITS:
-            raise EncodingError(f"scale must be 1, 2, 4 or 8, got {self.scale!r}")
-        if self.index is None and self.scale != 1:
-            raise EncodingError(f"scale {self.scale} without an index register")
-        if not isinstance(self.disp, int) or not fits_i32(self.disp):
-            raise EncodingError(f"displacement {self.disp!r} does not fit in a signed 32-bit field")
+    def __new__(cls, base: Gpr | None, index: Gpr | None = None, scale: int = 1, disp: int = 0) -> Mem:
+        if CHECKS:
+            _check_mem(base, index, scale, disp)
+        return _tuple_new(cls, (base, index, scale, disp))
+
+    base = property(itemgetter(0), doc="The base register, or None.")
+    index = property(itemgetter(1), doc="The index register, or None.")
+    scale = property(itemgetter(2), doc="The index scale: 1, 2, 4 or 8.")
+    disp = property(itemgetter(3), doc="The signed 32-bit displacement.")
+
+    def __getnewargs__(self) -> tuple:
+        return tuple(self)
+
+    def __repr__(self) -> str:
+        return f"Mem(base={self[0]!r}, index={self[1]!r}, scale={self[2]!r}, disp={self[3]!r})"
 
     @property
     def scale_bits(self) -> int:
-        return _SCALE_BITS[self.scale]
+        return _SCALE_BITS[self[2]]
 
     def intel(self) -> str:
         """Intel-syntax text of the address part, e.g. ``[rax + rcx*4 - 0x10]``."""
+        base, index, scale, disp = self
         parts = []
-        if self.base is not None:
-            parts.append(self.base.name)
-        if self.index is not None:
-            parts.append(f"{self.index.name}*{self.scale}")
+        if base is not None:
+            parts.append(base.name)
+        if index is not None:
+            parts.append(f"{index.name}*{scale}")
         text = " + ".join(parts)
         if not parts:
-            text = f"{self.disp:#x}"
-        elif self.disp:
-            text += f" - {-self.disp:#x}" if self.disp < 0 else f" + {self.disp:#x}"
+            text = f"{disp:#x}"
+        elif disp:
+            text += f" - {-disp:#x}" if disp < 0 else f" + {disp:#x}"
         return f"[{text}]"
 
 

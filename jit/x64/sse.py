@@ -3,7 +3,8 @@ arithmetic, packed integer arithmetic, compares, shifts, shuffles, conversions, 
 128-bit legacy encodings, no VEX).
 
 Mixed into ``jit.x64.encoder.Assembler``; every method emits ``[66|F2|F3] [REX] 0F [38|3A] op ModRM
-[imm8]`` through the assembler's ``_emit``. Most forms are generated from the tables below: one row per
+[imm8]`` through the assembler's ``_emit`` (or ``_op`` with a form id of ``jit.x64.encoding.form``:
+the table-driven methods; both memoize the bytes). Most forms are generated from the tables below: one row per
 mnemonic with its mandatory prefix and opcode; the generated methods are attached to ``SseMixin`` after
 the class. ``dst``/``src`` are ``Xmm`` registers or memory (``Mem``, or a ``Label`` for
 ``[rip + label]``) as each instruction allows; anything else raises ``EncodingError``.
@@ -17,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
+from .encoding import BYTE, form
 from .operands import EncodingError, Label, Mem
 from .registers import Gpr, Xmm
 
@@ -137,7 +139,9 @@ _VEX_BLENDV: dict[str, tuple[int, int, int, int]] = {
 
 
 def _imm8(owner: SseMixin, what: str, imm: int) -> bytes:
-    return bytes((owner._wrap(what, imm, 8) & 0xFF,))
+    if type(imm) is int and -0x80 <= imm <= 0xFF:
+        return BYTE[imm & 0xFF]
+    return BYTE[owner._wrap(what, imm, 8) & 0xFF]
 
 
 def _named(op: Callable[..., None], name: str, doc: str) -> Callable[..., None]:
@@ -149,31 +153,40 @@ def _named(op: Callable[..., None], name: str, doc: str) -> Callable[..., None]:
 
 def _binop(name: str) -> Callable[..., None]:
     prefix, opcode = _BINOPS[name]
+    fid = form(prefix, opcode)
 
     def op(self: SseMixin, dst: Xmm, src: XmmOrMem) -> None:
-        self._emit(opcode, self._xmm(name, dst).num, self._xmm_or_mem(name, src), prefix=prefix)
+        if self.checks:
+            self._xmm(name, dst)
+            self._xmm_or_mem(name, src)
+        self._op(fid, dst.num, src)
 
     return _named(op, name, f"``{name} dst, src`` (dst: Xmm, src: Xmm or memory).")
 
 
 def _binop_imm(name: str) -> Callable[..., None]:
     prefix, opcode = _BINOPS_IMM[name]
+    fid = form(prefix, opcode)
 
     def op(self: SseMixin, dst: Xmm, src: XmmOrMem, imm: int) -> None:
-        self._emit(opcode, self._xmm(name, dst).num, self._xmm_or_mem(name, src), prefix=prefix,
-                   imm=_imm8(self, name, imm))
+        if self.checks:
+            self._xmm(name, dst)
+            self._xmm_or_mem(name, src)
+        self._op(fid, dst.num, src, _imm8(self, name, imm))
 
     return _named(op, name, f"``{name} dst, src, imm8`` (dst: Xmm, src: Xmm or memory).")
 
 
 def _move(name: str) -> Callable[..., None]:
     prefix, load, store = _MOVES[name]
+    fid_load, fid_store = form(prefix, load), form(prefix, store)
 
     def op(self: SseMixin, dst: XmmOrMem, src: XmmOrMem) -> None:
-        if isinstance(dst, Xmm) and isinstance(src, Xmm | Mem | Label):
-            self._emit(load, dst.num, src, prefix=prefix)
-        elif isinstance(dst, Mem | Label) and isinstance(src, Xmm):
-            self._emit(store, src.num, dst, prefix=prefix)
+        td, ts = type(dst), type(src)
+        if td is Xmm and (ts is Xmm or ts is Mem or ts is Label):
+            self._op(fid_load, dst.num, src)
+        elif ts is Xmm and (td is Mem or td is Label):
+            self._op(fid_store, src.num, dst)
         else:
             raise self._fail(name, f"bad operands {dst!r}, {src!r}")
 
@@ -226,7 +239,10 @@ class SseMixin:
     """
 
     if TYPE_CHECKING:
+        checks: bool
         code: bytearray
+
+        def _op(self, fid: int, reg: int, rm: Gpr | Xmm | Mem | Label, imm: bytes = b"") -> None: ...
 
         def _emit(self, opcode: bytes, reg: int, rm: Gpr | Xmm | Mem | Label, *, w: bool = False,
                   prefix: bytes = b"", imm: bytes = b"", rex8: bool = False) -> None: ...

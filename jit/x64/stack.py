@@ -22,6 +22,7 @@ from .registers import (
     RDI,
     RDX,
     RSI,
+    SCRATCH,
     XMM0,
     XMM1,
     XMM2,
@@ -37,6 +38,7 @@ from .registers import (
     XMM12,
     XMM13,
     XMM14,
+    XMM_SCRATCH,
     Gpr,
     Xmm,
 )
@@ -106,6 +108,7 @@ class Frame:
         self.local_locs = list(self.local_mems)
         self.width = 2 if wide else 1
         self.max_slot = slot          # one past the highest frame slot used so far
+        self._position_mems: list[Mem] = []
 
     @staticmethod
     def disp(slot: int, width: int = 1) -> int:
@@ -113,11 +116,18 @@ class Frame:
         return -8 * (slot + width + 1)
 
     def position_mem(self, pos: int) -> Mem:
-        slot = self.num_local_slots + pos * self.width
-        end = slot + self.width
-        if end > self.max_slot:
-            self.max_slot = end
-        return Mem(RBP, disp=self.disp(slot, self.width))
+        """The canonical spill slot of operand-stack position ``pos`` (one ``Mem`` per position, made
+        once: the encoder memoizes encodings by operand)."""
+        mems = self._position_mems
+        if pos < len(mems):
+            return mems[pos]
+        width = self.width
+        while len(mems) <= pos:
+            slot = self.num_local_slots + len(mems) * width
+            if slot + width > self.max_slot:
+                self.max_slot = slot + width
+            mems.append(Mem(RBP, None, 1, -8 * (slot + width + 1)))
+        return mems[pos]
 
     def temp_mem(self, ty: int) -> Mem:
         """A fresh frame slot reserved after the locals (allocated before any stack slot is used)."""
@@ -125,6 +135,7 @@ class Frame:
         mem = Mem(RBP, disp=self.disp(self.num_local_slots, w))
         self.num_local_slots += w
         self.max_slot = max(self.max_slot, self.num_local_slots)
+        self._position_mems.clear()     # the positions start after the temporaries
         return mem
 
 
@@ -144,10 +155,16 @@ class RegAlloc:
 
     # --- allocation ---------------------------------------------------------------------------
     def alloc(self, ty: int, exclude: tuple = ()) -> Gpr | Xmm:
-        pool = self.xmms if is_float(ty) else self.gprs
-        for r in pool:
-            if self.owner[r] is None and r not in exclude:
-                return r
+        pool = self.xmms if ty == F32 or ty == F64 or ty == V128 else self.gprs
+        owner = self.owner
+        if exclude:
+            for r in pool:
+                if owner[r] is None and r not in exclude:
+                    return r
+        else:
+            for r in pool:
+                if owner[r] is None:
+                    return r
         self.spill_one(pool, exclude)
         return self.alloc(ty, exclude)
 
@@ -158,8 +175,9 @@ class RegAlloc:
 
     def free(self, val: Val) -> None:
         if val.kind == REG:
-            if self.owner.get(val.x) is val:
-                self.owner[val.x] = None
+            owner = self.owner
+            if owner.get(val.x) is val:
+                owner[val.x] = None
 
     def spill_one(self, pool: tuple, exclude: tuple = ()) -> None:
         stack = self.stack
@@ -212,9 +230,9 @@ class RegAlloc:
 # --- moves between locations --------------------------------------------------------------------
 
 def move_reg(a: Assembler, dst, src, ty: int) -> None:
-    if dst == src:
+    if dst is src:
         return
-    if isinstance(dst, Xmm):
+    if type(dst) is Xmm:
         a.movaps(dst, src)
     else:
         a.mov(dst, src, 64)
@@ -243,7 +261,6 @@ def store_reg(a: Assembler, mem: Mem, src, ty: int) -> None:
 
 
 def store_const(a: Assembler, mem: Mem, bits: int, ty: int) -> None:
-    from .registers import SCRATCH
     if ty == V128:
         lo, hi = bits & 0xFFFFFFFFFFFFFFFF, bits >> 64
         for part, off in ((lo, 0), (hi, 8)):
@@ -266,7 +283,6 @@ def _store_u64(a: Assembler, mem: Mem, bits: int, scratch: Gpr) -> None:
 
 
 def copy_mem(a: Assembler, dst: Mem, src: Mem, ty: int) -> None:
-    from .registers import SCRATCH, XMM_SCRATCH
     if ty == V128:
         a.movdqu(XMM_SCRATCH, src)
         a.movdqu(dst, XMM_SCRATCH)
