@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .abi.features import Features
 from .abi.limits import DEFAULT_LIMITS, Limits
 from .runtime import module as _runtime
 
@@ -50,13 +51,13 @@ class Module(_runtime.Module):
 
     def __init__(self, data: bytes | bytearray | memoryview | str, *, name: str | None = None,
                  limits: Limits | None = None, fuel: bool = False, jobs: int | None = None,
-                 lazy: bool | None = None) -> None:
+                 features: Features | None = None, lazy: bool | None = None) -> None:
         if isinstance(data, str) or _is_text(data):     # Wasm text: assembled first (jit.wat)
             from .wat import wat2wasm
             data = wat2wasm(data)
         data = bytes(data)
         limits = limits or DEFAULT_LIMITS
-        wasm = _validate(data, limits)
+        wasm = _validate(data, limits, features)
         self.jobs = jobs
         self._complete: dict[bool, tuple[Any, Any]] = {}
         self._data = data            # hashed when wasm_sha256 is first read (serialize, cache)
@@ -136,10 +137,11 @@ def _is_text(data: bytes | bytearray | memoryview) -> bool:
     return is_text(data)
 
 
-def _validate(data: bytes, limits: Limits) -> Any:
-    """Decode and validate (``jit.wasm.validate``) within the compile-time ``limits``."""
+def _validate(data: bytes, limits: Limits, features: Features | None = None) -> Any:
+    """Decode and validate (``jit.wasm.validate``) within the compile-time ``limits``, accepting the
+    proposals ``features`` enables (default ``jit.Features()``)."""
     from .wasm import validate
-    return validate(data, limits)
+    return validate(data, limits, features)
 
 
 def _compile_eager(wasm: Any, fuel: bool, limits: Limits, jobs: int | None) -> Any:
@@ -188,8 +190,8 @@ def _check_supported(wasm: Any) -> None:
     for i, body in enumerate(wasm.codes):
         used = set(map(first, body.code))
         bad = used & missing
-        simd = no_simd and any(op >> 12 == 0xFD for op in used)
-        if not bad and not simd:
+        uses_simd = no_simd and any(op >> 12 == 0xFD for op in used)
+        if not bad and not uses_simd:
             continue
         op = min(bad) if bad else None
         pos = next(p for o, _a, _b, p in body.code if (o == op if bad else o >> 12 == 0xFD))

@@ -107,3 +107,59 @@ uint64_t wx_table_init(wx_table *t, wx_segment *seg, uint64_t d, uint64_t s, uin
     memcpy(t->elements + d, (const uint64_t *)seg->base + s, n * sizeof(uint64_t));
     return 0;
 }
+
+/* Any memory or table: multiple memories, memory64, table64. The operands are full u64 values
+ * (compiled code and the instantiation code zero-extend 32-bit ones), so 64-bit addresses, lengths
+ * and indices are checked as they are; in_bounds never overflows. */
+
+uint64_t wx_memory_copy_at(void *dst_mem, void *src_mem, uint64_t dst, uint64_t src, uint64_t n) {
+    if (!in_bounds(dst, n, MEM_LENGTH(dst_mem)) || !in_bounds(src, n, MEM_LENGTH(src_mem)))
+        return WX_TRAP_OUT_OF_BOUNDS_MEMORY_ACCESS;
+    memmove((char *)MEM_BASE(dst_mem) + dst, (const char *)MEM_BASE(src_mem) + src, n);
+    return 0;
+}
+
+uint64_t wx_memory_fill_at(void *mem, uint64_t dst, uint64_t val, uint64_t n) {
+    if (!in_bounds(dst, n, MEM_LENGTH(mem))) return WX_TRAP_OUT_OF_BOUNDS_MEMORY_ACCESS;
+    memset((char *)MEM_BASE(mem) + dst, (int)(val & 0xFF), n);
+    return 0;
+}
+
+uint64_t wx_memory_init_at(void *mem, wx_segment *seg, uint64_t dst, uint64_t src, uint64_t n) {
+    if (!in_bounds(dst, n, MEM_LENGTH(mem)) || !in_bounds(src, n, seg->length))
+        return WX_TRAP_OUT_OF_BOUNDS_MEMORY_ACCESS;
+    memcpy((char *)MEM_BASE(mem) + dst, (const char *)seg->base + src, n);
+    return 0;
+}
+
+/* table.grow of a 64-bit table: the old length, or UINT64_MAX when it cannot grow (the length stays
+ * below 2^32 here as for 32-bit tables, and within t->max). */
+uint64_t wx_table_grow_at(wx_table *t, uint64_t init, uint64_t delta) {
+    uint64_t old = t->length;
+    if (delta == 0) return old;
+    if (delta > t->max - old || delta > 0xFFFFFFFFu - old) return UINT64_MAX;
+    uint64_t *grown = realloc(t->elements, (old + delta) * sizeof(uint64_t));
+    if (grown == NULL) return UINT64_MAX;
+    for (uint64_t i = old; i < old + delta; i++) grown[i] = init;
+    t->elements = grown;
+    t->length = old + delta;
+    return old;
+}
+
+uint64_t wx_table_fill_at(wx_table *t, uint64_t i, uint64_t val, uint64_t n) {
+    if (!in_bounds(i, n, t->length)) return WX_TRAP_OUT_OF_BOUNDS_TABLE_ACCESS;
+    for (uint64_t k = 0; k < n; k++) t->elements[i + k] = val;
+    return 0;
+}
+
+uint64_t wx_table_copy_at(wx_table *dst, wx_table *src, uint64_t d, uint64_t s, uint64_t n) {
+    if (!in_bounds(d, n, dst->length) || !in_bounds(s, n, src->length)) return WX_TRAP_OUT_OF_BOUNDS_TABLE_ACCESS;
+    memmove(dst->elements + d, src->elements + s, n * sizeof(uint64_t));
+    return 0;
+}
+
+uint64_t wx_table_init_at(wx_table *t, wx_segment *seg, uint64_t d, uint64_t s, uint64_t n) {
+    if (!in_bounds(d, n, t->length) || !in_bounds(s, n, seg->length)) return WX_TRAP_OUT_OF_BOUNDS_TABLE_ACCESS;
+    memcpy(t->elements + d, (const uint64_t *)seg->base + s, n * sizeof(uint64_t));
+    return 0;
+}

@@ -26,4 +26,13 @@ uint64_t wx_table_grow(wx_table *t, uint64_t init, uint64_t delta);
 uint64_t wx_table_fill(wx_table *t, uint64_t i, uint64_t val, uint64_t n);
 uint64_t wx_table_copy(wx_table *dst, wx_table *src, uint64_t d, uint64_t s, uint64_t n);
 uint64_t wx_table_init(wx_table *t, wx_segment *seg, uint64_t d, uint64_t s, uint64_t n);
+/* The same for any memory or table (multiple memories, memory64, table64): 64-bit operands taken as
+ * they are (compiled code zero-extends i32 ones); memory.copy between two memories. */
+uint64_t wx_memory_copy_at(void *dst_mem, void *src_mem, uint64_t dst, uint64_t src, uint64_t n);
+uint64_t wx_memory_fill_at(void *mem, uint64_t dst, uint64_t val, uint64_t n);
+uint64_t wx_memory_init_at(void *mem, wx_segment *seg, uint64_t dst, uint64_t src, uint64_t n);
+uint64_t wx_table_grow_at(wx_table *t, uint64_t init, uint64_t delta);
+uint64_t wx_table_fill_at(wx_table *t, uint64_t i, uint64_t val, uint64_t n);
+uint64_t wx_table_copy_at(wx_table *dst, wx_table *src, uint64_t d, uint64_t s, uint64_t n);
+uint64_t wx_table_init_at(wx_table *t, wx_segment *seg, uint64_t d, uint64_t s, uint64_t n);
 #endif

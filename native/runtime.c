@@ -611,6 +611,15 @@ uint64_t wx_memory_grow(void *vmctx, uint64_t delta) {
     return wx_memory_grow_mem((wx_memory *)VM_U64(vmctx, WX_VMCTX_MEMORY), delta & 0xFFFFFFFFULL);
 }
 
+/* memory.grow of any memory (its VMMemory from the vmctx's memory descriptor), 64-bit delta (compiled
+ * code zero-extends a 32-bit memory's i32 delta): the old size in pages, or UINT64_MAX when it cannot
+ * grow (a 32-bit memory's caller keeps the low half: -1 as an i32). A memory's pages never reach
+ * 0xFFFFFFFF (its reservation is far smaller), so that failure value of wx_memory_grow_mem is unambiguous. */
+uint64_t wx_memory_grow_at(wx_memory *mem, uint64_t delta) {
+    uint64_t old = wx_memory_grow_mem(mem, delta);
+    return old == 0xFFFFFFFFULL ? UINT64_MAX : old;
+}
+
 /* A host call: first the native stack the host function may need (jit.Limits.host_stack_bytes) must
  * be there, else trap "call stack exhausted" (it is there by construction when the call comes from a
  * Wasm function, whose frames stay above the limit; not when an entry runs the host-call stub of an
@@ -624,6 +633,11 @@ __attribute__((used)) void wx_host_call_c(void *vmctx, uint64_t import_index, ui
     uint64_t sp = (uint64_t)__builtin_frame_address(0);
     if (e != NULL && sp < e->host_floor)
         wx_trap_c(vmctx, WX_TRAP_CALL_STACK_EXHAUSTED, pc, 0);
+    /* a host function answered in C (e.g. native/wasi_fast.c): (handler, context) by import index */
+    const uint64_t *fast = (const uint64_t *)VM_U64(vmctx, WX_VMCTX_HOST_FAST);
+    if (fast != NULL && fast[2 * import_index] != 0 &&
+        ((int (*)(void *, uint64_t *))fast[2 * import_index])((void *)fast[2 * import_index + 1], slots))
+        return;
     int rc = wx_py_host_call(vmctx, import_index, slots);
     keep_handlers_in_front();
     if (rc == -2) {

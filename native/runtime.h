@@ -56,6 +56,7 @@ uint64_t wx_memory_grow_mem(wx_memory *mem, uint64_t delta_pages);
 /* --- helpers called by compiled code (SysV ABI) ------------------------------------------------- */
 void wx_trap(void *vmctx, uint64_t kind) __attribute__((noreturn));
 uint64_t wx_memory_grow(void *vmctx, uint64_t delta_pages);
+uint64_t wx_memory_grow_at(wx_memory *mem, uint64_t delta_pages);
 void wx_host_call(void *vmctx, uint64_t import_index, uint64_t *slots);
 
 #endif

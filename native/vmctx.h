@@ -10,9 +10,11 @@
 #define WX_VMCTX_DATAS 48
 #define WX_VMCTX_ELEMS 56
 #define WX_VMCTX_FUEL 8
-#define WX_VMCTX_HEADER_SIZE 96
+#define WX_VMCTX_HEADER_SIZE 104
+#define WX_VMCTX_HOST_FAST 96
 #define WX_VMCTX_HOST_STACK 88
 #define WX_VMCTX_INSTANCE_ID 32
+#define WX_VMCTX_INTERRUPT_HINT 80
 #define WX_VMCTX_MEMORY 24
 #define WX_VMCTX_MEM_BASE 16
 #define WX_VMCTX_OWNER 72
@@ -37,6 +39,9 @@
 #define WX_VMIMPORT_CODE 0
 #define WX_VMIMPORT_SIZE 16
 #define WX_VMIMPORT_VMCTX 8
+#define WX_VMMEMDESC_BASE 0
+#define WX_VMMEMDESC_MEMORY 8
+#define WX_VMMEMDESC_SIZE 16
 #define WX_VMMEMORY_BASE 0
 #define WX_VMMEMORY_LENGTH 8
 #define WX_VMMEMORY_MAX_PAGES 24
@@ -82,8 +87,16 @@
 #define WX_HELPER_TABLE_INIT 9
 #define WX_HELPER_THROW 10
 #define WX_HELPER_THROW_REF 11
-#define WX_HELPER_COUNT 12
+#define WX_HELPER_MEMORY_GROW_AT 12
+#define WX_HELPER_MEMORY_COPY_AT 13
+#define WX_HELPER_MEMORY_FILL_AT 14
+#define WX_HELPER_MEMORY_INIT_AT 15
+#define WX_HELPER_TABLE_GROW_AT 16
+#define WX_HELPER_TABLE_FILL_AT 17
+#define WX_HELPER_TABLE_COPY_AT 18
+#define WX_HELPER_TABLE_INIT_AT 19
+#define WX_HELPER_COUNT 20
 /* X-macro over the helpers in id order: WX_HELPER_LIST(X) expands X(name) for each. */
-#define WX_HELPER_LIST(X) X(wx_trap) X(wx_memory_grow) X(wx_host_call) X(wx_memory_copy) X(wx_memory_fill) X(wx_memory_init) X(wx_table_grow) X(wx_table_fill) X(wx_table_copy) X(wx_table_init) X(wx_throw) X(wx_throw_ref)
+#define WX_HELPER_LIST(X) X(wx_trap) X(wx_memory_grow) X(wx_host_call) X(wx_memory_copy) X(wx_memory_fill) X(wx_memory_init) X(wx_table_grow) X(wx_table_fill) X(wx_table_copy) X(wx_table_init) X(wx_throw) X(wx_throw_ref) X(wx_memory_grow_at) X(wx_memory_copy_at) X(wx_memory_fill_at) X(wx_memory_init_at) X(wx_table_grow_at) X(wx_table_fill_at) X(wx_table_copy_at) X(wx_table_init_at)
 
 #endif

@@ -501,3 +501,64 @@ def test_exnref_in_globals_and_tables() -> None:
         with pytest.raises(jit.WasmException) as info:
             inst.exports.rethrow_from_table()
         assert info.value.payload == (77,)
+
+
+def test_unwinding_through_another_module_restores_its_registers() -> None:
+    """A (throws) <- B (hot locals pinned to callee-saved registers) <- C (catches, hot locals):
+    the unwinder takes B's saved registers back from B's module's table."""
+    A = jit.Instance(jit.Module('''(module (tag $e (export "e") (param i32))
+      (func (export "boom") (param i32) (result i32) (throw $e (local.get 0))))'''))
+    B = jit.Instance(jit.Module('''(module (import "a" "boom" (func $boom (param i32) (result i32)))
+      (func (export "mid") (param $n i32) (result i32)
+        (local $a i32) (local $b i32) (local $c i32) (local $i i32)
+        (loop $l
+          (local.set $a (i32.add (local.get $a) (i32.const 1000)))
+          (local.set $b (i32.add (local.get $b) (i32.const 2000)))
+          (local.set $c (i32.add (local.get $c) (i32.const 3000)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $l (i32.lt_u (local.get $i) (i32.const 10))))
+        (i32.add (call $boom (local.get $n))
+                 (i32.add (local.get $a) (i32.add (local.get $b) (local.get $c))))))'''),
+      {"a": A.exports})
+    C = jit.Instance(jit.Module('''(module (import "a" "e" (tag $e (param i32)))
+      (import "b" "mid" (func $mid (param i32) (result i32)))
+      (func (export "top") (param $n i32) (result i32)
+        (local $x i32) (local $y i32) (local $z i32) (local $i i32)
+        (loop $l
+          (local.set $x (i32.add (local.get $x) (i32.const 1)))
+          (local.set $y (i32.add (local.get $y) (i32.const 2)))
+          (local.set $z (i32.add (local.get $z) (i32.const 3)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $l (i32.lt_u (local.get $i) (i32.const 10))))
+        (block $h (result i32) (try_table (result i32) (catch $e $h) (call $mid (local.get $n))) (return))
+        (i32.add (i32.add (local.get $x) (i32.add (local.get $y) (local.get $z))))))'''),
+      {"a": A.exports, "b": B.exports})
+    assert C.exports.top(5) == 65       # the payload + x, y, z of the catching frame
+
+
+def test_an_idle_handler_compiles_to_the_code_of_a_plain_block() -> None:
+    """Zero cost when nothing throws: a try_table's body is the code of the same body in a block; the
+    only addition is the landing pad, out of line after the function's trap sites."""
+    import re
+
+    import capstone
+
+    from jit.benchmarks.exceptions import module_text
+    from jit.x64.compiler import compile_module
+
+    text = module_text()
+    handled = "(try_table (result i32) (catch $e $h) (call $f9 (global.get $g)))"
+    assert handled in text
+    md = capstone.Cs(capstone.CS_ARCH_X86, capstone.CS_MODE_64)
+    listings = []
+    for t in (text, text.replace(handled, "(block (result i32) (call $f9 (global.get $g)))")):
+        module = validate(wat2wasm(t))
+        compiled = compile_module(module)
+        i = next(e.index for e in module.exports if e.name == "try_no_throw") - module.num_imported_funcs
+        code = compiled.code[compiled.func_offsets[i]:compiled.func_ends[i]]
+        listings.append([re.sub(r"rip \+ 0x[0-9a-f]+", "rip + GOT", f"{x.mnemonic} {x.op_str}")
+                         for x in md.disasm(code, 0)])
+    with_try, with_block = listings
+    assert with_try[:len(with_block)] == with_block
+    pad = with_try[len(with_block):]
+    assert pad[0] == "mov rsp, rbp" and pad[-1].startswith("jmp") and len(pad) == 7

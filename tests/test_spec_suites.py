@@ -90,7 +90,7 @@ SPECTEST3_PASSING: dict[str, tuple[str, ...]] = {
         "simd_load16_lane", "simd_load32_lane", "simd_load64_lane", "simd_load8_lane",
         "simd_load_extend", "simd_load_splat", "simd_load_zero", "simd_select", "simd_splat",
         "simd_store", "simd_store16_lane", "simd_store32_lane", "simd_store64_lane",
-        "simd_store8_lane",
+        "simd_store8_lane", "simd_memory-multi",
     ),
     "relaxed-simd": (
         "i16x8_relaxed_q15mulr_s", "i32x4_relaxed_trunc", "i8x16_relaxed_swizzle",
@@ -100,7 +100,20 @@ SPECTEST3_PASSING: dict[str, tuple[str, ...]] = {
         "binary-gc",
     ),
     "multi-memory": (
-        "memory_size3",
+        "address0", "address1", "align0", "binary0", "data0", "data1", "data_drop0", "exports0",
+        "float_exprs0", "float_exprs1", "float_memory0", "imports0", "imports1", "imports2",
+        "imports3", "imports4", "linking0", "linking1", "linking2", "linking3", "load0", "load1",
+        "load2", "memory-multi", "memory_copy0", "memory_copy1", "memory_fill0", "memory_grow",
+        "memory_init0", "memory_size0", "memory_size1", "memory_size2", "memory_size3",
+        "memory_size_import", "memory_trap0", "memory_trap1", "start0", "store0", "store1",
+        "store2", "traps0",
+    ),
+    "memory64": (
+        "address64", "align64", "binary_leb128_64", "bulk64", "call_indirect64", "endianness64",
+        "float_memory64", "load64", "memory64", "memory64-imports", "memory_copy64",
+        "memory_fill64", "memory_grow64", "memory_init64", "memory_redundancy64", "memory_trap64",
+        "table64", "table_copy64", "table_copy_mixed", "table_fill64", "table_get64",
+        "table_grow64", "table_init64", "table_set64", "table_size64",
     ),
     "exceptions": (
         "throw", "throw_ref",

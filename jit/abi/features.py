@@ -25,8 +25,8 @@ class Proposal:
 PROPOSALS: tuple[Proposal, ...] = (
     Proposal("exceptions", "exception handling", True),
     Proposal("tail_call", "tail calls", True),
-    Proposal("multi_memory", "multiple memories", False),
-    Proposal("memory64", "memory64", False),
+    Proposal("multi_memory", "multiple memories", True),
+    Proposal("memory64", "memory64", True),
     Proposal("function_references", "typed function references", False),
     Proposal("gc", "garbage collection", False),
     Proposal("relaxed_simd", "relaxed SIMD", True),

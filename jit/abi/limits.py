@@ -26,7 +26,10 @@ class Limits:
     # --- run time (per instance) -----------------------------------------------------------------
     timeout: float | None = None           # seconds per call from the host -> Trap("interrupted")
     fuel: int | None = None                # units (function entries + loop iterations) -> Trap("out of fuel")
-    max_memory_pages: int | None = None    # clamps memory maximums; None: the spec's 65536
+    # clamps the maximum of each memory (every one of a multi-memory instance, 32- or 64-bit; there is
+    # no per-memory cap: the embedder who needs one imports a jit.Memory made with its own maximum);
+    # None: the spec's bound (65536 pages, or the 8 GiB reservation of a 64-bit memory)
+    max_memory_pages: int | None = None
     max_table_elements: int | None = DEFAULT_MAX_TABLE_ELEMENTS
     max_stack_bytes: int = DEFAULT_MAX_STACK_BYTES
     # Native stack kept free below the guest's deepest frame for host functions (Python code, C

@@ -24,13 +24,20 @@ VMCTX_OWNER_PTR = 64      # VMGroup*: the group block of this instance's group (
 VMCTX_OWNER = 72          # VMGroup: the block of an instance alone (a group's is allocated apart)
 VMCTX_HOST_STACK = 88     # u64: native stack bytes an outermost host entry keeps free below the guest's
                           # stack limit for host functions (0 = 256 KiB; jit.Limits.host_stack_bytes)
-VMCTX_HEADER_SIZE = 96
+VMCTX_HOST_FAST = 96      # u64*: host functions answered in C, (handler, context) per import index, or
+                          # NULL (jit.runtime.host.install_fast; wx_host_call tries them before Python)
+VMCTX_HEADER_SIZE = 104
 
 # --- VMGroup: what the instances of one group share -------------------------------------------
 GROUP_OWNER = 0           # u64: token of the thread running code of this group (0 = idle)
 GROUP_INTERRUPT = 8       # u64: nonzero = stop at the next check (interrupt / deadline); the native
                           # entry clears it when the call it stopped returns, before the group is free
 GROUP_SIZE = 16
+# u64 at a fixed vmctx offset that compiled code checks with one compare at function entries and loop
+# headers: the interrupt flag itself for an instance alone (its group block is VMCTX_OWNER), a hint
+# for a member of a group (set in every member by interrupt(); a set hint sends the check to a slow
+# path that reads the group's flag, and clears the hint when it finds the flag clear)
+VMCTX_INTERRUPT_HINT = VMCTX_OWNER + GROUP_INTERRUPT
 
 # --- VMMemory: one linear memory, shared by every instance that imports it --------------------
 VMMEMORY_BASE = 0         # u64: start of the reservation (never moves)
@@ -39,6 +46,13 @@ VMMEMORY_PAGES = 16       # u64: current pages
 VMMEMORY_MAX_PAGES = 24   # u64: maximum pages (declared max, clamped by limits; 65536 if none)
 VMMEMORY_RESERVED = 32    # u64: bytes reserved (accessible + guard, PROT_NONE beyond LENGTH)
 VMMEMORY_SIZE = 40
+
+# --- VMMemoryDesc: one per memory of the index space, in the vmctx (memory 0 also has the header
+# fields above and r14). The base never moves (the reservation is fixed), so it is copied inline;
+# the length is read through the shared VMMemory (another instance may grow it).
+VMMEMDESC_BASE = 0        # u64: base address of the memory (VMMemory.base)
+VMMEMDESC_MEMORY = 8      # VMMemory*: the memory (defined or imported)
+VMMEMDESC_SIZE = 16
 
 # --- VMTable: one table, shared by every instance that imports it -----------------------------
 VMTABLE_ELEMENTS = 0      # u64*: element array (reallocated on growth)
@@ -120,6 +134,16 @@ HELPERS = [
     # (rax = the VMExn*) or, uncaught, to the innermost entry (rc "uncaught exception").
     "wx_throw",           # 10: noreturn (void *vmctx, VMTag *tag, uint64_t *payload)
     "wx_throw_ref",       # 11: noreturn (void *vmctx, VMExn *exn); traps on null
+    # Any memory or table (multiple memories, memory64, table64): operands are full u64 values
+    # (compiled code zero-extends i32 ones); grow returns UINT64_MAX on failure.
+    "wx_memory_grow_at",  # (VMMemory *m, uint64_t delta_pages) -> old pages or UINT64_MAX
+    "wx_memory_copy_at",  # uint64_t (VMMemory *dst_m, VMMemory *src_m, uint64_t d, uint64_t s, uint64_t n)
+    "wx_memory_fill_at",  # uint64_t (VMMemory *m, uint64_t dst, uint64_t val, uint64_t n)
+    "wx_memory_init_at",  # uint64_t (VMMemory *m, VMDataSegment *seg, u64 dst, u64 src, u64 n)
+    "wx_table_grow_at",   # uint64_t (VMTable *t, uint64_t init, uint64_t delta) -> old size or UINT64_MAX
+    "wx_table_fill_at",   # uint64_t (VMTable *t, uint64_t i, uint64_t val, uint64_t n)
+    "wx_table_copy_at",   # uint64_t (VMTable *dst, VMTable *src, uint64_t d, uint64_t s, uint64_t n)
+    "wx_table_init_at",   # uint64_t (VMTable *t, VMElemSegment *seg, uint64_t d, uint64_t s, uint64_t n)
 ]
 HELPER_ID = {name: i for i, name in enumerate(HELPERS)}
 
@@ -142,6 +166,7 @@ class VMContextLayout:
     num_imported_globals: int
     num_types: int
     num_tags: int = 0         # whole tag index space (exception handling)
+    num_memories: int = 0     # whole memory index space (imported + defined)
 
     @property
     def imported_funcs(self) -> int:        # VMIMPORT_SIZE each
@@ -173,10 +198,18 @@ class VMContextLayout:
 
     @property
     def size(self) -> int:
-        return _align(self.tags + 8 * self.num_tags, 16)
+        return _align(self.memory_descs + VMMEMDESC_SIZE * self.num_memories, 16)
 
     def tag(self, i: int) -> int:
         return self.tags + 8 * i
+
+    @property
+    def memory_descs(self) -> int:          # VMMemoryDesc for every memory of the index space
+        return self.tags + 8 * self.num_tags
+
+    def memory_desc(self, i: int) -> int:
+        """Offset of the VMMemoryDesc of memory ``i`` (an index of the whole space)."""
+        return self.memory_descs + VMMEMDESC_SIZE * i
 
     def imported_func(self, i: int) -> int:
         return self.imported_funcs + VMIMPORT_SIZE * i
@@ -207,6 +240,7 @@ class VMContextLayout:
             num_imported_globals=module.num_imported_globals,
             num_types=len(module.types),
             num_tags=module.num_imported_tags + len(module.tags),
+            num_memories=module.num_imported_memories + len(module.memories),
         )
 
 
@@ -222,7 +256,7 @@ def c_header() -> str:
     mod = sys.modules[__name__]
     for name in sorted(vars(mod)):
         if name.startswith(("VMCTX_", "GROUP_", "VMMEMORY_", "VMTABLE_", "VMFUNCREF_", "VMIMPORT_", "RELOC_",
-                            "VMDATASEG_", "VMELEMSEG_", "VMTAG_", "VMEXN_")):
+                            "VMDATASEG_", "VMELEMSEG_", "VMTAG_", "VMEXN_", "VMMEMDESC_")):
             out.append(f"#define WX_{name} {getattr(mod, name)}")
     out.append("")
     for i, kind in enumerate(TRAP_KINDS):

@@ -18,6 +18,8 @@ from ..wasm.types import (
     EXNREF,
     EXTERNREF,
     FUNCREF,
+    I32,
+    I64,
     V128,
     FuncType,
     GlobalType,
@@ -96,13 +98,16 @@ class Func:
 
 
 class Memory:
-    """A linear memory that can be imported and exported; ``.size`` is in 64 KiB pages."""
+    """A linear memory that can be imported and exported; ``.size`` is in 64 KiB pages.
+
+    ``memory64=True`` makes a 64-bit memory (i64 addresses; it matches only 64-bit memory imports).
+    ``read``/``write`` check bounds and raise ``jit.Error`` outside the current length."""
 
     __slots__ = ("_lm", "__weakref__")
 
-    def __init__(self, min_pages: int, max_pages: int | None = None, *,
+    def __init__(self, min_pages: int, max_pages: int | None = None, *, memory64: bool = False,
                  _lm: LinearMemory | None = None) -> None:
-        self._lm = _lm if _lm is not None else LinearMemory(min_pages, max_pages)
+        self._lm = _lm if _lm is not None else LinearMemory(min_pages, max_pages, is64=memory64)
 
     @classmethod
     def _wrap(cls, lm: LinearMemory) -> Memory:
@@ -122,8 +127,26 @@ class Memory:
         return self._lm.length
 
     @property
+    def memory64(self) -> bool:
+        return self._lm.is64
+
+    @property
     def type(self) -> MemoryType:
-        return MemoryType(WasmLimits(self._lm.pages, self._lm.declared_max))
+        return MemoryType(WasmLimits(self._lm.pages, self._lm.declared_max), I64 if self._lm.is64 else I32)
+
+    def read(self, offset: int, size: int) -> bytes:
+        """``size`` bytes at ``offset``; ``jit.Error`` unless they are all within the memory."""
+        if not self._lm.in_bounds(offset, size):
+            raise Error(f"read of {size} bytes at {offset} is outside the memory ({self._lm.length} bytes)")
+        return self._lm.read(offset, size)
+
+    def write(self, offset: int, data: bytes | bytearray | memoryview) -> None:
+        """Copy ``data`` to ``offset``; ``jit.Error`` (and nothing written) unless it fits."""
+        data = bytes(data)
+        if not self._lm.in_bounds(offset, len(data)):
+            raise Error(f"write of {len(data)} bytes at {offset} is outside the memory "
+                        f"({self._lm.length} bytes)")
+        self._lm.write(offset, data)
 
     def grow(self, delta: int) -> int:
         """Grow by ``delta`` pages and return the old size; ``jit.LimitError`` if it cannot."""
@@ -134,7 +157,8 @@ class Memory:
         return old
 
     def __repr__(self) -> str:
-        return f"<jit.Memory {self._lm.pages} pages, max {self._lm.declared_max}>"
+        kind = " i64" if self._lm.is64 else ""
+        return f"<jit.Memory{kind} {self._lm.pages} pages, max {self._lm.declared_max}>"
 
 
 class Global:
@@ -221,8 +245,9 @@ class Table:
     __slots__ = ("type", "_t", "_keep", "__weakref__")
 
     def __init__(self, elemtype: str | int, min: int, max: int | None = None, *,
-                 limit: int | None = DEFAULT_MAX_TABLE_ELEMENTS) -> None:
-        """``limit`` (``jit.Limits.max_table_elements``) caps growth: ``table.grow`` beyond it fails."""
+                 limit: int | None = DEFAULT_MAX_TABLE_ELEMENTS, table64: bool = False) -> None:
+        """``limit`` (``jit.Limits.max_table_elements``) caps growth: ``table.grow`` beyond it fails.
+        ``table64``: a 64-bit table (i64 indices; its max may be any u64, its length stays below 2^32)."""
         et = parse_valtype(elemtype)
         if et not in (FUNCREF, EXTERNREF, EXNREF):
             raise Error(f"table elements must be funcref, externref or exnref, got {valtype_name(et)}")
@@ -230,8 +255,8 @@ class Table:
             raise LimitError(f"invalid table limits: min {min}, max {max}")
         if limit is not None and min > limit:
             raise LimitError(f"table of {min} elements exceeds Limits.max_table_elements = {limit}")
-        self.type = TableType(et, WasmLimits(min, max))
-        cap = 0xFFFFFFFF if max is None else max
+        self.type = TableType(et, WasmLimits(min, max), I64 if table64 else I32)
+        cap = 0xFFFFFFFF if max is None else builtins.min(max, 0xFFFFFFFF)
         if limit is not None:
             cap = builtins.min(cap, limit)
         t = lib.wx_table_new(et, min, cap, 0)

@@ -57,6 +57,7 @@ from .watchdog import notify_interrupt
 _instance_ids = itertools.count(1)
 _ensure_signal_handlers = lib.wx_ensure_signal_handlers
 _GROUP_INTERRUPT = V.GROUP_INTERRUPT // 8
+_INTERRUPT_HINT = V.VMCTX_INTERRUPT_HINT // 8
 _UNLIMITED_FUEL = 1 << 62
 _BUSY = lib.WX_CALL_BUSY
 _MEM_BASE = V.VMCTX_MEM_BASE // 8
@@ -93,7 +94,15 @@ class _Group:
 
     def __init__(self) -> None:
         self.word = ffi.new("uint64_t[]", V.GROUP_SIZE // 8)
-        self.members: dict[int, Any] = {}     # instance id -> vm (uint64_t*)
+        self.members: dict[int, Any] = {}     # instance id -> weak reference to its InstanceState
+
+    def set_hints(self) -> None:
+        """Set the interrupt hint in every member's vmctx (compiled code checks the hint; a set
+        hint makes it read this group's flag). The states are held while their vmctx is written."""
+        for ref in list(self.members.values()):
+            st = ref()
+            if st is not None and not st._released:
+                st.vm[_INTERRUPT_HINT] = 1
 
     @property
     def address(self) -> int:
@@ -109,8 +118,8 @@ class InstanceState:
     """
 
     __slots__ = ("plan", "module", "code", "code_base", "limits", "timeout", "_buf", "base", "vm", "id",
-                 "memory", "memory_extern", "tables", "globals", "funcs", "imports", "group", "owner_word",
-                 "facade", "tags", "_released", "__weakref__")
+                 "memory", "memory_extern", "memories", "memory_externs", "tables", "globals", "funcs",
+                 "imports", "group", "owner_word", "facade", "tags", "_released", "__weakref__")
 
     def global_bits(self, index: int) -> int:
         cell = ffi.cast("uint64_t *", self.vm[self.plan.layout.global_ptr(index) // 8])
@@ -141,6 +150,8 @@ class InstanceState:
     # stopped returns, before the group is released, so no other call can see a consumed interrupt.
     def interrupt(self) -> None:
         self.owner_word[_GROUP_INTERRUPT] = 1
+        if self.group is not None:   # after the flag: a hint always finds the flag it announces
+            self.group.set_hints()
         # A fault handler installed by another thread during the call (signal.signal's only sets a
         # flag, so the faulting access would re-execute forever): ours back in front, it traps.
         _ensure_signal_handlers()
@@ -275,7 +286,7 @@ def _export(state: InstanceState, kind: str, index: int) -> Any:
     if kind == "func":
         return state.function(index)
     if kind == "memory":
-        return _memory_extern(state)
+        return _memory_extern(state, index)
     if kind == "table":
         return state.tables[index]
     if kind == "tag":
@@ -290,12 +301,32 @@ def _export(state: InstanceState, kind: str, index: int) -> Any:
     return g
 
 
-def _memory_extern(state: InstanceState) -> Memory | None:
-    if state.memory is None:
+def _memory_extern(state: InstanceState, index: int = 0) -> Memory | None:
+    """The ``Memory`` of memory ``index`` (one object per memory), or None if there is none."""
+    if index >= len(state.memories):
         return None
-    if state.memory_extern is None:
-        state.memory_extern = Memory._wrap(state.memory)
-    return state.memory_extern
+    ext = state.memory_externs[index]
+    if ext is None:
+        ext = state.memory_externs[index] = Memory._wrap(state.memories[index])
+        if index == 0:
+            state.memory_extern = ext
+    return ext
+
+
+def _set_memory(st: InstanceState, lm: LinearMemory, ext: Memory | None) -> None:
+    """Bind the next memory of the index space: its vmctx descriptor (and the header for memory 0)."""
+    index = len(st.memories)
+    st.memories.append(lm)
+    st.memory_externs.append(ext)
+    vm = st.vm
+    desc = st.plan.layout.memory_desc(index)
+    vm[(desc + V.VMMEMDESC_BASE) // 8] = lm.base
+    vm[(desc + V.VMMEMDESC_MEMORY) // 8] = lm.address
+    if index == 0:
+        st.memory = lm
+        st.memory_extern = ext
+        vm[_MEM_BASE] = lm.base
+        vm[_MEMORY] = lm.address
 
 
 # Instance states by vmctx address (weak), to turn a funcref (a VMFuncRef address inside some vmctx)
@@ -358,9 +389,11 @@ def _join_groups(state: InstanceState, peers: list[InstanceState]) -> None:
             if s.owner_word[_GROUP_INTERRUPT]:          # a pending interrupt stays pending
                 group.word[_GROUP_INTERRUPT] = 1
             s.group = group
-            group.members[s.id] = s.vm
+            group.members[s.id] = weakref.ref(s)
             s.vm[V.VMCTX_OWNER_PTR // 8] = group.address
             s.owner_word = group.word
+    if group.word[_GROUP_INTERRUPT]:
+        group.set_hints()
 
 
 def _group_states(group: _Group) -> list[InstanceState]:
@@ -410,6 +443,8 @@ class Instance:
             st.owner_word = entry[3]
             st.id = iid = next(_instance_ids)
             st.memory = st.memory_extern = None
+            st.memories = []
+            st.memory_externs = []
             st.tables = []
             st.globals = {}
             st.funcs = {}
@@ -436,6 +471,8 @@ class Instance:
                 host.register(st.id, cached[2])      # host functions only: the template is linked
             else:
                 _link(st, externs)
+            host.install_fast(st, [e for (kind, _), e in zip(plan.imports, externs, strict=True)
+                                   if kind == "func"])
         if plan.tag_types:                    # the instance's own tags: new identities (after imports)
             from .exceptions import Tag
             layout = plan.layout
@@ -443,16 +480,13 @@ class Instance:
                 tag = Tag(_type=ft)
                 vm[layout.tag(len(st.tags)) // 8] = tag.address
                 st.tags.append(tag)
-        if plan.memory_limits is not None:
-            lo, hi = plan.memory_limits
-            st.memory = mem = LinearMemory(lo, hi, limits.max_memory_pages)
-            vm[_MEM_BASE] = mem.base
-            vm[_MEMORY] = mem.address
+        for lo, hi, is64 in plan.defined_memories:      # Limits.max_memory_pages caps each one
+            _set_memory(st, LinearMemory(lo, hi, limits.max_memory_pages, is64), None)
         if plan.defined_tables:
             layout = plan.layout
             first = len(st.tables)
-            for i, (elem, lo, hi) in enumerate(plan.defined_tables):
-                table = Table(elem, lo, hi, limit=limits.max_table_elements)
+            for i, (elem, lo, hi, is64) in enumerate(plan.defined_tables):
+                table = Table(elem, lo, hi, limit=limits.max_table_elements, table64=is64)
                 table._keep.add(st)
                 st.tables.append(table)
                 vm[layout.table(first + i) // 8] = table.address
@@ -524,6 +558,12 @@ class Instance:
         """Memory 0 of this instance (defined or imported), or None."""
         return _memory_extern(self._state)
 
+    @property
+    def memories(self) -> list[Memory]:
+        """Every memory of this instance, in index order (imported ones first)."""
+        st = self._state
+        return [_memory_extern(st, i) for i in range(len(st.memories))]
+
     def function(self, funcidx: int) -> Any:
         """The callable for function ``funcidx`` of the index space (imported extern or Function)."""
         return self._state.function(funcidx)
@@ -578,10 +618,7 @@ def _link(st: InstanceState, externs: list[Any]) -> None:
                 peers.append(ext._state)
             fi += 1
         elif kind == "memory":
-            st.memory_extern = ext
-            st.memory = ext._lm
-            vm[V.VMCTX_MEM_BASE // 8] = st.memory.base
-            vm[V.VMCTX_MEMORY // 8] = st.memory.address
+            _set_memory(st, ext._lm, ext)
         elif kind == "tag":
             vm[layout.tag(len(st.tags)) // 8] = ext.address
             st.tags.append(ext)
@@ -610,9 +647,9 @@ def _init_elems(st: InstanceState) -> None:
         index, target, offset, offset_expr, length = seg
         seg_ptr = ffi.cast("wx_segment *", st.base + vm_elems + V.VMELEMSEG_SIZE * index)
         if offset is None:
-            offset = eval_const(st, offset_expr) & MASK32
+            offset = eval_const(st, offset_expr) & (MASK64 if plan.table64[target] else MASK32)
         table = st.tables[target]
-        rc = lib.wx_table_init(ffi.cast("wx_table *", table.address), seg_ptr, offset, 0, length)
+        rc = lib.wx_table_init_at(ffi.cast("wx_table *", table.address), seg_ptr, offset, 0, length)
         seg_ptr.length = 0     # active segments are dropped once applied
         if rc:
             raise Trap("out of bounds table access")
@@ -620,14 +657,15 @@ def _init_elems(st: InstanceState) -> None:
 
 def _init_datas(st: InstanceState) -> None:
     plan = st.plan
-    mem = st.memory
+    memories = st.memories
     for seg in plan.active_datas:
-        index, _memidx, offset, offset_expr, length = seg
+        index, memidx, offset, offset_expr, length = seg
         seg_ptr = ffi.cast("wx_segment *", st.base + plan.datas_off + V.VMDATASEG_SIZE * index)
+        mem = memories[memidx] if memidx < len(memories) else None
         if offset is None:
-            offset = eval_const(st, offset_expr) & MASK32
-        rc = 1 if mem is None else lib.wx_memory_init(ffi.cast("void *", mem.address), seg_ptr, offset, 0,
-                                                       length)
+            offset = eval_const(st, offset_expr) & (MASK64 if mem is not None and mem.is64 else MASK32)
+        rc = 1 if mem is None else lib.wx_memory_init_at(ffi.cast("void *", mem.address), seg_ptr, offset, 0,
+                                                          length)
         seg_ptr.length = 0     # active segments are dropped once applied
         if rc:
             raise Trap("out of bounds memory access")

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import LinkError
-from ..wasm.types import FuncType, GlobalType, Import, MemoryType, TableType, valtype_name
+from ..wasm.types import I64, FuncType, GlobalType, Import, MemoryType, TableType, valtype_name
 from .externs import Func, Global, InstanceFunction, Memory, Table
 
 
@@ -26,10 +26,12 @@ def describe(t: Any) -> str:
         return f"global (mut {vt})" if t.mutable else f"global {vt}"
     if isinstance(t, MemoryType):
         mx = "" if t.limits.max is None else f" {t.limits.max}"
-        return f"memory {t.limits.min}{mx}"
+        at = "i64 " if t.address_type == I64 else ""
+        return f"memory {at}{t.limits.min}{mx}"
     if isinstance(t, TableType):
         mx = "" if t.limits.max is None else f" {t.limits.max}"
-        return f"table {t.limits.min}{mx} {valtype_name(t.elem)}"
+        at = "i64 " if t.address_type == I64 else ""
+        return f"table {at}{t.limits.min}{mx} {valtype_name(t.elem)}"
     return type(t).__name__
 
 
@@ -83,9 +85,10 @@ def check(module: Any, imp: Import, ext: Any) -> None:
     elif kind == "global":
         ok = actual == want
     elif kind == "memory":
-        ok = _limits_match(actual.limits.min, actual.limits.max, want.limits.min, want.limits.max)
+        ok = actual.address_type == want.address_type and _limits_match(
+            actual.limits.min, actual.limits.max, want.limits.min, want.limits.max)
     elif kind == "table":
-        ok = actual.elem == want.elem and _limits_match(
+        ok = actual.elem == want.elem and actual.address_type == want.address_type and _limits_match(
             ext.size, actual.limits.max, want.limits.min, want.limits.max)
     if not ok:
         raise _fail(imp, want, describe(actual), "incompatible import type")

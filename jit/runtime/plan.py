@@ -7,7 +7,7 @@ handful of attribute sets and native calls:
   the module's host-call stubs, canonical type ids, constant global initialisers, funcrefs, the data
   and element segment arrays and element items), with the list of offsets holding self-relative
   pointers; ``wx_vmctx_init`` copies it and adds the new vmctx address at those offsets;
-- what remains per instance: imported externs, memory 0, tables, dynamic initialisers
+- what remains per instance: imported externs, memories, tables, dynamic initialisers
   (``global.get``), active segments;
 - a pool of vmctx buffers (bounded by ``pool.max_free_vmctx``), reinitialised from the template on
   reuse, so nothing of a previous instance survives;
@@ -26,7 +26,7 @@ from typing import Any
 from ..abi import vmctx as V
 from ..errors import CompileError, Error
 from ..native import ffi, lib
-from ..wasm.types import V128, FuncType
+from ..wasm.types import I64, V128, FuncType
 from . import pool
 from .values import (
     FROM_BITS,
@@ -273,8 +273,12 @@ class InstancePlan:
         self.n_funcs = compiled.num_imported_funcs + len(w.funcs)
         self.imports = [(imp.kind, imp) for imp in w.imports]
         self.export_index = {exp.name: (exp.kind, exp.index) for exp in w.exports}
-        self.memory_limits = (w.memories[0].limits.min, w.memories[0].limits.max) if w.memories else None
-        self.defined_tables = [(tt.elem, tt.limits.min, tt.limits.max) for tt in w.tables]
+        # defined memories and tables: (min, max, is 64-bit) / (elem type, min, max, is 64-bit)
+        self.n_imported_memories = w.num_imported_memories
+        self.defined_memories = [(mt.limits.min, mt.limits.max, mt.address_type == I64) for mt in w.memories]
+        self.defined_tables = [(tt.elem, tt.limits.min, tt.limits.max, tt.address_type == I64)
+                               for tt in w.tables]
+        self.table64 = [tt.address_type == I64 for tt in w.all_tables()]
         self.tag_types = [w.types[t] for t in w.tags]        # defined tags (exception handling)
         self.start = w.start
         self._specs: dict[int, CallSpec] = {}

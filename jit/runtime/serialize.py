@@ -55,7 +55,8 @@ from .exceptions import check_eh_table
 from .plan import InstancePlan, PlanRecipe, make_recipe
 
 MAGIC = b"WXJITCW\x00"
-FORMAT_VERSION = 4       # 3: exception handling (tags, CompiledModule.eh_table); 4: packed uint32 arrays
+# 3: exception handling (tags, CompiledModule.eh_table); 4: packed uint32 arrays; 5: address types
+FORMAT_VERSION = 5
 _HEAD = struct.Struct("<8sIIQ")          # magic, version, header length, payload length
 MAC_SIZE = 32                            # HMAC-SHA256 of everything before it, at the end of the file
 # marshal 2 has no back-references: versions 3+ reference objects by their reference count, which
@@ -177,9 +178,9 @@ def _pack_desc(kind: str, desc: Any) -> Any:
     if kind in ("func", "tag"):
         return desc
     if kind == "table":
-        return (desc.elem, _pack_limits(desc.limits))
+        return (desc.elem, _pack_limits(desc.limits), desc.address_type)
     if kind == "memory":
-        return _pack_limits(desc.limits)
+        return (*_pack_limits(desc.limits), desc.address_type)
     return (desc.valtype, desc.mutable)
 
 
@@ -189,8 +190,8 @@ def _pack_wasm(w: Any) -> tuple:
         [_pack_functype(t) for t in w.types],
         [(i.module, i.name, i.kind, _pack_desc(i.kind, i.desc)) for i in w.imports],
         _u32_bytes(w.funcs),
-        [(t.elem, _pack_limits(t.limits)) for t in w.tables],
-        [_pack_limits(m.limits) for m in w.memories],
+        [(t.elem, _pack_limits(t.limits), t.address_type) for t in w.tables],
+        [(*_pack_limits(m.limits), m.address_type) for m in w.memories],
         [(g.type.valtype, g.type.mutable, list(g.init)) for g in w.globals],
         [(e.name, e.kind, e.index) for e in w.exports],
         w.start,
@@ -213,17 +214,17 @@ def _unpack_wasm(t: tuple) -> Any:
         if kind in ("func", "tag"):
             return d
         if kind == "table":
-            return T.TableType(d[0], lim(d[1]))
+            return T.TableType(d[0], lim(d[1]), d[2])
         if kind == "memory":
-            return T.MemoryType(lim(d))
+            return T.MemoryType(lim(d), d[2])
         return T.GlobalType(d[0], d[1])
 
     return T.Module(
         types=[_functype(p, r) for p, r in types],
         imports=[T.Import(m, n, k, desc(k, d)) for m, n, k, d in imports],
         funcs=_u32_array(funcs, "function types"),
-        tables=[T.TableType(e, lim(p)) for e, p in tables],
-        memories=[T.MemoryType(lim(p)) for p in memories],
+        tables=[T.TableType(e, lim(p), at) for e, p, at in tables],
+        memories=[T.MemoryType(lim(p), p[2]) for p in memories],
         globals=[T.Global(T.GlobalType(v, m), init) for v, m, init in globals_],
         exports=[T.Export(n, k, i) for n, k, i in exports],
         start=start,
@@ -405,6 +406,7 @@ class _Bad(Exception):
 
 
 _MAX_PAGES = 65536
+_MAX_PAGES_64 = 1 << 48
 
 
 def _need(ok: bool, what: str) -> None:
@@ -444,6 +446,16 @@ def _u32_ok(a: array, hi: int) -> bool:
 def _check_limits(lim: Any, hi: int, what: str) -> None:
     _need(_is_int(lim.min, 0, hi) and (lim.max is None or _is_int(lim.max, lim.min, hi)),
           f"{what} limits out of bounds")
+
+
+def _check_table_type(t: Any, what: str) -> None:
+    _need(t.elem in T.REF_TYPES and t.address_type in (T.I32, T.I64), f"bad {what} type")
+    _check_limits(t.limits, (1 << (64 if t.address_type == T.I64 else 32)) - 1, what)
+
+
+def _check_memory_type(m: Any, what: str) -> None:
+    _need(m.address_type in (T.I32, T.I64), f"bad {what} type")
+    _check_limits(m.limits, _MAX_PAGES_64 if m.address_type == T.I64 else _MAX_PAGES, what)
 
 
 _CONST_OP_TYPE = {0x41: T.I32, 0x42: T.I64, 0x43: T.F32, 0x44: T.F64, 0xFD00C: T.V128}
@@ -501,19 +513,17 @@ def _check_wasm(w: Any) -> None:
             _need(_is_int(imp.desc, 0, n_types - 1) and not w.types[imp.desc].results,
                   "bad imported tag type")
         elif imp.kind == "table":
-            _need(imp.desc.elem in T.REF_TYPES, "bad imported table type")
-            _check_limits(imp.desc.limits, (1 << 32) - 1, "imported table")
+            _check_table_type(imp.desc, "imported table")
         elif imp.kind == "memory":
-            _check_limits(imp.desc.limits, _MAX_PAGES, "imported memory")
+            _check_memory_type(imp.desc, "imported memory")
         else:
             _need(imp.desc.valtype in T.VALTYPES and type(imp.desc.mutable) is bool,
                   "bad imported global type")
     _need(_u32_ok(w.funcs, n_types - 1), "function type index out of range")
     for t in w.tables:
-        _need(t.elem in T.REF_TYPES, "bad table type")
-        _check_limits(t.limits, (1 << 32) - 1, "table")
+        _check_table_type(t, "table")
     for m in w.memories:
-        _check_limits(m.limits, _MAX_PAGES, "memory")
+        _check_memory_type(m, "memory")
     n_funcs = w.num_imported_funcs + len(w.funcs)
     n_tables = w.num_imported_tables + len(w.tables)
     n_memories = w.num_imported_memories + len(w.memories)
@@ -542,7 +552,8 @@ def _check_wasm(w: Any) -> None:
               and type(seg.init) is list, f"element segment {i}: bad mode or type")
         if seg.mode == "active":
             _need(_is_int(seg.table, 0, n_tables - 1), f"element segment {i}: table out of range")
-            _check_const(seg.offset, T.I32, n_funcs, global_types, f"element segment {i}")
+            _check_const(seg.offset, w.table_type(seg.table).address_type, n_funcs, global_types,
+                         f"element segment {i}")
         else:
             _need(seg.offset is None, f"element segment {i}: offset of a non-active segment")
         for expr in seg.init:
@@ -551,7 +562,8 @@ def _check_wasm(w: Any) -> None:
         _need(seg.mode in ("active", "passive") and type(seg.data) is bytes, f"data segment {i}: bad mode")
         if seg.mode == "active":
             _need(_is_int(seg.memory, 0, n_memories - 1), f"data segment {i}: memory out of range")
-            _check_const(seg.offset, T.I32, n_funcs, global_types, f"data segment {i}")
+            _check_const(seg.offset, w.memory_type(seg.memory).address_type, n_funcs, global_types,
+                         f"data segment {i}")
         else:
             _need(seg.offset is None, f"data segment {i}: offset of a non-active segment")
     _need(w.data_count is None or w.data_count == len(w.datas), "data count does not match")

@@ -56,7 +56,7 @@ def validate(data: bytes | bytearray | memoryview, limits: ResourceLimits | None
     if limits is None:
         from ..abi.limits import DEFAULT_LIMITS as limits
     module = decode(data, limits, features)
-    validate_module(module)
+    validate_module(module, features)
     return module
 
 

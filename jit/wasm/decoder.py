@@ -20,7 +20,7 @@ from struct import error as StructError
 from typing import TYPE_CHECKING
 
 from ..abi.features import PROPOSAL_BY_KEY, Features
-from ..errors import CompileError, LimitError, MalformedError
+from ..errors import CompileError, LimitError, MalformedError, ValidationError
 from . import opcodes as O
 from .leb import EOF_MESSAGE, read_signed, read_unsigned
 from .names import parse_name_section
@@ -28,6 +28,8 @@ from .types import (
     EXNREF,
     EXTERNREF,
     FUNCREF,
+    I32,
+    I64,
     VALTYPES,
     DataSegment,
     ElemSegment,
@@ -106,6 +108,48 @@ def _fail(message: str, pos: int) -> MalformedError:
     return MalformedError(message, pos)
 
 
+def unsupported_proposal(key: str, pos: int) -> MalformedError:
+    """The error for a module that uses proposal ``key`` (a ``jit.Features`` field) while it is off
+    (a ``CompileError``; malformed for the binary format without the proposal)."""
+    return MalformedError(f"unsupported proposal '{PROPOSAL_BY_KEY[key].name}'", pos)
+
+
+# Limits flags (Wasm 3.0): bit 0 = a maximum follows, bit 2 = 64-bit address type (memory64/table64).
+LIMITS_HAS_MAX = 0x01
+LIMITS_64 = 0x04
+
+
+def _read_memarg(data: bytes, pos: int, state: _BodyState | None) -> tuple[int, int, int]:
+    """A memarg (general form): (``a`` = align exponent | memidx << shift, offset, new pos).
+
+    With multiple memories, flags bit 6 says an explicit memory index follows and flags of 128 or
+    more are malformed; without, the flags are the alignment exponent (one of 64 or more is never
+    natural: it is kept as 63 for the validator to reject). With memory64 the offset is a u64
+    (validation bounds it by the memory's address type), without a u32."""
+    flags_pos = pos
+    flags, pos = read_unsigned(data, pos, 32)
+    if state is not None and not state.multi_memory:
+        a = min(flags, 0x3F)
+    else:
+        if flags >= 0x80:
+            raise _fail("malformed memop flags", flags_pos)
+        a = flags & 0x3F
+        if flags & 0x40:
+            memidx, pos = read_unsigned(data, pos, 32)
+            a |= memidx << O.MEMARG_MEMORY_SHIFT
+    offset, pos = read_unsigned(data, pos, 32 if state is not None and not state.memory64 else 64)
+    return a, offset, pos
+
+
+def _read_memidx(data: bytes, pos: int, state: _BodyState | None) -> tuple[int, int]:
+    """A memory index immediate (a zero byte without multiple memories); (index, new pos)."""
+    if data[pos] == 0:
+        return 0, pos + 1
+    if state is not None and not state.multi_memory:
+        raise _fail("zero byte expected", pos)
+    return read_unsigned(data, pos, 32)
+
+
 class FrontEndLimitError(LimitError, CompileError):
     """A ``jit.Limits`` field exceeded by a module: ``limit`` (field name), ``value``, ``maximum``,
     ``offset`` (byte offset of the count or size that exceeded it) and ``func_index`` if any.
@@ -142,7 +186,8 @@ def _or(value: int | None, default: int) -> int:
     return default if value is None else value
 
 
-def _read_prefixed(data: bytes, pos: int, prefix: int) -> tuple[int, object, object, int]:
+def _read_prefixed(data: bytes, pos: int, prefix: int, state: _BodyState | None = None
+                   ) -> tuple[int, object, object, int]:
     """Read a 0xFC / 0xFD instruction after its prefix byte; returns (key, a, b, new pos)."""
     sub_pos = pos
     b = data[pos]
@@ -159,14 +204,12 @@ def _read_prefixed(data: bytes, pos: int, prefix: int) -> tuple[int, object, obj
     if imm == O.NONE:
         pass
     elif imm == O.MEMARG:
-        a, pos = read_unsigned(data, pos, 32)
-        b_, pos = read_unsigned(data, pos, 32)
+        a, b_, pos = _read_memarg(data, pos, state)
     elif imm == O.LANE:
         a = data[pos]
         pos += 1
     elif imm == O.MEMARG_LANE:
-        a, pos = read_unsigned(data, pos, 32)
-        off, pos = read_unsigned(data, pos, 32)
+        a, off, pos = _read_memarg(data, pos, state)
         b_ = (off, data[pos])
         pos += 1
     elif imm == O.V128_CONST:
@@ -181,22 +224,14 @@ def _read_prefixed(data: bytes, pos: int, prefix: int) -> tuple[int, object, obj
         pos += 16
     elif imm in (O.TABLE, O.DATA, O.ELEM):
         a, pos = read_unsigned(data, pos, 32)
-    elif imm == O.MEMORY:  # memory.fill: one reserved zero byte
-        if data[pos] != 0:
-            raise _fail("zero byte expected", pos)
-        a = 0
-        pos += 1
+    elif imm == O.MEMORY:  # memory.fill
+        a, pos = _read_memidx(data, pos, state)
     elif imm == O.MEMORY_INIT:
         a, pos = read_unsigned(data, pos, 32)
-        if data[pos] != 0:
-            raise _fail("zero byte expected", pos)
-        b_ = 0
-        pos += 1
+        b_, pos = _read_memidx(data, pos, state)
     elif imm == O.MEMORY_COPY:
-        if data[pos] != 0 or data[pos + 1] != 0:
-            raise _fail("zero byte expected", pos)
-        a = b_ = 0
-        pos += 2
+        a, pos = _read_memidx(data, pos, state)
+        b_, pos = _read_memidx(data, pos, state)
     elif imm in (O.TABLE_INIT, O.TABLE_COPY):
         a, pos = read_unsigned(data, pos, 32)
         b_, pos = read_unsigned(data, pos, 32)
@@ -247,12 +282,11 @@ def decode_expr(data: bytes, pos: int, state: _BodyState | None = None) -> tuple
         elif k == K_MEMARG:
             a = data[pos + 1]
             b = data[pos + 2]
-            if a < 0x80 and b < 0x80:
+            if a < 0x40 and b < 0x80:
                 append((op, a, b, pos))
                 pos += 3
             else:
-                a, p = read_unsigned(data, pos + 1, 32)
-                b, p = read_unsigned(data, p, 32)
+                a, b, p = _read_memarg(data, pos + 1, state)
                 append((op, a, b, pos))
                 pos = p
         elif k == K_END:
@@ -318,10 +352,13 @@ def decode_expr(data: bytes, pos: int, state: _BodyState | None = None) -> tuple
             append((op, a, b, pos))
             pos = p
         elif k == K_MEMORY:
-            if data[pos + 1] != 0:
-                raise _fail("zero byte expected", pos + 1)
-            append((op, 0, None, pos))
-            pos += 2
+            if data[pos + 1] == 0:
+                append((op, 0, None, pos))
+                pos += 2
+            else:
+                a, p = _read_memidx(data, pos + 1, state)
+                append((op, a, None, pos))
+                pos = p
         elif k == K_SELECT_T:
             n, p = read_unsigned(data, pos + 1, 32)
             if n > len(data) - p:
@@ -373,7 +410,7 @@ def decode_expr(data: bytes, pos: int, state: _BodyState | None = None) -> tuple
         elif k == K_UNSUPPORTED_EH:
             raise _fail(f"illegal opcode (unsupported proposal '{_EXCEPTIONS}')", pos)
         elif k == K_PREFIX:
-            key, a, b, p = _read_prefixed(data, pos + 1, op)
+            key, a, b, p = _read_prefixed(data, pos + 1, op, state)
             if state is not None and key in _DATA_COUNT_OPS:
                 state.uses_data_count = True
             append((key, a, b, pos))
@@ -386,14 +423,17 @@ def decode_expr(data: bytes, pos: int, state: _BodyState | None = None) -> tuple
 
 
 class _BodyState:
-    """Facts the module decoder learns from function bodies (and the opcode kinds the enabled
-    proposals allow)."""
+    """Facts the module decoder learns from function bodies (whether they use the data count), the
+    opcode kinds the enabled proposals allow, and the enabled proposals that change how bodies are
+    read (multiple memories, memory64)."""
 
-    __slots__ = ("uses_data_count", "kinds")
+    __slots__ = ("uses_data_count", "kinds", "multi_memory", "memory64")
 
-    def __init__(self, kinds: list[int] = _KINDS) -> None:
+    def __init__(self, kinds: list[int] = _KINDS, features: Features | None = None) -> None:
         self.uses_data_count = False
         self.kinds = kinds
+        self.multi_memory = features is None or features.multi_memory
+        self.memory64 = features is None or features.memory64
 
 
 class _Decoder:
@@ -404,7 +444,9 @@ class _Decoder:
         self.pos = 0
         self.module = Module()
         self.budget = budget
+        self.features = features if features is not None else Features()
         self.num_func_imports = 0
+        self.num_memories = 0
         self.exceptions = features.exceptions if features is not None else Features().exceptions
 
     def require_exceptions(self, pos: int, what: str) -> None:
@@ -479,18 +521,36 @@ class _Decoder:
             raise _fail("integer representation too long", pos)
         return b
 
-    def limits(self) -> Limits:
+    def limits(self) -> tuple[Limits, int]:
+        """Limits and their address type: flags 0/1 (i32, u32 bounds), 4/5 (i64, u64 bounds)."""
         pos = self.pos
         flags = self.flag_byte()
-        if flags > 1:
+        if flags & ~(LIMITS_HAS_MAX | LIMITS_64):
             raise _fail("integer too large", pos)
-        lo = self.u32()
-        hi = self.u32() if flags else None
-        return Limits(lo, hi)
+        bits = 32
+        if flags & LIMITS_64:
+            if not self.features.memory64:
+                raise unsupported_proposal("memory64", pos)
+            bits = 64
+        lo, self.pos = read_unsigned(self.data, self.pos, bits)
+        hi = None
+        if flags & LIMITS_HAS_MAX:
+            hi, self.pos = read_unsigned(self.data, self.pos, bits)
+        return Limits(lo, hi), I64 if flags & LIMITS_64 else I32
 
     def table_type(self) -> TableType:
         elem = self.reftype()
-        return TableType(elem, self.limits())
+        limits, address_type = self.limits()
+        return TableType(elem, limits, address_type)
+
+    def memory_type(self) -> MemoryType:
+        pos = self.pos
+        self.num_memories += 1
+        if self.num_memories > 1 and not self.features.multi_memory:
+            # invalid in Wasm 2.0 (a validation rule), found here before any memory index is read
+            raise ValidationError(f"unsupported proposal '{PROPOSAL_BY_KEY['multi_memory'].name}'", pos)
+        limits, address_type = self.limits()
+        return MemoryType(limits, address_type)
 
     def global_type(self) -> GlobalType:
         t = self.valtype()
@@ -522,7 +582,7 @@ class _Decoder:
         func_count: int | None = None
         code_count: int | None = None
         data_seen = False
-        self.body_state = _BodyState(_KINDS if self.exceptions else _KINDS_NO_EH)
+        self.body_state = _BodyState(_KINDS if self.exceptions else _KINDS_NO_EH, self.features)
         while self.pos < len(data):
             id_pos = self.pos
             sid = self.byte()
@@ -635,7 +695,7 @@ class _Decoder:
         elif kind == 1:
             desc = self.table_type()
         elif kind == 2:
-            desc = MemoryType(self.limits())
+            desc = self.memory_type()
         elif kind == 3:
             desc = self.global_type()
         elif kind == 4:
@@ -652,7 +712,7 @@ class _Decoder:
         self.module.tables.append(self.table_type())
 
     def _memory(self) -> None:
-        self.module.memories.append(MemoryType(self.limits()))
+        self.module.memories.append(self.memory_type())
 
     def tag_type(self) -> int:
         """A tag type: the attribute byte (0, exception) and the type index of its signature."""
@@ -763,6 +823,8 @@ def decode(data: bytes | bytearray | memoryview, limits: ResourceLimits | None =
     ``limits`` is a ``jit.Limits`` whose compile-time fields raise :class:`FrontEndLimitError` (a
     ``jit.LimitError``) when exceeded. ``None`` (the default here) checks only the spec's own limits:
     ``decode`` alone is the spec's decoder; ``validate`` and ``jit.Module`` apply ``jit.Limits()``.
+    ``features`` (default ``jit.Features()``): a module using a proposal that is off raises
+    ``CompileError("unsupported proposal '...'")``.
 
     The cyclic garbage collector is paused while decoding: the millions of instruction tuples
     of a large module hold no cycles, and collections triggered by their allocation would make

@@ -8,6 +8,13 @@ their natural alignment (log2 of the access size) and lane instructions their la
 validator, compiler and disassembler all read this table; adding an instruction is one row.
 
 Signature letters: ``i`` i32, ``l`` i64, ``f`` f32, ``d`` f64, ``v`` v128.
+
+Address types (multiple memories, memory64, table64): the signatures are written for 32-bit
+memories. For a memory access (``MEMARG``/``MEMARG_LANE``) the first parameter is the address and
+takes the address type (i32 or i64) of the memory the memarg names; the memory.* and table.*
+instructions, ``call_indirect`` and segment offsets are typed by the validator from the address
+types of the memories and tables they name. A memarg's ``a`` packs the memory index above the
+alignment exponent (``memarg_align(a)``, ``memarg_memory(a)``): for memory 0 it is the exponent.
 """
 from __future__ import annotations
 
@@ -25,7 +32,7 @@ CALL_INDIRECT = "call_indirect"  # a = typeidx, b = tableidx
 LOCAL = "local"                # a = localidx
 GLOBAL = "global"              # a = globalidx
 TABLE = "table"                # a = tableidx
-MEMARG = "memarg"              # a = align exponent, b = offset
+MEMARG = "memarg"              # a = align exponent | memidx << MEMARG_MEMORY_SHIFT, b = offset (u64)
 MEMORY = "memory"              # a = memidx (a zero byte in 2.0)
 I32_CONST = "i32"              # a = signed value
 I64_CONST = "i64"              # a = signed value
@@ -42,12 +49,25 @@ TABLE_COPY = "table_copy"      # a = dst tableidx, b = src tableidx
 V128_CONST = "v128"            # a = 128-bit unsigned int (little-endian bytes)
 SHUFFLE = "shuffle"            # a = bytes(16)
 LANE = "lane"                  # a = lane index
-MEMARG_LANE = "memarg_lane"    # a = align, b = (offset, lane)
+MEMARG_LANE = "memarg_lane"    # a = align | memidx << MEMARG_MEMORY_SHIFT, b = (offset, lane)
 TAG = "tag"                    # a = tagidx (exception handling)
 TRY_TABLE = "try_table"        # a = s33 block type, b = tuple of catch clauses (kind, tagidx|None, label)
 
 # try_table catch clause kinds (the byte before the clause's immediates)
 CATCH, CATCH_REF, CATCH_ALL, CATCH_ALL_REF = 0, 1, 2, 3
+
+MEMARG_MEMORY_SHIFT = 6        # a memarg's ``a``: alignment exponent in the low 6 bits, memidx above
+
+
+def memarg_align(a: int) -> int:
+    """The alignment exponent of a memarg's ``a`` immediate."""
+    return a & ((1 << MEMARG_MEMORY_SHIFT) - 1)
+
+
+def memarg_memory(a: int) -> int:
+    """The memory index of a memarg's ``a`` immediate (0 unless the memarg named another memory)."""
+    return a >> MEMARG_MEMORY_SHIFT
+
 
 _SIG_LETTERS = {"i": I32, "l": I64, "f": F32, "d": F64, "v": V128}
 

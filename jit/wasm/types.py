@@ -114,13 +114,21 @@ class Limits:
 
 @dataclass(frozen=True, slots=True)
 class TableType:
+    """A table type; ``address_type`` is I32, or I64 for a 64-bit table (table64): the type of its
+    element indices, sizes and lengths."""
+
     elem: int
     limits: Limits
+    address_type: int = I32
 
 
 @dataclass(frozen=True, slots=True)
 class MemoryType:
+    """A memory type; ``address_type`` is I32, or I64 for a 64-bit memory (memory64): the type of its
+    addresses, sizes (in pages) and lengths."""
+
     limits: Limits
+    address_type: int = I32
 
 
 @dataclass(frozen=True, slots=True)

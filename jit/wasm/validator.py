@@ -2,7 +2,7 @@
 
 Function bodies are checked iteratively (no recursion, so nesting depth is bounded only by the input)
 with an operand stack of value types, the unknown type (0) after unreachable code, and control frames
-carrying label types (multi-value blocks included). Module-level rules: limits, at most one memory,
+carrying label types (multi-value blocks included). Module-level rules: limits (by address type),
 constant expressions, unique export names, the start function's type, table/element/ref types, the data
 count rule and ``ref.func`` only for declared functions (C.refs: functions referenced outside function
 bodies). Every failure raises ``ValidationError`` with the spec's message, byte offset and function.
@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 from bisect import bisect_right
 
+from ..abi.features import PROPOSAL_BY_KEY, Features
 from ..errors import ValidationError
 from . import opcodes as O
 from .types import (
@@ -37,6 +38,8 @@ from .types import (
 
 UNKNOWN = 0
 MAX_PAGES = 65536
+MAX_PAGES_64 = 1 << 48          # a 64-bit memory: at most 2^48 pages (2^64 bytes)
+MAX_TABLE_64 = (1 << 64) - 1
 _EMPTY: tuple[int, ...] = ()
 _LOCAL_LIST_LIMIT = 1 << 16  # expand local types into a list up to this many locals
 
@@ -47,14 +50,14 @@ _FIXED: dict[int, tuple[list[int], tuple[int, ...]]] = {
     if i.params is not None and i.imm in (O.NONE, O.I32_CONST, O.I64_CONST, O.F32_CONST, O.F64_CONST,
                                           O.V128_CONST)
 }
-# Memory accesses: key -> (natural alignment, params, results, lanes or None).
+# Memory accesses: key -> (natural alignment, params, results, lanes or None). The first param is
+# the address: these lists are for 32-bit memories, _MEMOPS_PARAMS_64 has them for 64-bit ones.
 _MEMOPS = {k: (i.align, list(i.params), i.results, i.lanes) for k, i in O.OPS.items()
            if i.imm in (O.MEMARG, O.MEMARG_LANE)}
+_MEMOPS_PARAMS_64 = {k: [I64] + params[1:] for k, (_al, params, _r, _l) in _MEMOPS.items()}
+_MEMARG_ALIGN_MASK = (1 << O.MEMARG_MEMORY_SHIFT) - 1
 _LANE_OPS = {k: (i.lanes, list(i.params), i.results) for k, i in O.OPS.items()
              if i.imm in (O.LANE, O.SHUFFLE)}
-# Ops touching memory 0 through a MEMORY / bulk immediate: key -> fixed signature.
-_MEM_BULK = {k: (list(i.params), i.results) for k, i in O.OPS.items()
-             if i.imm in (O.MEMORY, O.MEMORY_COPY)}
 _CONST_OPS = {O.op_key(n): t for n, t in (("i32.const", I32), ("i64.const", I64), ("f32.const", F32),
                                           ("f64.const", F64), ("v128.const", V128))}
 _K = O.op_key
@@ -71,6 +74,16 @@ _GLOBAL_GET, _GLOBAL_SET = _K("global.get"), _K("global.set")
 _MEMORY_INIT, _DATA_DROP = O.op_key("memory.init"), O.op_key("data.drop")
 _TABLE_INIT, _ELEM_DROP, _TABLE_COPY = O.op_key("table.init"), O.op_key("elem.drop"), O.op_key("table.copy")
 _TABLE_GROW, _TABLE_SIZE, _TABLE_FILL = O.op_key("table.grow"), O.op_key("table.size"), O.op_key("table.fill")
+_MEMORY_SIZE, _MEMORY_GROW = O.op_key("memory.size"), O.op_key("memory.grow")
+_MEMORY_FILL, _MEMORY_COPY = O.op_key("memory.fill"), O.op_key("memory.copy")
+
+
+def _min_address_type(a: int, b: int) -> int:
+    """The type of a length that spans two memories or tables: i64 only if both are 64-bit."""
+    return I64 if a == I64 and b == I64 else I32
+
+
+_RETURN_CALL, _RETURN_CALL_INDIRECT = O.op_key("return_call"), O.op_key("return_call_indirect")
 _THROW, _THROW_REF, _TRY_TABLE = O.op_key("throw"), O.op_key("throw_ref"), O.op_key("try_table")
 _EXN = make_ref(EXNREF, False)          # (ref exn): what catch_ref / catch_all_ref hand to their label
 
@@ -79,7 +92,6 @@ def _matches(actual: int, expected: int) -> bool:
     """``actual`` <: ``expected`` for the types exception handling produces (equal, or (ref exn) <:
     exnref); the general subtyping of typed references belongs to the type-system work."""
     return actual == expected or (actual == _EXN and expected == EXNREF)
-_RETURN_CALL, _RETURN_CALL_INDIRECT = O.op_key("return_call"), O.op_key("return_call_indirect")
 
 
 class _Context:
@@ -113,11 +125,17 @@ def _check_limits(limits: Limits, bound: int, pos: int | None, too_big: str) -> 
 
 
 def _check_memory(mt: MemoryType, pos: int | None) -> None:
-    _check_limits(mt.limits, MAX_PAGES, pos, "memory size must be at most 65536 pages (4GiB)")
+    if mt.address_type == I64:
+        _check_limits(mt.limits, MAX_PAGES_64, pos, "memory size must be at most 2^48 pages")
+    else:
+        _check_limits(mt.limits, MAX_PAGES, pos, "memory size must be at most 65536 pages (4GiB)")
 
 
 def _check_table(tt: TableType, pos: int | None) -> None:
-    _check_limits(tt.limits, 0xFFFFFFFF, pos, "table size must be at most 2^32-1")
+    if tt.address_type == I64:
+        _check_limits(tt.limits, MAX_TABLE_64, pos, "table size must be at most 2^64-1")
+    else:
+        _check_limits(tt.limits, 0xFFFFFFFF, pos, "table size must be at most 2^32-1")
 
 
 # Extended constant expressions (Wasm 3.0): i32/i64 add, sub and mul -> their operand type.
@@ -182,21 +200,24 @@ def _collect_refs(m: Module) -> set[int]:
     return refs
 
 
-def validate_module(m: Module) -> None:
+def validate_module(m: Module, features: Features | None = None) -> None:
     """Validate a decoded module; raises ValidationError (with offset and function) if invalid.
+
+    ``features`` (default ``jit.Features()``): with multiple memories off, a second memory is
+    invalid ("unsupported proposal 'multiple memories'", the Wasm 2.0 rule).
 
     Like the decoder, it pauses the cyclic garbage collector (it allocates no cycles).
     """
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        _validate_module(m)
+        _validate_module(m, features if features is not None else Features())
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
-def _validate_module(m: Module) -> None:
+def _validate_module(m: Module, features: Features) -> None:
     ctx = _Context(m)
     section_pos = {sid: start for sid, start, _size in m.sections}
     ntypes = len(m.types)
@@ -227,8 +248,8 @@ def _validate_module(m: Module) -> None:
     for mt in m.memories:
         _check_memory(mt, section_pos.get(5))
         ctx.memories.append(mt)
-    if len(ctx.memories) > 1:
-        raise _err("multiple memories", section_pos.get(5))
+    if len(ctx.memories) > 1 and not features.multi_memory:
+        raise _err(f"unsupported proposal '{PROPOSAL_BY_KEY['multi_memory'].name}'", section_pos.get(5))
     for t in m.tags:
         _check_tag(ctx, t, section_pos.get(13))
     ctx.refs = _collect_refs(m)
@@ -261,7 +282,7 @@ def _validate_module(m: Module) -> None:
         if e.mode == "active":
             if e.table >= len(ctx.tables):
                 raise _err(f"unknown table {e.table}", pos)
-            _const_expr(ctx, e.offset or [], I32, ctx.num_imported_globals, pos)
+            _const_expr(ctx, e.offset or [], ctx.tables[e.table].address_type, ctx.num_imported_globals, pos)
             if ctx.tables[e.table].elem != e.elemtype:
                 raise _err("type mismatch", pos)
         for expr in e.init:
@@ -271,7 +292,8 @@ def _validate_module(m: Module) -> None:
         if d.mode == "active":
             if d.memory >= len(ctx.memories):
                 raise _err(f"unknown memory {d.memory}", pos)
-            _const_expr(ctx, d.offset or [], I32, ctx.num_imported_globals, pos)
+            _const_expr(ctx, d.offset or [], ctx.memories[d.memory].address_type, ctx.num_imported_globals,
+                        pos)
 
     nimported = len(ctx.funcs) - len(m.funcs)
     for i, body in enumerate(m.codes):
@@ -378,9 +400,21 @@ class _FuncValidator:
             raise self.err(f"unknown table {index}", pos)
         return tables[index]
 
-    def need_memory(self, index: int, pos: int) -> None:
-        if index >= len(self.ctx.memories):
+    def memory_address_type(self, index: int, pos: int) -> int:
+        """I32 or I64: the address type of memory ``index`` (which must exist)."""
+        memories = self.ctx.memories
+        if index >= len(memories):
             raise self.err(f"unknown memory {index}", pos)
+        return memories[index].address_type
+
+    def memory_access(self, op: int, a: int, b, pos: int) -> list[int]:
+        """Check a memarg naming a memory other than a 32-bit memory 0; the params of ``op`` for it."""
+        memidx = a >> O.MEMARG_MEMORY_SHIFT
+        at = self.memory_address_type(memidx, pos)
+        offset = b[0] if isinstance(b, tuple) else b
+        if at == I32 and offset > 0xFFFFFFFF:
+            raise self.err("offset out of range", pos)
+        return _MEMOPS_PARAMS_64[op] if at == I64 else _MEMOPS[op][1]
 
     def elem(self, index: int, pos: int) -> int:
         if index >= len(self.ctx.elem_types):
@@ -406,6 +440,7 @@ class _FuncValidator:
         funcs = ctx.funcs
         gtypes = ctx.globals
         results = self.ft.results
+        memory0_32 = bool(ctx.memories) and ctx.memories[0].address_type == I32
         ctrls.append(_Frame(_BLOCK, _EMPTY, results, 0))
         # opcode keys as locals: as fast to compare with as literals
         LOCAL_GET, LOCAL_SET, LOCAL_TEE = _LOCAL_GET, _LOCAL_SET, _LOCAL_TEE
@@ -447,6 +482,9 @@ class _FuncValidator:
                 align, params, res, lanes = memops[op]
                 if not ctx.memories:
                     raise self.err("unknown memory 0", pos)
+                if a > _MEMARG_ALIGN_MASK or not memory0_32 or (b if lanes is None else b[0]) > 0xFFFFFFFF:
+                    params = self.memory_access(op, a, b, pos)
+                    a &= _MEMARG_ALIGN_MASK
                 if a > align:
                     raise self.err("alignment must not be larger than natural", pos)
                 if lanes is not None and b[1] >= lanes:
@@ -539,7 +577,7 @@ class _FuncValidator:
                 if a >= len(ctx.types):
                     raise self.err(f"unknown type {a}", pos)
                 ft = ctx.types[a]
-                pop(I32, pos)
+                pop(tt.address_type, pos)
                 self.pop_vals(ft.params, pos)
                 stack.extend(ft.results)
             else:
@@ -609,11 +647,19 @@ class _FuncValidator:
                 raise self.err("invalid lane index", pos)
             self.pop_vals(params, pos)
             stack.extend(res)
-        elif op in _MEM_BULK:
-            self.need_memory(0, pos)
-            params, res = _MEM_BULK[op]
-            self.pop_vals(params, pos)
-            stack.extend(res)
+        elif op == _MEMORY_SIZE:
+            stack.append(self.memory_address_type(a, pos))
+        elif op == _MEMORY_GROW:
+            at = self.memory_address_type(a, pos)
+            pop(at, pos)
+            stack.append(at)
+        elif op == _MEMORY_FILL:
+            at = self.memory_address_type(a, pos)
+            self.pop_vals((at, I32, at), pos)
+        elif op == _MEMORY_COPY:
+            dst = self.memory_address_type(a, pos)
+            src = self.memory_address_type(b, pos)
+            self.pop_vals((dst, src, _min_address_type(dst, src)), pos)
         elif op == _REF_NULL:
             stack.append(a)
         elif op == _REF_IS_NULL:
@@ -628,30 +674,29 @@ class _FuncValidator:
                 raise self.err("undeclared function reference", pos)
             stack.append(FUNCREF)
         elif op == _TABLE_GET:
-            t = self.table(a, pos).elem
-            pop(I32, pos)
-            stack.append(t)
+            tt = self.table(a, pos)
+            pop(tt.address_type, pos)
+            stack.append(tt.elem)
         elif op == _TABLE_SET:
-            t = self.table(a, pos).elem
-            pop(t, pos)
-            pop(I32, pos)
+            tt = self.table(a, pos)
+            pop(tt.elem, pos)
+            pop(tt.address_type, pos)
         elif op == _TABLE_SIZE:
-            self.table(a, pos)
-            stack.append(I32)
+            stack.append(self.table(a, pos).address_type)
         elif op == _TABLE_GROW:
-            t = self.table(a, pos).elem
-            pop(I32, pos)
-            pop(t, pos)
-            stack.append(I32)
+            tt = self.table(a, pos)
+            pop(tt.address_type, pos)
+            pop(tt.elem, pos)
+            stack.append(tt.address_type)
         elif op == _TABLE_FILL:
-            t = self.table(a, pos).elem
-            pop(I32, pos)
-            pop(t, pos)
-            pop(I32, pos)
+            tt = self.table(a, pos)
+            pop(tt.address_type, pos)
+            pop(tt.elem, pos)
+            pop(tt.address_type, pos)
         elif op == _MEMORY_INIT:
-            self.need_memory(b, pos)
+            at = self.memory_address_type(b, pos)
             self.data(a, pos)
-            self.pop_vals((I32, I32, I32), pos)
+            self.pop_vals((at, I32, I32), pos)
         elif op == _DATA_DROP:
             self.data(a, pos)
         elif op == _TABLE_INIT:
@@ -659,7 +704,7 @@ class _FuncValidator:
             et = self.elem(a, pos)
             if tt.elem != et:
                 raise self.err("type mismatch", pos)
-            self.pop_vals((I32, I32, I32), pos)
+            self.pop_vals((tt.address_type, I32, I32), pos)
         elif op == _ELEM_DROP:
             self.elem(a, pos)
         elif op == _THROW:
@@ -680,13 +725,14 @@ class _FuncValidator:
                 raise self.err("type mismatch", pos)
             if a >= len(ctx.types):
                 raise self.err(f"unknown type {a}", pos)
-            pop(I32, pos)
+            pop(tt.address_type, pos)
             self.tail_call(ctx.types[a], pos)
         elif op == _TABLE_COPY:
             dst = self.table(a, pos)
             src = self.table(b, pos)
             if dst.elem != src.elem:
                 raise self.err("type mismatch", pos)
-            self.pop_vals((I32, I32, I32), pos)
+            self.pop_vals((dst.address_type, src.address_type,
+                           _min_address_type(dst.address_type, src.address_type)), pos)
         else:  # pragma: no cover - the decoder only produces opcodes of the table
             raise self.err(f"unsupported instruction {O.op_name(op)}", pos)

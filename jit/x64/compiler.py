@@ -144,6 +144,7 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
         self.max_outgoing = 0
         self.rsp_fixups: list[int] = []     # reset_stack_pointer sites, patched with the frame size
         self.trap_sites: list[tuple[Label, int, int]] = []
+        self.interrupt_slow_paths: list[tuple[Label, Label, int]] = []   # (slow path, back, wasm pos)
         self.pos = body.offset
         self.eh_init()
 
@@ -257,7 +258,8 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
                                    self.pos, self.func_index, self.module.func_name(self.func_index))
             h(self, insn[1], insn[2])
             i = self.i + 1          # a handler may consume the next instruction (fused local.set)
-        # Out-of-line trap sites.
+        # Out-of-line interrupt checks and trap sites.
+        self.emit_interrupt_slow_paths()
         a.bind(overflow)
         self.call_trap_inline(V.TRAP_CODE["call stack exhausted"], self.body.offset)
         for lbl, kind, pos in self.trap_sites:

@@ -1,13 +1,35 @@
-"""Linear memory: bounds-checked loads and stores, memory.size/grow and the bulk memory instructions."""
+"""Linear memory: bounds-checked loads and stores, memory.size/grow and the bulk memory instructions.
+
+Memory 0 of 32-bit type keeps the fast path: its base is pinned in ``HEAP`` and the guard region of
+its reservation does the bounds check. Another 32-bit memory is the same with its base loaded from
+its ``VMMemoryDesc`` in the vmctx. A 64-bit memory (memory64) is checked explicitly: the effective
+address plus the access size, computed with carry detection (offsets up to 2^64-1), must not exceed
+the memory's current length, else "out of bounds memory access". The bulk and grow helpers of any
+memory but a 32-bit memory 0 are the ``*_at`` ones, which take the ``VMMemory`` and full u64 operands.
+"""
 from __future__ import annotations
 
 from ...abi import vmctx as V
+from ...wasm.opcodes import MEMARG, MEMARG_LANE, OPS, memarg_memory
 from ...wasm.types import F32, F64, I32, I64
 from ..context import M32
-from ..encoder import Mem
+from ..encoder import Cond, Mem
 from ..registers import HEAP, R8, RAX, RCX, RDI, RDX, RSI, SCRATCH, VMCTX, Gpr, Xmm
 from ..stack import CONST, REG, Val, fits_imm32, is_float, size_of
 from . import lower_with_immediates, lowers
+
+MAX_U64 = (1 << 64) - 1
+# bytes touched by each memory access instruction (its natural alignment is log2 of that)
+ACCESS_BYTES = {i.name: 1 << i.align for i in OPS.values() if i.imm in (MEMARG, MEMARG_LANE)}
+_OOB = "out of bounds memory access"
+
+
+def memory64_flags(mc) -> tuple[bool, ...]:
+    """Per memory of the module compiled by ``mc``: is it a 64-bit memory? (computed once per module)"""
+    flags = getattr(mc, "memory64_flags", None)
+    if flags is None:
+        flags = mc.memory64_flags = tuple(m.address_type == I64 for m in mc.module.all_memories())
+    return flags
 
 # loads: name -> (result type, access bytes, signed)
 LOADS = {
@@ -28,12 +50,28 @@ STORES = {
 class MemoryLowering:
     """Memory instructions of ``FunctionCompiler``."""
 
-    def address(self, addr: Val, offset: int) -> Mem:
-        """The memory operand for a Wasm address plus static offset (guard pages do the bounds check).
+    def memory_is64(self, memidx: int) -> bool:
+        return memory64_flags(self.mc)[memidx]
 
-        The index is a zero-extended i32 and the offset a u32, so the address is below 2^33: inside
-        the memory's 8 GiB reservation.
+    def memory_ptr(self, memidx: int) -> Mem:
+        """Where the vmctx holds memory ``memidx``'s ``VMMemory*``."""
+        if memidx == 0:
+            return Mem(VMCTX, disp=V.VMCTX_MEMORY)
+        return Mem(VMCTX, disp=self.mc.layout.memory_desc(memidx) + V.VMMEMDESC_MEMORY)
+
+    def address(self, addr: Val, offset: int, a: int = 0, size: int = 1) -> Mem:
+        """The memory operand for a Wasm address plus static offset, for an access of ``size`` bytes
+        to the memory named by memarg immediate ``a`` (memory 0 by default).
+
+        32-bit memories: guard pages do the bounds check. The index is a zero-extended i32 and the
+        offset a u32, so the address is below 2^33: inside the memory's 8 GiB reservation.
+        64-bit memories: an explicit check (see ``address64``).
         """
+        memidx = memarg_memory(a)
+        if memidx or memory64_flags(self.mc)[0]:
+            if self.memory_is64(memidx):
+                return self.address64(addr, offset, memidx, size)
+            return self.address_other32(addr, offset, memidx)
         asm = self.asm
         if addr.kind == CONST:
             ea = (addr.x & M32) + offset
@@ -53,10 +91,53 @@ class MemoryLowering:
         asm.add(SCRATCH, 1, 64)
         return Mem(HEAP, SCRATCH, 1, offset - 0x80000000)
 
+    def address_other32(self, addr: Val, offset: int, memidx: int) -> Mem:
+        """A 32-bit memory other than memory 0: as memory 0, with SCRATCH = its base (from its
+        descriptor) plus the index, so the guard region still does the bounds check."""
+        asm = self.asm
+        base = Mem(VMCTX, disp=self.mc.layout.memory_desc(memidx) + V.VMMEMDESC_BASE)
+        if addr.kind == CONST:
+            asm.mov(SCRATCH, (addr.x & M32) + offset, 64)
+            asm.add(SCRATCH, base, 64)
+            return Mem(SCRATCH)
+        r = self.operand(addr, allow_imm=False)
+        asm.mov(SCRATCH, r, 32)            # zero-extends the i32 index
+        asm.add(SCRATCH, base, 64)
+        if offset <= 0x7FFFFFFF:
+            return Mem(SCRATCH, disp=offset)
+        asm.add(SCRATCH, 0x7FFFFFFF, 64)
+        asm.add(SCRATCH, 1, 64)
+        return Mem(SCRATCH, disp=offset - 0x80000000)
+
+    def address64(self, addr: Val, offset: int, memidx: int, size: int) -> Mem:
+        """A 64-bit memory: ``end = addr + offset + size`` with unsigned overflow trapping, then
+        ``end <= length`` or trap; the operand is ``base + end - size``. ``addr`` ends up in a register
+        it owns (the caller releases it as usual)."""
+        asm = self.asm
+        r = self.to_reg(addr)
+        end = offset + size
+        if end > MAX_U64:                  # no address can be in bounds
+            asm.xor(SCRATCH, SCRATCH, 32)  # ZF = 1
+            self.trap_if(Cond.E, _OOB)
+        elif end <= 0x7FFFFFFF:
+            asm.add(r, end, 64)
+            self.trap_if(Cond.B, _OOB)     # carry: beyond 2^64
+        else:
+            asm.mov(SCRATCH, end, 64)
+            asm.add(r, SCRATCH, 64)
+            self.trap_if(Cond.B, _OOB)
+        asm.mov(SCRATCH, self.memory_ptr(memidx), 64)
+        asm.cmp(r, Mem(SCRATCH, disp=V.VMMEMORY_LENGTH), 64)
+        self.trap_if(Cond.A, _OOB)
+        if memidx == 0:
+            return Mem(HEAP, r, 1, -size)
+        asm.mov(SCRATCH, Mem(SCRATCH, disp=V.VMMEMORY_BASE), 64)
+        return Mem(SCRATCH, r, 1, -size)
+
     def op_load(self, name: str, align: int, offset: int) -> None:
         ty, nbytes, signed = LOADS[name]
         addr = self.pop()
-        mem = self.address(addr, offset)
+        mem = self.address(addr, offset, align, nbytes)
         self.release(addr)
         dst = self.ra.alloc(ty)
         asm = self.asm
@@ -92,7 +173,7 @@ class MemoryLowering:
             src = self.to_reg(val)
         if isinstance(src, Gpr | Xmm) and addr.kind == REG and addr.x == src:
             raise AssertionError("address and value share a register")
-        mem = self.address(addr, offset)
+        mem = self.address(addr, offset, align, nbytes)
         self.record_pc()
         if ty == F32:
             asm.movss(mem, src)
@@ -103,42 +184,64 @@ class MemoryLowering:
         self.release(val, addr)
 
     @lowers("memory.size")
-    def op_memory_size(self, _a, _b) -> None:
-        r = self.ra.alloc(I32)
-        self.asm.mov(r, Mem(VMCTX, disp=V.VMCTX_MEMORY), 64)
-        self.asm.mov(r, Mem(r, disp=V.VMMEMORY_PAGES), 32)
-        self.push_reg(r, I32)
+    def op_memory_size(self, memidx, _b) -> None:
+        is64 = self.memory_is64(memidx)
+        ty = I64 if is64 else I32
+        r = self.ra.alloc(ty)
+        self.asm.mov(r, self.memory_ptr(memidx), 64)
+        self.asm.mov(r, Mem(r, disp=V.VMMEMORY_PAGES), 64 if is64 else 32)
+        self.push_reg(r, ty)
 
     @lowers("memory.grow")
-    def op_memory_grow(self, _a, _b) -> None:
+    def op_memory_grow(self, memidx, _b) -> None:
+        is64 = self.memory_is64(memidx)
         delta = self.pop()
         self.spill_all()
         self.save_caller_pins()
         self.load_into(RSI, delta)
         self.release(delta)
-        self.call_helper("wx_memory_grow")
+        if memidx == 0 and not is64:
+            self.call_helper("wx_memory_grow")
+        else:
+            self.asm.mov(RDI, self.memory_ptr(memidx), 64)
+            self.asm.call_rip(self.mc.helper_label("wx_memory_grow_at"))
+            self.record_pc()
         self.restore_caller_pins()
-        self.asm.mov(RAX, RAX, 32)
-        self.push_reg(RAX, I32)
+        if is64:
+            self.push_reg(RAX, I64)
+        else:
+            self.asm.mov(RAX, RAX, 32)
+            self.push_reg(RAX, I32)
+
+    def bulk_fast(self, *memories: int) -> bool:
+        """The 2.0 helpers (32-bit operands) serve instructions on memory 0 of 32-bit type only."""
+        return not any(memories) and not self.memory_is64(0)
 
     @lowers("memory.copy")
-    def op_memory_copy(self, _dst_mem, _src_mem) -> None:
+    def op_memory_copy(self, dst_mem, src_mem) -> None:
         d, s_, n = self.pop_to_memory(3)
-        mem = Mem(VMCTX, disp=V.VMCTX_MEMORY)
-        self.call_checked_helper("wx_memory_copy", [(RSI, d), (RDX, s_), (RCX, n), (RDI, mem)])
+        if self.bulk_fast(dst_mem, src_mem):
+            mem = Mem(VMCTX, disp=V.VMCTX_MEMORY)
+            self.call_checked_helper("wx_memory_copy", [(RSI, d), (RDX, s_), (RCX, n), (RDI, mem)])
+            return
+        self.call_checked_helper("wx_memory_copy_at", [(RDX, d), (RCX, s_), (R8, n),
+                                                       (RDI, self.memory_ptr(dst_mem)),
+                                                       (RSI, self.memory_ptr(src_mem))])
 
     @lowers("memory.fill")
-    def op_memory_fill(self, _mem, _b) -> None:
+    def op_memory_fill(self, memidx, _b) -> None:
         d, val, n = self.pop_to_memory(3)
-        mem = Mem(VMCTX, disp=V.VMCTX_MEMORY)
-        self.call_checked_helper("wx_memory_fill", [(RSI, d), (RDX, val), (RCX, n), (RDI, mem)])
+        fast = self.bulk_fast(memidx)
+        self.call_checked_helper("wx_memory_fill" if fast else "wx_memory_fill_at",
+                                 [(RSI, d), (RDX, val), (RCX, n), (RDI, self.memory_ptr(memidx))])
 
     @lowers("memory.init")
-    def op_memory_init(self, seg, _mem) -> None:
+    def op_memory_init(self, seg, memidx) -> None:
         d, s_, n = self.pop_to_memory(3)
         segp = (Mem(VMCTX, disp=V.VMCTX_DATAS), V.VMDATASEG_SIZE * seg)
-        self.call_checked_helper("wx_memory_init", [(RDX, d), (RCX, s_), (R8, n), (RSI, segp),
-                                                    (RDI, Mem(VMCTX, disp=V.VMCTX_MEMORY))])
+        fast = self.bulk_fast(memidx)
+        self.call_checked_helper("wx_memory_init" if fast else "wx_memory_init_at",
+                                 [(RDX, d), (RCX, s_), (R8, n), (RSI, segp), (RDI, self.memory_ptr(memidx))])
 
     @lowers("data.drop")
     def op_data_drop(self, seg, _b) -> None:

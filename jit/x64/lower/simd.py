@@ -34,6 +34,7 @@ from ..simd import (
 )
 from ..stack import CONST, Val
 from . import KEY, lower_all
+from .memory import ACCESS_BYTES
 from .relaxed_simd import RelaxedSimdLowering
 
 
@@ -563,7 +564,7 @@ class SimdLanes(SimdOperands):
     # -- memory ------------------------------------------------------------------------------------
     def v_load(self, name: str, _align: int, offset: int) -> None:
         addr = self.pop()
-        mem = self.address(addr, offset)
+        mem = self.address(addr, offset, _align, ACCESS_BYTES[name])
         self.release(addr)
         r = self.ra.alloc(V128)
         asm = self.asm
@@ -586,32 +587,33 @@ class SimdLanes(SimdOperands):
         v = self.pop()
         addr = self.pop()
         src = self.to_reg(v)
-        mem = self.address(addr, offset)
+        mem = self.address(addr, offset, _align, ACCESS_BYTES[_name])
         self.record_pc()
         self.asm.movdqu(mem, src)
         self.release(v, addr)
 
-    def v_lane_access(self, name: str, prefix: str, offset: int) -> tuple[Val, Xmm, Val, Any, int]:
+    def v_lane_access(self, name: str, prefix: str, offset: int, a: int = 0
+                      ) -> tuple[Val, Xmm, Val, Any, int]:
         """Pop the vector and the address of a lane load/store: (vector, its register, address,
         memory operand, lane bits). The trap site is recorded: the next instruction is the access."""
         bits = LANE_BITS[name[len(prefix):].split("_")[0]]
         v = self.pop()
         addr = self.pop()
         r = self.to_reg(v)
-        mem = self.address(addr, offset)
+        mem = self.address(addr, offset, a, ACCESS_BYTES[name])
         self.record_pc()
         return v, r, addr, mem, bits
 
     def v_load_lane(self, name: str, _align: int, imm: tuple[int, int]) -> None:
         offset, lane = imm
-        v, r, addr, mem, bits = self.v_lane_access(name, "v128.load", offset)
+        v, r, addr, mem, bits = self.v_lane_access(name, "v128.load", offset, _align)
         getattr(self.asm, _INSERT[bits])(r, mem, lane)
         self.release(addr)
         self.v_push(r)
 
     def v_store_lane(self, name: str, _align: int, imm: tuple[int, int]) -> None:
         offset, lane = imm
-        v, r, addr, mem, bits = self.v_lane_access(name, "v128.store", offset)
+        v, r, addr, mem, bits = self.v_lane_access(name, "v128.store", offset, _align)
         if bits == 64 and lane == 0:
             self.asm.movq(mem, r)
         elif bits == 32 and lane == 0:

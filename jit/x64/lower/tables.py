@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ...abi import vmctx as V
-from ...wasm.types import FUNCREF, I32
+from ...wasm.types import FUNCREF, I32, I64
 from ..encoder import Cond, Mem
 from ..registers import R8, RAX, RCX, RDI, RDX, RSI, SCRATCH, VMCTX, Gpr
 from ..stack import CONST
@@ -19,6 +19,10 @@ class TableLowering:
 
     def table_ptr(self, t: int) -> Mem:
         return Mem(VMCTX, disp=self.mc.layout.table(t))
+
+    def table_is64(self, t: int) -> bool:
+        """A 64-bit table (table64): i64 indices and sizes; its helpers are the ``*_at`` ones."""
+        return self.module.table_type(t).address_type == I64
 
     def table_check(self, t: int, idx: Gpr) -> None:
         """r11 = the element array of table ``t``; traps unless idx < length."""
@@ -49,10 +53,11 @@ class TableLowering:
 
     @lowers("table.size")
     def op_table_size(self, t, _b) -> None:
-        r = self.ra.alloc(I32)
+        ty = I64 if self.table_is64(t) else I32
+        r = self.ra.alloc(ty)
         self.asm.mov(r, self.table_ptr(t), 64)
-        self.asm.mov(r, Mem(r, disp=V.VMTABLE_LENGTH), 32)
-        self.push_reg(r, I32)
+        self.asm.mov(r, Mem(r, disp=V.VMTABLE_LENGTH), 64 if ty == I64 else 32)
+        self.push_reg(r, ty)
 
     @lowers("table.grow")
     def op_table_grow(self, t, _b) -> None:
@@ -62,29 +67,36 @@ class TableLowering:
         self.load_into(RSI, init)
         self.load_into(RDX, n)
         asm.mov(RDI, self.table_ptr(t), 64)
-        asm.call_rip(self.mc.helper_label("wx_table_grow"))
+        is64 = self.table_is64(t)
+        asm.call_rip(self.mc.helper_label("wx_table_grow_at" if is64 else "wx_table_grow"))
         self.record_pc()
         self.restore_caller_pins()
+        if is64:
+            self.push_reg(RAX, I64)
+            return
         asm.mov(RAX, RAX, 32)
         self.push_reg(RAX, I32)
 
     @lowers("table.fill")
     def op_table_fill(self, t, _b) -> None:
         i, val, n = self.pop_to_memory(3)
-        self.call_checked_helper("wx_table_fill", [(RSI, i), (RDX, val), (RCX, n), (RDI, self.table_ptr(t))])
+        helper = "wx_table_fill_at" if self.table_is64(t) else "wx_table_fill"
+        self.call_checked_helper(helper, [(RSI, i), (RDX, val), (RCX, n), (RDI, self.table_ptr(t))])
 
     @lowers("table.copy")
     def op_table_copy(self, dst_t, src_t) -> None:
         d, s_, n = self.pop_to_memory(3)
-        self.call_checked_helper("wx_table_copy", [(RDX, d), (RCX, s_), (R8, n), (RDI, self.table_ptr(dst_t)),
-                                                   (RSI, self.table_ptr(src_t))])
+        helper = "wx_table_copy_at" if self.table_is64(dst_t) or self.table_is64(src_t) else "wx_table_copy"
+        self.call_checked_helper(helper, [(RDX, d), (RCX, s_), (R8, n), (RDI, self.table_ptr(dst_t)),
+                                          (RSI, self.table_ptr(src_t))])
 
     @lowers("table.init")
     def op_table_init(self, seg, t) -> None:
         d, s_, n = self.pop_to_memory(3)
         segp = (Mem(VMCTX, disp=V.VMCTX_ELEMS), V.VMELEMSEG_SIZE * seg)
-        self.call_checked_helper("wx_table_init", [(RDX, d), (RCX, s_), (R8, n), (RSI, segp),
-                                                   (RDI, self.table_ptr(t))])
+        helper = "wx_table_init_at" if self.table_is64(t) else "wx_table_init"
+        self.call_checked_helper(helper, [(RDX, d), (RCX, s_), (R8, n), (RSI, segp),
+                                          (RDI, self.table_ptr(t))])
 
     # ------------------------------------------------------------------------ references
     @lowers("ref.null")
