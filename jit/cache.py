@@ -109,15 +109,15 @@ class Cache:
     def store(self, module: Any, wasm: bytes, *, fuel: bool = False) -> Path:
         """Write ``module`` (compiled from ``wasm``) into the cache; returns the file."""
         path = self.path(wasm, fuel=fuel)
-        compiled, _code, plan = module._variant(fuel)
-        write_atomic(path, dumps(compiled, module.wasm, module.wasm_sha256, plan.recipe, key=self._key))
+        compiled, recipe = module._complete_variant(fuel)     # a lazy module's complete code
+        write_atomic(path, dumps(compiled, module.wasm, module.wasm_sha256, recipe, key=self._key))
         self.stats.stored += 1
         return path
 
     def module(self, wasm: bytes | bytearray | memoryview, *, fuel: bool = False, name: str | None = None,
                limits: Any = None, jobs: int | None = None) -> Any:
         """The module of ``wasm``: from the cache when a valid file exists, else compiled (with
-        ``jobs`` processes, see ``jit.Module``) and stored."""
+        ``jobs`` processes, see ``jit.Module``; eagerly: the file holds every function) and stored."""
         if type(wasm) is not bytes:
             wasm = bytes(wasm)
         module = self.load(wasm, fuel=fuel, name=name)
@@ -125,7 +125,7 @@ class Cache:
             self.stats.hits += 1
             return module
         self.stats.misses += 1
-        module = Module(wasm, name=name, limits=limits, fuel=fuel, jobs=jobs)
+        module = Module(wasm, name=name, limits=limits, fuel=fuel, jobs=jobs, lazy=False)
         self.store(module, wasm, fuel=fuel)
         return module
 

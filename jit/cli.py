@@ -1,7 +1,8 @@
 """The ``wxjit`` command: one subcommand per module in ``jit/commands/``.
 
 Each command module defines ``HELP`` (one line), ``configure(parser)`` and ``main(args) -> int``;
-it must be cheap to import (heavy imports go inside ``main``). Errors are one line,
+it must be cheap to import (heavy imports go inside ``main``). Startup: given a command line, only
+the named command's module is imported and configured (``jit.commands.registry``). Errors are one line,
 ``wxjit <command>: [<file>: ]<reason>``: exit status 1 for a failed run or validation, 2 for a usage
 error, 130 for Ctrl-C; no user error shows a traceback.
 """
@@ -35,7 +36,10 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser(words).parse_args(words)
     command = getattr(args, "command", "")
     try:
-        return int(args._main(args) or 0)
+        status = int(args._main(args) or 0)
+        if argv is None and getattr(args, "_exit_now", False):
+            _exit_now(status)            # `wxjit run`: its output is flushed, nothing else to tear down
+        return status
     except KeyboardInterrupt:
         if argv is None:                 # the command line: exit at once, like a process killed by SIGINT
             _exit_now(130)
@@ -54,7 +58,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _exit_now(status: int) -> None:
     """Flush stdout/stderr and leave without interpreter teardown (which can take 100+ ms with
-    modules, instances and code memory to free): Ctrl-C ends ``wxjit`` within a few milliseconds."""
+    modules, instances and code memory to free): Ctrl-C ends ``wxjit`` within a few milliseconds, and
+    a command that asks for it (``_exit_now`` in its parser defaults: ``wxjit run``, whose WASI
+    streams are flushed and files closed when the guest returns) ends as soon as it is done."""
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

@@ -89,7 +89,7 @@ def partition(sizes: list[int], parts: int) -> list[tuple[int, int]]:
 
 def compile_chunk(module: Any, lo: int, hi: int, fuel: bool, limits: Limits) -> Chunk:
     """Compile defined functions ``lo..hi`` (indices into ``module.codes``) from code offset 0."""
-    from .x64.compiler import FunctionCompiler, ModuleCompiler
+    from .x64.compiler import FunctionCompiler, ModuleCompiler, external_refs
 
     mc = ModuleCompiler(module, fuel, limits)
     nimp = module.num_imported_funcs
@@ -102,8 +102,7 @@ def compile_chunk(module: Any, lo: int, hi: int, fuel: bool, limits: Limits) -> 
     keys: dict[int, tuple[str, Any]] = {id(lbl): ("func", i) for i, lbl in enumerate(mc.func_labels)}
     keys.update((id(lbl), ("helper", name)) for name, lbl in mc.helpers.items())
     keys.update((id(lbl), ("const", key)) for key, lbl in mc.consts.items())
-    refs = [(keys[id(lbl)], at, size, rel_to)
-            for lbl, fixups in mc.asm._fixups.items() for at, size, rel_to in fixups]
+    refs = [(keys[id(lbl)], at, size, rel_to) for lbl, at, size, rel_to in external_refs(mc.asm)]
     return Chunk(bytes(mc.asm.code), starts, ends, refs, list(mc.helpers), list(mc.consts),
                  mc.pc_offsets, mc.pc_wasm, (mc.eh_funcs, mc.eh_segs))
 

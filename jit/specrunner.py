@@ -368,11 +368,14 @@ def run_file(path: Path | str) -> FileResult:
     return result
 
 
-def run_isolated(path: Path | str, timeout: float | None = 600) -> FileResult:
-    """Run one file in a child process; a crash or timeout becomes ``FileResult.crash``."""
+def run_isolated(path: Path | str, timeout: float | None = 600, *, eager: bool = False) -> FileResult:
+    """Run one file in a child process; a crash or timeout becomes ``FileResult.crash``. ``eager``:
+    its modules compile every function up front (``WXJIT_LAZY=0``), not each on its first call."""
     path = Path(path)
     cmd = [sys.executable, "-m", "jit.specrunner", str(path)]
     env = dict(os.environ)
+    if eager:
+        env["WXJIT_LAZY"] = "0"
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
     except subprocess.TimeoutExpired:

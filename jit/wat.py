@@ -9,7 +9,6 @@ section (for backtraces).
 from __future__ import annotations
 
 import shutil
-import subprocess
 
 from .errors import MalformedError
 
@@ -35,6 +34,8 @@ def wat2wasm(text: str | bytes | bytearray | memoryview) -> bytes:
 
 
 def _wasm_tools(source: str) -> bytes:
+    import subprocess  # here: `wxjit run prog.wasm` only asks is_text()
+
     tool = shutil.which("wasm-tools")
     if tool is None:
         raise MalformedError(f"this is Wasm text and no text parser is installed: {INSTALL_HINT}")

@@ -443,6 +443,10 @@ int wx_entry_depth(void) {
     return n;
 }
 
+/* The lowest address of this thread's stack as its innermost entry saw it (0 outside compiled code):
+ * native/lazy.c checks the stack left before it enters Python to compile a function. */
+uint64_t wx_entry_stack_lo(void) { return tls_top != NULL ? tls_top->stack_lo : 0; }
+
 /* ---------------------------------------------------------------------------------------------- */
 /* signals                                                                                         */
 
@@ -629,6 +633,11 @@ __attribute__((used)) void wx_host_call_c(void *vmctx, uint64_t import_index, ui
     uint64_t sp = (uint64_t)__builtin_frame_address(0);
     if (e != NULL && sp < e->host_floor)
         wx_trap_c(vmctx, WX_TRAP_CALL_STACK_EXHAUSTED, pc, 0);
+    /* a host function answered in C (e.g. native/wasi_fast.c): (handler, context) by import index */
+    const uint64_t *fast = (const uint64_t *)VM_U64(vmctx, WX_VMCTX_HOST_FAST);
+    if (fast != NULL && fast[2 * import_index] != 0 &&
+        ((int (*)(void *, uint64_t *))fast[2 * import_index])((void *)fast[2 * import_index + 1], slots))
+        return;
     int rc = wx_py_host_call(vmctx, import_index, slots);
     keep_handlers_in_front();
     if (rc == -2) {

@@ -357,7 +357,7 @@ def payload_parts(data: bytes) -> tuple[bytes, bytes]:
 
 
 def test_mac_is_hmac_sha256_over_the_whole_file(wasm: bytes) -> None:
-    m = jit.Module(wasm)
+    m = jit.Module(wasm, lazy=False)          # its variant's CompiledModule is the complete code
     compiled, _code, plan = m._variant(False)
     keyed = serialize.dumps(compiled, m.wasm, m.wasm_sha256, plan.recipe, key=KEY_A)
     header, payload = payload_parts(keyed)

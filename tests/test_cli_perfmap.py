@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from wasm_text import needs_wat2wasm
 
 import jit
@@ -33,7 +34,7 @@ def parse(path: Path) -> list[tuple[int, int, str]]:
 
 
 def test_map_matches_the_loaded_code(tmp_path: Path) -> None:
-    module = jit.Module(TEXT)
+    module = jit.Module(TEXT, lazy=False)
     path = tmp_path / "perf.map"
     write_perf_map(module, str(path))
     got = parse(path)
@@ -50,20 +51,38 @@ def test_map_matches_the_loaded_code(tmp_path: Path) -> None:
 
 
 def test_fuel_variant_is_listed_too(tmp_path: Path) -> None:
-    module = jit.Module(TEXT)
+    module = jit.Module(TEXT, lazy=False)
     module._variant(True)
     assert len(entries(module)) == 6
     assert len({start for start, _, _ in entries(module)}) == 6
 
 
-def test_wxjit_run_profile_perfmap() -> None:
+def test_lazy_module_lists_functions_as_they_are_compiled(tmp_path: Path) -> None:
+    module = jit.Module(TEXT, lazy=True)
+    path = tmp_path / "perf.map"
+    write_perf_map(module, str(path))
+    assert not path.exists()                     # nothing compiled yet
+    inst = jit.Instance(module, {"env": {"h": jit.Func(lambda: None)}})
+    assert inst.exports.third(1) == 2            # compiles third, then first (its callee): appended
+    assert inst.exports.third(2) == 3            # nothing more to compile
+    got = parse(path)
+    assert [name for _, _, name in got] == ["wasm[3]::third", "wasm[1]::first"]
+    for start, size, _ in got:                   # the code runs there, and traps map it back
+        seg = next(s for s in module.code._segments if s.address <= start < s.address + s.size)
+        assert seg.func_at(start - seg.address) == seg.func_at(start - seg.address + size - 1)
+
+
+@pytest.mark.parametrize("eager", [False, True])
+def test_wxjit_run_profile_perfmap(eager: bool) -> None:
     proc = subprocess.Popen([sys.executable, "-m", "jit.cli", "run", "--profile=perfmap", "--invoke", "fib",
-                             "examples/fib.wasm", "10"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, cwd=ROOT)
+                             *(["--eager"] if eager else []), "examples/fib.wasm", "10"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+                            env={k: v for k, v in os.environ.items() if k != "WXJIT_LAZY"})
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 0 and out == "55\n", err
     path = Path(f"/tmp/perf-{proc.pid}.map")
-    try:
-        assert [name for _, _, name in parse(path)] == ["wasm[0]::fib", "wasm[1]::fib_iter"]
+    try:                                         # lazily: the functions that ran (fib_iter never does)
+        want = ["wasm[0]::fib", "wasm[1]::fib_iter"] if eager else ["wasm[0]::fib"]
+        assert [name for _, _, name in parse(path)] == want
     finally:
         os.unlink(path)

@@ -125,7 +125,8 @@ def test_threads_entering_a_group_through_different_instances_are_serialized() -
 def test_a_call_from_another_thread_waits_while_the_group_runs() -> None:
     lib = jit.Instance(jit.Module(wat(LIB)))
     user = jit.Instance(jit.Module(wat(USER)), {"lib": lib.exports})
-    spinning = threading.Event()
+    assert lib.exports.rec(1) == 1      # compiled now (lazily): the waiter below does not compile while
+    spinning = threading.Event()        # holding the GIL the trapped spinner needs to report first
     result: list[object] = []
 
     def spin() -> None:

@@ -4,6 +4,9 @@ child process, as ``wxjit spec`` runs them.
 Every file of both suites must pass completely (every binary command; the text ``assert_malformed``
 modules are the only skips). Skips with the reason when ../shared/spectest is absent.
 
+Every file runs with lazy compilation (the default) and, in the slow suite, once more with eager
+compilation.
+
 The Wasm 3.0 suite (``../shared/spectest3``, see its README.md) runs the same way for the files listed
 in ``SPECTEST3_PASSING``: the ones wxjit passes completely. A file joins the list when the feature it
 tests lands (``wxjit spec ../shared/spectest3/<group>`` shows which files pass).
@@ -32,13 +35,20 @@ def expected_counts(commands: list[dict]) -> tuple[int, int]:
     return len(commands) - skipped, skipped
 
 
+# Modules compile lazily by default (each function on its first call); the slow suite runs every
+# file again with eager compilation (WXJIT_LAZY=0 in the child), so both ways pass the whole suite.
+EAGER = pytest.param(True, marks=pytest.mark.slow, id="eager")
+MODES = [pytest.param(False, id="lazy"), EAGER]
+
+
 @pytest.mark.skipif(ROOT is None, reason="the spec test suite (../shared/spectest) is not available")
+@pytest.mark.parametrize("eager", MODES)
 @pytest.mark.parametrize(("suite", "name"), SUITE_FILES, ids=[f"{s}/{n}" for s, n in SUITE_FILES])
-def test_spec_file(suite: str, name: str) -> None:
+def test_spec_file(suite: str, name: str, eager: bool) -> None:
     from jit.specrunner import run_isolated
 
     path = ROOT / suite / name / f"{name}.json"
-    result = run_isolated(path)
+    result = run_isolated(path, eager=eager)
     assert result.crash is None, result.crash
     assert result.failures == [], result.failures[:5]
     commands = json.loads(path.read_text())["commands"]
@@ -117,12 +127,13 @@ SUITE3_FILES = [(group, name) for group, names in SPECTEST3_PASSING.items() for 
 
 
 @pytest.mark.skipif(ROOT3 is None, reason="the Wasm 3.0 spec suite (../shared/spectest3) is absent")
+@pytest.mark.parametrize("eager", MODES)
 @pytest.mark.parametrize(("group", "name"), SUITE3_FILES, ids=[f"spectest3/{g}/{n}" for g, n in SUITE3_FILES])
-def test_spec3_file(group: str, name: str) -> None:
+def test_spec3_file(group: str, name: str, eager: bool) -> None:
     from jit.specrunner import run_isolated
 
     path = ROOT3 / group / name / f"{name}.json"
-    result = run_isolated(path)
+    result = run_isolated(path, eager=eager)
     assert result.crash is None, result.crash
     assert result.failures == [], result.failures[:5]
     commands = json.loads(path.read_text())["commands"]

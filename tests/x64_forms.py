@@ -226,8 +226,8 @@ add_form("setcc_r", lambda: [(f"set{c.mnemonic} {r.name_for(8)}", "setcc", (c, r
 add_form("setcc_m", lambda: [(f"set{c.mnemonic} {mem_text(m, 8)}", "setcc", (c, m))
                              for c, m in zip(cycle(list(Cond), len(MEMS)), MEMS, strict=True)])
 
-for _op, _meth in (("mul", "mul"), ("div", "div"), ("idiv", "idiv"), ("neg", "neg"), ("not", "not_"),
-                   ("inc", "inc"), ("dec", "dec")):
+for _op, _meth in (("mul", "mul"), ("imul", "imul1"), ("div", "div"), ("idiv", "idiv"), ("neg", "neg"),
+                   ("not", "not_"), ("inc", "inc"), ("dec", "dec")):
     for _s in SIZES:
         add_form(f"{_op}{_s}_r", r1(_op, _meth, _s))
         add_form(f"{_op}{_s}_m", m1(_op, _meth, _s))
@@ -240,7 +240,7 @@ for _s in SIZES:
 add_form("push", lambda: [(f"push {r.name}", "push", (r,)) for r in GPRS])
 add_form("pop", lambda: [(f"pop {r.name}", "pop", (r,)) for r in GPRS])
 add_form("no_operand", lambda: [("ret", "ret", ()), ("ud2", "ud2", ()), ("int3", "int3", ()),
-                                ("cdq", "cdq", ()), ("cqo", "cqo", ())])
+                                ("cdq", "cdq", ()), ("cqo", "cqo", ()), ("mfence", "mfence", ())])
 add_form("jmp_r", lambda: [(f"jmp {r.name}", "jmp", (r,)) for r in GPRS])
 add_form("jmp_m", lambda: [(f"jmp {mem_text(m, 64)}", "jmp", (m,)) for m in MEMS])
 add_form("call_r", lambda: [(f"call {r.name}", "call", (r,)) for r in GPRS])

@@ -88,7 +88,7 @@ def base_files(key: bytes) -> list[bytes]:
     from jit.wat import wat2wasm
     out = []
     for text in BASE_SOURCES:
-        m = jit.Module(wat2wasm(text))
+        m = jit.Module(wat2wasm(text), lazy=False)    # the variant's CompiledModule: complete code
         compiled, _code, plan = m._variant(False)
         out.append(serialize.dumps(compiled, m.wasm, m.wasm_sha256, plan.recipe, key=key))
     return out

@@ -24,13 +24,20 @@ VMCTX_OWNER_PTR = 64      # VMGroup*: the group block of this instance's group (
 VMCTX_OWNER = 72          # VMGroup: the block of an instance alone (a group's is allocated apart)
 VMCTX_HOST_STACK = 88     # u64: native stack bytes an outermost host entry keeps free below the guest's
                           # stack limit for host functions (0 = 256 KiB; jit.Limits.host_stack_bytes)
-VMCTX_HEADER_SIZE = 96
+VMCTX_HOST_FAST = 96      # u64*: host functions answered in C, (handler, context) per import index, or
+                          # NULL (jit.runtime.host.install_fast; wx_host_call tries them before Python)
+VMCTX_HEADER_SIZE = 104
 
 # --- VMGroup: what the instances of one group share -------------------------------------------
 GROUP_OWNER = 0           # u64: token of the thread running code of this group (0 = idle)
 GROUP_INTERRUPT = 8       # u64: nonzero = stop at the next check (interrupt / deadline); the native
                           # entry clears it when the call it stopped returns, before the group is free
 GROUP_SIZE = 16
+# u64 at a fixed vmctx offset that compiled code checks with one compare at function entries and loop
+# headers: the interrupt flag itself for an instance alone (its group block is VMCTX_OWNER), a hint
+# for a member of a group (set in every member by interrupt(); a set hint sends the check to a slow
+# path that reads the group's flag, and clears the hint when it finds the flag clear)
+VMCTX_INTERRUPT_HINT = VMCTX_OWNER + GROUP_INTERRUPT
 
 # --- VMMemory: one linear memory, shared by every instance that imports it --------------------
 VMMEMORY_BASE = 0         # u64: start of the reservation (never moves)

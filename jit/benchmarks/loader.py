@@ -150,7 +150,7 @@ class _ModuleLoad:
         from jit.errors import Error
         from jit.native import ffi
 
-        self.module = module = jit.Module.from_file(path)
+        self.module = module = jit.Module.from_file(path, lazy=False)   # module.compiled: all the code
         compiled = module.compiled
         self.code = ffi.from_buffer(compiled.code or b"\xcc")
         self.n_code = len(compiled.code or b"\xcc")

@@ -104,7 +104,7 @@ def _run_wxjit(data: bytes, name: str) -> tuple[float, float, float, bytes]:
     from jit.wasi import Wasi, WasiConfig, WasiExit
 
     t0 = time.perf_counter()
-    module = jit.Module(data, name=name)
+    module = jit.Module(data, name=name, lazy=False)    # compile is compile, run is run (as wasmtime)
     t1 = time.perf_counter()
     out = io.BytesIO()
     wasi = Wasi(WasiConfig(args=[name], stdout=out))

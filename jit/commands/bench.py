@@ -9,7 +9,7 @@ import argparse
 
 HELP = "run a benchmark (loader: code memory strategies; see `wxjit bench -h`)"
 
-BENCHMARKS = ["loader", "programs", "instantiate", "compile", "pool", "exceptions"]
+BENCHMARKS = ["loader", "programs", "instantiate", "compile", "pool", "exceptions", "wasi_calls", "startup"]
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

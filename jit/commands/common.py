@@ -64,12 +64,14 @@ def wasm_bytes(path: str | os.PathLike[str], data: bytes | None = None) -> bytes
 
 
 def load_module(path: str | os.PathLike[str], *, limits: Any = None, fuel: bool = False,
-                cache: str | None = None, allow_precompiled: bool = False, jobs: int | None = None) -> Any:
+                cache: str | None = None, allow_precompiled: bool = False, jobs: int | None = None,
+                lazy: bool | None = None) -> Any:
     """A ``jit.Module`` from a ``.wasm``, ``.wat`` or ``.cwasm`` file (through ``cache`` when given).
 
     A ``.cwasm`` file is machine code that runs natively; its checksum proves it undamaged, not that we
     made it (anyone can write one), so like wasmtime's ``--allow-precompiled`` it loads only when asked.
-    The cache directory is different: its files carry a MAC under the cache's private key."""
+    The cache directory is different: its files carry a MAC under the cache's private key.
+    ``lazy``: compile each function on its first call (``jit.Module``); a cache compiles eagerly."""
     import jit
 
     data = read_file(path)
@@ -84,4 +86,4 @@ def load_module(path: str | os.PathLike[str], *, limits: Any = None, fuel: bool 
     if cache:
         from ..cache import Cache
         return Cache(cache).module(wasm, fuel=fuel, name=name, limits=limits, jobs=jobs)
-    return jit.Module(wasm, name=name, limits=limits, fuel=fuel, jobs=jobs)
+    return jit.Module(wasm, name=name, limits=limits, fuel=fuel, jobs=jobs, lazy=lazy)

@@ -37,7 +37,7 @@ def main(args: argparse.Namespace) -> int:
         if is_cwasm(data):
             raise UserError("already compiled (a .cwasm file): run it with `wxjit run`", args.file)
         wasm = wasm_bytes(src, data)
-        module = jit.Module(wasm, name=src.name, fuel=args.fuel, jobs=args.jobs)
+        module = jit.Module(wasm, name=src.name, fuel=args.fuel, jobs=args.jobs, lazy=False)   # AOT: all
         if args.cache:
             print(Cache(args.cache).store(module, wasm, fuel=args.fuel))
         if args.output or not args.cache:

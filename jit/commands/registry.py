@@ -26,7 +26,8 @@ def add_subcommands(parser: argparse.ArgumentParser, package: str, names: list[s
     """One subparser per module ``package.<name>`` (``HELP``, ``configure``, ``main``); the chosen
     module's ``main`` lands in ``args.<main_key>``. Shared by ``wxjit`` and ``wxjit bench``. When the
     command line is known (``build_parser(argv)``), only the subcommand it names is configured (and
-    its module's heavy imports made); the others get their one-line help only."""
+    its module's heavy imports made), and no other command module is imported; without a chosen
+    subcommand (``wxjit -h``, a typo) every command's one-line help is shown."""
     global _words
     sub = parser.add_subparsers(dest=dest, metavar=dest.upper(), parser_class=Parser)
     sub.required = True
@@ -36,6 +37,9 @@ def add_subcommands(parser: argparse.ArgumentParser, package: str, names: list[s
         if i is not None and _words[i] in names:
             chosen, _words = _words[i], _words[i + 1:]
     for name in names:
+        if _words is not None and chosen is not None and name != chosen:
+            sub.add_parser(name)       # never shown: its help appears only when no command is chosen
+            continue
         if _words is not None and name != chosen:
             sub.add_parser(name, help=_help_of(package, name))
             continue

@@ -16,6 +16,10 @@ lists its exported functions. With ``--invoke``, arguments are parsed by the exp
 types (integers in decimal or 0x-hex, signed or unsigned; floats as Python float literals incl.
 ``inf``/``nan``) and results are printed one per line. A module that imports WASI gets it in both modes.
 
+Functions are compiled on their first call (``jit.Module``'s lazy compilation); ``--eager`` compiles
+them all before anything runs (``--jobs``: with that many processes), ``--cache`` stores and loads
+complete code.
+
 A trap prints its kind and a Wasm backtrace (function names from the name section) and exits with
 status 134 (like an abort); a module that fails to load exits with 1, a usage error with 2 and
 Ctrl-C with 130. Every ``jit.Limits`` field is an option (``--max-memory-pages`` ...; see ``-h``).
@@ -98,8 +102,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="preopen a host directory for the module (repeatable)")
     parser.add_argument("--env", action="append", default=[], metavar="NAME[=VALUE]",
                         help="an environment variable for the module; NAME alone passes the host's value")
+    parser.add_argument("--eager", action="store_true",
+                        help="compile every function before running (default: each on its first call)")
     parser.add_argument("--jobs", "-j", type=int, metavar="N",
-                        help="compile with N processes (default: all CPUs for large modules; 1: serial)")
+                        help="eager compiles: N processes (default: all CPUs for large modules; 1: serial)")
     parser.add_argument("--cache", metavar="DIR",
                         help="load compiled code from this cache directory (compile and store on a miss)")
     parser.add_argument("--allow-precompiled", action="store_true",
@@ -115,6 +121,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", choices=["perfmap"],
                         help="perfmap: write /tmp/perf-PID.map naming the JIT code for `perf`")
     parser.add_argument("file", metavar="FILE", help="the module to run (.wasm, .wat or .cwasm)")
+    parser.set_defaults(_exit_now=True)      # the console script skips interpreter teardown (jit.cli)
     rest = parser.add_argument("rest", nargs=argparse.REMAINDER, metavar="ARGS",
                                help="the program's arguments (WASI argv), or the --invoke call's arguments")
     rest.required = False
@@ -221,7 +228,8 @@ def _run(args: argparse.Namespace) -> int:
         except (jit.Error, ValueError) as exc:
             raise UserError(f"--dir {d}: {exc}", status=USAGE) from None
     module = load_module(args.file, limits=limits, fuel=limits.fuel is not None, cache=args.cache,
-                         allow_precompiled=args.allow_precompiled, jobs=args.jobs)
+                         allow_precompiled=args.allow_precompiled, jobs=args.jobs,
+                         lazy=False if args.eager else None)
     if args.profile == "perfmap":
         from ..runtime.perfmap import write_perf_map  # /tmp/perf-PID.map for `perf`
         write_perf_map(module)

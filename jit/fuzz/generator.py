@@ -46,6 +46,14 @@ EQ = {F32: b"\x5b", F64: b"\x61"}
 V128_CANON = {"f32x4": (int.from_bytes(bytes.fromhex("0000c07f") * 4, "little"), b"\xfd\x41"),
               "f64x2": (int.from_bytes(bytes.fromhex("000000000000f87f") * 2, "little"), b"\xfd\x47")}
 BITSELECT = b"\xfd\x52"
+# constant divisors the compiler lowers without div: ±1, powers of two and neighbours, INT_MIN/MAX, odd
+# magic-number divisors (0 traps; -1 overflows on INT_MIN)
+EDGE_DIVISORS = {t: [x % (1 << n) for x in (0, 1, -1, 2, -2, 3, 7, -7, 10, 641, 65521, 1 << 16, (1 << 16) + 1,
+                                            (1 << (n - 1)) - 1, 1 << (n - 1), -3, 1000000007, (1 << 32) - 1)]
+                 for t, n in ((I32, 32), (I64, 64))}
+COMPARES = [op for op in NUM_OPS if op.result == I32 and len(op.params) == 2 and op.params[0] == op.params[1]
+            and op.name.split(".")[1] in ("eq", "ne", "lt", "gt", "le", "ge", "lt_s", "lt_u", "gt_s", "gt_u",
+                                          "le_s", "le_u", "ge_s", "ge_u")]
 BUDGET_EXPORT = "budget"
 BUDGET_CALLS = 48
 MEMORY_EXPORT = "mem"
@@ -518,6 +526,13 @@ class _FuncGen:
                       b"\x1b")
 
     def gen_cond(self, depth: int) -> None:
+        if depth > 0 and not self.full() and self.rng.random() < 0.3:
+            # a comparison (floats too: NaN operands) under 0-2 i32.eqz: fused compare-and-branch
+            op = self.rng.choice(COMPARES)
+            for p in op.params:
+                self.gen_expr(p, depth - 1)
+            self.emit(op.code, b"\x45" * self.rng.choice((0, 1, 1, 2)))
+            return
         self.gen_expr(I32, depth)
 
     def gen_leaf(self, t: int) -> None:
@@ -543,6 +558,11 @@ class _FuncGen:
     def ex_numop(self, t: int, depth: int) -> None:
         ops, weights = _PRODUCERS[self.mg.canon, self.mg.simd][t]
         op = self.rng.choices(ops, weights)[0]
+        if op.flags & TRAP and op.params[0] in (I32, I64) and self.rng.random() < 0.3:
+            # division by a constant edge divisor (shift, mask and multiply-high lowerings)
+            self.gen_expr(op.params[0], depth - 1)
+            self.emit(CONST[op.params[0]](self.rng.choice(EDGE_DIVISORS[op.params[0]])))
+            return self.emit_numop(op)
         for p in op.params:
             self.gen_expr(p, depth - 1)
         if op.flags & TRAP and op.params[0] in (I32, I64) and self.rng.random() < 0.85:

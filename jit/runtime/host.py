@@ -12,10 +12,11 @@ demand (never at import time).
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
-from ..abi.vmctx import VMCTX_INSTANCE_ID
+from ..abi.vmctx import VMCTX_HOST_FAST, VMCTX_INSTANCE_ID
 from ..errors import Error, WasmException
 from ..native import ffi, lib
 from ..wasm.types import FuncType
@@ -49,6 +50,25 @@ def _host_call(vmctx: Any, index: int, slots: Any) -> int:
     except BaseException as exc:  # noqa: B036 - every exception must cross back to the caller
         _pending.exc = exc
         return -1
+
+
+_fast_tables: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+_FAST_SLOT = VMCTX_HOST_FAST // 8
+
+
+def install_fast(state: Any, funcs: list[Any]) -> None:
+    """Give ``state``'s vmctx the table of its imported functions answered in C: a ``Func`` with a
+    ``fast`` = (handler address, context address) attribute (e.g. jit.wasi.native.FastFunc), by
+    function import index. ``wx_host_call`` tries the handler before Python (it may decline)."""
+    entries = [(i, f.fast) for i, f in enumerate(funcs) if getattr(f, "fast", None) is not None]
+    if not entries:
+        return
+    table = ffi.new("uint64_t[]", 2 * len(funcs))
+    for i, (handler, ctx) in entries:
+        table[2 * i] = handler
+        table[2 * i + 1] = ctx
+    _fast_tables[state] = table          # as long as the instance (the contexts live in the funcs)
+    state.vm[_FAST_SLOT] = int(ffi.cast("uintptr_t", table))
 
 
 def take_pending() -> BaseException:

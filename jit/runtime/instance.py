@@ -58,6 +58,7 @@ from .watchdog import notify_interrupt
 _instance_ids = itertools.count(1)
 _ensure_signal_handlers = lib.wx_ensure_signal_handlers
 _GROUP_INTERRUPT = V.GROUP_INTERRUPT // 8
+_INTERRUPT_HINT = V.VMCTX_INTERRUPT_HINT // 8
 _UNLIMITED_FUEL = 1 << 62
 _BUSY = lib.WX_CALL_BUSY
 _MEM_BASE = V.VMCTX_MEM_BASE // 8
@@ -94,7 +95,15 @@ class _Group:
 
     def __init__(self) -> None:
         self.word = ffi.new("uint64_t[]", V.GROUP_SIZE // 8)
-        self.members: dict[int, Any] = {}     # instance id -> vm (uint64_t*)
+        self.members: dict[int, Any] = {}     # instance id -> weak reference to its InstanceState
+
+    def set_hints(self) -> None:
+        """Set the interrupt hint in every member's vmctx (compiled code checks the hint; a set
+        hint makes it read this group's flag). The states are held while their vmctx is written."""
+        for ref in list(self.members.values()):
+            st = ref()
+            if st is not None and not st._released:
+                st.vm[_INTERRUPT_HINT] = 1
 
     @property
     def address(self) -> int:
@@ -142,6 +151,8 @@ class InstanceState:
     # stopped returns, before the group is released, so no other call can see a consumed interrupt.
     def interrupt(self) -> None:
         self.owner_word[_GROUP_INTERRUPT] = 1
+        if self.group is not None:   # after the flag: a hint always finds the flag it announces
+            self.group.set_hints()
         # A fault handler installed by another thread during the call (signal.signal's only sets a
         # flag, so the faulting access would re-execute forever): ours back in front, it traps.
         _ensure_signal_handlers()
@@ -385,9 +396,11 @@ def _join_groups(state: InstanceState, peers: list[InstanceState]) -> None:
             if s.owner_word[_GROUP_INTERRUPT]:          # a pending interrupt stays pending
                 group.word[_GROUP_INTERRUPT] = 1
             s.group = group
-            group.members[s.id] = s.vm
+            group.members[s.id] = weakref.ref(s)
             s.vm[V.VMCTX_OWNER_PTR // 8] = group.address
             s.owner_word = group.word
+    if group.word[_GROUP_INTERRUPT]:
+        group.set_hints()
 
 
 def _group_states(group: _Group) -> list[InstanceState]:
@@ -465,6 +478,8 @@ class Instance:
                 host.register(st.id, cached[2])      # host functions only: the template is linked
             else:
                 _link(st, externs)
+            host.install_fast(st, [e for (kind, _), e in zip(plan.imports, externs, strict=True)
+                                   if kind == "func"])
         if plan.tag_types:                    # the instance's own tags: new identities (after imports)
             from .exceptions import Tag
             layout = plan.layout

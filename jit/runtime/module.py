@@ -21,7 +21,7 @@ from ..abi.limits import DEFAULT_LIMITS, Limits
 from ..errors import Error
 from ..native import ffi, lib
 from ..wasm.types import FuncType
-from . import serialize, sigint, traps
+from . import sigint, traps
 from .plan import InstancePlan
 
 
@@ -70,15 +70,16 @@ class Module:
     """
 
     def __init__(self, wasm: Any, compiled: Any, *, name: str | None = None, limits: Limits | None = None,
-                 wasm_sha256: str = "") -> None:
+                 wasm_sha256: str = "", code: Any = None) -> None:
         """A module from a validated ``jit.wasm`` Module and its ``jit.abi.compiled.CompiledModule``
-        (what ``jit.pipeline.Module`` makes from bytes): the code is loaded, nothing is compiled."""
+        (what ``jit.pipeline.Module`` makes from bytes): the code is loaded, nothing is compiled.
+        ``code``: ``compiled`` loaded already (a ``jit.runtime.lazy.LazyCode`` for lazy compilation)."""
         self.name = name
         self.limits = limits or DEFAULT_LIMITS
         self.wasm = wasm
         self.wasm_sha256 = wasm_sha256
         self.compiled = compiled
-        self.code = LoadedCode(compiled, wasm.func_name)
+        self.code = code if code is not None else LoadedCode(compiled, wasm.func_name)
         self._init_variants(InstancePlan(wasm, compiled))
         if not sigint._installed:
             sigint.install()          # Ctrl-C interrupts Wasm calls of the main thread (jit.runtime.sigint)
@@ -94,8 +95,15 @@ class Module:
     def serialize(self, *, fuel: bool | None = None) -> bytes:
         """The compiled code and metadata as a ``.cwasm`` file (``fuel``: which variant; default the
         one this module was made with)."""
-        compiled, _code, plan = self._variant(self.compiled.fuel if fuel is None else fuel)
-        return serialize.dumps(compiled, self.wasm, self.wasm_sha256, plan.recipe)
+        from . import serialize  # here: running a module never needs the file format
+        compiled, recipe = self._complete_variant(self.compiled.fuel if fuel is None else fuel)
+        return serialize.dumps(compiled, self.wasm, self.wasm_sha256, recipe)
+
+    def _complete_variant(self, fuel: bool) -> tuple[Any, Any]:
+        """(CompiledModule with the code of every function, its PlanRecipe): what a .cwasm file holds.
+        ``jit.pipeline.Module`` overrides it for lazily compiled variants."""
+        compiled, _code, plan = self._variant(fuel)
+        return compiled, plan.recipe
 
     @classmethod
     def deserialize(cls, data: bytes | bytearray | memoryview, *, name: str | None = None,
@@ -104,6 +112,7 @@ class Module:
 
         Raises ``jit.runtime.serialize.CacheError`` (a ``jit.Error``) for a truncated, corrupted or
         foreign file, or one for other Wasm bytes (``wasm_sha256``) or fuel flag (``fuel``)."""
+        from . import serialize
         return cls._from_decoded(serialize.loads(data, wasm_sha256=wasm_sha256, fuel=fuel), name)
 
     @classmethod
@@ -139,10 +148,15 @@ class Module:
             if not self.wasm.codes and self.wasm.funcs:
                 raise Error("this module was deserialized without its fuel variant; serialize it with "
                             "fuel=True (or cache it with fuel) to run it with Limits(fuel=...)")
-            compiled = self._compile_variant(fuel)
-            v = (compiled, LoadedCode(compiled, self.wasm.func_name), InstancePlan(self.wasm, compiled))
+            compiled, code = self._load_variant(fuel)
+            v = (compiled, code, InstancePlan(self.wasm, compiled))
             self._variants[fuel] = v
             return v
+
+    def _load_variant(self, fuel: bool) -> tuple[Any, Any]:
+        """(CompiledModule, its loaded code) of the variant with or without fuel checks."""
+        compiled = self._compile_variant(fuel)
+        return compiled, LoadedCode(compiled, self.wasm.func_name)
 
     def _compile_variant(self, fuel: bool) -> Any:
         """The CompiledModule of this module with or without fuel checks. The runtime never compiles:
@@ -169,6 +183,11 @@ class Module:
 
     def __repr__(self) -> str:
         return f"<jit.Module {self.name or ''} {len(self.wasm.funcs)} funcs, {self.code.size} code bytes>"
+
+
+def code_arena() -> Any:
+    """The code arena modules are loaded into (the process's, unless a benchmark set another)."""
+    return _arena or _default_arena()
 
 
 def _default_arena() -> Any:

@@ -37,6 +37,7 @@ from ..errors import Error
 from . import abi
 from .blocking import DONE, READ, UNBOUND, WRITE, Blocker, poll_target, readable_bytes
 from .fs import Lookup, lookup, open_directory
+from .native import FastContext
 from .sandbox import DIR_RIGHTS, FILE_RIGHTS, PREOPEN_INHERITING, WasiError
 from .streams import Stream, file_type
 
@@ -159,6 +160,7 @@ class Wasi:
         self.config = config
         self.args = [a.encode() if isinstance(a, str) else bytes(a) for a in config.args]
         self.env = [f"{k}={v}".encode() for k, v in config.env.items()]
+        self._fast = FastContext(self.args, self.env)     # what the C handlers of hot calls read
         self._memory: Any = None
         self._mv = _EMPTY
         self._mv_len = 0
@@ -188,6 +190,7 @@ class Wasi:
             raise Error("WASI needs the module to export its memory as \"memory\"")
         self._memory = mem
         self._mv_len = -1
+        self._fast.bind(mem)
         self._blocker = Blocker.of(target)
         for s in self.streams:
             s.blocker = self._blocker
@@ -213,8 +216,6 @@ class Wasi:
 
     def imports(self) -> dict[str, dict[str, Any]]:
         """``{"wasi_snapshot_preview1": {name: jit.Func}}`` for every preview1 function."""
-        from ..runtime.externs import Func
-
         funcs = {}
         for name, (params, results) in abi.SIGNATURES.items():
             impl = getattr(self, name, None)
@@ -224,7 +225,7 @@ class Wasi:
                 impl = _guard(impl)
             if name in _GATED:
                 impl = self._gate(impl, _GATED[name])
-            funcs[name] = Func(impl, params=params, results=results)
+            funcs[name] = self._fast.func(name, impl, params, results)
         return {abi.MODULE: funcs}
 
     # -- memory helpers ----------------------------------------------------------------------------

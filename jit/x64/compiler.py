@@ -20,9 +20,12 @@ map, signatures); see docs/abi.md for the calling convention and frame layout.
 """
 from __future__ import annotations
 
+from array import array
+
 from ..abi import vmctx as V
 from ..abi.compiled import CompiledModule
 from ..abi.features import PROPOSALS, UnsupportedProposalError
+from ..abi.lazy import SLOT_SIZE, FunctionCode, LazyHeader
 from ..abi.limits import DEFAULT_LIMITS, Limits
 from ..abi.vmctx import VMContextLayout
 from ..errors import CompileError, LimitError
@@ -145,6 +148,7 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
         self.max_outgoing = 0
         self.rsp_fixups: list[int] = []     # reset_stack_pointer sites, patched with the frame size
         self.trap_sites: list[tuple[Label, int, int]] = []
+        self.interrupt_slow_paths: list[tuple[Label, Label, int]] = []   # (slow path, back, wasm pos)
         self.pos = body.offset
         self.eh_init()
 
@@ -261,7 +265,8 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
                                    self.pos, self.func_index, self.module.func_name(self.func_index))
             h(self, insn[1], insn[2])
             i = self.i + 1          # a handler may consume the next instruction (fused local.set)
-        # Out-of-line trap sites.
+        # Out-of-line interrupt checks and trap sites.
+        self.emit_interrupt_slow_paths()
         a.bind(overflow)
         self.call_trap_inline(V.TRAP_CODE["call stack exhausted"], self.body.offset)
         for lbl, kind, pos in self.trap_sites:
@@ -421,6 +426,136 @@ class ModuleCompiler:
         )
 
 
+def external_refs(asm: Assembler) -> list[tuple[Label, int, int, int]]:
+    """(label, field offset, field size, offset the value is relative to) of every reference to a
+    label ``asm`` has not bound: what code compiled apart (a run of functions in a worker process,
+    one lazily compiled function) leaves for whoever places it."""
+    return [(lbl, at, size, rel_to) for lbl, fixups in asm._fixups.items() for at, size, rel_to in fixups]
+
+
+class _FuncLabels(dict):
+    """Function index -> Label, made on first use (one function's compile names only its callees)."""
+
+    __slots__ = ()
+
+    def __missing__(self, index: int) -> Label:
+        lbl = self[index] = Label(f"func{index}")
+        return lbl
+
+
+class _FunctionContext(ModuleCompiler):
+    """The ``ModuleCompiler`` state a ``FunctionCompiler`` uses, for code compiled apart from the
+    module's other functions: its own assembler from offset 0, labels made on demand (not one per
+    function of the module), the vmctx layout computed once by the owner."""
+
+    def __init__(self, module, fuel: bool, limits: Limits, layout: VMContextLayout,  # noqa: B027
+                 tail_calls: bool | None = None) -> None:
+        self.module = module
+        self.fuel = fuel
+        self.limits = limits
+        self.layout = layout
+        self.asm = Assembler()
+        self.func_labels = _FuncLabels()
+        self.helpers = {}
+        self.consts = {}
+        self.pc_offsets = []
+        self.pc_wasm = []
+        self.eh_funcs = []
+        self.eh_segs = []
+        self._tail_calls = tail_calls
+
+
+class LazyCompiler:
+    """Lazy compilation (docs/lazy-compilation.md): a header of jump slots now, each function later.
+
+    ``header()`` is the code loaded when the module is made: one 8-byte jump slot per defined
+    function (``jmp [rip + pointer]``, the target of every call, funcref and export of it), one lazy
+    entry per function (``call common``), the pointer table (each pointer starts at the function's
+    lazy entry), the common stub (which calls the native ``wx_lazy_entry`` with the module's token and
+    the function, then jumps to the code it returns), the host-call stubs and a GOT of every helper.
+    ``compile_function(index)`` compiles one function into relocatable ``FunctionCode`` (the same
+    ``FunctionCompiler`` as eager compiles: same code apart from the targets of calls). Each call
+    compiles with fresh state, so compiles of one module may nest or run on several threads.
+    """
+
+    def __init__(self, module, fuel: bool = False, limits: Limits | None = None) -> None:
+        self.module = module
+        self.fuel = fuel
+        self.limits = limits or DEFAULT_LIMITS
+        self.layout = VMContextLayout.for_module(module)
+        self._tail_calls: bool | None = None
+
+    def header(self) -> tuple[CompiledModule, LazyHeader]:
+        m = self.module
+        ctx = _FunctionContext(m, self.fuel, self.limits, self.layout)
+        a = ctx.asm
+        n = len(m.funcs)
+        slots, entries, pointers = 0, SLOT_SIZE * n, 2 * SLOT_SIZE * n
+        token, entry = 3 * SLOT_SIZE * n, 3 * SLOT_SIZE * n + 8
+        common = (entry + 8 + 15) & ~15
+        # jump slot i: jmp [rip + pointers + 8i] (the displacement is the same for every slot), int3 x2
+        slot = 0x25FF | ((pointers - slots - 6) << 16) | (0xCCCC << 48)
+        a.db(array("Q", [slot]).tobytes() * n)
+        # lazy entry i: call common (rel32 = common - (entries + 8i + 5)), int3 x3
+        first = 0xE8 | ((common - entries - 5) << 8) | (0xCCCCCC << 40)
+        a.db(array("Q", range(first, first - (8 << 8) * n, -(8 << 8))).tobytes())
+        a.db(bytes(8 * n + 16))          # pointers (made absolute at load), token, native entry
+        a.align(16)
+        entries_label, token_label, entry_label = Label("lazy_entries"), Label("token"), Label("entry")
+        entries_label.offset, token_label.offset, entry_label.offset = entries, token, entry
+        assert a.offset == common
+        # common: rax = entries + 8i + 5 (the lazy entry's return address) -> rsi = i
+        a.pop(RAX)
+        a.push(RBP)
+        a.mov(RBP, RSP, 64)
+        a.lea(RSI, entries_label)
+        a.sub(RAX, RSI, 64)
+        a.shr(RAX, 3, 64)
+        a.mov(RSI, RAX, 64)
+        a.mov(RDI, token_label, 64)
+        a.mov(RDX, VMCTX, 64)
+        a.call_rip(entry_label)       # code address of function i (or a trap: it never returns then)
+        a.pop(RBP)
+        a.jmp(RAX)
+        for name in V.HELPERS:        # the GOT has every helper: functions compiled later use them
+            ctx.helper_label(name)
+        compiled = ctx.finish([slots + SLOT_SIZE * i for i in range(n)],
+                              [slots + SLOT_SIZE * (i + 1) for i in range(n)])
+        compiled.fuel = self.fuel
+        got = {name: lbl.offset for name, lbl in ctx.helpers.items()}
+        return compiled, LazyHeader(n, slots, entries, pointers, token, entry, common, got)
+
+    def compile_function(self, index: int) -> FunctionCode:
+        """Function ``index`` (of the index space; a defined function) as relocatable code."""
+        m = self.module
+        if self._tail_calls is None:         # one scan of the module, on the first compile
+            self._tail_calls = module_has_tail_calls(m)
+        ctx = _FunctionContext(m, self.fuel, self.limits, self.layout, self._tail_calls)
+        fc = FunctionCompiler(ctx, index, m.codes[index - m.num_imported_funcs])
+        fc.compile()
+        a = ctx.asm
+        end = a.offset
+        a.align(16)
+        for (bits, _size), lbl in ctx.consts.items():     # the function's own constant pool
+            a.bind(lbl)
+            a.dq(bits & M64)
+            a.dq(bits >> 64)
+        funcs = {id(lbl): i for i, lbl in ctx.func_labels.items()}
+        helpers = {id(lbl): name for name, lbl in ctx.helpers.items()}
+        calls, helper_refs = [], []
+        for lbl, at, size, rel_to in external_refs(a):
+            if size != 4:
+                raise CompileError(f"internal error: a {size}-byte reference to {lbl!r} leaves the function",
+                                   None, index)
+            callee = funcs.get(id(lbl))
+            if callee is not None:
+                calls.append((at, rel_to, callee))
+            else:
+                helper_refs.append((at, rel_to, helpers[id(lbl)]))
+        return FunctionCode(index, bytes(a.code), end, calls, helper_refs, ctx.pc_offsets, ctx.pc_wasm,
+                            ctx.eh_funcs, ctx.eh_segs)
+
+
 def compile_module(module, fuel: bool = False, limits: Limits | None = None) -> CompiledModule:
     """Compile a validated ``jit.wasm.Module`` to machine code.
 
@@ -433,4 +568,4 @@ def compile_module(module, fuel: bool = False, limits: Limits | None = None) -> 
     return compiled
 
 
-__all__ = ["compile_module", "FunctionCompiler", "ModuleCompiler"]
+__all__ = ["compile_module", "external_refs", "FunctionCompiler", "LazyCompiler", "ModuleCompiler"]

@@ -372,6 +372,10 @@ class Assembler(SseMixin, Emitter):
         """Unsigned ``rdx:rax = rax * src``."""
         self._unary("mul", 4, src, size)
 
+    def imul1(self, src: Gpr | Mem, size: int = 64) -> None:
+        """Signed one-operand ``rdx:rax = rax * src`` (``F7 /5``)."""
+        self._unary("imul", 5, src, size)
+
     def div(self, src: Gpr | Mem, size: int = 64) -> None:
         """Unsigned divide of ``rdx:rax`` by ``src``."""
         self._unary("div", 6, src, size)
@@ -447,3 +451,7 @@ class Assembler(SseMixin, Emitter):
 
     def int3(self) -> None:
         self.code.append(0xCC)
+
+    def mfence(self) -> None:
+        """Full memory barrier: earlier stores are visible before later loads (x86 may reorder those)."""
+        self.code += b"\x0f\xae\xf0"

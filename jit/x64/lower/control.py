@@ -130,15 +130,38 @@ class ControlLowering:
         self.emit_budget_checks()
 
     def emit_budget_checks(self) -> None:
-        """At function entries and loop headers: one compare of the group's interrupt flag (set by
-        ``Instance.interrupt()`` or a deadline) and, when compiled with fuel, one unit of fuel."""
+        """At function entries and loop headers: one compare of the vmctx's interrupt hint (set by
+        ``Instance.interrupt()`` or a deadline; see ``emit_interrupt_slow_paths``) and, when compiled
+        with fuel, one unit of fuel."""
         asm = self.asm
-        asm.mov(SCRATCH, Mem(VMCTX, disp=V.VMCTX_OWNER_PTR), 64)
-        asm.cmp(Mem(SCRATCH, disp=V.GROUP_INTERRUPT), 0, 32)
-        self.trap_if(Cond.NE, "interrupted")
+        slow, back = asm.label(), asm.label()
+        asm.cmp(Mem(VMCTX, disp=V.VMCTX_INTERRUPT_HINT), 0, 64)
+        asm.jcc(Cond.NE, slow)
+        asm.bind(back)
+        self.interrupt_slow_paths.append((slow, back, self.pos))
         if self.mc.fuel:
             asm.sub(Mem(VMCTX, disp=V.VMCTX_FUEL), 1, 64)
             self.trap_if(Cond.S, "out of fuel")
+
+    def emit_interrupt_slow_paths(self) -> None:
+        """Out of line, after the function: where a set interrupt hint leads. An instance alone (its
+        group block inline in the vmctx) has the flag itself as the hint: trap. A group member
+        clears its hint, then (after a barrier, so that an interrupt() racing with the clear is seen
+        either in the flag or in a hint set again) traps if the group's flag is set, else goes back."""
+        asm = self.asm
+        for slow, back, pos in self.interrupt_slow_paths:
+            trap = asm.label()
+            self.trap_sites.append((trap, V.TRAP_CODE["interrupted"], pos))
+            asm.bind(slow)
+            asm.lea(SCRATCH, Mem(VMCTX, disp=V.VMCTX_OWNER))
+            asm.cmp(SCRATCH, Mem(VMCTX, disp=V.VMCTX_OWNER_PTR), 64)
+            asm.jcc(Cond.E, trap)
+            asm.mov(Mem(VMCTX, disp=V.VMCTX_INTERRUPT_HINT), 0, 64)
+            asm.mfence()
+            asm.mov(SCRATCH, Mem(VMCTX, disp=V.VMCTX_OWNER_PTR), 64)
+            asm.cmp(Mem(SCRATCH, disp=V.GROUP_INTERRUPT), 0, 64)
+            asm.jcc(Cond.NE, trap)
+            asm.jmp(back)
 
     @lowers("if")
     def op_if(self, bt, _b) -> None:

@@ -12,7 +12,11 @@ from ..context import FLAGS, M32, M64
 from ..encoder import Cond, Mem
 from ..registers import CL, RAX, RCX, RDX, SCRATCH, Gpr
 from ..stack import CONST, LOCAL, REG, SLOT, Val, size_of, to_s32, to_s64
-from . import FUSE_TARGETS, lower_named, lowers
+from . import FUSE_TARGETS, KEY, OP_LOCAL_SET, OP_LOCAL_TEE, lower_named, lowers
+from .divmagic import signed_magic, unsigned_magic
+
+# Instructions that take a comparison result straight from the flags.
+FLAG_CONSUMERS = FUSE_TARGETS | {KEY["i32.eqz"], KEY["drop"]}
 
 # --- integer operation tables ---------------------------------------------------------------------
 
@@ -92,6 +96,11 @@ def _fold_div(kind: str, a: int, b: int, size: int) -> int | None:
         return _u(q if (sa < 0) == (sb < 0) else -q, size)
     r = abs(sa) % abs(sb)
     return _u(-r if sa < 0 else r, size)
+
+
+def imm_of_size(bits: int, size: int) -> int:
+    """A bit pattern as the signed immediate of a ``size``-bit operation."""
+    return to_s32(bits) if size == 32 else to_s64(bits)
 
 
 def _fold_unop(op: str, x: int, size: int) -> int:
@@ -187,21 +196,29 @@ class IntegerLowering:
             self.push(CONST, ty, fold(a.x, b.x))
             return
         if b.kind == CONST:
-            dst = self.to_reg(a)
+            target, dst = self.binop_destination(a, b)
             count = b.x & (size - 1)
             if count:
                 getattr(self.asm, method)(dst, count, size)
-            self.push_reg(dst, ty)
+            self.push_binop_result(target, dst, ty)
             return
         if not (b.kind == REG and b.x == RCX):
             self.ra.evict(RCX)
             self.load_into(RCX, b)
             self.ra.free(b)
             self.ra.claim(RCX, b)
-        dst = self.to_reg(a, exclude=(RCX,))
+        pinned = self.pinned_result_target(a, b)      # never rcx: pinned registers are not allocatable
+        if pinned is None:
+            target, dst = None, self.to_reg(a, exclude=(RCX,))
+        else:
+            target, dst = pinned
+            self.materialize_local_refs(target)
+            if not (a.kind == LOCAL and a.x == target):
+                self.load_into(dst, a)
+            self.release(a)
         getattr(self.asm, method)(dst, CL, size)
         self.release(b)
-        self.push_reg(dst, ty)
+        self.push_binop_result(target, dst, ty)
 
     def int_compare(self, name: str) -> None:
         ty, cond = INT_COMPARES[name]
@@ -223,11 +240,21 @@ class IntegerLowering:
         self.push_cond(cond)
 
     def push_cond(self, cond) -> None:
-        """Push a comparison result: fused into the next instruction when it branches on it."""
+        """Push a comparison result: kept in the flags when the next instruction branches on it,
+        negates it (``i32.eqz``: the negated condition, NaN cases included, is pushed again) or drops
+        it; else materialized with setcc."""
         nxt = self.code[self.i + 1][0] if self.i + 1 < len(self.code) else None
-        if nxt in FUSE_TARGETS:
+        if nxt in FLAG_CONSUMERS:
             self.push_val(Val(FLAGS, I32, cond))
             return
+        if nxt == OP_LOCAL_SET or nxt == OP_LOCAL_TEE:
+            idx = self.code[self.i + 1][1]
+            reg = self.frame.local_locs[idx]
+            if isinstance(reg, Gpr):           # setcc straight into the pinned local (moves keep flags)
+                self.materialize_local_refs(idx)
+                self.emit_setcc(cond, reg)
+                self.finish_pinned_result(idx, I32)
+                return
         r = self.ra.alloc(I32)
         self.emit_setcc(cond, r)
         self.push_reg(r, I32)
@@ -238,8 +265,7 @@ class IntegerLowering:
             self.push(CONST, I32, int(v.x == 0))
             return
         if v.kind == FLAGS:
-            v.x = self.negate(v.x)
-            self.push_val(v)
+            self.push_cond(self.negate(v.x))
             return
         src = self.operand(v, allow_imm=False)
         if isinstance(src, Mem):
@@ -260,22 +286,10 @@ class IntegerLowering:
             if folded is not None:
                 self.push(CONST, ty, folded)
                 return
-        const_divisor = b.x if b.kind == CONST and b.x != 0 else None
-        if const_divisor is not None and kind in ("div_u", "rem_u") \
-                and (const_divisor & (const_divisor - 1)) == 0:
-            # Unsigned division by a power of two: a shift or a mask.
-            dst = self.to_reg(a)
-            shift = const_divisor.bit_length() - 1
-            if kind == "div_u":
-                if shift:
-                    asm.shr(dst, shift, size)
-            elif const_divisor - 1 <= 0x7FFFFFFF:
-                asm.and_(dst, const_divisor - 1, size)
-            else:
-                asm.mov(SCRATCH, const_divisor - 1, 64)
-                asm.and_(dst, SCRATCH, size)
-            self.push_reg(dst, ty)
+        if b.kind == CONST and b.x != 0:
+            self.int_div_by_const(kind, ty, a, b.x)
             return
+        # A variable divisor (or the constant 0, which traps here at run time).
         self.ra.evict(RAX, exclude=(RDX,))
         self.ra.evict(RDX, exclude=(RAX,))
         divisor = self.to_reg(b, exclude=(RAX, RDX))
@@ -284,11 +298,10 @@ class IntegerLowering:
             self.ra.free(a)
             self.ra.claim(RAX, a)
         done = asm.label()
-        if const_divisor is None:
-            asm.test(divisor, divisor, size)
-            self.trap_if(Cond.E, "integer divide by zero")
+        asm.test(divisor, divisor, size)
+        self.trap_if(Cond.E, "integer divide by zero")
         signed = kind in ("div_s", "rem_s")
-        if signed and (const_divisor is None or _s(const_divisor, size) == -1):
+        if signed:
             normal = asm.label()
             asm.cmp(divisor, -1, size)
             asm.jcc(Cond.NE, normal)
@@ -314,6 +327,184 @@ class IntegerLowering:
             self.ra.free(a)
             self.push_reg(RDX, ty)
 
+    def int_div_by_const(self, kind: str, ty: int, a: Val, d: int) -> None:
+        """Division or remainder by a nonzero constant ``d`` (its bit pattern): shifts and masks for
+        powers of two, a multiply-high by a magic constant (``divmagic``) for the rest; no ``div``.
+        Traps only where Wasm does: ``INT_MIN / -1``."""
+        size = size_of(ty)
+        signed = kind in ("div_s", "rem_s")
+        is_div = kind.startswith("div")
+        ad = abs(_s(d, size)) if signed else d
+        if a.kind == CONST:                        # only INT_MIN / -1 is left unfolded
+            self.to_reg(a)
+        if ad == 1:
+            if not is_div:                         # x rem ±1 == 0 (no trap, also for INT_MIN)
+                self.release(a)
+                self.push(CONST, ty, 0)
+            elif d == 1:
+                self.push_val(a)
+            else:                                  # x / -1: a negation that overflows for INT_MIN
+                dst = self.to_reg(a)
+                self.asm.neg(dst, size)
+                self.trap_if(Cond.O, "integer overflow")
+                self.push_reg(dst, ty)
+            return
+        if ad & (ad - 1) == 0:
+            (self.div_signed_pow2 if signed else self.div_unsigned_pow2)(is_div, ty, a, d, ad)
+        elif size == 32:
+            (self.div_signed_magic32 if signed else self.div_unsigned_magic32)(is_div, a, d, ad)
+        else:
+            self.div_magic64(signed, is_div, a, d, ad)
+
+    def div_unsigned_pow2(self, is_div: bool, ty: int, a: Val, d: int, ad: int) -> None:
+        """x / 2^k is a logical shift, x % 2^k a mask."""
+        size = size_of(ty)
+        asm = self.asm
+        dst = self.to_reg(a)
+        shift = ad.bit_length() - 1
+        if is_div:
+            asm.shr(dst, shift, size)
+        else:
+            self.and_mask(dst, ad - 1, size)
+        self.push_reg(dst, ty)
+
+    def and_mask(self, dst: Gpr, mask: int, size: int) -> None:
+        """``dst &= mask`` (the mask's bit pattern) with an immediate when it fits one."""
+        if size == 32 or -(1 << 31) <= to_s64(mask) < (1 << 31):
+            self.asm.and_(dst, imm_of_size(mask, size), size)
+        else:
+            self.asm.mov(SCRATCH, mask, 64)
+            self.asm.and_(dst, SCRATCH, size)
+
+    def div_signed_pow2(self, is_div: bool, ty: int, a: Val, d: int, ad: int) -> None:
+        """Signed x / ±2^k rounds toward zero: add 2^k - 1 to a negative x before the arithmetic shift
+        (the bias is x's sign spread over the low k bits); x % ±2^k is x minus the rounded multiple."""
+        size = size_of(ty)
+        asm = self.asm
+        k = ad.bit_length() - 1
+        dst = self.to_reg(a)
+        asm.mov(SCRATCH, dst, 64)
+        if k > 1:
+            asm.sar(SCRATCH, k - 1, size)
+        asm.shr(SCRATCH, size - k, size)          # bias: 2^k - 1 when x < 0, else 0
+        if is_div:
+            asm.add(dst, SCRATCH, size)           # x + bias
+            asm.sar(dst, k, size)
+            if _s(d, size) < 0:
+                asm.neg(dst, size)
+        else:
+            asm.add(SCRATCH, dst, size)           # x + bias, then the multiple of 2^k at or below it
+            if size == 32 or k < 32:
+                asm.and_(SCRATCH, imm_of_size(_u(-ad, size), size), size)
+            else:
+                asm.shr(SCRATCH, k, size)
+                asm.shl(SCRATCH, k, size)
+            asm.sub(dst, SCRATCH, size)
+        self.push_reg(dst, ty)
+
+    def dividend_register(self, a: Val, exclude: tuple = ()) -> object:
+        """A register holding the dividend that may be read but not written (a pinned local's too)."""
+        src = self.operand(a, allow_imm=False)
+        if isinstance(src, Mem) or src in exclude:
+            return self.to_reg(a, exclude=exclude)
+        return src
+
+    def div_unsigned_magic32(self, is_div: bool, a: Val, d: int, ad: int) -> None:
+        """u32 x / d as (x * m) >> p in one 64-bit multiply when m < 2^32; for a 33-bit m, as
+        ((x * (m - 2^32) >> 32) + x) >> (p - 32). The remainder is x - q*d."""
+        asm = self.asm
+        m, p = unsigned_magic(d, 32)
+        x = self.dividend_register(a)
+        q = self.ra.alloc(I64, exclude=(x,))
+        low = m if m < (1 << 32) else m - (1 << 32)
+        if low < (1 << 31):
+            asm.imul3(q, x, low, 64)              # x is zero-extended in its register
+        else:
+            asm.mov(q, low, 32)
+            asm.imul(q, x, 64)
+        if m < (1 << 32):
+            asm.shr(q, p, 64)
+        else:
+            asm.shr(q, 32, 64)
+            asm.add(q, x, 64)
+            asm.shr(q, p - 32, 64)
+        self.finish_magic(is_div, a, x, q, I32, ad, negate=False)
+
+    def div_signed_magic32(self, is_div: bool, a: Val, d: int, ad: int) -> None:
+        """s32 x / d: the sign-extended x times m (m < 2^32, so the 64-bit product cannot overflow),
+        arithmetic shift by p, plus one when negative (truncation), negated for a negative d."""
+        asm = self.asm
+        m, p = signed_magic(ad, 32)
+        x = self.dividend_register(a)
+        q = self.ra.alloc(I64, exclude=(x,))
+        asm.movsxd(q, x)
+        if m < (1 << 31):
+            asm.imul3(q, q, m, 64)
+        else:
+            asm.mov(SCRATCH, m, 32)
+            asm.imul(q, SCRATCH, 64)
+        asm.sar(q, p, 64)
+        asm.mov(SCRATCH, q, 32)
+        asm.shr(SCRATCH, 31, 32)
+        asm.add(q, SCRATCH, 32)
+        self.finish_magic(is_div, a, x, q, I32, ad, negate=_s(d, 32) < 0)
+
+    def div_magic64(self, signed: bool, is_div: bool, a: Val, d: int, ad: int) -> None:
+        """i64 x / d: the high half of the 128-bit product in rdx (mul/imul), then as for i32; a 65-bit
+        unsigned m adds x back with the halving trick (no carry out), a signed m >= 2^63 adds x."""
+        asm = self.asm
+        self.ra.evict(RAX, exclude=(RDX,))
+        self.ra.evict(RDX, exclude=(RAX,))
+        x = self.dividend_register(a, exclude=(RAX, RDX))
+        if signed:
+            m, p = signed_magic(ad, 64, pmin=64)
+            asm.mov(RAX, m, 64)
+            asm.imul1(x, 64)
+            if m >= (1 << 63):
+                asm.add(RDX, x, 64)
+            asm.sar(RDX, p - 64, 64)
+            asm.mov(SCRATCH, RDX, 64)
+            asm.shr(SCRATCH, 63, 64)
+            asm.add(RDX, SCRATCH, 64)
+            q = RDX
+        else:
+            m, p = unsigned_magic(d, 64, pmin=64)
+            asm.mov(RAX, m & M64, 64)
+            asm.mul(x, 64)
+            if m < (1 << 64):
+                asm.shr(RDX, p - 64, 64)
+                q = RDX
+            else:
+                asm.mov(RAX, x, 64)
+                asm.sub(RAX, RDX, 64)
+                asm.shr(RAX, 1, 64)
+                asm.add(RAX, RDX, 64)
+                asm.shr(RAX, p - 65, 64)
+                q = RAX
+        self.finish_magic(is_div, a, x, q, I64, ad, negate=signed and _s(d, 64) < 0)
+
+    def finish_magic(self, is_div: bool, a: Val, x, q, ty: int, ad: int, negate: bool) -> None:
+        """Push the quotient ``q`` (an unowned register), or the remainder x - q*|d| computed in q."""
+        asm = self.asm
+        size = size_of(ty)
+        if is_div:
+            if negate:
+                asm.neg(q, size)
+        else:
+            if size == 32 or ad < (1 << 31):
+                asm.imul3(q, q, imm_of_size(ad, size), size)
+            else:
+                asm.mov(SCRATCH, ad, 64)
+                asm.imul(q, SCRATCH, size)
+            if a.kind == REG and a.x == x:        # the dividend's register is ours: x -= q*|d|
+                asm.sub(x, q, size)
+                self.push_reg(x, ty)
+                return
+            asm.neg(q, size)
+            asm.add(q, x, size)
+        self.release(a)
+        self.push_reg(q, ty)
+
     def int_unop(self, name: str) -> None:
         ty = I32 if name.startswith("i32") else I64
         size = size_of(ty)
@@ -323,7 +514,12 @@ class IntegerLowering:
             self.push(CONST, ty, _fold_unop(op, v.x, size))
             return
         src = self.operand(v, allow_imm=False)
-        dst = self.ra.alloc(ty, exclude=(src,) if isinstance(src, Gpr) else ())
+        pinned = self.pinned_result_target(v, v)
+        if pinned is not None and pinned[1] != src:      # into the pinned local the next insn sets
+            target, dst = pinned
+            self.materialize_local_refs(target)
+        else:
+            target, dst = None, self.ra.alloc(ty, exclude=(src,) if isinstance(src, Gpr) else ())
         asm = self.asm
         feats = host_features()
         if op == "clz":
@@ -344,7 +540,7 @@ class IntegerLowering:
                 raise CompileError("popcnt needs the POPCNT instruction", self.pos, self.func_index)
             asm.popcnt(dst, src, size)
         self.release(v)
-        self.push_reg(dst, ty)
+        self.push_binop_result(target, dst, ty)
 
     def int_convert(self, name: str) -> None:
         v = self.pop()

@@ -20,135 +20,167 @@
 ;;      4: 4889e0                 mov rax, rsp
 ;;      7: 482d10000000           sub rax, 0x10
 ;;      d: 493b07                 cmp rax, qword ptr [r15]
-;;     10: 0f822d000000           jb 0x43
+;;     10: 0f8253000000           jb 0x69
 ;;     16: 4157                   push r15
 ;;     18: 4881ec08000000         sub rsp, 8
-;;     1f: 4d8b5f40               mov r11, qword ptr [r15 + 0x40]
-;;     23: 41837b0800             cmp dword ptr [r11 + 8], 0
-;;     28: 0f8523000000           jne 0x51
-;;     2e: 4c8b5d30               mov r11, qword ptr [rbp + 0x30]
-;;     32: 4c895df0               mov qword ptr [rbp - 0x10], r11
-;;     36: 4c8b5df0               mov r11, qword ptr [rbp - 0x10]
-;;     3a: 4c895d10               mov qword ptr [rbp + 0x10], r11
-;;     3e: 4889ec                 mov rsp, rbp
-;;     41: 5d                     pop rbp
-;;     42: c3                     ret
-;;     43: be0a000000             mov esi, 0xa
-;;     48: 4c89ff                 mov rdi, r15
-;;     4b: ff15df010000           call qword ptr [rip + 0x1df]              ; wasm@0x32 local.get 4
-;;     51: be0b000000             mov esi, 0xb
-;;     56: 4c89ff                 mov rdi, r15
-;;     59: ff15d1010000           call qword ptr [rip + 0x1d1]              ; wasm@0x32 local.get 4
+;;     1f: 49837f5000             cmp qword ptr [r15 + 0x50], 0
+;;     24: 0f8515000000           jne 0x3f
+;;     2a: 4c8b5d30               mov r11, qword ptr [rbp + 0x30]
+;;     2e: 4c895df0               mov qword ptr [rbp - 0x10], r11
+;;     32: 4c8b5df0               mov r11, qword ptr [rbp - 0x10]
+;;     36: 4c895d10               mov qword ptr [rbp + 0x10], r11
+;;     3a: 4889ec                 mov rsp, rbp
+;;     3d: 5d                     pop rbp
+;;     3e: c3                     ret
+;;     3f: 4d8d5f48               lea r11, [r15 + 0x48]
+;;     43: 4d3b5f40               cmp r11, qword ptr [r15 + 0x40]
+;;     47: 0f842a000000           je 0x77
+;;     4d: 49c7475000000000       mov qword ptr [r15 + 0x50], 0
+;;     55: 0faef0                 mfence
+;;     58: 4d8b5f40               mov r11, qword ptr [r15 + 0x40]
+;;     5c: 49837b0800             cmp qword ptr [r11 + 8], 0
+;;     61: 0f8510000000           jne 0x77
+;;     67: ebc1                   jmp 0x2a
+;;     69: be0a000000             mov esi, 0xa
+;;     6e: 4c89ff                 mov rdi, r15
+;;     71: ff1579020000           call qword ptr [rip + 0x279]              ; wasm@0x32 local.get 4
+;;     77: be0b000000             mov esi, 0xb
+;;     7c: 4c89ff                 mov rdi, r15
+;;     7f: ff156b020000           call qword ptr [rip + 0x26b]              ; wasm@0x32 local.get 4
 ;;
 ;; func[1] <tail> (i64, i64) -> (i64):
-;;     60: 55                     push rbp
-;;     61: 4889e5                 mov rbp, rsp
-;;     64: 4889e0                 mov rax, rsp
-;;     67: 482d40000000           sub rax, 0x40
-;;     6d: 493b07                 cmp rax, qword ptr [r15]
-;;     70: 0f8288000000           jb 0xfe
-;;     76: 4157                   push r15
-;;     78: 4881ec38000000         sub rsp, 0x38
-;;     7f: 4d8b5f40               mov r11, qword ptr [r15 + 0x40]
-;;     83: 41837b0800             cmp dword ptr [r11 + 8], 0
-;;     88: 0f857e000000           jne 0x10c
-;;     8e: 4c8b5d18               mov r11, qword ptr [rbp + 0x18]
-;;     92: 4c891c24               mov qword ptr [rsp], r11
-;;     96: 4c8b5d10               mov r11, qword ptr [rbp + 0x10]
-;;     9a: 4c895c2408             mov qword ptr [rsp + 8], r11
-;;     9f: 48c744241003000000     mov qword ptr [rsp + 0x10], 3
-;;     a8: 48c744241804000000     mov qword ptr [rsp + 0x18], 4
-;;     b1: 48c744242005000000     mov qword ptr [rsp + 0x20], 5
-;;     ba: 488b7508               mov rsi, qword ptr [rbp + 8]
-;;     be: 488b7d00               mov rdi, qword ptr [rbp]
-;;     c2: 4c8b5c2420             mov r11, qword ptr [rsp + 0x20]
-;;     c7: 4c895d10               mov qword ptr [rbp + 0x10], r11
-;;     cb: 4c8b5c2418             mov r11, qword ptr [rsp + 0x18]
-;;     d0: 4c895d08               mov qword ptr [rbp + 8], r11
-;;     d4: 4c8b5c2410             mov r11, qword ptr [rsp + 0x10]
-;;     d9: 4c895d00               mov qword ptr [rbp], r11
-;;     dd: 4c8b5c2408             mov r11, qword ptr [rsp + 8]
-;;     e2: 4c895df8               mov qword ptr [rbp - 8], r11
-;;     e6: 4c8b1c24               mov r11, qword ptr [rsp]
-;;     ea: 4c895df0               mov qword ptr [rbp - 0x10], r11
-;;     ee: 488d65e8               lea rsp, [rbp - 0x18]
-;;     f2: 48893424               mov qword ptr [rsp], rsi
-;;     f6: 4889fd                 mov rbp, rdi
-;;     f9: e902ffffff             jmp 0
-;;     fe: be0a000000             mov esi, 0xa
-;;    103: 4c89ff                 mov rdi, r15
-;;    106: ff1524010000           call qword ptr [rip + 0x124]              ; wasm@0x37 local.get 1
-;;    10c: be0b000000             mov esi, 0xb
-;;    111: 4c89ff                 mov rdi, r15
-;;    114: ff1516010000           call qword ptr [rip + 0x116]              ; wasm@0x37 local.get 1
+;;     90: 55                     push rbp
+;;     91: 4889e5                 mov rbp, rsp
+;;     94: 4889e0                 mov rax, rsp
+;;     97: 482d40000000           sub rax, 0x40
+;;     9d: 493b07                 cmp rax, qword ptr [r15]
+;;     a0: 0f82b1000000           jb 0x157
+;;     a6: 4157                   push r15
+;;     a8: 4881ec38000000         sub rsp, 0x38
+;;     af: 49837f5000             cmp qword ptr [r15 + 0x50], 0
+;;     b4: 0f8570000000           jne 0x12a
+;;     ba: 4c8b5d18               mov r11, qword ptr [rbp + 0x18]
+;;     be: 4c891c24               mov qword ptr [rsp], r11
+;;     c2: 4c8b5d10               mov r11, qword ptr [rbp + 0x10]
+;;     c6: 4c895c2408             mov qword ptr [rsp + 8], r11
+;;     cb: 48c744241003000000     mov qword ptr [rsp + 0x10], 3
+;;     d4: 48c744241804000000     mov qword ptr [rsp + 0x18], 4
+;;     dd: 48c744242005000000     mov qword ptr [rsp + 0x20], 5
+;;     e6: 488b7508               mov rsi, qword ptr [rbp + 8]
+;;     ea: 488b7d00               mov rdi, qword ptr [rbp]
+;;     ee: 4c8b5c2420             mov r11, qword ptr [rsp + 0x20]
+;;     f3: 4c895d10               mov qword ptr [rbp + 0x10], r11
+;;     f7: 4c8b5c2418             mov r11, qword ptr [rsp + 0x18]
+;;     fc: 4c895d08               mov qword ptr [rbp + 8], r11
+;;    100: 4c8b5c2410             mov r11, qword ptr [rsp + 0x10]
+;;    105: 4c895d00               mov qword ptr [rbp], r11
+;;    109: 4c8b5c2408             mov r11, qword ptr [rsp + 8]
+;;    10e: 4c895df8               mov qword ptr [rbp - 8], r11
+;;    112: 4c8b1c24               mov r11, qword ptr [rsp]
+;;    116: 4c895df0               mov qword ptr [rbp - 0x10], r11
+;;    11a: 488d65e8               lea rsp, [rbp - 0x18]
+;;    11e: 48893424               mov qword ptr [rsp], rsi
+;;    122: 4889fd                 mov rbp, rdi
+;;    125: e9d6feffff             jmp 0
+;;    12a: 4d8d5f48               lea r11, [r15 + 0x48]
+;;    12e: 4d3b5f40               cmp r11, qword ptr [r15 + 0x40]
+;;    132: 0f842d000000           je 0x165
+;;    138: 49c7475000000000       mov qword ptr [r15 + 0x50], 0
+;;    140: 0faef0                 mfence
+;;    143: 4d8b5f40               mov r11, qword ptr [r15 + 0x40]
+;;    147: 49837b0800             cmp qword ptr [r11 + 8], 0
+;;    14c: 0f8513000000           jne 0x165
+;;    152: e963ffffff             jmp 0xba
+;;    157: be0a000000             mov esi, 0xa
+;;    15c: 4c89ff                 mov rdi, r15
+;;    15f: ff158b010000           call qword ptr [rip + 0x18b]              ; wasm@0x37 local.get 1
+;;    165: be0b000000             mov esi, 0xb
+;;    16a: 4c89ff                 mov rdi, r15
+;;    16d: ff157d010000           call qword ptr [rip + 0x17d]              ; wasm@0x37 local.get 1
 ;;
 ;; func[2] <count> (i64, i64) -> (i64):
-;;    120: 55                     push rbp
-;;    121: 4889e5                 mov rbp, rsp
-;;    124: 4889e0                 mov rax, rsp
-;;    127: 482d20000000           sub rax, 0x20
-;;    12d: 493b07                 cmp rax, qword ptr [r15]
-;;    130: 0f825b000000           jb 0x191
-;;    136: 4157                   push r15
-;;    138: 4881ec18000000         sub rsp, 0x18
-;;    13f: 48895df0               mov qword ptr [rbp - 0x10], rbx
-;;    143: 488b5d10               mov rbx, qword ptr [rbp + 0x10]
-;;    147: 4d8b5f40               mov r11, qword ptr [r15 + 0x40]
-;;    14b: 41837b0800             cmp dword ptr [r11 + 8], 0
-;;    150: 0f8549000000           jne 0x19f
-;;    156: 4885db                 test rbx, rbx
-;;    159: 0f8519000000           jne 0x178
-;;    15f: 4c8b5d18               mov r11, qword ptr [rbp + 0x18]
-;;    163: 4c895de8               mov qword ptr [rbp - 0x18], r11
-;;    167: 4c8b5de8               mov r11, qword ptr [rbp - 0x18]
-;;    16b: 4c895d10               mov qword ptr [rbp + 0x10], r11
-;;    16f: 488b5df0               mov rbx, qword ptr [rbp - 0x10]
-;;    173: 4889ec                 mov rsp, rbp
-;;    176: 5d                     pop rbp
-;;    177: c3                     ret
-;;    178: 4889d8                 mov rax, rbx
-;;    17b: 4883e801               sub rax, 1
-;;    17f: 48894510               mov qword ptr [rbp + 0x10], rax
-;;    183: 48895d18               mov qword ptr [rbp + 0x18], rbx
-;;    187: 488b5df0               mov rbx, qword ptr [rbp - 0x10]
-;;    18b: 4889ec                 mov rsp, rbp
-;;    18e: 5d                     pop rbp
-;;    18f: eb8f                   jmp 0x120
-;;    191: be0a000000             mov esi, 0xa
-;;    196: 4c89ff                 mov rdi, r15
-;;    199: ff1591000000           call qword ptr [rip + 0x91]               ; wasm@0x46 local.get 0
-;;    19f: be0b000000             mov esi, 0xb
-;;    1a4: 4c89ff                 mov rdi, r15
-;;    1a7: ff1583000000           call qword ptr [rip + 0x83]               ; wasm@0x46 local.get 0
+;;    180: 55                     push rbp
+;;    181: 4889e5                 mov rbp, rsp
+;;    184: 4889e0                 mov rax, rsp
+;;    187: 482d20000000           sub rax, 0x20
+;;    18d: 493b07                 cmp rax, qword ptr [r15]
+;;    190: 0f8281000000           jb 0x217
+;;    196: 4157                   push r15
+;;    198: 4881ec18000000         sub rsp, 0x18
+;;    19f: 48895df0               mov qword ptr [rbp - 0x10], rbx
+;;    1a3: 488b5d10               mov rbx, qword ptr [rbp + 0x10]
+;;    1a7: 49837f5000             cmp qword ptr [r15 + 0x50], 0
+;;    1ac: 0f853b000000           jne 0x1ed
+;;    1b2: 4885db                 test rbx, rbx
+;;    1b5: 0f8519000000           jne 0x1d4
+;;    1bb: 4c8b5d18               mov r11, qword ptr [rbp + 0x18]
+;;    1bf: 4c895de8               mov qword ptr [rbp - 0x18], r11
+;;    1c3: 4c8b5de8               mov r11, qword ptr [rbp - 0x18]
+;;    1c7: 4c895d10               mov qword ptr [rbp + 0x10], r11
+;;    1cb: 488b5df0               mov rbx, qword ptr [rbp - 0x10]
+;;    1cf: 4889ec                 mov rsp, rbp
+;;    1d2: 5d                     pop rbp
+;;    1d3: c3                     ret
+;;    1d4: 4889d8                 mov rax, rbx
+;;    1d7: 4883e801               sub rax, 1
+;;    1db: 48894510               mov qword ptr [rbp + 0x10], rax
+;;    1df: 48895d18               mov qword ptr [rbp + 0x18], rbx
+;;    1e3: 488b5df0               mov rbx, qword ptr [rbp - 0x10]
+;;    1e7: 4889ec                 mov rsp, rbp
+;;    1ea: 5d                     pop rbp
+;;    1eb: eb93                   jmp 0x180
+;;    1ed: 4d8d5f48               lea r11, [r15 + 0x48]
+;;    1f1: 4d3b5f40               cmp r11, qword ptr [r15 + 0x40]
+;;    1f5: 0f842a000000           je 0x225
+;;    1fb: 49c7475000000000       mov qword ptr [r15 + 0x50], 0
+;;    203: 0faef0                 mfence
+;;    206: 4d8b5f40               mov r11, qword ptr [r15 + 0x40]
+;;    20a: 49837b0800             cmp qword ptr [r11 + 8], 0
+;;    20f: 0f8510000000           jne 0x225
+;;    215: eb9b                   jmp 0x1b2
+;;    217: be0a000000             mov esi, 0xa
+;;    21c: 4c89ff                 mov rdi, r15
+;;    21f: ff15cb000000           call qword ptr [rip + 0xcb]               ; wasm@0x46 local.get 0
+;;    225: be0b000000             mov esi, 0xb
+;;    22a: 4c89ff                 mov rdi, r15
+;;    22d: ff15bd000000           call qword ptr [rip + 0xbd]               ; wasm@0x46 local.get 0
 ;;
 ;; func[3] (i64) -> (i64):
-;;    1b0: 55                     push rbp
-;;    1b1: 4889e5                 mov rbp, rsp
-;;    1b4: 4889e0                 mov rax, rsp
-;;    1b7: 482d20000000           sub rax, 0x20
-;;    1bd: 493b07                 cmp rax, qword ptr [r15]
-;;    1c0: 0f824e000000           jb 0x214
-;;    1c6: 4157                   push r15
-;;    1c8: 4881ec18000000         sub rsp, 0x18
-;;    1cf: 4d8b5f40               mov r11, qword ptr [r15 + 0x40]
-;;    1d3: 41837b0800             cmp dword ptr [r11 + 8], 0
-;;    1d8: 0f8544000000           jne 0x222
-;;    1de: 4c8b5d10               mov r11, qword ptr [rbp + 0x10]
-;;    1e2: 4c891c24               mov qword ptr [rsp], r11
-;;    1e6: 48c744240802000000     mov qword ptr [rsp + 8], 2
-;;    1ef: e86cfeffff             call 0x60                                 ; wasm@0x5f call 1
-;;    1f4: 4c8b7df8               mov r15, qword ptr [rbp - 8]
-;;    1f8: 4d8b7710               mov r14, qword ptr [r15 + 0x10]
-;;    1fc: 488b0424               mov rax, qword ptr [rsp]
-;;    200: 488da5e0ffffff         lea rsp, [rbp - 0x20]
-;;    207: 4883c001               add rax, 1
-;;    20b: 48894510               mov qword ptr [rbp + 0x10], rax
-;;    20f: 4889ec                 mov rsp, rbp
-;;    212: 5d                     pop rbp
-;;    213: c3                     ret
-;;    214: be0a000000             mov esi, 0xa
-;;    219: 4c89ff                 mov rdi, r15
-;;    21c: ff150e000000           call qword ptr [rip + 0xe]                ; wasm@0x5b local.get 0
-;;    222: be0b000000             mov esi, 0xb
-;;    227: 4c89ff                 mov rdi, r15
-;;    22a: ff1500000000           call qword ptr [rip]                      ; wasm@0x5b local.get 0
+;;    240: 55                     push rbp
+;;    241: 4889e5                 mov rbp, rsp
+;;    244: 4889e0                 mov rax, rsp
+;;    247: 482d20000000           sub rax, 0x20
+;;    24d: 493b07                 cmp rax, qword ptr [r15]
+;;    250: 0f8274000000           jb 0x2ca
+;;    256: 4157                   push r15
+;;    258: 4881ec18000000         sub rsp, 0x18
+;;    25f: 49837f5000             cmp qword ptr [r15 + 0x50], 0
+;;    264: 0f8536000000           jne 0x2a0
+;;    26a: 4c8b5d10               mov r11, qword ptr [rbp + 0x10]
+;;    26e: 4c891c24               mov qword ptr [rsp], r11
+;;    272: 48c744240802000000     mov qword ptr [rsp + 8], 2
+;;    27b: e810feffff             call 0x90                                 ; wasm@0x5f call 1
+;;    280: 4c8b7df8               mov r15, qword ptr [rbp - 8]
+;;    284: 4d8b7710               mov r14, qword ptr [r15 + 0x10]
+;;    288: 488b0424               mov rax, qword ptr [rsp]
+;;    28c: 488da5e0ffffff         lea rsp, [rbp - 0x20]
+;;    293: 4883c001               add rax, 1
+;;    297: 48894510               mov qword ptr [rbp + 0x10], rax
+;;    29b: 4889ec                 mov rsp, rbp
+;;    29e: 5d                     pop rbp
+;;    29f: c3                     ret
+;;    2a0: 4d8d5f48               lea r11, [r15 + 0x48]
+;;    2a4: 4d3b5f40               cmp r11, qword ptr [r15 + 0x40]
+;;    2a8: 0f842a000000           je 0x2d8
+;;    2ae: 49c7475000000000       mov qword ptr [r15 + 0x50], 0
+;;    2b6: 0faef0                 mfence
+;;    2b9: 4d8b5f40               mov r11, qword ptr [r15 + 0x40]
+;;    2bd: 49837b0800             cmp qword ptr [r11 + 8], 0
+;;    2c2: 0f8510000000           jne 0x2d8
+;;    2c8: eba0                   jmp 0x26a
+;;    2ca: be0a000000             mov esi, 0xa
+;;    2cf: 4c89ff                 mov rdi, r15
+;;    2d2: ff1518000000           call qword ptr [rip + 0x18]               ; wasm@0x5b local.get 0
+;;    2d8: be0b000000             mov esi, 0xb
+;;    2dd: 4c89ff                 mov rdi, r15
+;;    2e0: ff150a000000           call qword ptr [rip + 0xa]                ; wasm@0x5b local.get 0

@@ -10,25 +10,33 @@
 ;;      4: 4889e0                 mov rax, rsp
 ;;      7: 482d10000000           sub rax, 0x10
 ;;      d: 493b07                 cmp rax, qword ptr [r15]
-;;     10: 0f8230000000           jb 0x46
+;;     10: 0f8256000000           jb 0x6c
 ;;     16: 4157                   push r15
 ;;     18: 4881ec08000000         sub rsp, 8
-;;     1f: 4d8b5f40               mov r11, qword ptr [r15 + 0x40]
-;;     23: 41837b0800             cmp dword ptr [r11 + 8], 0
-;;     28: 0f8526000000           jne 0x54
-;;     2e: 8b4d18                 mov ecx, dword ptr [rbp + 0x18]
-;;     31: 8b4510                 mov eax, dword ptr [rbp + 0x10]
-;;     34: d3c0                   rol eax, cl
-;;     36: 8b4d10                 mov ecx, dword ptr [rbp + 0x10]
-;;     39: c1e903                 shr ecx, 3
-;;     3c: 31c8                   xor eax, ecx
-;;     3e: 894510                 mov dword ptr [rbp + 0x10], eax
-;;     41: 4889ec                 mov rsp, rbp
-;;     44: 5d                     pop rbp
-;;     45: c3                     ret
-;;     46: be0a000000             mov esi, 0xa
-;;     4b: 4c89ff                 mov rdi, r15
-;;     4e: ff151c000000           call qword ptr [rip + 0x1c]               ; wasm@0x21 local.get 0
-;;     54: be0b000000             mov esi, 0xb
-;;     59: 4c89ff                 mov rdi, r15
-;;     5c: ff150e000000           call qword ptr [rip + 0xe]                ; wasm@0x21 local.get 0
+;;     1f: 49837f5000             cmp qword ptr [r15 + 0x50], 0
+;;     24: 0f8518000000           jne 0x42
+;;     2a: 8b4d18                 mov ecx, dword ptr [rbp + 0x18]
+;;     2d: 8b4510                 mov eax, dword ptr [rbp + 0x10]
+;;     30: d3c0                   rol eax, cl
+;;     32: 8b4d10                 mov ecx, dword ptr [rbp + 0x10]
+;;     35: c1e903                 shr ecx, 3
+;;     38: 31c8                   xor eax, ecx
+;;     3a: 894510                 mov dword ptr [rbp + 0x10], eax
+;;     3d: 4889ec                 mov rsp, rbp
+;;     40: 5d                     pop rbp
+;;     41: c3                     ret
+;;     42: 4d8d5f48               lea r11, [r15 + 0x48]
+;;     46: 4d3b5f40               cmp r11, qword ptr [r15 + 0x40]
+;;     4a: 0f842a000000           je 0x7a
+;;     50: 49c7475000000000       mov qword ptr [r15 + 0x50], 0
+;;     58: 0faef0                 mfence
+;;     5b: 4d8b5f40               mov r11, qword ptr [r15 + 0x40]
+;;     5f: 49837b0800             cmp qword ptr [r11 + 8], 0
+;;     64: 0f8510000000           jne 0x7a
+;;     6a: ebbe                   jmp 0x2a
+;;     6c: be0a000000             mov esi, 0xa
+;;     71: 4c89ff                 mov rdi, r15
+;;     74: ff1516000000           call qword ptr [rip + 0x16]               ; wasm@0x21 local.get 0
+;;     7a: be0b000000             mov esi, 0xb
+;;     7f: 4c89ff                 mov rdi, r15
+;;     82: ff1508000000           call qword ptr [rip + 8]                  ; wasm@0x21 local.get 0

@@ -10,24 +10,32 @@
 ;;      4: 4889e0                 mov rax, rsp
 ;;      7: 482d10000000           sub rax, 0x10
 ;;      d: 493b07                 cmp rax, qword ptr [r15]
-;;     10: 0f823a000000           jb 0x50
+;;     10: 0f8260000000           jb 0x76
 ;;     16: 4157                   push r15
 ;;     18: 4881ec08000000         sub rsp, 8
-;;     1f: 4d8b5f40               mov r11, qword ptr [r15 + 0x40]
-;;     23: 41837b0800             cmp dword ptr [r11 + 8], 0
-;;     28: 0f8530000000           jne 0x5e
-;;     2e: f30f6f4510             movdqu xmm0, xmmword ptr [rbp + 0x10]
-;;     33: f30f6f4d20             movdqu xmm1, xmmword ptr [rbp + 0x20]
-;;     38: 660ffec1               paddd xmm0, xmm1
-;;     3c: f30f6f4d20             movdqu xmm1, xmmword ptr [rbp + 0x20]
-;;     41: 660f3840c1             pmulld xmm0, xmm1
-;;     46: f30f7f4510             movdqu xmmword ptr [rbp + 0x10], xmm0
-;;     4b: 4889ec                 mov rsp, rbp
-;;     4e: 5d                     pop rbp
-;;     4f: c3                     ret
-;;     50: be0a000000             mov esi, 0xa
-;;     55: 4c89ff                 mov rdi, r15
-;;     58: ff1512000000           call qword ptr [rip + 0x12]               ; wasm@0x21 local.get 0
-;;     5e: be0b000000             mov esi, 0xb
-;;     63: 4c89ff                 mov rdi, r15
-;;     66: ff1504000000           call qword ptr [rip + 4]                  ; wasm@0x21 local.get 0
+;;     1f: 49837f5000             cmp qword ptr [r15 + 0x50], 0
+;;     24: 0f8522000000           jne 0x4c
+;;     2a: f30f6f4510             movdqu xmm0, xmmword ptr [rbp + 0x10]
+;;     2f: f30f6f4d20             movdqu xmm1, xmmword ptr [rbp + 0x20]
+;;     34: 660ffec1               paddd xmm0, xmm1
+;;     38: f30f6f4d20             movdqu xmm1, xmmword ptr [rbp + 0x20]
+;;     3d: 660f3840c1             pmulld xmm0, xmm1
+;;     42: f30f7f4510             movdqu xmmword ptr [rbp + 0x10], xmm0
+;;     47: 4889ec                 mov rsp, rbp
+;;     4a: 5d                     pop rbp
+;;     4b: c3                     ret
+;;     4c: 4d8d5f48               lea r11, [r15 + 0x48]
+;;     50: 4d3b5f40               cmp r11, qword ptr [r15 + 0x40]
+;;     54: 0f842a000000           je 0x84
+;;     5a: 49c7475000000000       mov qword ptr [r15 + 0x50], 0
+;;     62: 0faef0                 mfence
+;;     65: 4d8b5f40               mov r11, qword ptr [r15 + 0x40]
+;;     69: 49837b0800             cmp qword ptr [r11 + 8], 0
+;;     6e: 0f8510000000           jne 0x84
+;;     74: ebb4                   jmp 0x2a
+;;     76: be0a000000             mov esi, 0xa
+;;     7b: 4c89ff                 mov rdi, r15
+;;     7e: ff151c000000           call qword ptr [rip + 0x1c]               ; wasm@0x21 local.get 0
+;;     84: be0b000000             mov esi, 0xb
+;;     89: 4c89ff                 mov rdi, r15
+;;     8c: ff150e000000           call qword ptr [rip + 0xe]                ; wasm@0x21 local.get 0

@@ -12,23 +12,31 @@
 ;;      4: 4889e0                 mov rax, rsp
 ;;      7: 482d10000000           sub rax, 0x10
 ;;      d: 493b07                 cmp rax, qword ptr [r15]
-;;     10: 0f8231000000           jb 0x47
+;;     10: 0f8260000000           jb 0x76
 ;;     16: 4157                   push r15
 ;;     18: 4881ec08000000         sub rsp, 8
-;;     1f: 4d8b5f40               mov r11, qword ptr [r15 + 0x40]
-;;     23: 41837b0800             cmp dword ptr [r11 + 8], 0
-;;     28: 0f8527000000           jne 0x55
-;;     2e: 498b4770               mov rax, qword ptr [r15 + 0x70]
-;;     32: 48034510               add rax, qword ptr [rbp + 0x10]
-;;     36: 49894770               mov qword ptr [r15 + 0x70], rax
-;;     3a: 498b4770               mov rax, qword ptr [r15 + 0x70]
-;;     3e: 48894510               mov qword ptr [rbp + 0x10], rax
-;;     42: 4889ec                 mov rsp, rbp
-;;     45: 5d                     pop rbp
-;;     46: c3                     ret
-;;     47: be0a000000             mov esi, 0xa
-;;     4c: 4c89ff                 mov rdi, r15
-;;     4f: ff151b000000           call qword ptr [rip + 0x1b]               ; wasm@0x2b global.get 0
-;;     55: be0b000000             mov esi, 0xb
-;;     5a: 4c89ff                 mov rdi, r15
-;;     5d: ff150d000000           call qword ptr [rip + 0xd]                ; wasm@0x2b global.get 0
+;;     1f: 49837f5000             cmp qword ptr [r15 + 0x50], 0
+;;     24: 0f8522000000           jne 0x4c
+;;     2a: 498b8780000000         mov rax, qword ptr [r15 + 0x80]
+;;     31: 48034510               add rax, qword ptr [rbp + 0x10]
+;;     35: 49898780000000         mov qword ptr [r15 + 0x80], rax
+;;     3c: 498b8780000000         mov rax, qword ptr [r15 + 0x80]
+;;     43: 48894510               mov qword ptr [rbp + 0x10], rax
+;;     47: 4889ec                 mov rsp, rbp
+;;     4a: 5d                     pop rbp
+;;     4b: c3                     ret
+;;     4c: 4d8d5f48               lea r11, [r15 + 0x48]
+;;     50: 4d3b5f40               cmp r11, qword ptr [r15 + 0x40]
+;;     54: 0f842a000000           je 0x84
+;;     5a: 49c7475000000000       mov qword ptr [r15 + 0x50], 0
+;;     62: 0faef0                 mfence
+;;     65: 4d8b5f40               mov r11, qword ptr [r15 + 0x40]
+;;     69: 49837b0800             cmp qword ptr [r11 + 8], 0
+;;     6e: 0f8510000000           jne 0x84
+;;     74: ebb4                   jmp 0x2a
+;;     76: be0a000000             mov esi, 0xa
+;;     7b: 4c89ff                 mov rdi, r15
+;;     7e: ff151c000000           call qword ptr [rip + 0x1c]               ; wasm@0x2b global.get 0
+;;     84: be0b000000             mov esi, 0xb
+;;     89: 4c89ff                 mov rdi, r15
+;;     8c: ff150e000000           call qword ptr [rip + 0xe]                ; wasm@0x2b global.get 0
