@@ -77,6 +77,12 @@ class Features:
     extended_const: bool = _implemented("extended_const")
 
     @classmethod
+    def compiled(cls) -> Features:
+        """The proposals wxjit compiles and runs (the validated-only ones, such as gc, off): what a
+        differential fuzzer may generate."""
+        return cls(**{p.key: p.implemented for p in PROPOSALS})
+
+    @classmethod
     def none(cls) -> Features:
         """Wasm 2.0 only: every post-2.0 proposal off."""
         return cls(**{f.name: False for f in fields(cls)})

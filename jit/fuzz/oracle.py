@@ -140,7 +140,7 @@ def configure_proposals(cfg: Any, features: Any = None) -> None:
     """Turn on in a ``wasmtime.Config`` the proposals enabled in ``features`` (default
     ``jit.Features()``: the ones wxjit implements), and off the others."""
     from jit.abi.features import Features
-    features = features or Features()
+    features = features or Features.compiled()
     for key, attr in WASMTIME_PROPOSALS.items():
         setattr(cfg, attr, bool(getattr(features, key)))
     if features.gc:

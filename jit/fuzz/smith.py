@@ -53,7 +53,7 @@ def smith_args(features: Any = None) -> list[str]:
     """The ``wasm-tools smith`` arguments for the proposals enabled in ``features`` (default
     ``jit.Features()``)."""
     from jit.abi.features import Features
-    features = features or Features()
+    features = features or Features.compiled()
     args = ["smith", *_BASE_FLAGS]
     for key, flag in SMITH_PROPOSAL_FLAGS.items():
         args += [flag, "true" if getattr(features, key) else "false"]
