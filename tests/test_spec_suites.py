@@ -73,7 +73,7 @@ SPECTEST3_PASSING: dict[str, tuple[str, ...]] = {
         # typed function references and the 3.0 type system (types helper)
         "br_on_non_null", "br_on_null", "br_table", "call_ref", "data", "elem", "global", "linking",
         "local_init", "ref", "ref_as_non_null", "ref_is_null", "ref_null", "table", "type-canon",
-        "type-equivalence", "type-rec", "unreached-valid", "instance",
+        "type-equivalence", "type-rec", "unreached-valid", "instance", "return_call_ref",
     ),
     "bulk-memory": (
         "bulk", "memory_copy", "memory_fill", "memory_init", "table_copy", "table_fill",

@@ -430,3 +430,62 @@ def test_disabled_by_features() -> None:
     validate(data, features=jit.Features(relaxed_simd=False))
     validate(data)
     assert jit.Features().tail_call
+
+
+# return_call_ref: mutual recursion through function references of different arity, one of them in
+# another instance (the callee's vmctx comes from the reference), and a null reference trapping.
+REF_LIB = """
+(module
+  (type $big (func (param i64 f64 i64 i64 i64 i64) (result i64)))
+  (type $small (func (param i64) (result i64)))
+  (global $calls (export "calls") (mut i64) (i64.const 0))
+  (func $big (export "big") (type $big) (param $n i64) (param $x f64) (param i64 i64 i64)
+        (param $back i64) (result i64)
+    (global.set $calls (i64.add (global.get $calls) (i64.const 1)))
+    (if (f64.ne (local.get $x) (f64.convert_i64_s (local.get $n))) (then unreachable))
+    (i64.add (local.get $n) (local.get $back)))
+)
+"""
+REF_MAIN = """
+(module
+  (type $big (func (param i64 f64 i64 i64 i64 i64) (result i64)))
+  (type $small (func (param i64) (result i64)))
+  (import "lib" "big" (func $lib_big (type $big)))
+  (global $calls (export "calls") (mut i64) (i64.const 0))
+  (elem declare func $small $big $lib_big)
+  (func $small (type $small) (param $n i64) (result i64)
+    (global.set $calls (i64.add (global.get $calls) (i64.const 1)))
+    (return_call_ref $big (local.get $n) (f64.convert_i64_s (local.get $n))
+                          (i64.const 1) (i64.const 2) (i64.const 3) (i64.const 4) (ref.func $big)))
+  (func $big (type $big) (param $n i64) (param $x f64) (param i64 i64 i64 i64) (result i64)
+    (if (f64.ne (local.get $x) (f64.convert_i64_s (local.get $n))) (then unreachable))
+    (if (i64.eqz (local.get $n))
+      (then (return_call_ref $big (local.get $n) (local.get $x) (i64.const 0) (i64.const 0)
+                                  (i64.const 0) (i64.const 100) (ref.func $lib_big))))
+    (return_call_ref $small (i64.sub (local.get $n) (i64.const 1)) (ref.func $small)))
+  (func (export "run") (param i64) (result i64) (return_call_ref $small (local.get 0) (ref.func $small)))
+  (func (export "null") (result i64) (return_call_ref $small (i64.const 1) (ref.null $small)))
+)
+"""
+
+
+def test_return_call_ref_across_arities_and_instances() -> None:
+    lib = jit.Instance(jit.Module(wat(REF_LIB)), limits=SMALL_STACK)
+    main = jit.Instance(jit.Module(wat(REF_MAIN)), {"lib": lib.exports}, limits=SMALL_STACK)
+    assert main.exports.run(1_000_000) == 100
+    assert main.exports.calls.value == 1_000_001 and lib.exports.calls.value == 1
+    with pytest.raises(jit.Trap) as info:
+        main.exports.null()
+    assert info.value.kind == "null function reference"
+    assert [name for _f, name, _off in info.value.backtrace] == ["null"]
+
+
+def test_return_call_ref_disabled_by_features() -> None:
+    from jit.wasm import validate
+    data = wat(REF_LIB.replace('(global $calls', '(elem declare func $big) (func (result i64) '
+                               '(return_call_ref $big (i64.const 0) (f64.const 0) (i64.const 0) '
+                               '(i64.const 0) (i64.const 0) (i64.const 0) (ref.func $big))) (global $calls'))
+    validate(data)
+    for off in ("tail_call", "function_references"):
+        with pytest.raises(jit.CompileError, match="unsupported proposal"):
+            validate(data, features=jit.Features(**{off: False}))

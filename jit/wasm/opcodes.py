@@ -586,6 +586,7 @@ _ROWS: list[tuple] = [
 _PROPOSAL_ROWS: dict[str, list[tuple]] = {
     "function_references": [
         (0x14, "call_ref", TYPE, None),
+        (0x15, "return_call_ref", TYPE, None),            # also tail calls
         (0xD4, "ref.as_non_null", NONE, None),
         (0xD5, "br_on_null", LABEL, None),
         (0xD6, "br_on_non_null", LABEL, None),

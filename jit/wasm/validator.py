@@ -138,6 +138,7 @@ def _matches(actual: int, expected: int) -> bool:
     """``actual`` <: ``expected`` for the types exception handling produces (equal, or (ref exn) <:
     exnref); the general subtyping of typed references belongs to the type-system work."""
     return actual == expected or (actual == _EXN and expected == EXNREF)
+_RETURN_CALL_REF = O.op_key("return_call_ref")
 
 
 class _Context:
@@ -822,7 +823,7 @@ class _FuncValidator:
     def tail_call(self, callee: FuncType, pos: int) -> None:
         """``return_call*``: the callee's results are the caller's; the arguments are popped and the
         rest of the block is unreachable (stack-polymorphic)."""
-        if callee.results != self.ft.results:
+        if not self.results_match(callee.results, self.ft.results):
             raise self.err("type mismatch", pos)
         self.pop_vals(callee.params, pos)
         self.unreachable()
@@ -939,6 +940,10 @@ class _FuncValidator:
                 raise self.err("type mismatch", pos)
             ft = ctx.func_type(a, pos, self.funcidx)
             pop(tt.address_type, pos)
+            self.tail_call(ft, pos)
+        elif op == _RETURN_CALL_REF:
+            ft = ctx.func_type(a, pos, self.funcidx)
+            pop(make_ref(HEAP_INDEX | a, True), pos)
             self.tail_call(ft, pos)
         elif op == _TABLE_COPY:
             dst = self.table(a, pos)

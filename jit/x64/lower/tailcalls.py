@@ -1,4 +1,4 @@
-"""Tail calls: ``return_call`` and ``return_call_indirect`` (the tail-call proposal).
+"""Tail calls: ``return_call``, ``return_call_indirect`` and ``return_call_ref`` (the tail-call proposal).
 
 A tail call replaces the caller's frame by the callee's, so unbounded tail recursion runs in constant
 native stack, also between functions whose argument areas differ in size (see docs/abi.md,
@@ -30,16 +30,17 @@ from __future__ import annotations
 
 from operator import itemgetter
 
+from ...abi import vmctx as V
 from ...wasm.types import V128, FuncType
 from ..context import FLAGS
-from ..encoder import Label, Mem
-from ..registers import RAX, RBP, RDI, RSI, RSP, SCRATCH, Gpr
+from ..encoder import Cond, Label, Mem
+from ..registers import RAX, RBP, RCX, RDI, RSI, RSP, SCRATCH, Gpr
 from ..stack import LOCAL
 from . import KEY, lowers
 from .calls import arg_area_bytes, arg_slots
 
 OP_RETURN, OP_END = KEY["return"], KEY["end"]
-TAIL_CALL_OPS = frozenset(KEY[name] for name in ("return_call", "return_call_indirect"))
+TAIL_CALL_OPS = frozenset(KEY[name] for name in ("return_call", "return_call_indirect", "return_call_ref"))
 """Opcode keys of the tail-call instructions (a module containing one needs post-call fix-ups)."""
 
 RSP_PLACEHOLDER = -0x7FFFFFF0
@@ -148,4 +149,21 @@ class TailCallLowering:
         self.load_into(RAX, idx)
         self.release(idx)
         self.load_table_target(typeidx, table)
+        self.emit_tail_jump(ft, RAX)
+
+    @lowers("return_call_ref")
+    def op_return_call_ref(self, typeidx, _b) -> None:
+        """Tail call of a function reference: trap on null (the frame still intact), else switch to
+        the callee's instance (its ``VMFuncRef``) and replace this frame, as ``return_call_indirect``."""
+        ft = self.module.types[typeidx]
+        ref = self.pop()
+        self.prepare_args(ft)
+        asm = self.asm
+        self.load_into(RAX, ref)
+        self.release(ref)
+        asm.test(RAX, RAX, 64)
+        self.trap_if(Cond.E, "null function reference")
+        asm.mov(RCX, Mem(RAX, disp=V.VMFUNCREF_VMCTX), 64)
+        asm.mov(RAX, Mem(RAX, disp=V.VMFUNCREF_CODE), 64)
+        self.switch_instance(RCX)
         self.emit_tail_jump(ft, RAX)
