@@ -20,13 +20,14 @@ from typing import Any
 
 from ..errors import Error, WasmException
 from ..native import ffi, lib
+from ..wasm.subtyping import canonical_functype_id
 from ..wasm.types import V128, FuncType
 from .externs import parse_valtype
 from .values import FROM_BITS, MASK64, TO_BITS, v128_to_bits
 
 # VMTag address -> the Tag object (weak), and the cells of dead tags some kept exception still names.
 _by_address: dict[int, weakref.ref] = {}
-_retained: dict[int, tuple[Any, FuncType]] = {}
+_retained: dict[int, tuple[Any, FuncType, int]] = {}
 
 
 def _slots(ft: FuncType) -> int:
@@ -34,18 +35,22 @@ def _slots(ft: FuncType) -> int:
 
 
 class Tag:
-    """An exception tag: ``type`` (a FuncType with no results; its parameters are the payload).
+    """An exception tag: ``type`` (a FuncType with no results; its parameters are the payload) and
+    ``type_id``, the canonical id of that type (``jit.wasm.subtyping``: a tag import matches a tag
+    whose type is the same type, recursion group included).
 
     Made by every instance for the tags it defines (``instance.exports["e"]``) or from Python:
     ``jit.Tag(["i32", "f64"])``. Tags compare by identity (their native address)."""
 
-    __slots__ = ("type", "_cell", "address", "__weakref__")
+    __slots__ = ("type", "type_id", "_cell", "address", "__weakref__")
 
-    def __init__(self, params: Iterable[str | int] = (), *, _type: FuncType | None = None) -> None:
+    def __init__(self, params: Iterable[str | int] = (), *, _type: FuncType | None = None,
+                 _type_id: int | None = None) -> None:
         ft = _type if _type is not None else FuncType(tuple(parse_valtype(t) for t in params), ())
         if ft.results:
             raise Error(f"a tag's type has no results, got {ft}")
         self.type = ft
+        self.type_id = canonical_functype_id(ft) if _type_id is None else _type_id
         self._cell = ffi.new("wx_tag *")
         self._cell.nslots = _slots(ft)
         self.address = int(ffi.cast("uintptr_t", self._cell))
@@ -53,9 +58,9 @@ class Tag:
 
     @classmethod
     def _of_retained(cls, address: int) -> Tag:
-        cell, ft = _retained[address]
+        cell, ft, type_id = _retained[address]
         t = cls.__new__(cls)
-        t.type, t._cell, t.address = ft, cell, address
+        t.type, t.type_id, t._cell, t.address = ft, type_id, cell, address
         _by_address[address] = weakref.ref(t)
         return t
 
@@ -70,7 +75,7 @@ class Tag:
             if _by_address.get(self.address) is not None and _by_address[self.address]() in (None, self):
                 del _by_address[self.address]
             if self._cell.live:                  # exceptions with this tag are still alive
-                _retained[self.address] = (self._cell, self.type)
+                _retained[self.address] = (self._cell, self.type, self.type_id)
         except Exception:  # noqa: BLE001,S110 - interpreter shutdown
             pass
 

@@ -483,8 +483,8 @@ class Instance:
         if plan.tag_types:                    # the instance's own tags: new identities (after imports)
             from .exceptions import Tag
             layout = plan.layout
-            for ft in plan.tag_types:
-                tag = Tag(_type=ft)
+            for ft, type_id in zip(plan.tag_types, plan.tag_type_ids, strict=True):
+                tag = Tag(_type=ft, _type_id=type_id)
                 vm[layout.tag(len(st.tags)) // 8] = tag.address
                 st.tags.append(tag)
         for lo, hi, is64 in plan.defined_memories:      # Limits.max_memory_pages caps each one

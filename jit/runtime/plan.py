@@ -280,6 +280,7 @@ class InstancePlan:
                                for tt, init in zip(w.tables, inits, strict=True)]
         self.table64 = [tt.address_type == I64 for tt in w.all_tables()]
         self.tag_types = [w.types[t] for t in w.tags]        # defined tags (exception handling)
+        self.tag_type_ids = [self.types.canon[t] for t in w.tags]
         self.start = w.start
         self._specs: dict[int, CallSpec] = {}
         # (imports mapping, resolved externs, adapters when every import is a host function, else None)
