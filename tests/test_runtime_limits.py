@@ -147,4 +147,7 @@ def test_a_call_from_another_thread_waits_while_the_group_runs() -> None:
     lib.interrupt()
     t.join()
     waiter.join()
-    assert result == ["interrupted", 5]
+    # Both calls finish: the waiter runs once the interrupted spinner has left the group. Which thread
+    # appends first is not part of that guarantee (the spinner's Trap is built in Python after the
+    # group is released), so the order of the two results is not checked; the waiting is, above.
+    assert sorted(result, key=str) == [5, "interrupted"]

@@ -24,10 +24,7 @@ ACCEPTED = ("module", "assert_unlinkable", "assert_uninstantiable")
 # "unsupported proposal '...'" instead of with the 2.0 message.
 # select.2.wasm is byte-identical to select.1.wasm (wast2json encodes `(select (result))` like an
 # untyped select), which expects "type mismatch"; one binary cannot give both texts.
-# elem.55.wasm: an i32.add in a funcref element item; Wasm 3.0's extended constant expressions make
-# i32.add a constant instruction, so it is a "type mismatch" there (spectest3 core/elem, line 517).
-TEXT_EXCEPTIONS = {("select.2.wasm", "invalid result arity"),
-                   ("elem.55.wasm", "constant expression required")}
+TEXT_EXCEPTIONS = {("select.2.wasm", "invalid result arity")}
 # Wasm 2.0's rules for what a later proposal allows, as wxjit words them with that proposal off.
 PROPOSAL_TEXTS = {"multiple memories": "unsupported proposal 'multiple memories'"}
 

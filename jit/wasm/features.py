@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..abi.features import PROPOSALS
+from ..abi.features import PROPOSALS, UnsupportedProposalError
 from . import opcodes as O
 from .types import (
     ABSTRACT_HEAP_TYPES,
@@ -30,7 +30,6 @@ from .types import (
 FEATURES = ("mutable-globals", "sign-ext", "sat-float-to-int", "multi-value", "bulk-memory",
             "reference-types", "simd")
 PROPOSAL_KEYS = tuple(p.key for p in PROPOSALS)
-_NAMES = {p.key: p.name for p in PROPOSALS}
 _BULK = frozenset(range(0xFC008, 0xFC00F))  # memory.init .. table.copy
 _SAT = frozenset(range(0xFC000, 0xFC008))
 _SIGN_EXT = frozenset(range(0xC0, 0xC5))
@@ -132,26 +131,25 @@ def proposals_used(m: Module) -> list[str]:
 
 
 def refuse_disabled(m: Module, features: Any) -> None:
-    """Raise ``CompileError: unsupported proposal '<name>'`` (at the first use) when ``m`` uses relaxed
-    SIMD, extended constant expressions or tail calls and ``features`` turns them off. Runs only for
-    a disabled proposal, so the default front end pays nothing."""
-    from ..errors import CompileError
+    """Raise ``UnsupportedProposalError`` (``unsupported proposal '<name>'``, at the first use) when ``m``
+    uses relaxed SIMD, extended constant expressions or tail calls and ``features`` turns them off.
+    Runs only for a disabled proposal, so the default front end pays nothing."""
     if not features.relaxed_simd:
         relaxed = _PREFIX_PROPOSALS[1][0]
         for body in m.codes:
             for op, _a, _b, pos in body.code:
                 if op in relaxed:
-                    raise CompileError(f"unsupported proposal '{_NAMES['relaxed_simd']}'", pos)
+                    raise UnsupportedProposalError("relaxed_simd", pos)
     if not features.tail_call:
         for body in m.codes:
             for op, _a, _b, pos in body.code:
                 if op in _TAIL_CALL_OPS:
-                    raise CompileError(f"unsupported proposal '{_NAMES['tail_call']}'", pos)
+                    raise UnsupportedProposalError("tail_call", pos)
     if not features.extended_const:
         for expr in _const_exprs(m):
             for op, _a, _b, pos in expr:
                 if op in _EXTENDED_CONST_OPS:
-                    raise CompileError(f"unsupported proposal '{_NAMES['extended_const']}'", pos)
+                    raise UnsupportedProposalError("extended_const", pos)
 
 
 def _op_proposals(op: int, a: Any) -> set[str]:
