@@ -18,11 +18,12 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import partial
+
+from .report import add_reference_options, wasmtime_wanted
 
 HELP = "throw-catch across 10 frames and the cost of idle handlers: wxjit vs wasmtime"
 
@@ -142,18 +143,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--iterations", type=int, default=20_000,
                         help="throws per repetition (default 20000; the no-throw loops run 10x more)")
     parser.add_argument("--reps", type=int, default=9, help="repetitions for the median")
-    parser.add_argument("--no-wasmtime", action="store_true", help="measure wxjit only")
-    parser.add_argument("--json", action="store_true", help="print JSON records instead of the table")
+    add_reference_options(parser)
 
 
 def main(args: argparse.Namespace) -> int:
-    with_wasmtime = not args.no_wasmtime
-    if with_wasmtime:
-        try:
-            import wasmtime  # noqa: F401
-        except ImportError:
-            print("wasmtime is not installed: measuring wxjit only", file=sys.stderr)
-            with_wasmtime = False
+    with_wasmtime = wasmtime_wanted(args)
     rows = run(args.iterations, args.reps, with_wasmtime)
     if args.json:
         print(json.dumps([{**asdict(r), "ratio": r.ratio} for r in rows], indent=1))

@@ -23,7 +23,6 @@ import gc
 import json
 import os
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -31,6 +30,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from ..wasm.leb import encode_unsigned
+from .report import add_reference_options, wasmtime_wanted
 
 HELP = "fresh instance + call, cached load, call overhead, memory per instance: wxjit vs wasmtime"
 
@@ -255,18 +255,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="iterations per scenario (default 10000)")
     parser.add_argument("--reps", type=int, default=11, help="repetitions (batches) for the median")
     parser.add_argument("--instances", type=int, default=1000, help="live instances for (e)")
-    parser.add_argument("--no-wasmtime", action="store_true", help="measure wxjit only")
-    parser.add_argument("--json", action="store_true", help="print JSON records instead of the table")
+    add_reference_options(parser)
 
 
 def main(args: argparse.Namespace) -> int:
-    with_wasmtime = not args.no_wasmtime
-    if with_wasmtime:
-        try:
-            import wasmtime  # noqa: F401
-        except ImportError:
-            print("wasmtime is not installed: measuring wxjit only", file=sys.stderr)
-            with_wasmtime = False
+    with_wasmtime = wasmtime_wanted(args)
     rows = run(args.iterations, args.reps, args.instances, with_wasmtime)
     if args.json:
         print(json.dumps([{**asdict(r), "ratio": r.ratio} for r in rows], indent=1))

@@ -105,3 +105,21 @@ def grouped_bars(path: str, title: str, groups: Sequence[str], series: dict[str,
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
+
+
+def add_reference_options(parser: Any) -> None:
+    """``--no-wasmtime`` and ``--json``, as every benchmark against wasmtime spells them."""
+    parser.add_argument("--no-wasmtime", action="store_true", help="measure wxjit only")
+    parser.add_argument("--json", action="store_true", help="print JSON records instead of the table")
+
+
+def wasmtime_wanted(args: Any) -> bool:
+    """Whether to measure wasmtime too: asked for, and installed (else a note on stderr)."""
+    if args.no_wasmtime:
+        return False
+    try:
+        import wasmtime  # noqa: F401
+    except ImportError:
+        print("wasmtime is not installed: measuring wxjit only", file=sys.stderr)
+        return False
+    return True

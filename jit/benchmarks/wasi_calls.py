@@ -12,10 +12,11 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+
+from .report import add_reference_options, wasmtime_wanted
 
 HELP = "ns per WASI call from compiled code (clock, random, args, yield): wxjit C / Python vs wasmtime"
 
@@ -120,18 +121,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--calls", type=int, default=200_000, help="calls per run (default 200000; "
                         "the Python path makes 1/20 of them)")
     parser.add_argument("--reps", type=int, default=5, help="runs per measurement; medians (default 5)")
-    parser.add_argument("--no-wasmtime", action="store_true", help="measure wxjit only")
-    parser.add_argument("--json", action="store_true", help="print JSON records instead of the table")
+    add_reference_options(parser)
 
 
 def main(args: argparse.Namespace) -> int:
-    with_wasmtime = not args.no_wasmtime
-    if with_wasmtime:
-        try:
-            import wasmtime  # noqa: F401
-        except ImportError:
-            print("wasmtime is not installed: measuring wxjit only", file=sys.stderr)
-            with_wasmtime = False
+    with_wasmtime = wasmtime_wanted(args)
     rows = run(args.calls, args.reps, with_wasmtime)
     if args.json:
         print(json.dumps([{**asdict(r), "ratio": r.ratio} for r in rows], indent=1))
