@@ -41,7 +41,9 @@ static int put(void *mem, uint64_t ptr, uint64_t value, unsigned n) {
     return 1;
 }
 
-static int clock_time_get(void *c, uint64_t *slots) {
+/* clock_time_get (id, precision, *time) and clock_res_get (id, *resolution): one clock read,
+ * the result stored at the pointer argument `out` (slot 2 or slot 1). */
+static int clock_query(void *c, uint64_t *slots, int resolution, unsigned out) {
     wx_wasi_ctx *ctx = c;
     if (ctx->memory == NULL) return 0;
     clockid_t clk;
@@ -50,27 +52,15 @@ static int clock_time_get(void *c, uint64_t *slots) {
         return 1;
     }
     struct timespec ts;
-    if (clock_gettime(clk, &ts) != 0) return 0;
+    if ((resolution ? clock_getres(clk, &ts) : clock_gettime(clk, &ts)) != 0) return 0;
     uint64_t ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-    slots[0] = put(ctx->memory, slots[2] & M32, ns, 8) ? 0 : ctx->errno_fault;
+    if (resolution && ns == 0) ns = 1;
+    slots[0] = put(ctx->memory, slots[out] & M32, ns, 8) ? 0 : ctx->errno_fault;
     return 1;
 }
 
-static int clock_res_get(void *c, uint64_t *slots) {
-    wx_wasi_ctx *ctx = c;
-    if (ctx->memory == NULL) return 0;
-    clockid_t clk;
-    if (!host_clock(slots[0] & M32, &clk)) {
-        slots[0] = ctx->errno_inval;
-        return 1;
-    }
-    struct timespec ts;
-    if (clock_getres(clk, &ts) != 0) return 0;
-    uint64_t ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-    if (ns == 0) ns = 1;
-    slots[0] = put(ctx->memory, slots[1] & M32, ns, 8) ? 0 : ctx->errno_fault;
-    return 1;
-}
+static int clock_time_get(void *c, uint64_t *slots) { return clock_query(c, slots, 0, 2); }
+static int clock_res_get(void *c, uint64_t *slots) { return clock_query(c, slots, 1, 1); }
 
 static int random_get(void *c, uint64_t *slots) {
     wx_wasi_ctx *ctx = c;

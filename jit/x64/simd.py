@@ -177,3 +177,16 @@ class SimdOperands:
         ra = self.to_reg(a)
         rb = self.to_reg(b, exclude=(ra,))
         return a, ra, b, rb
+
+    def v_ternary(self) -> tuple[Val, Xmm, Val, Xmm, Val, Xmm]:
+        """Pop ``a b c`` (c on top) into three distinct registers this instruction owns."""
+        c = self.pop()
+        a, ra, b, rb = self.v_binary()
+        rc = self.to_reg(c, exclude=(ra, rb))
+        return a, ra, b, rb, c, rc
+
+    def v_emit_bitselect(self, ra: Xmm, rb: Xmm, mask: Xmm) -> None:
+        """``ra = (ra & mask) | (rb & ~mask)``; clobbers ``mask``."""
+        self.asm.pand(ra, mask)
+        self.asm.pandn(mask, rb)
+        self.asm.por(ra, mask)

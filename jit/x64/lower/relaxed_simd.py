@@ -70,12 +70,7 @@ class RelaxedSimdLowering(SimdOperands):
         self.v_push(r)
 
     def v_relaxed_madd(self, name: str) -> None:
-        c = self.pop()
-        b = self.pop()
-        a = self.pop()
-        ra = self.to_reg(a)
-        rb = self.to_reg(b, exclude=(ra,))
-        rc = self.to_reg(c, exclude=(ra, rb))
+        a, ra, b, rb, _c, rc = self.v_ternary()
         asm = self.asm
         t = _FLOAT_SUFFIX[name[:5]]
         negate = name.endswith("nmadd")
@@ -88,20 +83,12 @@ class RelaxedSimdLowering(SimdOperands):
         self.v_push(rc)
 
     def v_relaxed_laneselect(self, name: str) -> None:
-        m = self.pop()
-        b = self.pop()
-        a = self.pop()
-        ra = self.to_reg(a)
-        rb = self.to_reg(b, exclude=(ra,))
-        rm = self.to_reg(m, exclude=(ra, rb))
-        asm = self.asm
+        _a, ra, b, rb, m, rm = self.v_ternary()
         blend = _BLENDV.get(name[:5])
         if blend is not None and has_feature("avx"):
-            getattr(asm, blend)(ra, rb, ra, rm)     # mask top bit set: a, else b
+            getattr(self.asm, blend)(ra, rb, ra, rm)     # mask top bit set: a, else b
         else:
-            asm.pand(ra, rm)
-            asm.pandn(rm, rb)
-            asm.por(ra, rm)
+            self.v_emit_bitselect(ra, rb, rm)
         self.release(b, m)
         self.v_push(ra)
 

@@ -514,16 +514,8 @@ class SimdLanes(SimdOperands):
         self.v_push(ra)
 
     def v_bitselect(self, _name: str) -> None:
-        c = self.pop()
-        b = self.pop()
-        a = self.pop()
-        ra = self.to_reg(a)
-        rb = self.to_reg(b, exclude=(ra,))
-        rc = self.to_reg(c, exclude=(ra, rb))
-        asm = self.asm
-        asm.pand(ra, rc)
-        asm.pandn(rc, rb)
-        asm.por(ra, rc)
+        _a, ra, b, rb, c, rc = self.v_ternary()
+        self.v_emit_bitselect(ra, rb, rc)
         self.release(b, c)
         self.v_push(ra)
 
