@@ -69,9 +69,16 @@ def _f64_from_bits(b: int) -> float:
     return _F64.unpack(_U64.pack(b))[0]
 
 
+HOST_TAG = 2
+"""Low two bits of a word that holds a host (externref) handle; see ``_ExternRefs``."""
+
+
 class _ExternRefs:
-    """The per-process externref table: a Python object <-> a nonzero id. Objects passed into Wasm are
-    kept alive by this table for the life of the process (simple and safe; no tracing of Wasm state)."""
+    """The per-process externref table: a Python object <-> a handle ``h >= 1``. In compiled code the
+    object is the word ``(h << 2) | 2`` (``HOST_TAG``), so it can never be mistaken for an i31 (low bit
+    1) or a GC heap pointer (low bits 00) once converted into the ``any`` hierarchy. Objects passed into
+    Wasm are kept alive by this table for the life of the process (simple and safe; no tracing of Wasm
+    state)."""
 
     def __init__(self) -> None:
         self.by_id: dict[int, object] = {}
@@ -82,7 +89,7 @@ class _ExternRefs:
             return 0
         rid = self.ids.get(id(obj))
         if rid is None:
-            rid = len(self.by_id) + 1
+            rid = ((len(self.by_id) + 1) << 2) | HOST_TAG
             self.by_id[rid] = obj
             self.ids[id(obj)] = rid
         return rid
