@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .runtime.gcobjects import GcRef, I31Ref
 from .wat import wat2wasm
 
 COMMAND_TYPES = (
@@ -116,6 +117,27 @@ def _arg_bits(value: dict[str, Any]) -> Any:
     return int(v)
 
 
+def _any_ref(got: Any) -> bool:
+    return True
+
+
+def _is_struct(got: Any) -> bool:
+    return isinstance(got, GcRef) and got.kind == "struct"
+
+
+def _is_array(got: Any) -> bool:
+    return isinstance(got, GcRef) and got.kind == "array"
+
+
+# spectest3 value-less GC results: (ref.struct), (ref.array), (ref.i31), (ref.eq)
+_GC_KIND_CHECKS: dict[str, Any] = {
+    "structref": _is_struct,
+    "arrayref": _is_array,
+    "i31ref": lambda got: isinstance(got, I31Ref),
+    "eqref": lambda got: isinstance(got, (GcRef, I31Ref)),
+}
+
+
 def _is_null(got: Any) -> bool:
     return got is None or got == 0
 
@@ -151,7 +173,7 @@ def _check_value(expected: dict[str, Any], got: Any) -> bool:
     if v == "null":
         return _is_null(got)
     if v is None:       # spectest3: a reference result without a value is any non-null reference
-        return not _is_null(got)
+        return got is not None and _GC_KIND_CHECKS.get(t, _any_ref)(got)
     return got == int(v)
 
 

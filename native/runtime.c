@@ -34,6 +34,7 @@
 
 #include "runtime.h"
 #include "bulk.h"
+#include "gc.h"
 #include "unwind.h"
 #include "vmctx.h"
 

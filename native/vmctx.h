@@ -10,7 +10,9 @@
 #define WX_VMCTX_DATAS 48
 #define WX_VMCTX_ELEMS 56
 #define WX_VMCTX_FUEL 8
-#define WX_VMCTX_HEADER_SIZE 104
+#define WX_VMCTX_GC_HEAP 104
+#define WX_VMCTX_GC_TYPES 112
+#define WX_VMCTX_HEADER_SIZE 120
 #define WX_VMCTX_HOST_FAST 96
 #define WX_VMCTX_HOST_STACK 88
 #define WX_VMCTX_INSTANCE_ID 32
@@ -75,7 +77,13 @@
 #define WX_TRAP_UNCAUGHT_EXCEPTION 15
 #define WX_TRAP_NULL_FUNCTION_REFERENCE 16
 #define WX_TRAP_NULL_REFERENCE 17
-#define WX_TRAP_COUNT 18
+#define WX_TRAP_NULL_STRUCTURE_REFERENCE 18
+#define WX_TRAP_NULL_ARRAY_REFERENCE 19
+#define WX_TRAP_NULL_I31_REFERENCE 20
+#define WX_TRAP_OUT_OF_BOUNDS_ARRAY_ACCESS 21
+#define WX_TRAP_CAST_FAILURE 22
+#define WX_TRAP_GC_HEAP_EXHAUSTED 23
+#define WX_TRAP_COUNT 24
 
 #define WX_HELPER_TRAP 0
 #define WX_HELPER_MEMORY_GROW 1
@@ -97,8 +105,20 @@
 #define WX_HELPER_TABLE_FILL_AT 17
 #define WX_HELPER_TABLE_COPY_AT 18
 #define WX_HELPER_TABLE_INIT_AT 19
-#define WX_HELPER_COUNT 20
+#define WX_HELPER_GC_STRUCT_NEW 20
+#define WX_HELPER_GC_STRUCT_NEW_DEFAULT 21
+#define WX_HELPER_GC_ARRAY_NEW 22
+#define WX_HELPER_GC_ARRAY_NEW_DEFAULT 23
+#define WX_HELPER_GC_ARRAY_NEW_FIXED 24
+#define WX_HELPER_GC_ARRAY_NEW_DATA 25
+#define WX_HELPER_GC_ARRAY_NEW_ELEM 26
+#define WX_HELPER_GC_ARRAY_FILL 27
+#define WX_HELPER_GC_ARRAY_COPY 28
+#define WX_HELPER_GC_ARRAY_INIT_DATA 29
+#define WX_HELPER_GC_ARRAY_INIT_ELEM 30
+#define WX_HELPER_GC_TYPE_SUB 31
+#define WX_HELPER_COUNT 32
 /* X-macro over the helpers in id order: WX_HELPER_LIST(X) expands X(name) for each. */
-#define WX_HELPER_LIST(X) X(wx_trap) X(wx_memory_grow) X(wx_host_call) X(wx_memory_copy) X(wx_memory_fill) X(wx_memory_init) X(wx_table_grow) X(wx_table_fill) X(wx_table_copy) X(wx_table_init) X(wx_throw) X(wx_throw_ref) X(wx_memory_grow_at) X(wx_memory_copy_at) X(wx_memory_fill_at) X(wx_memory_init_at) X(wx_table_grow_at) X(wx_table_fill_at) X(wx_table_copy_at) X(wx_table_init_at)
+#define WX_HELPER_LIST(X) X(wx_trap) X(wx_memory_grow) X(wx_host_call) X(wx_memory_copy) X(wx_memory_fill) X(wx_memory_init) X(wx_table_grow) X(wx_table_fill) X(wx_table_copy) X(wx_table_init) X(wx_throw) X(wx_throw_ref) X(wx_memory_grow_at) X(wx_memory_copy_at) X(wx_memory_fill_at) X(wx_memory_init_at) X(wx_table_grow_at) X(wx_table_fill_at) X(wx_table_copy_at) X(wx_table_init_at) X(wx_gc_struct_new) X(wx_gc_struct_new_default) X(wx_gc_array_new) X(wx_gc_array_new_default) X(wx_gc_array_new_fixed) X(wx_gc_array_new_data) X(wx_gc_array_new_elem) X(wx_gc_array_fill) X(wx_gc_array_copy) X(wx_gc_array_init_data) X(wx_gc_array_init_elem) X(wx_gc_type_sub)
 
 #endif

@@ -9,11 +9,10 @@ to decode with ``CompileError: unsupported proposal '<name>' (at offset ...)``
 (:class:`UnsupportedProposalError`). The Wasm 2.0 feature set (sign extension, multi-value, bulk
 memory, reference types, SIMD...) is always on.
 
-A validated-only proposal (``gc`` today) is decoded and validated in full, so ``jit.validate``
-gives the spec's verdict on its modules, but the compiler lowers none of its instructions: compiling a
-function that uses one raises ``unsupported proposal '<name>'`` at that instruction. Its types
-alone do not stop compilation (a module with recursive groups, subtypes or struct/array types only
-in signatures compiles and runs). ``Features(gc=False)`` refuses every GC construct (rec groups,
+A validated-only proposal is decoded and validated in full, so ``jit.validate`` gives the spec's
+verdict on its modules, but the compiler lowers none of its instructions: compiling a function that
+uses one raises ``unsupported proposal '<name>'`` at that instruction (none is today: GC was the last,
+docs/gc.md). ``Features(gc=False)`` refuses every GC construct (rec groups,
 ``sub``, struct/array types, the abstract heap types any/eq/i31/struct/array/none/nofunc/noextern and
 the 0xFB instructions) while decoding.
 """
@@ -41,7 +40,7 @@ PROPOSALS: tuple[Proposal, ...] = (
     Proposal("multi_memory", "multiple memories", True),
     Proposal("memory64", "memory64", True),
     Proposal("function_references", "typed function references", True),
-    Proposal("gc", "garbage collection", False, validated=True),
+    Proposal("gc", "garbage collection", True),
     Proposal("relaxed_simd", "relaxed SIMD", True),
     Proposal("extended_const", "extended constant expressions", True),
 )

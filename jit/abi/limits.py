@@ -17,6 +17,7 @@ DEFAULT_MAX_STACK_BYTES = 512 * 1024
 MIN_STACK_BYTES = 16 * 1024
 DEFAULT_HOST_STACK_BYTES = 256 * 1024
 DEFAULT_MAX_TABLE_ELEMENTS = 10_000_000       # 80 MB of table per table
+DEFAULT_MAX_GC_HEAP_BYTES = 1 << 30           # Wasm GC objects one instance may keep allocated
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,9 @@ class Limits:
     # guest's stack shrinks ("call stack exhausted" sooner); a host call without it traps the same.
     host_stack_bytes: int = DEFAULT_HOST_STACK_BYTES
     max_instances: int | None = None       # live instances of the process (counted at creation)
+    # Bytes of Wasm GC objects (headers included) allocated by one instance and not yet freed; an
+    # allocation past it traps "GC heap exhausted" (after a collection, when a collector runs). None: no cap.
+    max_gc_heap_bytes: int | None = DEFAULT_MAX_GC_HEAP_BYTES
     # --- compile time (per module) ---------------------------------------------------------------
     max_module_bytes: int | None = 256 * 1024 * 1024
     max_functions: int | None = 1_000_000
@@ -49,7 +53,7 @@ class Limits:
             raise LimitError(
                 f"max_stack_bytes must be at least {MIN_STACK_BYTES}, got {self.max_stack_bytes}")
         for name in ("host_stack_bytes", "timeout", "fuel", "max_memory_pages", "max_table_elements",
-                     "max_instances", "max_module_bytes", "max_functions", "max_params", "max_locals",
+                     "max_instances", "max_gc_heap_bytes", "max_module_bytes", "max_functions", "max_params", "max_locals",
                      "max_code_bytes"):
             value = getattr(self, name)
             if value is not None and value < 0:

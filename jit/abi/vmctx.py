@@ -26,7 +26,9 @@ VMCTX_HOST_STACK = 88     # u64: native stack bytes an outermost host entry keep
                           # stack limit for host functions (0 = 256 KiB; jit.Limits.host_stack_bytes)
 VMCTX_HOST_FAST = 96      # u64*: host functions answered in C, (handler, context) per import index, or
                           # NULL (jit.runtime.host.install_fast; wx_host_call tries them before Python)
-VMCTX_HEADER_SIZE = 104
+VMCTX_GC_HEAP = 104      # wx_gc_heap*: the accounting block of this instance's GC allocations (docs/gc.md)
+VMCTX_GC_TYPES = 112     # wx_gc_type**: the process-wide GC type descriptor table, indexed by canonical id
+VMCTX_HEADER_SIZE = 120
 
 # --- VMGroup: what the instances of one group share -------------------------------------------
 GROUP_OWNER = 0           # u64: token of the thread running code of this group (0 = idle)
@@ -114,6 +116,13 @@ TRAP_KINDS = [
     "uncaught exception",                 # 15: not a trap: a Wasm exception left the call (WasmException)
     "null function reference",            # 16: call_ref of null
     "null reference",                     # 17: ref.as_non_null of null
+    # Wasm GC (docs/gc.md)
+    "null structure reference",           # 18: struct.get/set of null
+    "null array reference",               # 19: array.* of null
+    "null i31 reference",                 # 20: i31.get_* of null
+    "out of bounds array access",         # 21
+    "cast failure",                       # 22: ref.cast
+    "GC heap exhausted",                  # 23: an allocation past jit.Limits.max_gc_heap_bytes
 ]
 TRAP_CODE = {name: i for i, name in enumerate(TRAP_KINDS)}
 
@@ -146,6 +155,20 @@ HELPERS = [
     "wx_table_fill_at",   # uint64_t (VMTable *t, uint64_t i, uint64_t val, uint64_t n)
     "wx_table_copy_at",   # uint64_t (VMTable *dst, VMTable *src, uint64_t d, uint64_t s, uint64_t n)
     "wx_table_init_at",   # uint64_t (VMTable *t, VMElemSegment *seg, uint64_t d, uint64_t s, uint64_t n)
+    # Wasm GC (native/gc.c, docs/gc.md): uint64_t (void *vmctx, uint64_t cid, uint64_t imm, uint64_t *slots)
+    # -> 0 or the trap code; the operands are in slots (a v128 takes two), a result goes to slots[0].
+    "wx_gc_struct_new",
+    "wx_gc_struct_new_default",
+    "wx_gc_array_new",
+    "wx_gc_array_new_default",
+    "wx_gc_array_new_fixed",
+    "wx_gc_array_new_data",
+    "wx_gc_array_new_elem",
+    "wx_gc_array_fill",
+    "wx_gc_array_copy",
+    "wx_gc_array_init_data",
+    "wx_gc_array_init_elem",
+    "wx_gc_type_sub",     # uint64_t (uint64_t cid, uint64_t super_cid) -> 1 if a subtype (never traps)
 ]
 HELPER_ID = {name: i for i, name in enumerate(HELPERS)}
 

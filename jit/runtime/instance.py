@@ -50,7 +50,8 @@ from . import host, linker, sigint
 from .externs import Func, Global, InstanceFunction, Memory, Table
 from .memory import LinearMemory
 from .module import Module
-from .plan import InstancePlan, canonical_type_id, eval_const
+from .plan import _CONST_ARITH, InstancePlan, canonical_type_id
+from .plan import eval_const as _eval_const
 from .traps import trap_from_code
 from .values import FUNCREFS, MASK32, MASK64
 from .watchdog import notify_interrupt
@@ -120,7 +121,7 @@ class InstanceState:
 
     __slots__ = ("plan", "module", "code", "code_base", "limits", "timeout", "_buf", "base", "vm", "id",
                  "memory", "memory_extern", "memories", "memory_externs", "tables", "globals", "funcs",
-                 "imports", "group", "owner_word", "facade", "tags", "_released", "__weakref__")
+                 "imports", "group", "owner_word", "facade", "tags", "gc_heap", "_released", "__weakref__")
 
     def global_bits(self, index: int) -> int:
         cell = ffi.cast("uint64_t *", self.vm[self.plan.layout.global_ptr(index) // 8])
@@ -459,6 +460,7 @@ class Instance:
             st.group = None
             st.facade = None
             st.tags = []
+            st.gc_heap = None
             st._released = False
         except BaseException:
             _uncount_instance()
@@ -468,6 +470,8 @@ class Instance:
         vm[V.VMCTX_HOST_STACK // 8] = limits.host_stack_bytes or 1     # 0 would mean the default
         if plan.fuel:
             vm[V.VMCTX_FUEL // 8] = _UNLIMITED_FUEL if limits.fuel is None else limits.fuel
+        if plan.wasm.types:                   # Wasm GC: descriptors for casts and allocation (docs/gc.md)
+            _setup_gc(st, vm, limits)
         _register_owner(st)
         self._state = st
         self.exports = Exports(st)
@@ -584,6 +588,27 @@ class Instance:
 
     def __repr__(self) -> str:
         return f"<jit.Instance of {self._state.module!r}>"
+
+
+def _setup_gc(st: InstanceState, vm: Any, limits: Limits) -> None:
+    """Register the module's canonical types natively and give the instance its GC heap block."""
+    from ..wasm.subtyping import canonical_ids
+    from ..wasm.types import ArrayType, StructType
+    from .gcobjects import new_heap, register_types, types_table
+    wasm = st.plan.wasm
+    register_types(canonical_ids(wasm))
+    vm[V.VMCTX_GC_TYPES // 8] = types_table()
+    if any(isinstance(t, (StructType, ArrayType)) for t in wasm.types):
+        st.gc_heap = new_heap(limits.max_gc_heap_bytes)
+        vm[V.VMCTX_GC_HEAP // 8] = int(ffi.cast("uintptr_t", st.gc_heap))
+
+
+def eval_const(st: InstanceState, expr: list[Any]) -> int:
+    """A constant expression's value for instance ``st`` (GC instructions allocate in its heap)."""
+    from .gcobjects import eval_gc_const, uses_gc
+    if uses_gc(expr):
+        return eval_gc_const(st, expr, lambda one: _eval_const(st, one), _CONST_ARITH)
+    return _eval_const(st, expr)
 
 
 def _resolve(plan: InstancePlan, wasm: Any, imports: Any) -> list[Any]:

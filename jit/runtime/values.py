@@ -14,6 +14,9 @@ from collections.abc import Callable
 
 from ..errors import Error
 from ..wasm.types import EXNREF, EXTERNREF, F32, F64, FUNCREF, I32, I64, valtype_name
+from .gcobjects import GcRef, I31Ref, gc_from_bits, gc_to_bits
+
+GC_VALUE_TYPES = (GcRef, I31Ref)
 
 _F32 = struct.Struct("<f")
 _F64 = struct.Struct("<d")
@@ -87,6 +90,8 @@ class _ExternRefs:
     def to_bits(self, obj: object) -> int:
         if obj is None:
             return 0
+        if isinstance(obj, GC_VALUE_TYPES):     # a Wasm GC value back into Wasm: its own word
+            return gc_to_bits(obj)  # type: ignore[return-value]
         rid = self.ids.get(id(obj))
         if rid is None:
             rid = ((len(self.by_id) + 1) << 2) | HOST_TAG
@@ -95,7 +100,11 @@ class _ExternRefs:
         return rid
 
     def from_bits(self, bits: int) -> object:
-        return None if bits == 0 else self.by_id[bits]
+        if bits == 0:
+            return None
+        if bits & 3 != HOST_TAG:                # an i31 or a GC heap object (the any hierarchy)
+            return gc_from_bits(bits)
+        return self.by_id[bits]
 
 
 EXTERNREFS = _ExternRefs()

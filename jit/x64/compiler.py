@@ -51,6 +51,7 @@ from .lower.calls import CallLowering
 from .lower.control import FUNC, ControlLowering, Ctrl
 from .lower.exceptions import ExceptionLowering, build_table
 from .lower.float import FloatLowering
+from .lower.gc import GcLowering
 from .lower.integer import IntegerLowering
 from .lower.memory import MemoryLowering
 from .lower.references import ReferenceLowering
@@ -95,7 +96,7 @@ SIMD_PREFIX_KEY = 0xFD000         # opcode keys of the 0xFD (v128) instructions 
 
 class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, IntegerLowering, FloatLowering,
                        MemoryLowering, CallLowering, TableLowering, ReferenceLowering, SimdArithmetic,
-                       SimdLanes, TailCallLowering, ExceptionLowering):
+                       SimdLanes, TailCallLowering, ExceptionLowering, GcLowering):
     """Compiles one function body into the module's assembler: the dispatch loop over ``LOWERINGS``."""
 
     def __init__(self, mc: ModuleCompiler, func_index: int, body) -> None:

@@ -1,11 +1,12 @@
 """Calls: direct, indirect (through a table), and calls of runtime helpers."""
 from __future__ import annotations
 
+from ...abi import gclayout as G
 from ...abi import vmctx as V
 from ...wasm.types import V128, FuncType
 from ..context import FLAGS
 from ..encoder import Cond, Mem
-from ..registers import HEAP, RAX, RBP, RCX, RDI, RDX, RSP, VMCTX, Gpr
+from ..registers import HEAP, RAX, RBP, RCX, RDI, RDX, RSP, SCRATCH, VMCTX, Gpr
 from ..stack import Val, load_reg
 from . import lowers
 
@@ -136,10 +137,33 @@ class CallLowering:
         self.trap_if(Cond.E, "uninitialized element")
         asm.mov(RDX, Mem(VMCTX, disp=layout.type_id(typeidx)), 64)
         asm.cmp(RDX, Mem(RCX, disp=V.VMFUNCREF_TYPE_ID), 64)
-        self.trap_if(Cond.NE, "indirect call type mismatch")
+        if self.gc_final(typeidx):
+            self.trap_if(Cond.NE, "indirect call type mismatch")
+        else:                   # a subtype of a non-final type matches too (its supertype display)
+            self.subtype_check(typeidx)
         asm.mov(RAX, Mem(RCX, disp=V.VMFUNCREF_CODE), 64)
         asm.mov(RCX, Mem(RCX, disp=V.VMFUNCREF_VMCTX), 64)
         self.switch_instance(RCX)
+
+    def subtype_check(self, typeidx: int) -> None:
+        """With the flags of comparing rdx (the canonical id of ``typeidx``) with the function's id and
+        rcx = the VMFuncRef: trap unless the function's type is ``typeidx`` or declares it on its
+        supertype chain (the descriptor display of jit.abi.gclayout). Clobbers rax and r11."""
+        asm = self.asm
+        ok = asm.label()
+        asm.jcc(Cond.E, ok)
+        depth = self.gc_depth(typeidx)
+        asm.mov(RAX, Mem(VMCTX, disp=V.VMCTX_GC_TYPES), 64)
+        asm.mov(SCRATCH, Mem(RCX, disp=V.VMFUNCREF_TYPE_ID), 64)
+        asm.mov(RAX, Mem(RAX, SCRATCH, 8, 0), 64)
+        asm.test(RAX, RAX, 64)
+        self.trap_if(Cond.E, "indirect call type mismatch")
+        asm.cmp(Mem(RAX, disp=G.DESC_DEPTH), depth, 32)
+        self.trap_if(Cond.B, "indirect call type mismatch")
+        asm.mov(RAX, Mem(RAX, disp=G.DESC_DISPLAY), 64)
+        asm.cmp(RDX, Mem(RAX, disp=8 * depth), 64)
+        self.trap_if(Cond.NE, "indirect call type mismatch")
+        asm.bind(ok)
 
     # ----------------------------------------------- helper calls of bulk memory and table instructions
     def pop_to_memory(self, n: int) -> list[Val]:
