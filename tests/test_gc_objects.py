@@ -151,3 +151,17 @@ def test_constant_expressions_allocate() -> None:
         (func (export "i") (result i32) (i31.get_s (global.get $i)))
         (func (export "t") (result i32) (i31.get_u (ref.cast i31ref (table.get $t (i32.const 1))))))""")), {})
     assert inst.exports.f() == 7 and inst.exports.h() == 3 and inst.exports.i() == -3 and inst.exports.t() == 11
+
+
+def test_handles_are_type_checked_at_the_boundary(structs) -> None:
+    p = structs.make(1, 0.0)
+    a = structs.arr(0, 2)
+    with pytest.raises(jit.Error, match="argument 0 is a GC array"):
+        structs.x(a)
+    with pytest.raises(jit.Error, match="argument 0 is null"):
+        structs.x(None)
+    with pytest.raises(jit.Error, match="argument 0 is an i31"):
+        structs.alen(I31Ref(1))
+    with pytest.raises(jit.Error, match="host object"):
+        structs.same(object(), None)
+    assert structs.is_pt(p) == 1 and structs.same(I31Ref(1), None) == 0

@@ -24,7 +24,7 @@ from ..abi import gclayout as G
 from ..errors import Error, Trap
 from ..native import ffi, lib
 from ..wasm.subtyping import KIND_ARRAY, KIND_FUNC, canonical_type
-from ..wasm.types import ArrayType, FuncType, StructType
+from ..wasm.types import HEAP_INDEX, ArrayType, FuncType, StructType
 
 _KIND = {KIND_FUNC: G.KIND_FUNC, 0x6B: G.KIND_STRUCT, KIND_ARRAY: G.KIND_ARRAY}
 _registered: set[int] = set()
@@ -267,3 +267,48 @@ def eval_gc_const(state: Any, expr: list[Any], leaf: Callable[[list[Any]], int],
         else:
             stack.append(leaf([ins]))
     return stack[-1] if stack else 0
+
+
+# -- typed parameters at the Python boundary ----------------------------------------------------------
+def _describe(obj: object) -> str:
+    if isinstance(obj, GcRef):
+        return f"a GC {obj.kind} of type {obj.type_id}"
+    if isinstance(obj, I31Ref):
+        return "an i31"
+    return "null" if obj is None else f"a host object ({type(obj).__name__})"
+
+
+def param_checker(wasm: Any, ft: FuncType, name: str) -> Callable[[tuple[Any, ...]], None] | None:
+    """A check of Python arguments against the ``any``-hierarchy parameter types of ``ft`` (module-local
+    types of ``wasm``): a GcRef must be of a subtype, an I31Ref needs i31/eq/any, a host object needs
+    any, None a nullable type; a mismatch raises ``jit.Error``. None when no parameter needs one."""
+    from ..wasm.subtyping import TypeContext, canonical_heap_sub, canonical_top, heap, nullable
+    from ..wasm.types import ANYREF, I31REF, is_ref, valtype_name
+    ctx = TypeContext(wasm)
+    checks: list[tuple[int, int, bool, str]] = []
+    for i, t in enumerate(ft.params):
+        if not is_ref(t):
+            continue
+        ct = ctx.to_canonical(t)
+        if canonical_top(ct) != ANYREF or heap(ct) == ANYREF:
+            continue
+        checks.append((i, heap(ct), nullable(ct), valtype_name(t)))
+    if not checks:
+        return None
+
+    def check(args: tuple[Any, ...]) -> None:
+        for i, h, null_ok, tname in checks:
+            if i >= len(args):
+                return
+            a = args[i]
+            if a is None:
+                ok = null_ok
+            elif isinstance(a, GcRef):
+                ok = canonical_heap_sub(HEAP_INDEX | a.type_id, h)
+            elif isinstance(a, I31Ref):
+                ok = canonical_heap_sub(I31REF, h)
+            else:
+                ok = False
+            if not ok:
+                raise Error(f"{name}: argument {i} is {_describe(a)}, which is not a {tname}")
+    return check

@@ -203,6 +203,8 @@ class Function(InstanceFunction):
         self._code = ffi.cast("void *", state.code_base + spec.code_offset)
         self._vm = state.vm
         self._call = spec.call if state.timeout is None else spec.timed
+        if state.gc_heap is not None or plan.wasm.subtypes:    # GC types: check handles (docs/gc.md)
+            self._call = _checked_call(self._call, plan, funcidx, spec.name)
 
     @property
     def type(self) -> FuncType:
@@ -243,6 +245,23 @@ class Function(InstanceFunction):
 
     def __repr__(self) -> str:
         return f"<jit export function {self.name} {self.type}>"
+
+
+def _checked_call(call: Any, plan: InstancePlan, funcidx: int, name: str) -> Any:
+    """``call`` behind a check of the Python arguments against the function's GC parameter types
+    (cached per plan and function)."""
+    from .gcobjects import param_checker
+    cache = plan.__dict__.setdefault("_gc_param_checks", {})
+    if funcidx not in cache:
+        cache[funcidx] = param_checker(plan.wasm, plan.wasm.func_type(funcidx), name)
+    check = cache[funcidx]
+    if check is None:
+        return call
+
+    def checked(fn: Any, args: tuple[Any, ...]) -> Any:
+        check(args)
+        return call(fn, args)
+    return checked
 
 
 class Exports(Mapping[str, Any]):
