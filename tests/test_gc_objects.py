@@ -38,7 +38,8 @@ STRUCTS = r"""
   (func (export "fsum") (result f32) (local $a (ref $varr))
     (local.set $a (array.new_fixed $varr 3 (f32.const 1.5) (f32.const 2) (f32.const 4)))
     (f32.add (array.get $varr (local.get $a) (i32.const 0))
-             (f32.add (array.get $varr (local.get $a) (i32.const 1)) (array.get $varr (local.get $a) (i32.const 2)))))
+             (f32.add (array.get $varr (local.get $a) (i32.const 1))
+                      (array.get $varr (local.get $a) (i32.const 2)))))
   (func (export "is_pt") (param anyref) (result i32) (ref.test (ref $pt) (local.get 0)))
   (func (export "same") (param eqref eqref) (result i32) (ref.eq (local.get 0) (local.get 1)))
   (func (export "i31") (param i32) (result i31ref) (ref.i31 (local.get 0)))
@@ -130,7 +131,8 @@ def test_casts_across_modules_and_non_final_call_indirect() -> None:
     with pytest.raises(jit.Trap, match="cast failure"):
         b.exports.bad(b.exports.mk_s())
     calls = jit.Instance(jit.Module(wat("""(module
-        (type $f (sub (func (result i32)))) (type $g (sub $f (func (result i32)))) (type $h (func (result i32)))
+        (type $f (sub (func (result i32)))) (type $g (sub $f (func (result i32))))
+        (type $h (func (result i32)))
         (table 2 funcref) (elem (i32.const 0) $one $two)
         (func $one (type $g) (i32.const 1)) (func $two (type $h) (i32.const 2))
         (func (export "call") (param i32) (result i32) (call_indirect (type $f) (local.get 0))))""")), {})
@@ -150,7 +152,8 @@ def test_constant_expressions_allocate() -> None:
         (func (export "h") (result i32) (array.get $a (global.get $h) (i32.const 1)))
         (func (export "i") (result i32) (i31.get_s (global.get $i)))
         (func (export "t") (result i32) (i31.get_u (ref.cast i31ref (table.get $t (i32.const 1))))))""")), {})
-    assert inst.exports.f() == 7 and inst.exports.h() == 3 and inst.exports.i() == -3 and inst.exports.t() == 11
+    e = inst.exports
+    assert e.f() == 7 and e.h() == 3 and e.i() == -3 and e.t() == 11
 
 
 def test_handles_are_type_checked_at_the_boundary(structs) -> None:

@@ -53,8 +53,8 @@ class Limits:
             raise LimitError(
                 f"max_stack_bytes must be at least {MIN_STACK_BYTES}, got {self.max_stack_bytes}")
         for name in ("host_stack_bytes", "timeout", "fuel", "max_memory_pages", "max_table_elements",
-                     "max_instances", "max_gc_heap_bytes", "max_module_bytes", "max_functions", "max_params", "max_locals",
-                     "max_code_bytes"):
+                     "max_instances", "max_gc_heap_bytes", "max_module_bytes", "max_functions", "max_params",
+                     "max_locals", "max_code_bytes"):
             value = getattr(self, name)
             if value is not None and value < 0:
                 raise LimitError(f"{name} must not be negative, got {value}")

@@ -259,7 +259,8 @@ def eval_gc_const(state: Any, expr: list[Any], leaf: Callable[[list[Any]], int],
                     slots[k + 1] = value >> 64
                 k += w
             register_types([canon[a]])
-            rc = getattr(lib, name)(ffi.cast("void *", state.base), canon[a], b if op == 0xFB008 else 0, slots)
+            imm = b if op == 0xFB008 else 0
+            rc = getattr(lib, name)(ffi.cast("void *", state.base), canon[a], imm, slots)
             if rc:
                 from ..abi.vmctx import TRAP_KINDS
                 raise Trap(TRAP_KINDS[rc], None, None, pos)
