@@ -52,7 +52,7 @@ static wx_gc_type **types;
 static wx_gc_object *objects;      /* every live object, newest first */
 static uint64_t object_count;
 
-void (*wx_gc_on_pressure)(void *vmctx, uint64_t bytes);
+void (*wx_gc_on_pressure)(void *vmctx, uint64_t bytes, const uint64_t *roots, uint32_t nroots);
 
 wx_gc_type **wx_gc_types_table(void) {
     pthread_mutex_lock(&types_mutex);
@@ -118,8 +118,10 @@ static inline uint64_t object_bytes(wx_gc_type *t, uint64_t length) {
 }
 
 /* A zeroed object of type t (length elements for an array) charged to the vmctx's heap, or NULL with
- * *rc set to the trap code. */
-static wx_gc_object *gc_alloc(void *vmctx, wx_gc_type *t, uint64_t length, uint64_t *rc) {
+ * *rc set to the trap code. roots/nroots: the reference operands the caller still has to store (kept
+ * alive by a collection the allocation may run). */
+static wx_gc_object *gc_alloc_rooted(void *vmctx, wx_gc_type *t, uint64_t length, uint64_t *rc,
+                                     const uint64_t *roots, uint32_t nroots) {
     wx_gc_heap *h = (wx_gc_heap *)VM_U64(vmctx, WX_VMCTX_GC_HEAP);
     if (!h || !t || length > 0xFFFFFFFFu) {
         *rc = WX_TRAP_GC_HEAP_EXHAUSTED;
@@ -127,7 +129,7 @@ static wx_gc_object *gc_alloc(void *vmctx, wx_gc_type *t, uint64_t length, uint6
     }
     uint64_t bytes = object_bytes(t, length);
     if (__atomic_load_n(&h->used, __ATOMIC_RELAXED) + bytes > h->limit) {
-        if (wx_gc_on_pressure) wx_gc_on_pressure(vmctx, bytes);
+        if (wx_gc_on_pressure) wx_gc_on_pressure(vmctx, bytes, roots, nroots);
         if (__atomic_load_n(&h->used, __ATOMIC_RELAXED) + bytes > h->limit) {
             *rc = WX_TRAP_GC_HEAP_EXHAUSTED;
             return NULL;
@@ -149,6 +151,10 @@ static wx_gc_object *gc_alloc(void *vmctx, wx_gc_type *t, uint64_t length, uint6
     object_count++;
     pthread_mutex_unlock(&gc_mutex);
     return o;
+}
+
+static inline wx_gc_object *gc_alloc(void *vmctx, wx_gc_type *t, uint64_t length, uint64_t *rc) {
+    return gc_alloc_rooted(vmctx, t, length, rc, NULL, 0);
 }
 
 void wx_gc_free(wx_gc_object *o) {
@@ -199,10 +205,32 @@ static inline int put(char *dst, const uint64_t *slots, uint32_t n) {
     return n == 16 ? 2 : 1;
 }
 
+/* The reference operands among n values at slots whose sizes are sizes[i] (or size for all, when sizes is
+ * NULL), into a malloc'd array (NULL when there are none or on failure: then nothing is rooted). */
+static uint64_t *ref_operands(const uint64_t *slots, uint32_t n, const uint8_t *sizes, uint32_t size,
+                              const uint32_t *is_ref_offsets, wx_gc_type *t, uint32_t *count) {
+    *count = 0;
+    if (!t || !t->nrefs) return NULL;
+    uint64_t *out = malloc(sizeof(uint64_t) * n);
+    if (!out) return NULL;
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t sz = sizes ? sizes[i] : size;
+        int is_ref = t->kind == KIND_ARRAY;
+        for (uint32_t j = 0; !is_ref && j < t->nrefs; j++) is_ref = is_ref_offsets[j] == t->offsets[i];
+        if (is_ref && slots[k]) out[(*count)++] = slots[k];
+        k += sz == 16 ? 2 : 1;
+    }
+    return out;
+}
+
 uint64_t wx_gc_struct_new(void *vmctx, uint64_t cid, uint64_t imm, uint64_t *slots) {
     uint64_t rc = 0;
     wx_gc_type *t = type_of(cid);
-    wx_gc_object *o = gc_alloc(vmctx, t, 0, &rc);
+    uint32_t nroots = 0;
+    uint64_t *roots = t ? ref_operands(slots, t->nfields, t->sizes, 0, t->refs, t, &nroots) : NULL;
+    wx_gc_object *o = gc_alloc_rooted(vmctx, t, 0, &rc, roots, nroots);
+    free(roots);
     if (!o) return rc;
     int k = 0;
     for (uint32_t i = 0; i < t->nfields; i++) k += put(FIELDS(o) + t->offsets[i], slots + k, t->sizes[i]);
@@ -230,7 +258,8 @@ uint64_t wx_gc_array_new(void *vmctx, uint64_t cid, uint64_t imm, uint64_t *slot
     uint64_t value[2] = {slots[0], t->size == 16 ? slots[1] : 0};
     uint64_t length = slots[t->size == 16 ? 2 : 1] & 0xFFFFFFFFu;
     uint64_t rc = 0;
-    wx_gc_object *o = gc_alloc(vmctx, t, length, &rc);
+    int root = t->nrefs && value[0];
+    wx_gc_object *o = gc_alloc_rooted(vmctx, t, length, &rc, value, root ? 1 : 0);
     if (!o) return rc;
     fill(o, 0, length, value);
     slots[0] = (uint64_t)o;
@@ -248,7 +277,10 @@ uint64_t wx_gc_array_new_default(void *vmctx, uint64_t cid, uint64_t imm, uint64
 uint64_t wx_gc_array_new_fixed(void *vmctx, uint64_t cid, uint64_t imm, uint64_t *slots) {
     wx_gc_type *t = type_of(cid);
     uint64_t rc = 0;
-    wx_gc_object *o = gc_alloc(vmctx, t, imm, &rc);
+    uint32_t nroots = 0;
+    uint64_t *roots = t ? ref_operands(slots, (uint32_t)imm, NULL, t->size, t->refs, t, &nroots) : NULL;
+    wx_gc_object *o = gc_alloc_rooted(vmctx, t, imm, &rc, roots, nroots);
+    free(roots);
     if (!o) return rc;
     int k = 0;
     for (uint64_t i = 0; i < imm; i++) k += put(FIELDS(o) + i * t->size, slots + k, t->size);

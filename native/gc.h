@@ -38,7 +38,10 @@ int wx_gc_register_type(uint64_t cid, uint32_t kind, uint32_t final, uint32_t de
                         uint32_t size);
 wx_gc_heap *wx_gc_heap_new(uint64_t limit);
 void wx_gc_heap_release(wx_gc_heap *h);
-extern void (*wx_gc_on_pressure)(void *vmctx, uint64_t bytes);
+/* The collector's hook, called by an allocation that does not fit its heap block's limit (a safepoint:
+ * the caller's frame has its stack map). roots[0..nroots) are the reference operands of the allocation
+ * being made (held only by the helper while it runs): the collector must keep them. */
+extern void (*wx_gc_on_pressure)(void *vmctx, uint64_t bytes, const uint64_t *roots, uint32_t nroots);
 void wx_gc_trace(wx_gc_object *o, void (*visit)(uint64_t *slot, void *ctx), void *ctx);
 void wx_gc_free(wx_gc_object *o);
 uint64_t wx_gc_sweep(void);

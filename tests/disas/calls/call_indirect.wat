@@ -47,59 +47,59 @@
 ;;     84: 4889e0                 mov rax, rsp
 ;;     87: 482d20000000           sub rax, 0x20
 ;;     8d: 493b07                 cmp rax, qword ptr [r15]
-;;     90: 0f82a1000000           jb 0x137
+;;     90: 0f82a4000000           jb 0x13a
 ;;     96: 4157                   push r15
 ;;     98: 4881ec18000000         sub rsp, 0x18
 ;;     9f: 49837f5000             cmp qword ptr [r15 + 0x50], 0
-;;     a4: 0f8560000000           jne 0x10a
+;;     a4: 0f8563000000           jne 0x10d
 ;;     aa: 448b5d18               mov r11d, dword ptr [rbp + 0x18]
 ;;     ae: 44891c24               mov dword ptr [rsp], r11d
 ;;     b2: 8b4510                 mov eax, dword ptr [rbp + 0x10]
-;;     b5: 498b4f68               mov rcx, qword ptr [r15 + 0x68]
+;;     b5: 498b4f78               mov rcx, qword ptr [r15 + 0x78]
 ;;     b9: 483b4108               cmp rax, qword ptr [rcx + 8]
-;;     bd: 0f8382000000           jae 0x145
+;;     bd: 0f8385000000           jae 0x148
 ;;     c3: 488b09                 mov rcx, qword ptr [rcx]
 ;;     c6: 488b0cc1               mov rcx, qword ptr [rcx + rax*8]
 ;;     ca: 4885c9                 test rcx, rcx
-;;     cd: 0f8480000000           je 0x153
-;;     d3: 498b5770               mov rdx, qword ptr [r15 + 0x70]
-;;     d7: 483b5110               cmp rdx, qword ptr [rcx + 0x10]
-;;     db: 0f8580000000           jne 0x161
-;;     e1: 488b01                 mov rax, qword ptr [rcx]
-;;     e4: 488b4908               mov rcx, qword ptr [rcx + 8]
-;;     e8: 498b17                 mov rdx, qword ptr [r15]
-;;     eb: 488911                 mov qword ptr [rcx], rdx
-;;     ee: 4989cf                 mov r15, rcx
-;;     f1: 4d8b7710               mov r14, qword ptr [r15 + 0x10]
-;;     f5: ffd0                   call rax                                  ; wasm@0x43 call_indirect 0 0
-;;     f7: 4c8b7df8               mov r15, qword ptr [rbp - 8]
-;;     fb: 4d8b7710               mov r14, qword ptr [r15 + 0x10]
-;;     ff: 8b0424                 mov eax, dword ptr [rsp]
-;;    102: 894510                 mov dword ptr [rbp + 0x10], eax
-;;    105: 4889ec                 mov rsp, rbp
-;;    108: 5d                     pop rbp
-;;    109: c3                     ret
-;;    10a: 4d8d5f48               lea r11, [r15 + 0x48]
-;;    10e: 4d3b5f40               cmp r11, qword ptr [r15 + 0x40]
-;;    112: 0f8457000000           je 0x16f
-;;    118: 49c7475000000000       mov qword ptr [r15 + 0x50], 0
-;;    120: 0faef0                 mfence
-;;    123: 4d8b5f40               mov r11, qword ptr [r15 + 0x40]
-;;    127: 49837b0800             cmp qword ptr [r11 + 8], 0
-;;    12c: 0f853d000000           jne 0x16f
-;;    132: e973ffffff             jmp 0xaa
-;;    137: be0a000000             mov esi, 0xa
-;;    13c: 4c89ff                 mov rdi, r15
-;;    13f: ff153b000000           call qword ptr [rip + 0x3b]               ; wasm@0x3f local.get 1
-;;    145: be08000000             mov esi, 8
-;;    14a: 4c89ff                 mov rdi, r15
-;;    14d: ff152d000000           call qword ptr [rip + 0x2d]               ; wasm@0x43 call_indirect 0 0
-;;    153: be09000000             mov esi, 9
-;;    158: 4c89ff                 mov rdi, r15
-;;    15b: ff151f000000           call qword ptr [rip + 0x1f]               ; wasm@0x43 call_indirect 0 0
-;;    161: be07000000             mov esi, 7
-;;    166: 4c89ff                 mov rdi, r15
-;;    169: ff1511000000           call qword ptr [rip + 0x11]               ; wasm@0x43 call_indirect 0 0
-;;    16f: be0b000000             mov esi, 0xb
-;;    174: 4c89ff                 mov rdi, r15
-;;    177: ff1503000000           call qword ptr [rip + 3]                  ; wasm@0x3f local.get 1
+;;     cd: 0f8483000000           je 0x156
+;;     d3: 498b9780000000         mov rdx, qword ptr [r15 + 0x80]
+;;     da: 483b5110               cmp rdx, qword ptr [rcx + 0x10]
+;;     de: 0f8580000000           jne 0x164
+;;     e4: 488b01                 mov rax, qword ptr [rcx]
+;;     e7: 488b4908               mov rcx, qword ptr [rcx + 8]
+;;     eb: 498b17                 mov rdx, qword ptr [r15]
+;;     ee: 488911                 mov qword ptr [rcx], rdx
+;;     f1: 4989cf                 mov r15, rcx
+;;     f4: 4d8b7710               mov r14, qword ptr [r15 + 0x10]
+;;     f8: ffd0                   call rax                                  ; wasm@0x43 call_indirect 0 0
+;;     fa: 4c8b7df8               mov r15, qword ptr [rbp - 8]
+;;     fe: 4d8b7710               mov r14, qword ptr [r15 + 0x10]
+;;    102: 8b0424                 mov eax, dword ptr [rsp]
+;;    105: 894510                 mov dword ptr [rbp + 0x10], eax
+;;    108: 4889ec                 mov rsp, rbp
+;;    10b: 5d                     pop rbp
+;;    10c: c3                     ret
+;;    10d: 4d8d5f48               lea r11, [r15 + 0x48]
+;;    111: 4d3b5f40               cmp r11, qword ptr [r15 + 0x40]
+;;    115: 0f8457000000           je 0x172
+;;    11b: 49c7475000000000       mov qword ptr [r15 + 0x50], 0
+;;    123: 0faef0                 mfence
+;;    126: 4d8b5f40               mov r11, qword ptr [r15 + 0x40]
+;;    12a: 49837b0800             cmp qword ptr [r11 + 8], 0
+;;    12f: 0f853d000000           jne 0x172
+;;    135: e970ffffff             jmp 0xaa
+;;    13a: be0a000000             mov esi, 0xa
+;;    13f: 4c89ff                 mov rdi, r15
+;;    142: ff1538000000           call qword ptr [rip + 0x38]               ; wasm@0x3f local.get 1
+;;    148: be08000000             mov esi, 8
+;;    14d: 4c89ff                 mov rdi, r15
+;;    150: ff152a000000           call qword ptr [rip + 0x2a]               ; wasm@0x43 call_indirect 0 0
+;;    156: be09000000             mov esi, 9
+;;    15b: 4c89ff                 mov rdi, r15
+;;    15e: ff151c000000           call qword ptr [rip + 0x1c]               ; wasm@0x43 call_indirect 0 0
+;;    164: be07000000             mov esi, 7
+;;    169: 4c89ff                 mov rdi, r15
+;;    16c: ff150e000000           call qword ptr [rip + 0xe]                ; wasm@0x43 call_indirect 0 0
+;;    172: be0b000000             mov esi, 0xb
+;;    177: 4c89ff                 mov rdi, r15
+;;    17a: ff1500000000           call qword ptr [rip]                      ; wasm@0x3f local.get 1

@@ -22,27 +22,27 @@
 ;;     25: 49837f5000             cmp qword ptr [r15 + 0x50], 0
 ;;     2a: 0f856d000000           jne 0x9d
 ;;     30: 8b4510                 mov eax, dword ptr [rbp + 0x10]
-;;     33: 4d8b5f68               mov r11, qword ptr [r15 + 0x68]
+;;     33: 4d8b5f78               mov r11, qword ptr [r15 + 0x78]
 ;;     37: 493b4308               cmp rax, qword ptr [r11 + 8]
 ;;     3b: 0f8397000000           jae 0xd8
 ;;     41: 4d8b1b                 mov r11, qword ptr [r11]
 ;;     44: 498b04c3               mov rax, qword ptr [r11 + rax*8]
 ;;     48: 488945f0               mov qword ptr [rbp - 0x10], rax
 ;;     4c: 8b4518                 mov eax, dword ptr [rbp + 0x18]
-;;     4f: 4d8b5f68               mov r11, qword ptr [r15 + 0x68]
+;;     4f: 4d8b5f78               mov r11, qword ptr [r15 + 0x78]
 ;;     53: 493b4308               cmp rax, qword ptr [r11 + 8]
 ;;     57: 0f8389000000           jae 0xe6
 ;;     5d: 4d8b1b                 mov r11, qword ptr [r11]
 ;;     60: 498b04c3               mov rax, qword ptr [r11 + rax*8]
 ;;     64: 8b4d10                 mov ecx, dword ptr [rbp + 0x10]
-;;     67: 4d8b5f68               mov r11, qword ptr [r15 + 0x68]
+;;     67: 4d8b5f78               mov r11, qword ptr [r15 + 0x78]
 ;;     6b: 493b4b08               cmp rcx, qword ptr [r11 + 8]
 ;;     6f: 0f837f000000           jae 0xf4
 ;;     75: 4d8b1b                 mov r11, qword ptr [r11]
 ;;     78: 498904cb               mov qword ptr [r11 + rcx*8], rax
 ;;     7c: 488b45f0               mov rax, qword ptr [rbp - 0x10]
 ;;     80: 8b4d18                 mov ecx, dword ptr [rbp + 0x18]
-;;     83: 4d8b5f68               mov r11, qword ptr [r15 + 0x68]
+;;     83: 4d8b5f78               mov r11, qword ptr [r15 + 0x78]
 ;;     87: 493b4b08               cmp rcx, qword ptr [r11 + 8]
 ;;     8b: 0f8371000000           jae 0x102
 ;;     91: 4d8b1b                 mov r11, qword ptr [r11]

@@ -17,10 +17,10 @@
 ;;     18: 4881ec08000000         sub rsp, 8
 ;;     1f: 49837f5000             cmp qword ptr [r15 + 0x50], 0
 ;;     24: 0f8522000000           jne 0x4c
-;;     2a: 498b8780000000         mov rax, qword ptr [r15 + 0x80]
+;;     2a: 498b8790000000         mov rax, qword ptr [r15 + 0x90]
 ;;     31: 48034510               add rax, qword ptr [rbp + 0x10]
-;;     35: 49898780000000         mov qword ptr [r15 + 0x80], rax
-;;     3c: 498b8780000000         mov rax, qword ptr [r15 + 0x80]
+;;     35: 49898790000000         mov qword ptr [r15 + 0x90], rax
+;;     3c: 498b8790000000         mov rax, qword ptr [r15 + 0x90]
 ;;     43: 48894510               mov qword ptr [rbp + 0x10], rax
 ;;     47: 4889ec                 mov rsp, rbp
 ;;     4a: 5d                     pop rbp
