@@ -50,7 +50,7 @@ def main(args: argparse.Namespace) -> int:
     else:
         print(f"modules {stats.modules}  calls {stats.calls}  traps {stats.traps}  hung {stats.hung}  "
               f"crashes {stats.crashes}  mismatches {len(stats.mismatches)}  "
-              f"relaxed-either {stats.either}  ({stats.seconds:.0f} s)")
+              f"relaxed-either {stats.either}  gc-limited {stats.limited}  ({stats.seconds:.0f} s)")
         for m in stats.mismatches:
             print(f"  seed {m['seed']}: {m['what']} in {m.get('func')} "
                   f"wxjit {m.get('wxjit')} vs wasmtime {m.get('wasmtime')}")

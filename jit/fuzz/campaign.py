@@ -75,7 +75,8 @@ def check_seed(seed: int, out_dir: Path | None, minimize: bool = True) -> dict[s
     gm = generate(seed)
     report = run_module(gm)
     result: dict[str, Any] = {"seed": seed, "calls": report.calls, "traps": report.traps, "hung": report.hung,
-                              "either": report.either, "mismatches": [m.to_json() for m in report.mismatches]}
+                              "either": report.either, "limited": report.limited,
+                              "mismatches": [m.to_json() for m in report.mismatches]}
     if report.mismatches and out_dir is not None:
         m = report.mismatches[0]
         calls = plan_calls(gm)
@@ -100,7 +101,8 @@ def check_smith_seed(seed: int, out_dir: Any = None, features: Any = None) -> di
         return {"seed": seed, "calls": 0, "traps": 0, "hung": False, "mismatches": [], "no_module": True}
     report = run_smith(wasm, seed)
     result: dict[str, Any] = {"seed": seed, "calls": report.calls, "traps": report.traps, "hung": report.hung,
-                              "either": report.either, "mismatches": [m.to_json() for m in report.mismatches]}
+                              "either": report.either, "limited": report.limited,
+                              "mismatches": [m.to_json() for m in report.mismatches]}
     if report.mismatches and out_dir is not None:
         from .oracle import plan_calls_for_sigs
         m = report.mismatches[0]
@@ -152,13 +154,14 @@ class Stats:
     harness_errors: int = 0
     no_module: int = 0          # smith inputs that gave no module (smith's exit code 2)
     either: int = 0             # relaxed SIMD modules that agreed with wasmtime's native choices only
+    limited: int = 0            # modules stopped by an engine's GC heap limit (oracle.RESOURCE_TRAPS)
     mismatches: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
         return {"modules": self.modules, "calls": self.calls, "traps": self.traps, "hung": self.hung,
                 "crashes": self.crashes, "harness_errors": self.harness_errors, "either": self.either,
-                "no_module": self.no_module,
+                "no_module": self.no_module, "limited": self.limited,
                 "mismatches": len(self.mismatches), "findings": self.mismatches,
                 "seconds": round(self.seconds, 1)}
 
@@ -267,6 +270,7 @@ def run_campaign(seconds: float, base_seed: int = 0, jobs: int = 1, out_dir: Pat
                 stats.harness_errors += "harness_error" in msg
                 stats.no_module += bool(msg.get("no_module"))
                 stats.either += bool(msg.get("either"))
+                stats.limited += bool(msg.get("limited"))
                 stats.mismatches.extend(msg["mismatches"])
                 stats.seconds = time.monotonic() - start
                 if on_result:

@@ -39,7 +39,11 @@ WASMTIME_TRAPS: dict[str, tuple[str, ...]] = {
                        "null structure reference", "null array reference", "null i31 reference"),
     "ARRAY_OUT_OF_BOUNDS": ("out of bounds array access",),
     "CAST_FAILURE": ("cast failure",),
+    "ALLOCATION_TOO_LARGE": ("GC heap exhausted",),
 }
+# Traps that say an engine's own resource limit was reached (the engines' GC heap limits differ): a
+# module that reaches one on either side is not compared further, and counts as ``limited``.
+RESOURCE_TRAPS = frozenset(("ALLOCATION_TOO_LARGE", "GC heap exhausted"))
 UNCAUGHT = "uncaught exception"      # both engines: a Wasm exception left the called function
 
 
@@ -102,6 +106,7 @@ class RunReport:
     hung: bool = False
     mismatches: list[Mismatch] = field(default_factory=list)
     either: bool = False        # relaxed SIMD: agreed with wasmtime's native, not its deterministic, choices
+    limited: bool = False       # an engine's resource limit (GC heap) stopped the comparison (RESOURCE_TRAPS)
 
 
 def plan_calls(gm: GeneratedModule, per_func: int = 3) -> list[Call]:
@@ -414,10 +419,16 @@ def _run_pair(wasm: bytes, calls: list[Call], nan_class: bool, seed: int | str,
         if wt_trap == "OUT_OF_FUEL":
             report.hung = True
             return report
+        if wt_trap in RESOURCE_TRAPS:
+            report.limited = True
+            return report
     try:
         wx = WxjitSide(wasm)
     except (jit.Trap, jit.WasmException) as exc:
         kind = exc.kind if isinstance(exc, jit.Trap) else UNCAUGHT
+        if kind in RESOURCE_TRAPS:
+            report.limited = True
+            return report
         if wt_trap is None or (kind != wt_trap and kind not in WASMTIME_TRAPS.get(wt_trap, ())):
             report.mismatches.append(Mismatch(seed, "instantiate", wxjit=f"trap {kind!r}",
                                               wasmtime=f"trap {wt_trap!r}" if wt_trap else "ok"))
@@ -436,6 +447,9 @@ def _run_pair(wasm: bytes, calls: list[Call], nan_class: bool, seed: int | str,
             break
         a = wx.call(call.func, call.args)
         report.calls += 1
+        if b.trap in RESOURCE_TRAPS or a.trap in RESOURCE_TRAPS:
+            report.limited = True
+            break
         if b.trap is not None:
             report.traps += 1
         bad = compare_outcomes(call.sig, a, b, nan_class)

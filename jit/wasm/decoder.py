@@ -491,6 +491,9 @@ def decode_expr(data: bytes, pos: int, state: _BodyState | None = None) -> tuple
             elif b in VALTYPES:
                 a = b - 0x80
                 p = pos + 2
+            elif b >= 0x40 and b < 0x80:     # a one-byte negative s33: a (GC) value type or malformed
+                t, p = read_valtype(data, pos + 1, dialect.features)
+                a = t - 0x80 if t < 0x80 else -t
             else:
                 a, p = read_signed(data, pos + 1, 33)
                 if a < 0:
