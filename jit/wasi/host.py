@@ -20,7 +20,11 @@ Guarantees:
 * blocking calls (``poll_oneoff``, ``fd_read`` on pipes and terminals) end with ``jit.Trap("interrupted")``
   at the bound instance's deadline or ``interrupt()`` (``jit.wasi.blocking``);
 * ``fd_write``/``fd_read`` move data between the stream and linear memory through memoryview slices
-  (``os.writev``/``os.readv`` for files: one system call, no copy into Python bytes).
+  (``os.writev``/``os.readv`` for files: one system call, no copy into Python bytes);
+* the hot calls (clocks, random, args/environ, and fd_write/fd_read/fd_seek/fd_tell on plain host
+  descriptors) are answered in C with the same results (``jit.wasi.native``); ``self.fds`` is the
+  ``FdTable`` that keeps C's view of the descriptors equal to this one, so every change to a
+  descriptor goes through it (``refresh(fd)`` after changing an entry's rights or flags).
 """
 from __future__ import annotations
 

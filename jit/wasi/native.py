@@ -18,7 +18,10 @@ through it). Only plain host descriptors are mirrored (files the guest opened, a
 three streams are host descriptors, so no Python-side buffer can hold earlier output); directories,
 captured streams and closed descriptors are not, and Python answers for them. A read that would wait
 (a pipe or terminal with no input, or an interrupt pending) is declined, so the waiting stays in
-``jit.wasi.blocking`` where a deadline or ``interrupt()`` ends it.
+``jit.wasi.blocking`` where a deadline or ``interrupt()`` ends it. Python's own ``sys.stdout`` and
+``sys.stderr`` are flushed when the ``Wasi`` is bound (and by every WASI call Python answers); text
+that other host functions print through them while the guest runs reaches fd 1/2 when Python flushes
+it, as with any mix of buffered and direct writes to one descriptor.
 """
 from __future__ import annotations
 
