@@ -149,7 +149,7 @@ class RegAlloc:
         self.frame = frame
         self.gprs = gprs          # allocatable registers (the pinned ones are left out)
         self.xmms = xmms
-        self.owner: dict[object, Val | None] = {r: None for r in gprs + xmms}
+        self.owner: dict[object, Val | None] = dict.fromkeys(gprs + xmms)
         self.floor = 0            # stack entries below this are constants or in their slots
         self.local_refs = [0] * len(frame.local_locs)   # lazy local.get entries per local
 
