@@ -625,4 +625,5 @@ def compile_module(module, fuel: bool = False, limits: Limits | None = None) -> 
     return compiled
 
 
-__all__ = ["compile_module", "external_refs", "FunctionCompiler", "LazyCompiler", "ModuleCompiler"]
+__all__ = ["compile_module", "external_refs", "gc_paused", "FunctionCompiler", "LazyCompiler",
+           "ModuleCompiler"]

@@ -139,6 +139,10 @@ class Frame:
         return mem
 
 
+_EMPTY_OWNERS: dict[tuple, dict] = {}
+"""(allocatable GPRs, XMMs) -> the owner map with every register free (copied per function)."""
+
+
 class RegAlloc:
     """Register ownership for the function being compiled; spills stack entries when full."""
 
@@ -149,7 +153,10 @@ class RegAlloc:
         self.frame = frame
         self.gprs = gprs          # allocatable registers (the pinned ones are left out)
         self.xmms = xmms
-        self.owner: dict[object, Val | None] = dict.fromkeys(gprs + xmms)
+        owner = _EMPTY_OWNERS.get((gprs, xmms))
+        if owner is None:
+            owner = _EMPTY_OWNERS[gprs, xmms] = dict.fromkeys(gprs + xmms)
+        self.owner: dict[object, Val | None] = owner.copy()   # register -> its Val, None when free
         self.floor = 0            # stack entries below this are constants or in their slots
         self.local_refs = [0] * len(frame.local_locs)   # lazy local.get entries per local
 
