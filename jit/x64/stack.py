@@ -80,6 +80,19 @@ class Val:
         return f"Val({names[self.kind]}, {self.ty:#x}, {self.x!r})"
 
 
+_RBP_MEMS: dict[int, Mem] = {}
+
+
+def rbp_mem(disp: int) -> Mem:
+    """``[rbp + disp]``, one shared ``Mem`` per displacement (an immutable value)."""
+    m = _RBP_MEMS.get(disp)
+    if m is None:
+        if len(_RBP_MEMS) >= 1 << 16:
+            _RBP_MEMS.clear()
+        m = _RBP_MEMS[disp] = Mem(RBP, None, 1, disp)
+    return m
+
+
 class Frame:
     """Frame addressing of one function.
 
@@ -96,13 +109,13 @@ class Frame:
         self.local_locs: list[Mem | Gpr | Xmm] = []
         slot = 0
         for ty in params:
-            self.local_mems.append(Mem(RBP, disp=16 + 8 * slot))
+            self.local_mems.append(rbp_mem(16 + 8 * slot))
             slot += 2 if ty == V128 else 1
         self.arg_slots = slot
         slot = 0
         for ty in local_types:
             w = 2 if ty == V128 else 1
-            self.local_mems.append(Mem(RBP, disp=self.disp(slot, w)))
+            self.local_mems.append(rbp_mem(-8 * (slot + w + 1)))
             slot += w
         self.num_local_slots = slot
         self.local_locs = list(self.local_mems)
@@ -126,7 +139,7 @@ class Frame:
             slot = self.num_local_slots + len(mems) * width
             if slot + width > self.max_slot:
                 self.max_slot = slot + width
-            mems.append(Mem(RBP, None, 1, -8 * (slot + width + 1)))
+            mems.append(rbp_mem(-8 * (slot + width + 1)))
         return mems[pos]
 
     def temp_mem(self, ty: int) -> Mem:
