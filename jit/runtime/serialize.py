@@ -43,6 +43,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ..abi import stackmaps
 from ..abi import vmctx as V
 from ..abi.compiled import CompiledModule
 from ..abi.cpu import host_features
@@ -56,8 +57,9 @@ from .plan import InstancePlan, PlanRecipe, make_recipe
 
 MAGIC = b"WXJITCW\x00"
 # 3: exception handling (tags, CompiledModule.eh_table); 4: packed uint32 arrays; 5: address types;
-# 6: Wasm 3.0 types (struct/array types, rec groups, subtypes, table initialisers)
-FORMAT_VERSION = 6
+# 6: Wasm 3.0 types (struct/array types, rec groups, subtypes, table initialisers); 7: stack maps
+# (CompiledModule.stack_maps, jit.abi.stackmaps)
+FORMAT_VERSION = 7
 _HEAD = struct.Struct("<8sIIQ")          # magic, version, header length, payload length
 MAC_SIZE = 32                            # HMAC-SHA256 of everything before it, at the end of the file
 # marshal 2 has no back-references: versions 3+ reference objects by their reference count, which
@@ -694,6 +696,7 @@ def check_decoded(compiled: Any, wasm: Any, recipe: Any, fuel: bool) -> None:
           "bad function names")
     _need(type(c.eh_table) is bytes and check_eh_table(c.eh_table, size, offs, ends, c.layout),
           "bad exception handler table")
+    _need(type(c.stack_maps) is bytes and stackmaps.check(c.stack_maps, size), "bad stack maps")
     _check_recipe(recipe, c, wasm)
 
 

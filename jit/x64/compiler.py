@@ -27,6 +27,7 @@ from ..abi.compiled import CompiledModule
 from ..abi.features import PROPOSALS, UnsupportedProposalError
 from ..abi.lazy import SLOT_SIZE, FunctionCode, LazyHeader
 from ..abi.limits import DEFAULT_LIMITS, Limits
+from ..abi.stackmaps import encode as encode_stack_maps
 from ..abi.vmctx import VMContextLayout
 from ..errors import CompileError, LimitError
 from ..wasm.opcodes import OPS
@@ -82,6 +83,7 @@ from .registers import (
     XMM14,
     Xmm,
 )
+from .safepoints import SafepointRecorder
 from .stack import GPRS, XMMS, Frame, RegAlloc, Val, load_reg, store_reg
 
 # Registers hot locals may be pinned to (jit.x64.stack leaves them out of allocation when used).
@@ -95,7 +97,7 @@ SIMD_PREFIX_KEY = 0xFD000         # opcode keys of the 0xFD (v128) instructions 
 
 class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, IntegerLowering, FloatLowering,
                        MemoryLowering, CallLowering, TableLowering, ReferenceLowering, SimdArithmetic,
-                       SimdLanes, TailCallLowering, ExceptionLowering):
+                       SimdLanes, TailCallLowering, ExceptionLowering, SafepointRecorder):
     """Compiles one function body into the module's assembler: the dispatch loop over ``LOWERINGS``."""
 
     def __init__(self, mc: ModuleCompiler, func_index: int, body) -> None:
@@ -151,6 +153,7 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
         self.interrupt_slow_paths: list[tuple[Label, Label, int]] = []   # (slow path, back, wasm pos)
         self.pos = body.offset
         self.eh_init()
+        self.safepoint_setup()
 
     def choose_pinned_locals(self, code) -> list[tuple[int, object]]:
         """Pick the hottest locals (uses weighted by loop depth) to live in registers all along.
@@ -336,6 +339,7 @@ class ModuleCompiler:
         # try-body segments with their clauses, at code offsets
         self.eh_funcs: list[tuple] = []
         self.eh_segs: list[tuple] = []
+        self.safepoints: list[tuple[int, tuple[int, ...]]] = []    # stack maps (jit.x64.safepoints)
         self._tail_calls: bool | None = None
 
     @property
@@ -423,6 +427,7 @@ class ModuleCompiler:
             num_imported_funcs=nimp,
             func_names=dict(m.names.functions) if m.names else {},
             eh_table=build_table(self.eh_funcs, self.eh_segs),
+            stack_maps=encode_stack_maps(self.safepoints),
         )
 
 
@@ -462,6 +467,7 @@ class _FunctionContext(ModuleCompiler):
         self.pc_wasm = []
         self.eh_funcs = []
         self.eh_segs = []
+        self.safepoints = []
         self._tail_calls = tail_calls
 
 
@@ -553,7 +559,7 @@ class LazyCompiler:
             else:
                 helper_refs.append((at, rel_to, helpers[id(lbl)]))
         return FunctionCode(index, bytes(a.code), end, calls, helper_refs, ctx.pc_offsets, ctx.pc_wasm,
-                            ctx.eh_funcs, ctx.eh_segs)
+                            ctx.eh_funcs, ctx.eh_segs, ctx.safepoints)
 
 
 def compile_module(module, fuel: bool = False, limits: Limits | None = None) -> CompiledModule:
