@@ -32,6 +32,7 @@ class CallLowering:
         asm.mov(RDI, VMCTX, 64)
         asm.call_rip(self.mc.helper_label(name))
         self.record_pc()
+        self.record_safepoint()
 
     # ------------------------------------------------------------------------ calls
     def prepare_args(self, ft: FuncType) -> None:
@@ -80,10 +81,12 @@ class CallLowering:
             self.load_import_target(f)
             asm.call(RAX)
             self.record_pc()
+            self.record_safepoint()
             self.restore_instance_regs()
         else:
             asm.call(self.mc.func_labels[f])
             self.record_pc()
+            self.record_safepoint()
             may_tail = self.mc.tail_calls
             if may_tail:
                 self.restore_instance_regs()
@@ -119,6 +122,7 @@ class CallLowering:
         self.load_table_target(typeidx, table)
         asm.call(RAX)
         self.record_pc()
+        self.record_safepoint()
         self.restore_instance_regs()
         self.restore_caller_pins()
         self.push_results(ft)
@@ -189,6 +193,7 @@ class CallLowering:
                 asm.mov(reg, src, 64)
         asm.call_rip(self.mc.helper_label(name))
         self.record_pc()
+        self.record_safepoint()
         self.restore_caller_pins()
         asm.test(RAX, RAX, 32)
         lbl = asm.label()

@@ -100,6 +100,7 @@ class GcLowering:
         asm.mov(RCX, RSP, 64)
         asm.call_rip(self.mc.helper_label(helper))
         self.record_pc()
+        self.record_safepoint()             # an allocation may collect (docs/gc.md)
         self.restore_caller_pins()
         asm.test(RAX, RAX, 32)
         lbl = asm.label()
