@@ -10,7 +10,11 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-from .errors import (
+from . import dataclass_cache
+
+dataclass_cache.install()        # before any jit module defines a dataclass: see jit/dataclass_cache.py
+
+from .errors import (  # noqa: E402
     CompileError,
     Error,
     LimitError,

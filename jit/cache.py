@@ -10,7 +10,7 @@ every offset, size and count in it); one that fails any check is reported in ``s
 ``last_error``, recompiled and replaced, never run. Files are written atomically (temporary file +
 rename), so concurrent processes sharing a directory see either no file or a whole one.
 
-Authentication: every file carries an HMAC-SHA256 (header, metadata and code) under a secret key:
+Authentication: every file carries a MAC, keyed BLAKE3 (header, metadata and code), under a secret key:
 the embedder's (``Cache(dir, key=...)``, at least 16 bytes) or the directory's own, a random 32-byte
 ``KEY_FILE`` created once with mode 0600 (atomically: concurrent processes agree on one key). A file
 made with another key (another user, another cache, ``Module.serialize()``'s public key) is rejected.

@@ -61,6 +61,8 @@ def _exit_now(status: int) -> None:
     modules, instances and code memory to free): Ctrl-C ends ``wxjit`` within a few milliseconds, and
     a command that asks for it (``_exit_now`` in its parser defaults: ``wxjit run``, whose WASI
     streams are flushed and files closed when the guest returns) ends as soon as it is done."""
+    from .dataclass_cache import save
+    save()                               # what atexit would have written
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

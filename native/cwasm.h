@@ -14,4 +14,6 @@ int64_t wx_u32_lookup_mismatch(const uint32_t *a, const uint32_t *idx, size_t n,
 int64_t wx_u32_progression(const uint32_t *a, size_t n, uint64_t start, uint64_t step);
 int64_t wx_u32_merge_check(const uint32_t *r, size_t nr, const uint32_t *s, size_t ns, uint64_t start,
                            uint64_t step, size_t count);
+int64_t wx_eh_table_check(const uint32_t *w, size_t nw, uint32_t code_size, const uint32_t *offs,
+                          const uint32_t *ends, size_t n_funcs, uint64_t tags_lo, uint64_t tags_hi);
 #endif

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import hmac
 import json
 import marshal
 import os
@@ -16,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from blake3 import blake3
 from wasm_text import needs_wat2wasm, wat
 
 import jit
@@ -139,7 +139,14 @@ def seal(header: bytes, payload: bytes, key: bytes | None, *, magic: bytes = ser
          version: int = serialize.FORMAT_VERSION) -> bytes:
     """A .cwasm file of these header and payload bytes with a valid MAC under ``key``."""
     body = serialize._HEAD.pack(magic, version, len(header), len(payload)) + header + payload
-    return body + hmac.new(key or serialize.UNKEYED, body, hashlib.sha256).digest()
+    return body + keyed_blake3(key, body)
+
+
+def keyed_blake3(key: bytes | None, body: bytes) -> bytes:
+    """The MAC of a .cwasm file, made here from the blake3 package's own API: keyed BLAKE3 under
+    the key BLAKE3 derives from ``key`` in wxjit's context."""
+    mac_key = blake3(key or serialize.UNKEYED, derive_key_context=serialize._MAC_CONTEXT).digest()
+    return blake3(body, key=mac_key).digest()
 
 
 def test_foreign_files_are_rejected(wasm: bytes) -> None:
@@ -356,14 +363,15 @@ def payload_parts(data: bytes) -> tuple[bytes, bytes]:
     return data[head:head + hlen], data[head + hlen:-serialize.MAC_SIZE]
 
 
-def test_mac_is_hmac_sha256_over_the_whole_file(wasm: bytes) -> None:
+def test_mac_is_keyed_blake3_over_the_whole_file(wasm: bytes) -> None:
     m = jit.Module(wasm, lazy=False)          # its variant's CompiledModule is the complete code
     compiled, _code, plan = m._variant(False)
     keyed = serialize.dumps(compiled, m.wasm, m.wasm_sha256, plan.recipe, key=KEY_A)
     header, payload = payload_parts(keyed)
-    assert seal(header, payload, KEY_A) == keyed                 # the stdlib's HMAC agrees
+    assert seal(header, payload, KEY_A) == keyed                 # the blake3 package agrees
+    assert serialize.file_mac(KEY_A, keyed[:-serialize.MAC_SIZE]) == keyed[-serialize.MAC_SIZE:]
     assert serialize.loads(keyed, key=KEY_A).wasm_sha256 == m.wasm_sha256
-    long_key = bytes(range(100))                                 # keys beyond a block are hashed first
+    long_key = bytes(range(100))                                 # keys of any length: derived
     assert serialize.loads(seal(header, payload, long_key), key=long_key)
     for key in (KEY_B, None):
         with pytest.raises(CacheError, match="not authenticated"):
@@ -507,7 +515,8 @@ def forge(data: bytes, key: bytes | None, edit: Callable[[dict, list, list], Non
     The packed uint32 arrays (``serialize.PACKED``, the module's function types) are edited as lists
     and packed again, a value beyond 32 bits as the largest one (the format has no bigger numbers)."""
     header, payload = payload_parts(data)
-    compiled, w, recipe = marshal.loads(payload)
+    meta, code = meta_parts(payload)
+    compiled, w, recipe = marshal.loads(meta)
     w, recipe = list(w), list(recipe)
     for name in serialize.PACKED:
         compiled[name] = list(array("I", compiled[name]))
@@ -520,7 +529,18 @@ def forge(data: bytes, key: bytes | None, edit: Callable[[dict, list, list], Non
     for name in serialize.PACKED:
         compiled[name] = pack(compiled[name])
     w[2] = pack(w[2])
-    return seal(header, marshal.dumps((compiled, tuple(w), tuple(recipe)), 2), key)
+    return seal(header, with_meta(marshal.dumps((compiled, tuple(w), tuple(recipe)), 2), code), key)
+
+
+def meta_parts(payload: bytes) -> tuple[bytes, bytes]:
+    """(metadata, code) of a .cwasm payload (a u64 metadata length, the metadata, the code)."""
+    n = int.from_bytes(payload[:8], "little")
+    return payload[8:8 + n], payload[8 + n:]
+
+
+def with_meta(meta: bytes, code: bytes) -> bytes:
+    """The payload of these metadata and code bytes."""
+    return len(meta).to_bytes(8, "little") + meta + code
 
 
 HUGE = 10**12
@@ -573,19 +593,21 @@ def test_huge_marshal_counts_are_refused_quickly(wasm: bytes, count: int) -> Non
     import time
     data = jit.Module(wasm).serialize()
     header, payload = payload_parts(data)
-    assert payload[0] == ord("(")                       # the top-level tuple: its count is at 1
-    spots = [i for i in range(len(payload) - 4) if payload[i] in b"[(s"][:40]   # (some are code bytes)
+    meta, code = meta_parts(payload)
+    assert meta[0] == ord("(")                          # the top-level tuple: its count is at 1
+    spots = [i for i in range(len(meta) - 4) if meta[i] in b"[(s"][:40]
     rejected = 0
     t0 = time.monotonic()
     for i in spots:
-        bad = payload[:i + 1] + count.to_bytes(4, "little") + payload[i + 5:]
+        bad = meta[:i + 1] + count.to_bytes(4, "little") + meta[i + 5:]
         try:
-            serialize.loads(seal(header, bad, None))
+            serialize.loads(seal(header, with_meta(bad, code), None))
         except CacheError:
             rejected += 1
     assert rejected >= 20
     with pytest.raises(CacheError, match="out of bounds at byte 0 of"):
-        serialize.loads(seal(header, payload[:1] + count.to_bytes(4, "little") + payload[5:], None))
+        bad = meta[:1] + count.to_bytes(4, "little") + meta[5:]
+        serialize.loads(seal(header, with_meta(bad, code), None))
     assert time.monotonic() - t0 < 5.0
 
 
@@ -619,3 +641,26 @@ def test_key_is_created_exclusively_without_hard_links(tmp_path, monkeypatch: py
     assert len(key) == 32 and Cache(tmp_path)._key == key
     assert (tmp_path / KEY_FILE).stat().st_mode & 0o777 == 0o600
     assert sorted(p.name for p in tmp_path.iterdir()) == [KEY_FILE]
+
+
+def test_metadata_length_beyond_the_payload_is_refused(wasm: bytes) -> None:
+    """The u64 metadata length at the start of the payload must leave the code inside the file."""
+    header, payload = payload_parts(jit.Module(wasm).serialize())
+    meta, code = meta_parts(payload)
+    for n in (len(meta) + len(code) + 1, 1 << 63, 2**64 - 1):
+        bad = n.to_bytes(8, "little") + meta + code
+        with pytest.raises(CacheError, match="metadata length .* beyond"):
+            serialize.loads(seal(header, bad, None))
+    with pytest.raises(CacheError, match="no metadata length"):
+        serialize.loads(seal(header, b"\0" * 7, None))
+
+
+def test_loaded_code_is_a_view_of_the_file_bytes(wasm: bytes) -> None:
+    """A load from ``bytes`` copies the code once (into the code arena), not into another bytes."""
+    data = jit.Module(wasm).serialize()
+    serialize.clear_memo()
+    code = serialize.loads(data).compiled.code
+    assert isinstance(code, memoryview) and code.readonly and code.obj is data
+    assert type(serialize.loads(bytearray(data)).compiled.code) in (bytes, memoryview)
+    check_instance(jit.Module.deserialize(data))
+    assert jit.Module.deserialize(jit.Module.deserialize(data).serialize())  # a view serializes again

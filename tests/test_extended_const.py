@@ -8,7 +8,7 @@ from __future__ import annotations
 import marshal
 
 import pytest
-from test_cache import payload_parts, seal
+from test_cache import meta_parts, payload_parts, seal, with_meta
 from wasm_text import needs_wat2wasm, wat
 
 import jit
@@ -87,10 +87,11 @@ def test_invalid_expressions_are_rejected(bad: str) -> None:
 
 def _forge(data: bytes, edit: object) -> bytes:
     header, payload = payload_parts(data)
-    compiled, w, recipe = marshal.loads(payload)
+    meta, code = meta_parts(payload)
+    compiled, w, recipe = marshal.loads(meta)
     w = list(w)
     edit(w)     # type: ignore[operator]
-    return seal(header, marshal.dumps((compiled, tuple(w), tuple(recipe)), 2), None)
+    return seal(header, with_meta(marshal.dumps((compiled, tuple(w), tuple(recipe)), 2), code), None)
 
 
 def _with_global_init(init: list) -> object:

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import hmac
 import json
 import random
 import selectors
@@ -113,7 +112,7 @@ def seal(data: bytes | bytearray, key: bytes, *, fix_lengths: bool = False) -> b
         magic, version, hlen, _plen = serialize._HEAD.unpack_from(data)
         hlen = min(hlen, len(data) - head)
         serialize._HEAD.pack_into(data, 0, magic, version, hlen, len(data) - head - hlen)
-    return bytes(data) + hmac.new(key, bytes(data), hashlib.sha256).digest()
+    return bytes(data) + serialize.file_mac(key, bytes(data))
 
 
 _HUGE = [0x7FFFFFFF, 0xFFFFFFFF, 0x80000000, 10**9, 1 << 20, 65536, 65537, 4096, 255, 1]

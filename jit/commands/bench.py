@@ -9,7 +9,8 @@ import argparse
 
 HELP = "run a benchmark (loader: code memory strategies; see `wxjit bench -h`)"
 
-BENCHMARKS = ["loader", "programs", "instantiate", "compile", "pool", "exceptions", "wasi_calls", "startup"]
+BENCHMARKS = ["loader", "programs", "instantiate", "compile", "pool", "exceptions", "wasi_calls", "startup",
+              "cached"]
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

@@ -37,6 +37,8 @@ class LoadedCode:
 
     def __init__(self, compiled: Any, names: Callable[[int], str | None] | None = None) -> None:
         code = compiled.code or b"\xcc"
+        if type(code) is not bytes:          # a deserialized module's view of its file's bytes
+            code = ffi.from_buffer(code)
         relocs = compiled.__dict__.get("_wx_flat_relocs")     # shared by every load of this object
         if relocs is None:
             flat = list(chain.from_iterable(compiled.relocations)) or [0]
