@@ -59,6 +59,8 @@ SCALED_BASES = {t: [x % (1 << n) for x in (0, 8, 0xE80, 0xFFF0, (1 << 31) - 8, 1
                 for t, n in ((I32, 32), (I64, 64))}
 SCALED_SHIFTS = {I32: (0, 1, 2, 3, 3, 4, 33, 35), I64: (0, 1, 2, 3, 3, 4, 65, 67)}
 SCALED_DISPS = (4, 8, 16, 0xE80, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 1 << 32)
+TEST_MASKS = {I32: (1, 0x80, 0xFFFF, 0x80000000, 0xFFFFFFFF),
+              I64: (1, 0x80000000, 0xFFFFFFFF, 1 << 32, 1 << 63, (1 << 64) - 1)}
 COMPARES = [op for op in NUM_OPS if op.result == I32 and len(op.params) == 2 and op.params[0] == op.params[1]
             and op.name.split(".")[1] in ("eq", "ne", "lt", "gt", "le", "ge", "lt_s", "lt_u", "gt_s", "gt_u",
                                           "le_s", "le_u", "ge_s", "ge_u")]
@@ -540,6 +542,19 @@ class _FuncGen:
             for p in op.params:
                 self.gen_expr(p, depth - 1)
             self.emit(op.code, b"\x45" * self.rng.choice((0, 1, 1, 2)))
+            return
+        if depth > 0 and not self.full() and self.rng.random() < 0.15:
+            # a bit test (and + test fusion): x & mask, as i32, or as i64 under i64.eqz
+            t = self.rng.choice((I32, I32, I64))
+            self.gen_expr(t, depth - 1)
+            if self.rng.random() < 0.6:
+                self.emit(CONST[t](self.rng.choice(TEST_MASKS[t])))
+            else:
+                self.gen_expr(t, depth - 1)
+            if t == I32:
+                self.emit(b"\x71", b"\x45" * self.rng.choice((0, 1, 2)))      # i32.and, 0-2 i32.eqz
+            else:
+                self.emit(b"\x83\x50", b"\x45" * self.rng.choice((0, 1)))   # i64.and, i64.eqz
             return
         self.gen_expr(I32, depth)
 

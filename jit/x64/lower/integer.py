@@ -15,6 +15,7 @@ from ..stack import CONST, LOCAL, REG, SLOT, Val, size_of, to_s32, to_s64
 from . import FUSE_TARGETS, KEY, OP_LOCAL_GET, OP_LOCAL_SET, OP_LOCAL_TEE, lower_named, lowers
 from .divmagic import signed_magic, unsigned_magic
 
+OP_I64_EQZ = KEY["i64.eqz"]
 ADD_KEY = {I32: KEY["i32.add"], I64: KEY["i64.add"]}
 CONST_KEY = {I32: KEY["i32.const"], I64: KEY["i64.const"]}
 ADD_SUB_KEYS = {I32: (KEY["i32.add"], KEY["i32.sub"]), I64: (KEY["i64.add"], KEY["i64.sub"])}
@@ -180,6 +181,8 @@ class IntegerLowering:
             a, b = b, a
         if a.kind == LOCAL and (method == "add" or method == "sub") and self.lea_add(a, b, ty, method):
             return
+        if method == "and_" and self.and_to_flags(a, b, ty):
+            return
         target, dst = self.binop_destination(a, b)
         if method == "imul":
             src = self.operand(b, allow_imm=True)
@@ -286,6 +289,25 @@ class IntegerLowering:
             self.push_reg(dst, ty)
         else:
             self.finish_pinned_result(target[0], ty)
+        return True
+
+    def and_to_flags(self, a: Val, b: Val, ty: int) -> bool:
+        """``x & y`` that only a branch, ``if``, ``select``, ``i32.eqz``/``i64.eqz`` or ``drop`` reads:
+        one ``test`` (nothing written), the result kept in the flags as "nonzero"."""
+        nxt = self.code[self.i + 1][0] if self.i + 1 < len(self.code) else None
+        if not (nxt in FLAG_CONSUMERS if ty == I32 else nxt == OP_I64_EQZ):
+            return False
+        if a.kind == CONST:
+            a, b = b, a
+        lhs = self.operand(a, allow_imm=False)
+        rhs = self.operand(b)
+        if isinstance(rhs, Mem):
+            lhs, rhs = rhs, lhs
+        if isinstance(rhs, Mem):
+            rhs = self.to_reg(a)
+        self.asm.test(lhs, rhs, size_of(ty))
+        self.release(a, b)
+        self.push_val(Val(FLAGS, I32, Cond.NE))
         return True
 
     def lea_add(self, a: Val, b: Val, ty: int, method: str) -> bool:
