@@ -16,7 +16,7 @@ import gc
 import multiprocessing
 import os
 import pickle
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .abi.limits import DEFAULT_LIMITS, Limits
@@ -42,6 +42,7 @@ class Chunk:
     pc_offsets: list[int]
     pc_wasm: list[int]
     eh: tuple = ((), ())        # exception handling: (functions, segments) as ModuleCompiler keeps them
+    safepoints: list = field(default_factory=list)    # stack maps (jit.abi.stackmaps) at code offsets
 
 
 def default_jobs() -> int:
@@ -104,7 +105,7 @@ def compile_chunk(module: Any, lo: int, hi: int, fuel: bool, limits: Limits) -> 
     keys.update((id(lbl), ("const", key)) for key, lbl in mc.consts.items())
     refs = [(keys[id(lbl)], at, size, rel_to) for lbl, at, size, rel_to in external_refs(mc.asm)]
     return Chunk(bytes(mc.asm.code), starts, ends, refs, list(mc.helpers), list(mc.consts),
-                 mc.pc_offsets, mc.pc_wasm, (mc.eh_funcs, mc.eh_segs))
+                 mc.pc_offsets, mc.pc_wasm, (mc.eh_funcs, mc.eh_segs), mc.safepoints)
 
 
 def _worker(module: Any, lo: int, hi: int, fuel: bool, limits: Limits, conn: Any) -> None:
@@ -191,6 +192,7 @@ def merge(module: Any, chunks: list[Chunk], fuel: bool, limits: Limits) -> Any:
         func_ends += [base + e for e in c.ends]
         mc.pc_offsets += [base + p for p in c.pc_offsets]
         mc.pc_wasm += c.pc_wasm
+        mc.safepoints += [(base + off, words) for off, words in c.safepoints]
         funcs, segs = c.eh
         mc.eh_funcs += [(base + s, base + e, *rest) for s, e, *rest in funcs]
         mc.eh_segs += [(base + lo, base + hi, tuple((k, t, base + pad) for k, t, pad in cl))

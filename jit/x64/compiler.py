@@ -30,6 +30,7 @@ from ..abi.compiled import CompiledModule
 from ..abi.features import PROPOSALS, UnsupportedProposalError
 from ..abi.lazy import SLOT_SIZE, FunctionCode, LazyHeader
 from ..abi.limits import DEFAULT_LIMITS, Limits
+from ..abi.stackmaps import encode as encode_stack_maps
 from ..abi.vmctx import VMContextLayout
 from ..errors import CompileError, LimitError
 from ..wasm.opcodes import OPS
@@ -85,6 +86,7 @@ from .registers import (
     XMM14,
     Xmm,
 )
+from .safepoints import SafepointRecorder
 from .stack import GPRS, XMMS, Frame, RegAlloc, Val, load_reg, store_reg
 
 # Registers hot locals may be pinned to (jit.x64.stack leaves them out of allocation when used).
@@ -118,7 +120,7 @@ PROLOGUE = Template(_prologue, 1)
 
 class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, IntegerLowering, FloatLowering,
                        MemoryLowering, CallLowering, TableLowering, ReferenceLowering, SimdArithmetic,
-                       SimdLanes, TailCallLowering, ExceptionLowering):
+                       SimdLanes, TailCallLowering, ExceptionLowering, SafepointRecorder):
     """Compiles one function body into the module's assembler: the dispatch loop over ``LOWERINGS``."""
 
     def __init__(self, mc: ModuleCompiler, func_index: int, body) -> None:
@@ -162,6 +164,7 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
         self.interrupt_slow_paths: list[tuple[Label, Label, int]] = []   # (slow path, back, wasm pos)
         self.pos = body.offset
         self.eh_init()
+        self.safepoint_setup()
 
     def prescan(self, code, local_types: list[int]) -> tuple[bool, dict[int, int], list[int]]:
         """One pass over the body before compiling it. Returns whether frame slots must be 16 bytes
@@ -373,6 +376,7 @@ class ModuleCompiler:
         # try-body segments with their clauses, at code offsets
         self.eh_funcs: list[tuple] = []
         self.eh_segs: list[tuple] = []
+        self.safepoints: list[tuple[int, tuple[int, ...]]] = []    # stack maps (jit.x64.safepoints)
         self._tail_calls: bool | None = None
 
     @property
@@ -461,6 +465,7 @@ class ModuleCompiler:
             num_imported_funcs=nimp,
             func_names=dict(m.names.functions) if m.names else {},
             eh_table=build_table(self.eh_funcs, self.eh_segs),
+            stack_maps=encode_stack_maps(self.safepoints),
         )
 
 
@@ -514,6 +519,7 @@ class _FunctionContext(ModuleCompiler):
         self.pc_wasm = []
         self.eh_funcs = []
         self.eh_segs = []
+        self.safepoints = []
         self._tail_calls = tail_calls
 
 
@@ -605,7 +611,7 @@ class LazyCompiler:
             else:
                 helper_refs.append((at, rel_to, helpers[id(lbl)]))
         return FunctionCode(index, bytes(a.code), end, calls, helper_refs, ctx.pc_offsets, ctx.pc_wasm,
-                            ctx.eh_funcs, ctx.eh_segs)
+                            ctx.eh_funcs, ctx.eh_segs, ctx.safepoints)
 
 
 def compile_module(module, fuel: bool = False, limits: Limits | None = None) -> CompiledModule:
