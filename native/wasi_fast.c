@@ -1,20 +1,33 @@
 /* WASI preview1 hot calls answered in C: clock_time_get, clock_res_get, random_get, sched_yield,
- * args_sizes_get/args_get, environ_sizes_get/environ_get.
+ * args_sizes_get/args_get, environ_sizes_get/environ_get, and fd_write, fd_read, fd_seek, fd_tell on
+ * the descriptors jit/wasi/host.py mirrors into ctx->fds (regular files the guest opened, and the
+ * stdio streams when all three are host descriptors).
  *
  * wx_host_call (runtime.c) reaches a handler through the instance's table of fast host functions
  * (VMCTX_HOST_FAST: (handler, context) per import index, jit.runtime.host.install_fast) before it
  * would enter Python. Each handler does exactly what jit/wasi/host.py does for the same call: the
  * same clocks, the same bounds (a pointer or length outside the bound memory's current length gives
  * EFAULT, the writes before it stay done), the same order of writes; it returns 0 to let Python answer
- * whatever it does not handle (no bound memory, an unexpected host error). None of these calls blocks,
- * so none waits on interrupts. */
+ * whatever it does not handle (no bound memory, an unexpected host error).
+ *
+ * The descriptor calls follow host.py's Wasi.fd_write/fd_read/fd_seek: the same checks in the same
+ * order (rights -> ENOTCAPABLE, an iovec array or buffer outside memory -> EFAULT before any I/O, the
+ * result pointer checked after the I/O), host errors mapped by ctx->errno_of (abi.HOST_ERRNO).
+ * Nothing here waits where Python would wait interruptibly: a read of a pipe or terminal with no input
+ * ready, or with the instance's interrupt pending, is declined (Python's Blocker waits or traps); a
+ * stream write that meets EAGAIN before writing anything is declined too. A stream write that meets
+ * EAGAIN after a partial write polls in slices of WAIT_SLICE_MS and stops early (a short count, errno
+ * 0) only when an interrupt arrives, which the guest's next interrupt check then takes. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
 #include <sched.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/uio.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "vmctx.h"
 #include "wasi_fast.h"
@@ -140,9 +153,175 @@ static int environ_get(void *c, uint64_t *slots) {
     return strings(ctx, ctx->env, ctx->envc, slots);
 }
 
+/* ---- descriptors ---------------------------------------------------------------------------- */
+
+#define MAX_IOVECS 64          /* more non-empty iovecs than this: Python answers */
+#define WAIT_SLICE_MS 50       /* as jit.wasi.blocking.SLICE */
+
+/* The mirrored entry of guest fd `fd`, or NULL (Python answers). */
+static const wx_wasi_fd *fd_entry(wx_wasi_ctx *ctx, uint64_t fd) {
+    fd &= M32;
+    if (ctx->memory == NULL || fd >= ctx->nfds || ctx->fds[fd].host_fd < 0) return NULL;
+    return &ctx->fds[fd];
+}
+
+static uint64_t host_errno(wx_wasi_ctx *ctx, int err) {
+    return err > 0 && err < WX_WASI_HOST_ERRNOS ? ctx->errno_of[err] : ctx->errno_io;
+}
+
+/* Whether the bound instance's group has an interrupt (or a passed deadline) pending. */
+static int interrupt_pending(wx_wasi_ctx *ctx) {
+    if (ctx->vmctx == NULL) return 0;
+    const char *group = *(char *const *)((const char *)ctx->vmctx + WX_VMCTX_OWNER_PTR);
+    return group != NULL && __atomic_load_n((const uint64_t *)(group + WX_GROUP_INTERRUPT), __ATOMIC_ACQUIRE) != 0;
+}
+
+/* The iovec array (iovs, n) of guest memory as host iovecs, empty ones left out (as Wasi._iovecs).
+ * Returns the number kept, -1 for EFAULT (the array or a buffer outside memory), -2 when there are
+ * more than MAX_IOVECS (Python answers). */
+static int gather(void *mem, uint64_t iovs, uint64_t n, struct iovec *out, uint64_t *total) {
+    uint64_t len = MEM_LENGTH(mem);
+    const uint8_t *base = (const uint8_t *)MEM_BASE(mem);
+    *total = 0;
+    if (n == 0) return 0;
+    if (iovs > len || (len - iovs) / 8 < n) return -1;
+    for (uint64_t i = 0; i < n; i++) {            /* every entry is checked before any I/O */
+        uint32_t v[2];
+        memcpy(v, base + iovs + 8 * i, 8);
+        if ((uint64_t)v[0] + v[1] > len) return -1;
+    }
+    int kept = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        uint32_t v[2];
+        memcpy(v, base + iovs + 8 * i, 8);
+        if (v[1] == 0) continue;
+        if (kept == MAX_IOVECS) return -2;
+        out[kept].iov_base = (void *)(base + v[0]);
+        out[kept].iov_len = v[1];
+        kept++;
+        *total += v[1];
+    }
+    return kept;
+}
+
+/* fd_write(fd, iovs, iovs_len, *nwritten). */
+static int fd_write(void *c, uint64_t *slots) {
+    wx_wasi_ctx *ctx = c;
+    const wx_wasi_fd *e = fd_entry(ctx, slots[0]);
+    if (e == NULL) return 0;
+    if (!(e->rights & ctx->right_write)) {
+        slots[0] = ctx->errno_notcapable;
+        return 1;
+    }
+    struct iovec iov[MAX_IOVECS];
+    uint64_t total;
+    int n = gather(ctx->memory, slots[1] & M32, slots[2] & M32, iov, &total);
+    if (n == -2) return 0;
+    if (n == -1) {
+        slots[0] = ctx->errno_fault;
+        return 1;
+    }
+    uint64_t done = 0;
+    struct iovec *v = iov;
+    while (n > 0) {
+        ssize_t w = writev(e->host_fd, v, n);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN && e->flags & WX_WASI_FD_STREAM) {
+                if (done == 0) return 0;        /* Python waits for it (interruptibly) */
+                struct pollfd p = {.fd = e->host_fd, .events = POLLOUT};
+                while (!interrupt_pending(ctx) && poll(&p, 1, WAIT_SLICE_MS) == 0) {}
+                if (interrupt_pending(ctx)) break;   /* a short count; the guest's next check traps */
+                continue;
+            }
+            slots[0] = host_errno(ctx, errno);
+            return 1;
+        }
+        done += (uint64_t)w;
+        if (!(e->flags & WX_WASI_FD_STREAM)) break;       /* a file: one writev, as os.writev */
+        while (n > 0 && (uint64_t)w >= v->iov_len) {
+            w -= (ssize_t)v->iov_len;
+            v++;
+            n--;
+        }
+        if (n > 0) {
+            v->iov_base = (char *)v->iov_base + w;
+            v->iov_len -= (size_t)w;
+        }
+    }
+    slots[0] = put(ctx->memory, slots[3] & M32, done, 4) ? 0 : ctx->errno_fault;
+    return 1;
+}
+
+/* fd_read(fd, iovs, iovs_len, *nread). */
+static int fd_read(void *c, uint64_t *slots) {
+    wx_wasi_ctx *ctx = c;
+    const wx_wasi_fd *e = fd_entry(ctx, slots[0]);
+    if (e == NULL) return 0;
+    if (!(e->rights & ctx->right_read)) {
+        slots[0] = ctx->errno_notcapable;
+        return 1;
+    }
+    struct iovec iov[MAX_IOVECS];
+    uint64_t total;
+    int n = gather(ctx->memory, slots[1] & M32, slots[2] & M32, iov, &total);
+    if (n == -2) return 0;
+    if (n == -1) {
+        slots[0] = ctx->errno_fault;
+        return 1;
+    }
+    ssize_t got = 0;
+    if (n > 0) {
+        if (e->flags & WX_WASI_FD_READ_WAITS) {
+            /* only when input is there now and no interrupt waits; else Blocker.wait decides */
+            struct pollfd p = {.fd = e->host_fd, .events = POLLIN | POLLPRI};
+            if (interrupt_pending(ctx) || poll(&p, 1, 0) != 1) return 0;
+        }
+        do
+            got = readv(e->host_fd, iov, n);
+        while (got < 0 && errno == EINTR);
+        if (got < 0) {
+            if (errno == EAGAIN && e->flags & WX_WASI_FD_STREAM) return 0;   /* Stream.read waits again */
+            slots[0] = host_errno(ctx, errno);
+            return 1;
+        }
+    }
+    slots[0] = put(ctx->memory, slots[3] & M32, (uint64_t)got, 4) ? 0 : ctx->errno_fault;
+    return 1;
+}
+
+/* fd_seek(fd, offset, whence, *newoffset) and fd_tell(fd, *offset) = fd_seek(fd, 0, CUR, ...). */
+static int seek(wx_wasi_ctx *ctx, uint64_t fd, int64_t offset, uint64_t whence, uint64_t out, uint64_t *slots) {
+    static const int how[3] = {SEEK_SET, SEEK_CUR, SEEK_END};
+    const wx_wasi_fd *e = fd_entry(ctx, fd);
+    if (e == NULL) return 0;
+    if (whence > 2) {
+        slots[0] = ctx->errno_inval;
+        return 1;
+    }
+    if (!(e->rights & ctx->right_seek) && !(offset == 0 && whence == 1 && e->rights & ctx->right_tell)) {
+        slots[0] = ctx->errno_notcapable;
+        return 1;
+    }
+    off_t pos = lseek(e->host_fd, (off_t)offset, how[whence]);
+    if (pos < 0) {
+        slots[0] = host_errno(ctx, errno);
+        return 1;
+    }
+    slots[0] = put(ctx->memory, out, (uint64_t)pos, 8) ? 0 : ctx->errno_fault;
+    return 1;
+}
+
+static int fd_seek(void *c, uint64_t *slots) {
+    return seek(c, slots[0], (int64_t)slots[1], slots[2] & M32, slots[3] & M32, slots);
+}
+
+static int fd_tell(void *c, uint64_t *slots) { return seek(c, slots[0], 0, 1, slots[1] & M32, slots); }
+
 /* Handler ids: the order of jit/wasi/native.py FAST_FUNCTIONS. */
 static const wx_fast_fn handlers[] = {clock_time_get, clock_res_get, random_get, sched_yield_,
-                                      args_sizes_get, args_get, environ_sizes_get, environ_get};
+                                      args_sizes_get, args_get, environ_sizes_get, environ_get,
+                                      fd_write, fd_read, fd_seek, fd_tell};
 
 uint64_t wx_wasi_fast_handler(uint32_t id) {
     return id < sizeof handlers / sizeof handlers[0] ? (uint64_t)handlers[id] : 0;

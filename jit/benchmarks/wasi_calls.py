@@ -1,7 +1,9 @@
 """``wxjit bench wasi_calls``: the cost of one WASI call from compiled code, wxjit vs wasmtime.
 
 A guest loops ``--calls`` times over one WASI function (``clock_time_get`` of the monotonic clock,
-``clock_res_get``, ``random_get`` of 16 bytes, ``args_sizes_get``, ``sched_yield``) and the time per
+``clock_res_get``, ``random_get`` of 16 bytes, ``args_sizes_get``, ``sched_yield``, and on regular
+files it opened in a preopened temporary directory: ``fd_write`` and ``fd_read`` of 16 bytes,
+``fd_seek``, ``fd_tell``; the file read is rewound before each run) and the time per
 call is the loop's time (CPU time of the calling thread, median of ``--reps`` runs) divided by the
 count, minus the same loop without the call. Three engines in the same run: wxjit with the hot calls
 answered in C (``jit.wasi.native``), wxjit with every call through Python (``ENABLED = False``, what
@@ -12,13 +14,17 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
+from ..errors import Error
 from .report import add_reference_options, wasmtime_wanted
 
-HELP = "ns per WASI call from compiled code (clock, random, args, yield): wxjit C / Python vs wasmtime"
+HELP = ("ns per WASI call from compiled code (clock, random, args, yield, fd read/write/seek/tell): "
+        "wxjit C / Python vs wasmtime")
+READ_BYTES = 16
 
 CALLS: dict[str, str] = {
     "empty loop": "",
@@ -27,6 +33,12 @@ CALLS: dict[str, str] = {
     "random_get 16B": "(drop (call $random_get (i32.const 128) (i32.const 16)))",
     "args_sizes_get": "(drop (call $args_sizes_get (i32.const 64) (i32.const 68)))",
     "sched_yield": "(drop (call $sched_yield))",
+    "fd_write 16B file": "(drop (call $fd_write (global.get $wfd) (i32.const 256) (i32.const 1) "
+                         "(i32.const 72)))",
+    "fd_read 16B file": "(drop (call $fd_read (global.get $rfd) (i32.const 264) (i32.const 1) "
+                        "(i32.const 72)))",
+    "fd_seek": "(drop (call $fd_seek (global.get $wfd) (i64.const 0) (i32.const 1) (i32.const 80)))",
+    "fd_tell": "(drop (call $fd_tell (global.get $rfd) (i32.const 80)))",
 }
 IMPORTS = """
   (import "wasi_snapshot_preview1" "clock_time_get" (func $clock_time_get (param i32 i64 i32) (result i32)))
@@ -34,7 +46,33 @@ IMPORTS = """
   (import "wasi_snapshot_preview1" "random_get" (func $random_get (param i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "args_sizes_get" (func $args_sizes_get (param i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "sched_yield" (func $sched_yield (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_seek" (func $fd_seek (param i32 i64 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_tell" (func $fd_tell (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_open"
+    (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
   (memory (export "memory") 1)
+  (global $rfd (mut i32) (i32.const -1))
+  (global $wfd (mut i32) (i32.const -1))
+  ;; iovecs: 16 bytes at 512 (written) and at 1024 (read into); file names at 300 and 310
+  (data (i32.const 256) "\\00\\02\\00\\00\\10\\00\\00\\00\\00\\04\\00\\00\\10\\00\\00\\00")
+  (data (i32.const 300) "in.dat")
+  (data (i32.const 310) "out.dat")
+  (func (export "setup") (result i32)
+    (local $rc i32)
+    ;; fd 3 is the preopened directory; in.dat for reading, out.dat created for writing
+    (local.set $rc (call $path_open (i32.const 3) (i32.const 0) (i32.const 300) (i32.const 6) (i32.const 0)
+      (i64.const 0x1FFFFFFF) (i64.const 0x1FFFFFFF) (i32.const 0) (i32.const 88)))
+    (if (local.get $rc) (then (return (local.get $rc))))
+    (global.set $rfd (i32.load (i32.const 88)))
+    (local.set $rc (call $path_open (i32.const 3) (i32.const 0) (i32.const 310) (i32.const 7) (i32.const 9)
+      (i64.const 0x1FFFFFFF) (i64.const 0x1FFFFFFF) (i32.const 0) (i32.const 88)))
+    (global.set $wfd (i32.load (i32.const 88)))
+    (local.get $rc))
+  (func (export "rewind") (result i32)
+    (call $fd_seek (global.get $rfd) (i64.const 0) (i32.const 0) (i32.const 80))
+    (drop (call $fd_seek (global.get $wfd) (i64.const 0) (i32.const 0) (i32.const 80))))
 """
 
 
@@ -59,16 +97,30 @@ class Row:
         return self.wxjit_c / self.wasmtime if self.wasmtime else None
 
 
-def _median_ns(run: Callable[[int], object], calls: int, reps: int) -> float:
+def _median_ns(run: Callable[[int], object], rewind: Callable[[], int], calls: int, reps: int) -> float:
     times = []
     for _ in range(reps):
+        if rewind() != 0:
+            raise Error("the benchmark guest could not rewind its files")
         t0 = time.thread_time_ns()
         run(calls)
         times.append((time.thread_time_ns() - t0) / calls)
     return statistics.median(times)
 
 
-def _wxjit_runs(binary: bytes, native: bool) -> list[Callable[[int], object]]:
+_CLOSE: list[Callable[[], None]] = []     # the wxjit guests' Wasi.close, called when a run is done
+Runs = tuple[list[Callable[[int], object]], Callable[[], int]]
+"""One callable per CALLS row (the loop of n calls) and the guest's rewind."""
+
+
+def _prepared(run: Runs, setup: Callable[[], int]) -> Runs:
+    rc = setup()
+    if rc != 0:
+        raise Error(f"the benchmark guest could not open its files (WASI errno {rc})")
+    return run
+
+
+def _wxjit_runs(binary: bytes, native: bool, directory: str) -> Runs:
     import jit
     from jit.wasi import Wasi, WasiConfig, abi
     from jit.wasi import native as wasi_native
@@ -76,39 +128,50 @@ def _wxjit_runs(binary: bytes, native: bool) -> list[Callable[[int], object]]:
     saved = wasi_native.ENABLED
     wasi_native.ENABLED = native
     try:
-        wasi = Wasi(WasiConfig(args=["bench"]))
+        wasi = Wasi(WasiConfig(args=["bench"], preopens={".": directory}))
         imports = {abi.MODULE: wasi.imports()[abi.MODULE]}
     finally:
         wasi_native.ENABLED = saved
     inst = jit.Instance(jit.Module(binary), imports)
     wasi.bind(inst)
-    return [inst.exports[f"f{i}"] for i in range(len(CALLS))]
+    ex = inst.exports
+    _CLOSE.append(wasi.close)
+    return _prepared(([ex[f"f{i}"] for i in range(len(CALLS))], ex["rewind"]), ex["setup"])
 
 
-def _wasmtime_runs(binary: bytes) -> list[Callable[[int], object]]:
+def _wasmtime_runs(binary: bytes, directory: str) -> Runs:
     import wasmtime
 
     engine = wasmtime.Engine()
     store = wasmtime.Store(engine)
     cfg = wasmtime.WasiConfig()
     cfg.argv = ["bench"]
+    cfg.preopen_dir(directory, ".")
     store.set_wasi(cfg)
     linker = wasmtime.Linker(engine)
     linker.define_wasi()
     inst = linker.instantiate(store, wasmtime.Module(engine, binary))
     ex = inst.exports(store)
-    return [lambda n, f=ex[f"f{i}"]: f(store, n) for i in range(len(CALLS))]
+    return _prepared(([lambda n, f=ex[f"f{i}"]: f(store, n) for i in range(len(CALLS))],
+                      lambda: ex["rewind"](store)), lambda: ex["setup"](store))
 
 
 def run(calls: int, reps: int, with_wasmtime: bool) -> list[Row]:
     from ..wat import wat2wasm
 
     binary = wat2wasm(guest())
-    engines = {"c": _wxjit_runs(binary, True), "py": _wxjit_runs(binary, False)}
-    if with_wasmtime:
-        engines["wt"] = _wasmtime_runs(binary)
-    per = {k: [_median_ns(f, calls if k != "py" else max(1, calls // 20), reps) for f in fs]
-           for k, fs in engines.items()}
+    with tempfile.TemporaryDirectory(prefix="wxjit-wasi-calls-") as directory:
+        with open(f"{directory}/in.dat", "wb") as f:
+            f.write(bytes(READ_BYTES * calls))
+        engines = {"c": _wxjit_runs(binary, True, directory), "py": _wxjit_runs(binary, False, directory)}
+        if with_wasmtime:
+            engines["wt"] = _wasmtime_runs(binary, directory)
+        per = {k: [_median_ns(f, rewind, calls if k != "py" else max(1, calls // 20), reps) for f in fs]
+               for k, (fs, rewind) in engines.items()}
+        engines.clear()
+        while _CLOSE:
+            _CLOSE.pop()()
+
     def net(k: str, i: int) -> float | None:
         if k not in per:
             return None

@@ -10,7 +10,7 @@ import argparse
 HELP = "run a benchmark (loader: code memory strategies; see `wxjit bench -h`)"
 
 BENCHMARKS = ["loader", "programs", "instantiate", "compile", "pool", "exceptions", "wasi_calls", "startup",
-              "cached"]
+              "cached", "alloc"]
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

@@ -20,7 +20,11 @@ Guarantees:
 * blocking calls (``poll_oneoff``, ``fd_read`` on pipes and terminals) end with ``jit.Trap("interrupted")``
   at the bound instance's deadline or ``interrupt()`` (``jit.wasi.blocking``);
 * ``fd_write``/``fd_read`` move data between the stream and linear memory through memoryview slices
-  (``os.writev``/``os.readv`` for files: one system call, no copy into Python bytes).
+  (``os.writev``/``os.readv`` for files: one system call, no copy into Python bytes);
+* the hot calls (clocks, random, args/environ, and fd_write/fd_read/fd_seek/fd_tell on plain host
+  descriptors) are answered in C with the same results (``jit.wasi.native``); ``self.fds`` is the
+  ``FdTable`` that keeps C's view of the descriptors equal to this one, so every change to a
+  descriptor goes through it (``refresh(fd)`` after changing an entry's rights or flags).
 """
 from __future__ import annotations
 
@@ -37,9 +41,9 @@ from ..errors import Error
 from . import abi
 from .blocking import DONE, READ, UNBOUND, WRITE, Blocker, poll_target, readable_bytes
 from .fs import Lookup, lookup, open_directory
-from .native import FastContext
+from .native import FD_READ_WAITS, FD_STREAM, FastContext, FdTable, NativeFd
 from .sandbox import DIR_RIGHTS, FILE_RIGHTS, PREOPEN_INHERITING, WasiError
-from .streams import Stream, file_type
+from .streams import Stream, file_type, flush_python_stdio
 
 M32 = 0xFFFFFFFF
 M64 = 0xFFFFFFFFFFFFFFFF
@@ -167,8 +171,11 @@ class Wasi:
         self.streams = [Stream(0 if config.stdin is None else config.stdin, buffered=False),
                         Stream(1 if config.stdout is None else config.stdout),
                         Stream(2 if config.stderr is None else config.stderr, buffered=False)]
-        self.fds: dict[int, _Fd] = {i: _Fd(s.filetype, stream=s, rights=s.rights, inheriting=0)
-                                    for i, s in enumerate(self.streams)}
+        # stdio goes to C only when no stream is a Python object (whose buffer could hold earlier output)
+        self._native_stdio = all(s.fd is not None for s in self.streams)
+        self.fds: FdTable = FdTable(self._fast.fds, self._native_fd)
+        for i, s in enumerate(self.streams):
+            self.fds[i] = _Fd(s.filetype, stream=s, rights=s.rights, inheriting=0)
         for fd, (guest, host) in enumerate(config.preopens.items(), start=3):
             try:
                 dir_fd = open_directory(host)
@@ -190,8 +197,10 @@ class Wasi:
             raise Error("WASI needs the module to export its memory as \"memory\"")
         self._memory = mem
         self._mv_len = -1
-        self._fast.bind(mem)
         self._blocker = Blocker.of(target)
+        self._fast.bind(mem, getattr(target, "_state", None) if self._blocker is not UNBOUND else None)
+        if self._native_stdio:        # output printed by Python so far comes before the guest's
+            flush_python_stdio()
         for s in self.streams:
             s.blocker = self._blocker
 
@@ -317,6 +326,17 @@ class Wasi:
         for s in self.streams:
             if s is not stream and s.buf:
                 s.flush()
+
+    def _native_fd(self, e: _Fd) -> NativeFd | None:
+        """What the C handlers of fd_write/fd_read/fd_seek/fd_tell know of ``e`` (None: Python answers)."""
+        if e.os_fd is not None:
+            waits = e.filetype != abi.FILETYPE_REGULAR_FILE and not e.fdflags & abi.FDFLAGS_NONBLOCK
+            return NativeFd(e.os_fd, FD_READ_WAITS if waits else 0, e.rights)
+        s = e.stream
+        if s is not None and s.fd is not None and self._native_stdio:
+            waits = s.filetype != abi.FILETYPE_REGULAR_FILE
+            return NativeFd(s.fd, FD_STREAM | (FD_READ_WAITS if waits else 0), e.rights)
+        return None
 
     def _new_fd(self, entry: _Fd) -> int:
         fd = 3
@@ -608,6 +628,7 @@ class Wasi:
         elif flags & ~abi.FDFLAGS_APPEND:
             return abi.ENOTSUP
         e.fdflags = flags
+        self.fds.refresh(fd & M32)
         return 0
 
     def fd_fdstat_set_rights(self, fd: int, rights: int, inheriting: int) -> int:
@@ -617,6 +638,7 @@ class Wasi:
         if rights & ~e.rights or inheriting & ~e.inheriting:
             return abi.ENOTCAPABLE
         e.rights, e.inheriting = rights, inheriting
+        self.fds.refresh(fd & M32)
         return 0
 
     def _stat_of(self, e: _Fd) -> Any:

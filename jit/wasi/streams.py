@@ -81,7 +81,7 @@ class Stream:
             return total
         if self.fd is not None:
             if self.fd in (1, 2):
-                _flush_python_stdio()
+                flush_python_stdio()
             self._write_fd(views)
             return total
         for v in views:
@@ -116,7 +116,7 @@ class Stream:
     def _emit(self, data: memoryview) -> None:
         if self.fd is not None:
             if self.fd in (1, 2):
-                _flush_python_stdio()
+                flush_python_stdio()
             self._write_fd([data])
         elif self.text:
             self.obj.write(bytes(data).decode("utf-8", "replace"))
@@ -160,7 +160,8 @@ class Stream:
         return len(data)
 
 
-def _flush_python_stdio() -> None:
+def flush_python_stdio() -> None:
+    """Flush Python's sys.stdout and sys.stderr (before output goes to fd 1 or 2 directly)."""
     for s in (sys.stdout, sys.stderr):
         try:
             if s is not None:

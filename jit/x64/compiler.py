@@ -20,7 +20,10 @@ map, signatures); see docs/abi.md for the calling convention and frame layout.
 """
 from __future__ import annotations
 
+import gc
 from array import array
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from ..abi import vmctx as V
 from ..abi.compiled import CompiledModule
@@ -32,7 +35,7 @@ from ..errors import CompileError, LimitError
 from ..wasm.opcodes import OPS
 from ..wasm.types import BLOCK_V128, F32, F64, I32, I64, V128, FuncType
 from .context import CodegenContext
-from .encoder import Assembler, Cond, Label, Mem
+from .encoder import Assembler, Cond, Label, Mem, Template
 from .lower import (
     LOWERINGS,
     OP_BLOCK,
@@ -91,6 +94,26 @@ XMM_PINS = (XMM8, XMM9, XMM10, XMM11, XMM12, XMM13, XMM14)
 M64 = 0xFFFFFFFFFFFFFFFF
 PROPOSAL_KEY_BY_NAME = {p.name: p.key for p in PROPOSALS}
 SIMD_PREFIX_KEY = 0xFD000         # opcode keys of the 0xFD (v128) instructions start here
+DEPTH_WEIGHT = (1, 8, 64, 512)    # weight of a local's use at loop depth 0, 1, 2, 3 and more
+
+
+def _prologue(a: Assembler, overflow: Label) -> tuple[int, int]:
+    """Frame pointer, stack check (before touching the frame), vmctx slot, frame. Returns the
+    offsets of the two imm32 fields patched with the frame size (stack check, ``sub rsp``)."""
+    a.push(RBP)
+    a.mov(RBP, RSP, 64)
+    a.mov(RAX, RSP, 64)
+    a.sub(RAX, 0, 64, force_imm32=True)
+    check_patch = a.offset - 4
+    a.cmp(RAX, Mem(VMCTX, disp=V.VMCTX_STACK_LIMIT), 64)
+    a.jcc(Cond.B, overflow)
+    a.push(VMCTX)
+    a.sub(RSP, 0, 64, force_imm32=True)
+    return check_patch, a.offset - 4
+
+
+PROLOGUE = Template(_prologue, 1)
+"""Every function's prologue, assembled once (its one hole: the stack-overflow trap site)."""
 
 
 class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, IntegerLowering, FloatLowering,
@@ -114,25 +137,13 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
             local_types.extend([ty] * count)
         self.nparams = len(self.sig.params)
         code = body.code
-        # Pre-scan: `if` blocks with parameters need hidden locals; v128 anywhere widens slots.
-        wide = V128 in self.sig.params or V128 in self.sig.results or V128 in local_types
-        # instruction index of an `if` with parameters -> its first hidden local (by position, not in
-        # compile order: an `if` in dead code is never compiled and must not shift the others)
-        self.if_hidden: dict[int, int] = {}
-        for i, (op, a, _b, _pos) in enumerate(code):
-            if op == OP_IF and a >= 0:
-                self.if_hidden[i] = len(self.sig.params) + len(local_types)
-                local_types.extend(self.module.types[a].params)
-            elif op >= SIMD_PREFIX_KEY:
-                wide = True
-            elif op in (OP_BLOCK, OP_LOOP, OP_IF) and a == BLOCK_V128:
-                wide = True
-            elif op == OP_TRY_TABLE or op == OP_THROW:    # a v128 payload lands in stack slots
-                wide = wide or a == BLOCK_V128 or _v128_payload(self.module, op, a, _b)
-        self.local_types = list(self.sig.params) + local_types
         self.num_declared = self.nparams + sum(c for c, _ in body.locals)
+        # One pre-scan: `if` blocks with parameters need hidden locals, v128 anywhere widens slots,
+        # and the uses of each local, weighted by loop depth, pick the pinned ones.
+        wide, self.if_hidden, weight = self.prescan(code, local_types)
+        self.local_types = list(self.sig.params) + local_types
         self.frame = Frame(self.sig.params, local_types, wide)
-        self.pins = self.choose_pinned_locals(code)
+        self.pins = self.choose_pinned_locals(weight)
         self.callee_saved = []      # (register, frame slot) saved in the prologue
         for reg in sorted({r for _, r in self.pins if r in CALLEE_SAVED_PINS}, key=CALLEE_SAVED_PINS.index):
             self.callee_saved.append((reg, self.frame.temp_mem(I64)))
@@ -152,30 +163,66 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
         self.pos = body.offset
         self.eh_init()
 
-    def choose_pinned_locals(self, code) -> list[tuple[int, object]]:
-        """Pick the hottest locals (uses weighted by loop depth) to live in registers all along.
+    def prescan(self, code, local_types: list[int]) -> tuple[bool, dict[int, int], list[int]]:
+        """One pass over the body before compiling it. Returns whether frame slots must be 16 bytes
+        (a v128 anywhere), the first hidden local of each `if` with parameters (by instruction index,
+        not in compile order: an `if` in dead code is never compiled and must not shift the others;
+        ``local_types`` gets the hidden locals appended), and each declared local's use weight
+        (uses weighted by loop depth: 1, 8, 64, then 512 from depth 3 on)."""
+        module = self.module
+        params = self.sig.params
+        wide = V128 in params or V128 in self.sig.results or V128 in local_types
+        if_hidden: dict[int, int] = {}
+        n = self.num_declared
+        weight = [0] * n
+        loops: list[int] = []      # per open block: 1 for a loop
+        push_loop, pop_loop = loops.append, loops.pop
+        depth = 0
+        scale = 1
+        local_get, local_set, local_tee = OP_LOCAL_GET, OP_LOCAL_SET, OP_LOCAL_TEE
+        for i, (op, a, b, _pos) in enumerate(code):
+            if op == local_get or op == local_set or op == local_tee:
+                if a < n:
+                    weight[a] += scale
+            elif op == OP_END:
+                if loops and pop_loop():
+                    depth -= 1
+                    scale = DEPTH_WEIGHT[depth if depth < 3 else 3]
+            elif op == OP_LOOP:
+                push_loop(1)
+                depth += 1
+                scale = DEPTH_WEIGHT[depth if depth < 3 else 3]
+                if a == BLOCK_V128:
+                    wide = True
+            elif op == OP_BLOCK:
+                push_loop(0)
+                if a == BLOCK_V128:
+                    wide = True
+            elif op == OP_IF:
+                push_loop(0)
+                if a >= 0:
+                    if_hidden[i] = len(params) + len(local_types)
+                    local_types.extend(module.types[a].params)
+                elif a == BLOCK_V128:
+                    wide = True
+            elif op >= SIMD_PREFIX_KEY:
+                wide = True
+            elif op == OP_TRY_TABLE:
+                push_loop(0)
+                wide = wide or a == BLOCK_V128 or _v128_payload(module, op, a, b)
+            elif op == OP_THROW:        # a v128 payload lands in stack slots
+                wide = wide or _v128_payload(module, op, a, b)
+        return wide, if_hidden, weight
+
+    def choose_pinned_locals(self, weight: list[int]) -> list[tuple[int, object]]:
+        """Pick the hottest locals (``weight``: uses weighted by loop depth) to live in registers all
+        along.
 
         Integer locals go to rbx, r12, r13 (saved in the prologue, so calls keep them) and then
         r8-r10; float locals to xmm8-xmm14. Caller-saved pins are stored before every call and
         reloaded after it.
         """
         n = self.num_declared
-        weight = [0] * n
-        depth = 0
-        loops: list[int] = []
-        scale = (1, 8, 64, 512)
-        local_get, local_set, local_tee = OP_LOCAL_GET, OP_LOCAL_SET, OP_LOCAL_TEE
-        for op, a, _b, _pos in code:
-            if op == local_get or op == local_set or op == local_tee:
-                if a < n:
-                    weight[a] += scale[depth if depth < 3 else 3]
-            elif op == OP_LOOP:
-                loops.append(1)
-                depth += 1
-            elif op == OP_BLOCK or op == OP_IF or op == OP_TRY_TABLE:
-                loops.append(0)
-            elif op == OP_END and loops:
-                depth -= loops.pop()
         order = sorted((i for i in range(n) if weight[i] >= 3), key=lambda i: -weight[i])
         gprs, xmms = list(GPR_PINS), list(XMM_PINS)
         pins = []
@@ -215,18 +262,9 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
         a.align(16)
         a.bind(label)
         self.start = a.offset
-        # Prologue: frame pointer, stack check (before touching the frame), vmctx slot, frame.
-        a.push(RBP)
-        a.mov(RBP, RSP, 64)
-        a.mov(RAX, RSP, 64)
-        a.sub(RAX, 0, 64, force_imm32=True)
-        check_patch = a.offset - 4
-        overflow = a.label()
-        a.cmp(RAX, Mem(VMCTX, disp=V.VMCTX_STACK_LIMIT), 64)
-        a.jcc(Cond.B, overflow)
-        a.push(VMCTX)
-        a.sub(RSP, 0, 64, force_imm32=True)
-        frame_patch = a.offset - 4
+        overflow = Label()
+        base = a.splice(PROLOGUE, overflow)
+        check_patch, frame_patch = base + PROLOGUE.marks[0], base + PROLOGUE.marks[1]
         self.zero_locals()
         self.load_pins()
         self.emit_budget_checks()
@@ -237,11 +275,10 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
         self.code = code
         i = 0
         n = len(code)
+        get_handler = handlers.get
         while i < n:
-            insn = code[i]
             self.i = i
-            op = insn[0]
-            self.pos = insn[3]
+            op, x, y, self.pos = code[i]
             if self.dead:
                 # Unreachable code: skip it, counting nested blocks; the enclosing end/else revive.
                 if op in (OP_BLOCK, OP_LOOP, OP_IF, OP_TRY_TABLE):
@@ -255,7 +292,7 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
                     self.op_else(None, None)
                 i += 1
                 continue
-            h = handlers.get(op)
+            h = get_handler(op)
             if h is None:
                 info = OPS.get(op)
                 if info is not None and info.name in UNSUPPORTED:
@@ -263,7 +300,7 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
                                                    self.func_index, self.module.func_name(self.func_index))
                 raise CompileError(f"instruction {info.name if info else hex(op)} is not supported yet",
                                    self.pos, self.func_index, self.module.func_name(self.func_index))
-            h(self, insn[1], insn[2])
+            h(self, x, y)
             i = self.i + 1          # a handler may consume the next instruction (fused local.set)
         # Out-of-line interrupt checks and trap sites.
         self.emit_interrupt_slow_paths()
@@ -363,12 +400,13 @@ class ModuleCompiler:
         m = self.module
         nimp = m.num_imported_funcs
         func_offsets, func_ends = [], []
-        for i, body in enumerate(m.codes):
-            fc = FunctionCompiler(self, nimp + i, body)
-            fc.compile()
-            func_offsets.append(fc.start)
-            func_ends.append(fc.end)
-        return self.finish(func_offsets, func_ends)
+        with gc_paused():
+            for i, body in enumerate(m.codes):
+                fc = FunctionCompiler(self, nimp + i, body)
+                fc.compile()
+                func_offsets.append(fc.start)
+                func_ends.append(fc.end)
+            return self.finish(func_offsets, func_ends)
 
     def finish(self, func_offsets: list[int], func_ends: list[int]) -> CompiledModule:
         """Everything after the function bodies: host-call stubs, constant pool, helper GOT, and the
@@ -424,6 +462,20 @@ class ModuleCompiler:
             func_names=dict(m.names.functions) if m.names else {},
             eh_table=build_table(self.eh_funcs, self.eh_segs),
         )
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside: the compiler makes no reference cycles (its objects die by
+    reference counting), and collections triggered by its allocations would rescan the decoded
+    module's many instruction tuples again and again."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def external_refs(asm: Assembler) -> list[tuple[Label, int, int, int]]:

@@ -7,9 +7,11 @@ and record trap sites; it sits between the lowerings (``jit.x64.lower``) and the
 """
 from __future__ import annotations
 
+from functools import partial
+
 from ..abi import vmctx as V
 from ..wasm.types import F32, F64, I32
-from .encoder import Cond, Mem
+from .encoder import Cond, Label, Mem, Template
 from .registers import RAX, RDI, RSI, SCRATCH, VMCTX, Gpr, Xmm
 from .stack import (
     CONST,
@@ -31,6 +33,19 @@ FLAGS = 4                      # a Val kind: the result of the comparison just e
 M32 = 0xFFFFFFFF
 M64 = 0xFFFFFFFFFFFFFFFF
 SIGN32, SIGN64 = 0x80000000, 0x8000000000000000
+
+
+def _trap_call(kind: int | None, a, helper: Label) -> None:
+    if kind is None:
+        a.mov(RSI, RAX, 32)
+    else:
+        a.mov(RSI, kind, 32)
+    a.mov(RDI, VMCTX, 64)
+    a.call_rip(helper)
+
+
+_TRAP_CALLS: dict[int | None, Template] = {}
+"""Trap kind -> the call of ``wx_trap`` for it, assembled once (hole: the helper's GOT label)."""
 
 
 class CodegenContext:
@@ -203,15 +218,14 @@ class CodegenContext:
         self.asm.jcc(cond, lbl)
         self.trap_sites.append((lbl, V.TRAP_CODE[kind], self.pos))
 
-    def call_trap_inline(self, kind: int, pos: int) -> None:
+    def call_trap_inline(self, kind: int | None, pos: int) -> None:
+        """``wx_trap(vmctx, kind)`` (kind None: the code is in eax), a PC map entry at its return."""
+        template = _TRAP_CALLS.get(kind)
+        if template is None:
+            template = _TRAP_CALLS[kind] = Template(partial(_trap_call, kind), 1)
         a = self.asm
-        if kind is None:
-            a.mov(RSI, RAX, 32)
-        else:
-            a.mov(RSI, kind, 32)
-        a.mov(RDI, VMCTX, 64)
-        a.call_rip(self.mc.helper_label("wx_trap"))
-        self.mc.pc_offsets.append(a.offset)
+        a.splice(template, self.mc.helper_label("wx_trap"))
+        self.mc.pc_offsets.append(len(a.code))
         self.mc.pc_wasm.append(pos)
 
     # ------------------------------------------------------------------------ value transfers

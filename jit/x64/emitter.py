@@ -271,6 +271,19 @@ class Emitter:
                 raise self._fail("jump", f"{label!r} is out of rel32 range")
             self.code[at:at + 4] = pack(value, 4)
 
+    def splice(self, template, *labels: Label) -> int:
+        """Append a ``jit.x64.encoder.Template`` with its holes aimed at ``labels``; return where it
+        starts. A jump of the template to an already bound label is refused (see ``Template``)."""
+        code = self.code
+        base = len(code)
+        code += template.code
+        for at, size, rel_to, i, jump in template.refs:
+            lbl = labels[i]
+            if jump and lbl.offset is not None:
+                raise self._fail("splice", f"template jump to {lbl!r}, which is already bound")
+            self._ref(lbl, base + at, size, base + rel_to)
+        return base
+
     def _jump(self, short_op: bytes, long_op: bytes, target: Label, short: bool) -> None:
         code = self.code
         off = target.offset

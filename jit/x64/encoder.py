@@ -31,7 +31,7 @@ from .operands import Cond, EncodingError, Label, Mem
 from .registers import RAX, Gpr, Xmm
 from .sse import SseMixin
 
-__all__ = ["Assembler", "Cond", "EncodingError", "Label", "Mem"]
+__all__ = ["Assembler", "Cond", "EncodingError", "Label", "Mem", "Template"]
 
 Reg = Gpr | Xmm
 RM = Gpr | Xmm | Mem | Label
@@ -455,3 +455,45 @@ class Assembler(SseMixin, Emitter):
     def mfence(self) -> None:
         """Full memory barrier: earlier stores are visible before later loads (x86 may reorder those)."""
         self.code += b"\x0f\xae\xf0"
+
+
+def _is_jump_field(code: bytes, at: int) -> bool:
+    """Whether the 4-byte field at ``at`` is a jump's rel32 (``E9``, ``0F 80+cc``), as opposed to a
+    ``call rel32`` or a ``[rip + label]`` displacement (whose ModRM byte is never E9 or 80..8F)."""
+    op = code[at - 1]
+    return op == 0xE9 or (0x80 <= op <= 0x8F and at >= 2 and code[at - 2] == 0x0F)
+
+
+class Template:
+    """A fixed instruction sequence assembled once, spliced in with ``Assembler.splice``.
+
+    ``Template(build, nlabels)`` runs ``build(asm, *holes)`` on a fresh ``Assembler`` with ``nlabels``
+    unbound labels and keeps the bytes, the references to the holes and what ``build`` returns
+    (``marks``: offsets inside the sequence, e.g. of fields patched later). Splicing it with labels
+    gives exactly the bytes assembling the sequence there would, provided each jump in it aims at a
+    label that is still unbound (a forward jump, rel32): ``splice`` refuses a bound one. Calls and
+    ``[rip + label]`` operands may aim at any label. A label ``build`` makes itself must be bound
+    inside the sequence.
+    """
+
+    __slots__ = ("code", "refs", "marks")
+
+    def __init__(self, build, nlabels: int = 0) -> None:
+        asm = Assembler()
+        holes = [Label(f"hole{i}") for i in range(nlabels)]
+        self.marks = build(asm, *holes)
+        index = {id(lbl): i for i, lbl in enumerate(holes)}
+        code = bytes(asm.code)
+        refs = []
+        for lbl, fixups in asm._fixups.items():
+            i = index.get(id(lbl))
+            if i is None:
+                raise EncodingError(f"template: {lbl!r} is referenced but never bound")
+            for at, size, rel_to in fixups:
+                refs.append((at, size, rel_to, i, size == 4 and _is_jump_field(code, at)))
+        if any(lbl.offset is not None for lbl in holes):
+            raise EncodingError("template: a hole label was bound inside the sequence")
+        refs.sort()
+        self.code = code
+        self.refs = tuple(refs)
+
