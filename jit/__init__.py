@@ -1,8 +1,8 @@
 """wxjit: an x86-64 JIT compiler for WebAssembly with W^X code memory.
 
 The public API (see docs/ and DESIGN.md): ``validate``, ``Module``, ``Instance``, ``Func``,
-``Memory``, ``Global``, ``Table``, ``Limits``, ``Features`` and the exception hierarchy rooted at
-``Error``.
+``Memory``, ``Global``, ``Table``, ``Limits``, ``Features``, ``collect`` (run the collector of
+externrefs and GC objects, docs/gc.md) and the exception hierarchy rooted at ``Error``.
 Heavier parts are imported on first use so that ``import jit`` stays cheap.
 """
 from __future__ import annotations
@@ -41,6 +41,7 @@ _LAZY = {
     "Features": "jit.abi.features",
     "Cache": "jit.cache",
     "Pool": "jit.pool",
+    "collect": "jit.runtime.gc",
 }
 
 __all__ = [

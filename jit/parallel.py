@@ -16,7 +16,7 @@ import gc
 import multiprocessing
 import os
 import pickle
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .abi.limits import DEFAULT_LIMITS, Limits
@@ -42,6 +42,7 @@ class Chunk:
     pc_offsets: list[int]
     pc_wasm: list[int]
     eh: tuple = ((), ())        # exception handling: (functions, segments) as ModuleCompiler keeps them
+    safepoints: list = field(default_factory=list)    # stack maps (jit.abi.stackmaps) at code offsets
 
 
 def default_jobs() -> int:
@@ -89,22 +90,23 @@ def partition(sizes: list[int], parts: int) -> list[tuple[int, int]]:
 
 def compile_chunk(module: Any, lo: int, hi: int, fuel: bool, limits: Limits) -> Chunk:
     """Compile defined functions ``lo..hi`` (indices into ``module.codes``) from code offset 0."""
-    from .x64.compiler import FunctionCompiler, ModuleCompiler, external_refs
+    from .x64.compiler import FunctionCompiler, ModuleCompiler, external_refs, gc_paused
 
     mc = ModuleCompiler(module, fuel, limits)
     nimp = module.num_imported_funcs
     starts, ends = [], []
-    for i in range(lo, hi):
-        fc = FunctionCompiler(mc, nimp + i, module.codes[i])
-        fc.compile()
-        starts.append(fc.start)
-        ends.append(fc.end)
+    with gc_paused():
+        for i in range(lo, hi):
+            fc = FunctionCompiler(mc, nimp + i, module.codes[i])
+            fc.compile()
+            starts.append(fc.start)
+            ends.append(fc.end)
     keys: dict[int, tuple[str, Any]] = {id(lbl): ("func", i) for i, lbl in enumerate(mc.func_labels)}
     keys.update((id(lbl), ("helper", name)) for name, lbl in mc.helpers.items())
     keys.update((id(lbl), ("const", key)) for key, lbl in mc.consts.items())
     refs = [(keys[id(lbl)], at, size, rel_to) for lbl, at, size, rel_to in external_refs(mc.asm)]
     return Chunk(bytes(mc.asm.code), starts, ends, refs, list(mc.helpers), list(mc.consts),
-                 mc.pc_offsets, mc.pc_wasm, (mc.eh_funcs, mc.eh_segs))
+                 mc.pc_offsets, mc.pc_wasm, (mc.eh_funcs, mc.eh_segs), mc.safepoints)
 
 
 def _worker(module: Any, lo: int, hi: int, fuel: bool, limits: Limits, conn: Any) -> None:
@@ -191,6 +193,7 @@ def merge(module: Any, chunks: list[Chunk], fuel: bool, limits: Limits) -> Any:
         func_ends += [base + e for e in c.ends]
         mc.pc_offsets += [base + p for p in c.pc_offsets]
         mc.pc_wasm += c.pc_wasm
+        mc.safepoints += [(base + off, words) for off, words in c.safepoints]
         funcs, segs = c.eh
         mc.eh_funcs += [(base + s, base + e, *rest) for s, e, *rest in funcs]
         mc.eh_segs += [(base + lo, base + hi, tuple((k, t, base + pad) for k, t, pad in cl))

@@ -32,6 +32,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "gcroots.h"
 #include "runtime.h"
 #include "bulk.h"
 #include "unwind.h"
@@ -210,6 +211,7 @@ void wx_unregister_code(int handle) {
     atomic_store(&code_ranges[handle].end, 0);
     atomic_store(&code_ranges[handle].start, 0);
     wx_eh_forget(handle);
+    wx_gc_forget_maps(handle);
     pthread_mutex_unlock(&code_lock);
 }
 
@@ -339,6 +341,7 @@ int wx_call(void *code, void *vmctx, uint64_t *slots, uint32_t n_in, uint32_t n_
     if (busy) return WX_CALL_BUSY;
     frame.prev = tls_top;
     if (frame.prev == NULL) {
+        wx_gc_thread_enters();           /* collections wait for the threads inside Wasm (gcroots.c) */
         if (!tls_altstack_ready) ensure_altstack();
         uint64_t lo = thread_stack_lo();
         uint64_t budget = VM_U64(vmctx, WX_VMCTX_STACK_BUDGET);
@@ -376,12 +379,14 @@ int wx_call(void *code, void *vmctx, uint64_t *slots, uint32_t n_in, uint32_t n_
             uint64_t *group = (uint64_t *)VM_U64(vmctx, WX_VMCTX_OWNER_PTR);
             if (group != NULL) __atomic_store_n(&group[WX_GROUP_INTERRUPT / 8], 0, __ATOMIC_RELEASE);
         }
+        if (e->prev == NULL) wx_gc_thread_leaves();
         guard_release(owner);
         return (int)e->kind;
     }
     tls_top = &frame;
     wx_enter(code, vmctx, slots, n_in, n_out);
     tls_top = frame.prev;
+    if (frame.prev == NULL) wx_gc_thread_leaves();
     guard_release(owner);
     return 0;
 }
@@ -638,7 +643,10 @@ __attribute__((used)) void wx_host_call_c(void *vmctx, uint64_t import_index, ui
     if (fast != NULL && fast[2 * import_index] != 0 &&
         ((int (*)(void *, uint64_t *))fast[2 * import_index])((void *)fast[2 * import_index + 1], slots))
         return;
+    wx_gc_exit exit_rec;              /* the stub's frame: a collection walks the Wasm frames from it */
+    wx_gc_exit_push(&exit_rec, regs->rbp);
     int rc = wx_py_host_call(vmctx, import_index, slots);
+    wx_gc_exit_pop(&exit_rec);
     keep_handlers_in_front();
     if (rc == -2) {
         wx_exn *exn = wx_exn_take_thrown();

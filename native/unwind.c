@@ -58,6 +58,7 @@ static __thread int tls_nfree;
 static __thread wx_exn *tls_uncaught;       /* an exception that left the innermost entry */
 static __thread wx_exn *tls_thrown;         /* a jit.WasmException a host function raised */
 static _Atomic uint64_t n_retained;         /* escaped exceptions (kept until the process exits) */
+static wx_exn *_Atomic retained;            /* the escaped exceptions, linked by ->next (gcroots.c) */
 
 void wx_eh_register(int handle, const uint32_t *table, uint64_t code_start) {
     if (handle < 0 || handle >= WX_EH_MAX_HANDLES) return;
@@ -113,10 +114,15 @@ static inline void escape(wx_exn *e) {
     if (!(e->flags & WX_EXN_ESCAPED)) {
         e->flags |= WX_EXN_ESCAPED;
         atomic_fetch_add(&n_retained, 1);
+        wx_exn *head = atomic_load(&retained);
+        do e->next = head; while (!atomic_compare_exchange_weak(&retained, &head, e));
     }
 }
 
 uint64_t wx_exn_retained(void) { return atomic_load(&n_retained); }
+
+/* The first escaped exception (the others follow through ->next): roots of a collection. */
+wx_exn *wx_exn_retained_first(void) { return atomic_load(&retained); }
 
 void wx_exn_set_thrown(wx_exn *e) { tls_thrown = e; }
 

@@ -31,6 +31,7 @@ void wx_exn_release(wx_exn *exn);
 void wx_exn_set_thrown(wx_exn *exn);
 wx_exn *wx_exn_take_uncaught(void);
 uint64_t wx_exn_retained(void);
+wx_exn *wx_exn_retained_first(void);
 
 /* From runtime.c: a Wasm exception a host function raised (set by the Python dispatcher) is thrown
  * from the host-call stub's frame. */

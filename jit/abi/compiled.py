@@ -41,6 +41,9 @@ class CompiledModule:
     # Exception handling: the handler table the unwinder reads (u32 words, layout in native/unwind.c;
     # functions that save callee-saved registers, try-body segments, catch clauses); b"" if none.
     eh_table: bytes = b""
+    # Stack maps: the traced reference words of each frame at every safepoint (jit.abi.stackmaps,
+    # read by native/gcroots.c); b"" if none.
+    stack_maps: bytes = b""
 
     def func_at(self, code_offset: int) -> int | None:
         """The function index whose code contains ``code_offset``, or None (stubs, GOT)."""

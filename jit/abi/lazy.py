@@ -55,11 +55,13 @@ class FunctionCode:
     exception-handling records of ``jit.x64.lower.exceptions`` (the function's saved callee-saved
     registers, its try-body segments with their clauses; layout in native/unwind.c), at code offsets."""
 
-    __slots__ = ("index", "code", "end", "calls", "helpers", "pc_offsets", "pc_wasm", "eh_funcs", "eh_segs")
+    __slots__ = ("index", "code", "end", "calls", "helpers", "pc_offsets", "pc_wasm", "eh_funcs", "eh_segs",
+                 "safepoints")
 
     def __init__(self, index: int, code: bytes, end: int, calls: list[tuple[int, int, int]],
                  helpers: list[tuple[int, int, str]], pc_offsets: list[int], pc_wasm: list[int],
-                 eh_funcs: list[tuple] | None = None, eh_segs: list[tuple] | None = None) -> None:
+                 eh_funcs: list[tuple] | None = None, eh_segs: list[tuple] | None = None,
+                 safepoints: list[tuple[int, tuple[int, ...]]] | None = None) -> None:
         self.index = index
         self.code = code
         self.end = end
@@ -69,3 +71,4 @@ class FunctionCode:
         self.pc_wasm = pc_wasm
         self.eh_funcs = eh_funcs or []
         self.eh_segs = eh_segs or []
+        self.safepoints = safepoints or []      # stack maps (jit.abi.stackmaps), at code offsets

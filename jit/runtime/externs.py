@@ -30,6 +30,7 @@ from ..wasm.types import (
     valtype_name,
 )
 from ..wasm.types import Limits as WasmLimits
+from .gc import ROOTS, traced_type
 from .memory import LinearMemory
 from .values import check_bits, check_v128_bits, from_bits, to_bits, v128_to_bits
 
@@ -170,6 +171,8 @@ class Global:
         self._cell = ffi.new("uint64_t[2]")
         self._owner = None
         self._set(value)
+        if traced_type(self.type.valtype):
+            ROOTS.globals.add(self)     # its cell is a root of collections (jit.runtime.gc)
 
     @classmethod
     def _view(cls, gtype: GlobalType, address: int, owner: object) -> Global:
@@ -263,6 +266,8 @@ class Table:
             raise LimitError(f"cannot allocate a table of {min} elements")
         self._t = ffi.gc(t, lib.wx_table_free)
         self._keep: set[object] = set()
+        if traced_type(et):
+            ROOTS.tables.add(self)      # its elements are roots of collections (jit.runtime.gc)
 
     @property
     def address(self) -> int:

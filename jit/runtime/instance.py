@@ -48,6 +48,7 @@ from ..wasm.subtyping import canonical_functype
 from ..wasm.types import V128, FuncType, GlobalType
 from . import host, linker, sigint
 from .externs import Func, Global, InstanceFunction, Memory, Table
+from .gc import ROOTS as gc_roots
 from .memory import LinearMemory
 from .module import Module
 from .plan import InstancePlan, canonical_type_id, eval_const
@@ -470,6 +471,7 @@ class Instance:
             vm[V.VMCTX_FUEL // 8] = _UNLIMITED_FUEL if limits.fuel is None else limits.fuel
         _register_owner(st)
         self._state = st
+        gc_roots.add_instance(st)      # traced globals and element segments (jit.runtime.gc)
         self.exports = Exports(st)
         st.facade = weakref.ref(self)
         if externs:

@@ -36,6 +36,7 @@ from collections.abc import Callable
 from itertools import chain
 from typing import Any
 
+from ..abi import stackmaps
 from ..errors import CompileError, Error, LimitError
 from ..native import ffi, lib
 from . import host, traps
@@ -132,7 +133,7 @@ class _Segment:
     function and Wasm offset a pc is at (``func_at_pc``, ``wasm_offset_at``, ``func_names``)."""
 
     __slots__ = ("slot", "handle", "address", "size", "used", "names", "func_names", "starts", "ends",
-                 "funcs", "pc_offsets", "pc_wasm", "eh", "__weakref__")
+                 "funcs", "pc_offsets", "pc_wasm", "eh", "safepoints", "maps", "__weakref__")
 
     def __init__(self, slot: Any, handle: int, names: Callable[[int], str | None],
                  func_names: dict[int, str], eh: _EhTable | None) -> None:
@@ -149,6 +150,8 @@ class _Segment:
         self.pc_offsets: list[int] = []    # ascending too: functions are placed one after another
         self.pc_wasm: list[int] = []
         self.eh = eh
+        self.safepoints: list[tuple[int, tuple[int, ...]]] = []    # stack maps, ascending offsets
+        self.maps: list[Any] = []        # the registered table and the one before (a walker may read it)
         if eh is not None and (eh.caps[0] or eh.caps[1]):
             lib.wx_eh_register(handle, eh.words, self.address)
 
@@ -167,6 +170,14 @@ class _Segment:
         self.funcs.append(index)
         self.ends.append(end)
         self.starts.append(start)
+
+    def add_stack_maps(self, safepoints: list[tuple[int, tuple[int, ...]]], start: int) -> None:
+        """Stack maps of a function placed at ``start``: the segment's table is re-encoded and
+        registered again (jit.abi.stackmaps; the previous table stays alive one more round)."""
+        self.safepoints.extend(stackmaps.merge(safepoints, start))
+        table = ffi.from_buffer("uint32_t[]", stackmaps.encode(self.safepoints))
+        lib.wx_gc_register_maps(self.handle, table, self.address)
+        self.maps = [self.maps[-1], table] if self.maps else [table]
 
     def func_at(self, offset: int) -> int | None:
         i = bisect.bisect_right(self.starts, offset) - 1
@@ -332,6 +343,8 @@ class LazyCode:
         except struct.error:
             raise CompileError(f"lazy compilation: function {fc.index} placed out of rel32 reach") from None
         seg.add(start, start + fc.end, fc.index, fc.pc_offsets, fc.pc_wasm)
+        if fc.safepoints:        # before the code can run: a collection walking it finds its maps
+            seg.add_stack_maps(fc.safepoints, start)
         if fc.eh_funcs or fc.eh_segs:
             seg.eh.add(fc, start)
         i = fc.index - nimp

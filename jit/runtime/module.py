@@ -54,6 +54,11 @@ class LoadedCode:
             if table is None:
                 table = compiled.__dict__["_wx_eh"] = ffi.from_buffer("uint32_t[]", compiled.eh_table)
             lib.wx_eh_register(slot.range, table, slot.exec)
+        if compiled.stack_maps:      # stack maps of the safepoints (jit.abi.stackmaps, native/gcroots.c)
+            maps = compiled.__dict__.get("_wx_maps")
+            if maps is None:
+                maps = compiled.__dict__["_wx_maps"] = ffi.from_buffer("uint32_t[]", compiled.stack_maps)
+            lib.wx_gc_register_maps(slot.range, maps, slot.exec)
 
 
 def _no_names(funcidx: int) -> str | None:

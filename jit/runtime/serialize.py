@@ -51,6 +51,7 @@ from typing import Any
 
 from blake3 import blake3 as _blake3
 
+from ..abi import stackmaps
 from ..abi import vmctx as V
 from ..abi.compiled import CompiledModule
 from ..abi.cpu import host_features
@@ -64,8 +65,9 @@ from .plan import InstancePlan, PlanRecipe, make_recipe
 MAGIC = b"WXJITCW\x00"
 # 3: exception handling (tags, CompiledModule.eh_table); 4: packed uint32 arrays; 5: address types;
 # 6: Wasm 3.0 types (struct/array types, rec groups, subtypes, table initialisers); 7: keyed BLAKE3
-# MAC, the machine code raw after the metadata (not inside the marshal payload)
-FORMAT_VERSION = 7
+# MAC, the machine code raw after the metadata (not inside the marshal payload); 8: stack maps
+# (CompiledModule.stack_maps, jit.abi.stackmaps)
+FORMAT_VERSION = 8
 _HEAD = struct.Struct("<8sIIQ")          # magic, version, header length, payload length
 MAC_SIZE = 32                            # keyed BLAKE3 of everything before it, at the end of the file
 _META_LEN = struct.Struct("<Q")          # at the start of the payload: the metadata's length
@@ -711,6 +713,7 @@ def check_decoded(compiled: Any, wasm: Any, recipe: Any, fuel: bool) -> None:
     _need(type(names) is dict and all(type(k) is int and type(v) is str for k, v in names.items()),
           "bad function names")
     _check_eh_table(c.eh_table, size, offs, ends, c.layout)
+    _need(type(c.stack_maps) is bytes and stackmaps.check(c.stack_maps, size), "bad stack maps")
     _check_recipe(recipe, c, wasm)
 
 

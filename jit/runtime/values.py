@@ -4,7 +4,8 @@ A slot holds: i32 as its zero-extended bit pattern, i64 bits, f32 bits in the lo
 (docs/abi.md). ``to_bits`` accepts i32 in [-2**31, 2**32) and i64 in [-2**63, 2**64) and floats as
 Python floats (or ints); ``from_bits`` returns signed ints and Python floats. Raw bit patterns (exact
 NaN payloads) go through ``check_bits``;
-references cross as Python objects (None for null), see ``EXTERNREFS`` and ``FUNCREFS``. Conversion
+references cross as Python objects (None for null), see ``EXTERNREFS`` (released by collections,
+``jit.runtime.gc``) and ``FUNCREFS``. Conversion
 tables are keyed by the binary value type code.
 """
 from __future__ import annotations
@@ -76,26 +77,76 @@ HOST_TAG = 2
 class _ExternRefs:
     """The per-process externref table: a Python object <-> a handle ``h >= 1``. In compiled code the
     object is the word ``(h << 2) | 2`` (``HOST_TAG``), so it can never be mistaken for an i31 (low bit
-    1) or a GC heap pointer (low bits 00) once converted into the ``any`` hierarchy. Objects passed into
-    Wasm are kept alive by this table for the life of the process (simple and safe; no tracing of Wasm
-    state)."""
+    1) or a GC heap pointer (low bits 00) once converted into the ``any`` hierarchy.
+
+    Lifetime (docs/gc.md): the table holds the object while its handle may be reachable from Wasm.
+    A collection (``jit.runtime.gc``) marks the handles reachable from Wasm frames, tables, globals,
+    element segments and exception payloads, and releases the others: the table drops its reference
+    (a weakref callback fires once nothing else holds the object) and the handle is reused. A handle
+    made or handed out by ``to_bits`` since the previous collection is never released (Python may be
+    about to pass it into Wasm), so conversions need no per-call bookkeeping beyond one list store.
+    ``pressure`` is called when ``threshold`` new handles were made since the last collection.
+    """
 
     def __init__(self) -> None:
-        self.by_id: dict[int, object] = {}
-        self.ids: dict[int, int] = {}   # id(obj) -> ref id
+        self.objects: list[object] = [None]  # handle -> object (None: free); handle 0 is null
+        self.ids: dict[int, int] = {}         # id(obj) -> handle
+        self.touched: list[int] = [0]         # handle -> epoch of its last to_bits
+        self.free: list[int] = []             # released handles, reused first
+        self.epoch = 1                        # advanced by every collection
+        self.made = 0                         # handles made since the last collection
+        self.threshold = 10_000
+        self.pressure: Callable[[], object] | None = None
 
     def to_bits(self, obj: object) -> int:
         if obj is None:
             return 0
-        rid = self.ids.get(id(obj))
-        if rid is None:
-            rid = ((len(self.by_id) + 1) << 2) | HOST_TAG
-            self.by_id[rid] = obj
-            self.ids[id(obj)] = rid
-        return rid
+        h = self.ids.get(id(obj))
+        if h is None:
+            return self._new(obj)
+        self.touched[h] = self.epoch
+        return (h << 2) | HOST_TAG
+
+    def _new(self, obj: object) -> int:
+        if self.free:
+            h = self.free.pop()
+            self.objects[h] = obj
+            self.touched[h] = self.epoch
+        else:
+            h = len(self.objects)
+            self.objects.append(obj)
+            self.touched.append(self.epoch)
+        self.ids[id(obj)] = h
+        self.made += 1
+        if self.made >= self.threshold and self.pressure is not None:
+            self.pressure()          # the new handle is touched in this epoch: it survives
+        return (h << 2) | HOST_TAG
 
     def from_bits(self, bits: int) -> object:
-        return None if bits == 0 else self.by_id[bits]
+        if bits == 0:
+            return None
+        h = bits >> 2
+        if bits & 3 != HOST_TAG or h >= len(self.objects) or self.objects[h] is None:
+            raise Error(f"not a live externref: {bits:#x}")
+        return self.objects[h]
+
+    @property
+    def live(self) -> int:
+        """Handles held now."""
+        return len(self.ids)
+
+    def release(self, handles: list[int]) -> list[object]:
+        """Drop ``handles`` (unreachable ones, found by a collection); their objects, for the caller to
+        let go of once the collection is over (weakref callbacks then run outside it)."""
+        objects, ids, free = self.objects, self.ids, self.free
+        out = []
+        for h in handles:
+            obj = objects[h]
+            objects[h] = None
+            del ids[id(obj)]
+            free.append(h)
+            out.append(obj)
+        return out
 
 
 EXTERNREFS = _ExternRefs()

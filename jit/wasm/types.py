@@ -129,6 +129,25 @@ def value_class(t: int, types: list | tuple = ()) -> int:
     return top if top in (FUNCREF, EXNREF) else EXTERNREF
 
 
+TRACED_TOPS = frozenset((0x6E, 0x6F))
+"""The hierarchies whose words a collection traces (any, extern: externref handles, i31s, GC objects)."""
+
+
+def is_traced(t: int, types: list | tuple = ()) -> bool:
+    """Whether values of type ``t`` are words the collector traces (docs/gc.md): references of the
+    any and extern hierarchies; not numbers, funcrefs or exnrefs. ``types`` as for ``value_class``."""
+    top = HEAP_TOP.get(t)
+    if top is not None:
+        return top in TRACED_TOPS
+    if not t & REF_TYPE:
+        return False
+    h = ref_heap(t)
+    if h & HEAP_INDEX:
+        x = h & (HEAP_INDEX - 1)
+        return not (x < len(types) and isinstance(types[x], FuncType))
+    return HEAP_TOP.get(h) in TRACED_TOPS
+
+
 def ref_top(t: int) -> int:
     """The abstract top heap type (func, extern, exn or any) of an *abstract* reference type ``t``;
     concrete types need the module's types (:func:`jit.wasm.subtyping.TypeContext.top`)."""

@@ -30,6 +30,7 @@ from ..abi.compiled import CompiledModule
 from ..abi.features import PROPOSALS, UnsupportedProposalError
 from ..abi.lazy import SLOT_SIZE, FunctionCode, LazyHeader
 from ..abi.limits import DEFAULT_LIMITS, Limits
+from ..abi.stackmaps import encode as encode_stack_maps
 from ..abi.vmctx import VMContextLayout
 from ..errors import CompileError, LimitError
 from ..wasm.opcodes import OPS
@@ -85,6 +86,7 @@ from .registers import (
     XMM14,
     Xmm,
 )
+from .safepoints import SafepointRecorder
 from .stack import GPRS, XMMS, Frame, RegAlloc, Val, load_reg, store_reg
 
 # Registers hot locals may be pinned to (jit.x64.stack leaves them out of allocation when used).
@@ -118,7 +120,7 @@ PROLOGUE = Template(_prologue, 1)
 
 class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, IntegerLowering, FloatLowering,
                        MemoryLowering, CallLowering, TableLowering, ReferenceLowering, SimdArithmetic,
-                       SimdLanes, TailCallLowering, ExceptionLowering):
+                       SimdLanes, TailCallLowering, ExceptionLowering, SafepointRecorder):
     """Compiles one function body into the module's assembler: the dispatch loop over ``LOWERINGS``."""
 
     def __init__(self, mc: ModuleCompiler, func_index: int, body) -> None:
@@ -145,15 +147,20 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
         self.frame = Frame(self.sig.params, local_types, wide)
         self.pins = self.choose_pinned_locals(weight)
         self.callee_saved = []      # (register, frame slot) saved in the prologue
-        for reg in sorted({r for _, r in self.pins if r in CALLEE_SAVED_PINS}, key=CALLEE_SAVED_PINS.index):
-            self.callee_saved.append((reg, self.frame.temp_mem(I64)))
-        for idx, reg in self.pins:
-            self.frame.local_locs[idx] = reg
-        pinned = {r for _, r in self.pins}
-        self.caller_saved_pins = [(idx, r) for idx, r in self.pins if r not in CALLEE_SAVED_PINS]
         self.stack: list[Val] = []
-        self.ra = RegAlloc(self.asm, self.stack, self.frame, tuple(r for r in GPRS if r not in pinned),
-                           tuple(r for r in XMMS if r not in pinned))
+        if self.pins:
+            for reg in sorted({r for _, r in self.pins if r in CALLEE_SAVED_PINS},
+                              key=CALLEE_SAVED_PINS.index):
+                self.callee_saved.append((reg, self.frame.temp_mem(I64)))
+            for idx, reg in self.pins:
+                self.frame.local_locs[idx] = reg
+            pinned = {r for _, r in self.pins}
+            self.caller_saved_pins = [(idx, r) for idx, r in self.pins if r not in CALLEE_SAVED_PINS]
+            self.ra = RegAlloc(self.asm, self.stack, self.frame, tuple(r for r in GPRS if r not in pinned),
+                               tuple(r for r in XMMS if r not in pinned))
+        else:
+            self.caller_saved_pins = []
+            self.ra = RegAlloc(self.asm, self.stack, self.frame)
         self.ctrls: list[Ctrl] = []
         self.dead = 0               # > 0: compiling unreachable code, counts nested blocks
         self.max_outgoing = 0
@@ -162,6 +169,7 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
         self.interrupt_slow_paths: list[tuple[Label, Label, int]] = []   # (slow path, back, wasm pos)
         self.pos = body.offset
         self.eh_init()
+        self.safepoint_setup()
 
     def prescan(self, code, local_types: list[int]) -> tuple[bool, dict[int, int], list[int]]:
         """One pass over the body before compiling it. Returns whether frame slots must be 16 bytes
@@ -373,6 +381,7 @@ class ModuleCompiler:
         # try-body segments with their clauses, at code offsets
         self.eh_funcs: list[tuple] = []
         self.eh_segs: list[tuple] = []
+        self.safepoints: list[tuple[int, tuple[int, ...]]] = []    # stack maps (jit.x64.safepoints)
         self._tail_calls: bool | None = None
 
     @property
@@ -461,6 +470,7 @@ class ModuleCompiler:
             num_imported_funcs=nimp,
             func_names=dict(m.names.functions) if m.names else {},
             eh_table=build_table(self.eh_funcs, self.eh_segs),
+            stack_maps=encode_stack_maps(self.safepoints),
         )
 
 
@@ -514,6 +524,7 @@ class _FunctionContext(ModuleCompiler):
         self.pc_wasm = []
         self.eh_funcs = []
         self.eh_segs = []
+        self.safepoints = []
         self._tail_calls = tail_calls
 
 
@@ -605,7 +616,7 @@ class LazyCompiler:
             else:
                 helper_refs.append((at, rel_to, helpers[id(lbl)]))
         return FunctionCode(index, bytes(a.code), end, calls, helper_refs, ctx.pc_offsets, ctx.pc_wasm,
-                            ctx.eh_funcs, ctx.eh_segs)
+                            ctx.eh_funcs, ctx.eh_segs, ctx.safepoints)
 
 
 def compile_module(module, fuel: bool = False, limits: Limits | None = None) -> CompiledModule:
@@ -620,4 +631,5 @@ def compile_module(module, fuel: bool = False, limits: Limits | None = None) -> 
     return compiled
 
 
-__all__ = ["compile_module", "external_refs", "FunctionCompiler", "LazyCompiler", "ModuleCompiler"]
+__all__ = ["compile_module", "external_refs", "gc_paused", "FunctionCompiler", "LazyCompiler",
+           "ModuleCompiler"]

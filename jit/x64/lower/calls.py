@@ -31,6 +31,7 @@ class CallLowering:
         asm.mov(RDI, VMCTX, 64)
         asm.call_rip(self.mc.helper_label(name))
         self.record_pc()
+        self.record_safepoint()
 
     # ------------------------------------------------------------------------ calls
     def prepare_args(self, ft: FuncType) -> None:
@@ -79,10 +80,12 @@ class CallLowering:
             self.load_import_target(f)
             asm.call(RAX)
             self.record_pc()
+            self.record_safepoint()
             self.restore_instance_regs()
         else:
             asm.call(self.mc.func_labels[f])
             self.record_pc()
+            self.record_safepoint()
             may_tail = self.mc.tail_calls
             if may_tail:
                 self.restore_instance_regs()
@@ -118,6 +121,7 @@ class CallLowering:
         self.load_table_target(typeidx, table)
         asm.call(RAX)
         self.record_pc()
+        self.record_safepoint()
         self.restore_instance_regs()
         self.restore_caller_pins()
         self.push_results(ft)
@@ -165,6 +169,7 @@ class CallLowering:
                 asm.mov(reg, src, 64)
         asm.call_rip(self.mc.helper_label(name))
         self.record_pc()
+        self.record_safepoint()
         self.restore_caller_pins()
         asm.test(RAX, RAX, 32)
         lbl = asm.label()

@@ -36,6 +36,7 @@ class ReferenceLowering:
         self.switch_instance(RCX)
         asm.call(RAX)
         self.record_pc()
+        self.record_safepoint()
         self.restore_instance_regs()
         self.restore_caller_pins()
         self.push_results(ft)

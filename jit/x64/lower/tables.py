@@ -70,6 +70,7 @@ class TableLowering:
         is64 = self.table_is64(t)
         asm.call_rip(self.mc.helper_label("wx_table_grow_at" if is64 else "wx_table_grow"))
         self.record_pc()
+        self.record_safepoint()
         self.restore_caller_pins()
         if is64:
             self.push_reg(RAX, I64)

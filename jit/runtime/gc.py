@@ -1,0 +1,162 @@
+"""The collector: a non-moving mark-sweep over the references Wasm can reach (docs/gc.md).
+
+Roots: the Wasm frames of the collecting thread (stack maps of every safepoint, walked by
+``native/gcroots.c``), the tables and globals of live instances and Python-made tables/globals,
+passive element segments, the payloads of escaped exceptions, and the handles Python made or handed
+out since the previous collection. Marking sets one byte per externref handle and, through the GC
+heap's operations (``wx_gc_set_heap_ops``), marks and traces heap objects; the sweep releases the
+unmarked externref handles (``jit.runtime.values.EXTERNREFS``) and frees unmarked heap objects.
+
+Threading rule: a collection runs only at a safepoint of the collecting thread (``collect()`` from
+Python, a host function, or a helper of compiled code that collects) and only when no other thread is
+inside Wasm; entries of other threads wait while it marks (``wx_gc_begin``/``wx_gc_end``). Otherwise it
+is deferred: ``collect()`` returns None and the next trigger tries again. Triggers: ``collect()`` and
+allocation pressure (``EXTERNREFS.threshold`` new handles since the last collection).
+"""
+from __future__ import annotations
+
+import threading
+import weakref
+from dataclasses import dataclass
+from typing import Any
+
+from ..abi import vmctx as V
+from ..native import ffi, lib
+from ..wasm.types import is_traced as traced_type
+from .values import EXTERNREFS
+
+MIN_THRESHOLD = 10_000
+
+
+@dataclass(frozen=True)
+class CollectStats:
+    """What one collection did: handles live before and released, frames walked, reference words
+    seen, heap objects marked."""
+
+    live_before: int
+    released: int
+    frames: int
+    words: int
+    objects: int
+
+
+class _Roots:
+    """Registries of the roots outside the stack: weak, so that a root dies with its owner."""
+
+    def __init__(self) -> None:
+        self.tables: weakref.WeakSet[Any] = weakref.WeakSet()      # jit.Table with traced elements
+        self.globals: weakref.WeakSet[Any] = weakref.WeakSet()     # jit.Global made by Python
+        self.instances: weakref.WeakSet[Any] = weakref.WeakSet()   # InstanceState with traced globals/elems
+        self._plans: weakref.WeakKeyDictionary[Any, tuple] = weakref.WeakKeyDictionary()
+
+    def plan_roots(self, plan: Any) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """(vmctx offsets of the cell pointers of traced globals, vmctx offsets of traced element
+        segments) of an instance plan, computed once per plan."""
+        got = self._plans.get(plan)
+        if got is None:
+            w = plan.wasm
+            types = w.types
+            layout = plan.layout
+            globs = tuple(layout.global_ptr(i) for i, g in enumerate(w.all_globals())
+                          if traced_type(g.valtype, types))
+            elems = tuple(plan.elems_off + V.VMELEMSEG_SIZE * i for i, seg in enumerate(w.elems)
+                          if seg.mode == "passive" and traced_type(seg.elemtype, types))
+            got = self._plans[plan] = (globs, elems)
+        return got
+
+    def add_instance(self, state: Any) -> None:
+        globs, elems = self.plan_roots(state.plan)
+        if globs or elems:
+            self.instances.add(state)
+
+
+ROOTS = _Roots()
+_lock = threading.Lock()
+_collections = [0]
+_deferred = [0]
+
+
+def collect() -> CollectStats | None:
+    """Collect now if this thread may (the threading rule above); None when deferred."""
+    if not _lock.acquire(blocking=False):       # another collection is running (or this one: a
+        _deferred[0] += 1                        # weakref callback of the release calling collect)
+        return None
+    try:
+        return _collect()
+    finally:
+        _lock.release()
+
+
+def _collect() -> CollectStats | None:
+    refs = EXTERNREFS
+    if not lib.wx_gc_begin():
+        _deferred[0] += 1
+        return None
+    released: list[object] = []
+    try:
+        n = len(refs.objects)
+        buf = bytearray(n)
+        marks = ffi.new("wx_gc_marks *")
+        cbuf = ffi.from_buffer("uint8_t[]", buf)
+        marks.handles = cbuf
+        marks.n_handles = n
+        if lib.wx_gc_mark_frames(marks) < 0:     # not at a safepoint of every activation
+            _deferred[0] += 1
+            return None
+        tables = [t.address for t in list(ROOTS.tables)]
+        if tables:
+            lib.wx_gc_mark_tables(marks, ffi.new("uint64_t[]", tables), len(tables))
+        cells = [g.address for g in list(ROOTS.globals)]
+        segments = []
+        for st in list(ROOTS.instances):
+            if st._released:
+                continue
+            globs, elems = ROOTS.plan_roots(st.plan)
+            vm = st.vm
+            cells.extend(int(vm[off // 8]) for off in globs)
+            segments.extend(st.base + off for off in elems)
+        if cells:
+            lib.wx_gc_mark_word_ptrs(marks, ffi.new("uint64_t[]", cells), len(cells))
+        if segments:
+            lib.wx_gc_mark_segments(marks, ffi.new("uint64_t[]", segments), len(segments))
+        lib.wx_gc_mark_exceptions(marks)
+        cutoff = refs.epoch            # handles handed out since the previous collection stay
+        refs.epoch += 1
+        objects, touched = refs.objects, refs.touched
+        dead = [h for h in range(1, n) if not buf[h] and objects[h] is not None and touched[h] < cutoff]
+        live_before = refs.live
+        released = refs.release(dead)
+        lib.wx_gc_sweep_heap()
+        refs.made = 0
+        refs.threshold = max(MIN_THRESHOLD, refs.live)     # 100% growth over the survivors
+        _collections[0] += 1
+        return CollectStats(live_before, len(dead), int(marks.frames), int(marks.words), int(marks.objects))
+    finally:
+        lib.wx_gc_end()
+        del released        # the table's references go after the collection: callbacks run here
+
+
+def stats() -> dict[str, int]:
+    """Counters: collections run, collections deferred, externref handles held, the next threshold."""
+    return {"collections": _collections[0], "deferred": _deferred[0], "handles": EXTERNREFS.live,
+            "threshold": EXTERNREFS.threshold}
+
+
+def _pressure() -> None:
+    collect()
+
+
+EXTERNREFS.pressure = _pressure
+
+
+@ffi.def_extern()
+def wx_py_gc_collect() -> int:
+    """A helper of compiled code asks for a collection (native/gcroots.c wx_gc_collect_from_wasm):
+    1 when it ran, 0 when it was deferred."""
+    try:
+        return 0 if collect() is None else 1
+    except Exception:  # noqa: BLE001 - never unwind Python through compiled code
+        return 0
+
+
+__all__ = ["CollectStats", "ROOTS", "collect", "stats", "traced_type"]
