@@ -307,3 +307,12 @@ def test_stdin_pipe_reads_in_c_when_ready_and_wait_interruptibly_when_empty(modu
     finally:
         os.close(r)
         os.close(w)
+
+
+def test_wasi_calls_benchmark_measures_every_row_and_the_c_floor() -> None:
+    from jit.benchmarks import wasi_calls
+    rows = wasi_calls.run(calls=200, reps=1, with_wasmtime=False)
+    assert [r.call for r in rows] == list(wasi_calls.CALLS)
+    for r in rows:
+        assert r.wasmtime is None and r.handler_alone is not None, r.call
+        assert r.handler_alone >= 0 and r.wxjit_python > 0 or r.call == "empty loop", r.call
