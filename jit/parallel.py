@@ -90,16 +90,17 @@ def partition(sizes: list[int], parts: int) -> list[tuple[int, int]]:
 
 def compile_chunk(module: Any, lo: int, hi: int, fuel: bool, limits: Limits) -> Chunk:
     """Compile defined functions ``lo..hi`` (indices into ``module.codes``) from code offset 0."""
-    from .x64.compiler import FunctionCompiler, ModuleCompiler, external_refs
+    from .x64.compiler import FunctionCompiler, ModuleCompiler, external_refs, gc_paused
 
     mc = ModuleCompiler(module, fuel, limits)
     nimp = module.num_imported_funcs
     starts, ends = [], []
-    for i in range(lo, hi):
-        fc = FunctionCompiler(mc, nimp + i, module.codes[i])
-        fc.compile()
-        starts.append(fc.start)
-        ends.append(fc.end)
+    with gc_paused():
+        for i in range(lo, hi):
+            fc = FunctionCompiler(mc, nimp + i, module.codes[i])
+            fc.compile()
+            starts.append(fc.start)
+            ends.append(fc.end)
     keys: dict[int, tuple[str, Any]] = {id(lbl): ("func", i) for i, lbl in enumerate(mc.func_labels)}
     keys.update((id(lbl), ("helper", name)) for name, lbl in mc.helpers.items())
     keys.update((id(lbl), ("const", key)) for key, lbl in mc.consts.items())

@@ -327,6 +327,19 @@ uint64_t wx_wasi_fast_handler(uint32_t id) {
     return id < sizeof handlers / sizeof handlers[0] ? (uint64_t)handlers[id] : 0;
 }
 
+/* The micro-benchmark's floor: handler `id` called `n` times with fresh copies of `args` (nargs
+ * slots), no compiled code and no host-call path around it. Returns how many calls it answered. */
+uint64_t wx_wasi_fast_repeat(uint32_t id, wx_wasi_ctx *ctx, const uint64_t *args, uint32_t nargs, uint64_t n) {
+    wx_fast_fn fn = (wx_fast_fn)wx_wasi_fast_handler(id);
+    uint64_t slots[8], answered = 0;
+    if (fn == NULL || nargs > 8) return 0;
+    for (uint64_t i = 0; i < n; i++) {
+        memcpy(slots, args, nargs * sizeof *args);
+        answered += (uint64_t)fn(ctx, slots);
+    }
+    return answered;
+}
+
 /* One handler called directly (tests and the micro-benchmark's baseline): 1 answered, 0 not. */
 int wx_wasi_fast_call(uint32_t id, wx_wasi_ctx *ctx, uint64_t *slots) {
     wx_fast_fn fn = (wx_fast_fn)wx_wasi_fast_handler(id);

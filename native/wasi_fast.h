@@ -37,4 +37,5 @@ typedef int (*wx_fast_fn)(void *ctx, uint64_t *slots);
 
 uint64_t wx_wasi_fast_handler(uint32_t id);
 int wx_wasi_fast_call(uint32_t id, wx_wasi_ctx *ctx, uint64_t *slots);
+uint64_t wx_wasi_fast_repeat(uint32_t id, wx_wasi_ctx *ctx, const uint64_t *args, uint32_t nargs, uint64_t n);
 #endif

@@ -5,7 +5,8 @@ A guest loops ``--calls`` times over one WASI function (``clock_time_get`` of th
 files it opened in a preopened temporary directory: ``fd_write`` and ``fd_read`` of 16 bytes,
 ``fd_seek``, ``fd_tell``; the file read is rewound before each run) and the time per
 call is the loop's time (CPU time of the calling thread, median of ``--reps`` runs) divided by the
-count, minus the same loop without the call. Three engines in the same run: wxjit with the hot calls
+count, minus the same loop without the call. Three engines in the same run, and the floor ("C alone":
+the same C handler called from a C loop, so what is left is the system call itself): wxjit with the hot calls
 answered in C (``jit.wasi.native``), wxjit with every call through Python (``ENABLED = False``, what
 every call cost before), and wasmtime-py with its own WASI. Target: <= 0.2 us per call in C.
 """
@@ -18,6 +19,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from ..errors import Error
 from .report import add_reference_options, wasmtime_wanted
@@ -26,20 +28,41 @@ HELP = ("ns per WASI call from compiled code (clock, random, args, yield, fd rea
         "wxjit C / Python vs wasmtime")
 READ_BYTES = 16
 
-CALLS: dict[str, str] = {
-    "empty loop": "",
-    "clock_time_get": "(drop (call $clock_time_get (i32.const 1) (i64.const 0) (i32.const 64)))",
-    "clock_res_get": "(drop (call $clock_res_get (i32.const 1) (i32.const 64)))",
-    "random_get 16B": "(drop (call $random_get (i32.const 128) (i32.const 16)))",
-    "args_sizes_get": "(drop (call $args_sizes_get (i32.const 64) (i32.const 68)))",
-    "sched_yield": "(drop (call $sched_yield))",
-    "fd_write 16B file": "(drop (call $fd_write (global.get $wfd) (i32.const 256) (i32.const 1) "
-                         "(i32.const 72)))",
-    "fd_read 16B file": "(drop (call $fd_read (global.get $rfd) (i32.const 264) (i32.const 1) "
-                        "(i32.const 72)))",
-    "fd_seek": "(drop (call $fd_seek (global.get $wfd) (i64.const 0) (i32.const 1) (i32.const 80)))",
-    "fd_tell": "(drop (call $fd_tell (global.get $rfd) (i32.const 80)))",
+
+
+@dataclass(frozen=True)
+class Call:
+    """One measured row: a WASI function and its arguments (ints, or "rfd"/"wfd": the guest's file
+    descriptor global); ``function`` None is the empty loop."""
+
+    function: str | None
+    args: tuple[int | str, ...] = ()
+
+
+CALLS: dict[str, Call] = {
+    "empty loop": Call(None),
+    "clock_time_get": Call("clock_time_get", (1, 0, 64)),
+    "clock_res_get": Call("clock_res_get", (1, 64)),
+    "random_get 16B": Call("random_get", (128, 16)),
+    "args_sizes_get": Call("args_sizes_get", (64, 68)),
+    "sched_yield": Call("sched_yield"),
+    "fd_write 16B file": Call("fd_write", ("wfd", 256, 1, 72)),      # iovec at 256: 16 bytes at 512
+    "fd_read 16B file": Call("fd_read", ("rfd", 264, 1, 72)),        # iovec at 264: 16 bytes at 1024
+    "fd_seek": Call("fd_seek", ("wfd", 0, 1, 80)),
+    "fd_tell": Call("fd_tell", ("rfd", 80)),
 }
+
+
+def _body(call: Call) -> str:
+    if call.function is None:
+        return ""
+    from ..wasi import abi
+    params = abi.SIGNATURES[call.function][0]
+    args = " ".join(f"(global.get ${a})" if isinstance(a, str) else f"({t}.const {a})"
+                    for a, t in zip(call.args, params, strict=True))
+    return f"(drop (call ${call.function} {args}))"
+
+
 IMPORTS = """
   (import "wasi_snapshot_preview1" "clock_time_get" (func $clock_time_get (param i32 i64 i32) (result i32)))
   (import "wasi_snapshot_preview1" "clock_res_get" (func $clock_res_get (param i32 i32) (result i32)))
@@ -53,8 +76,8 @@ IMPORTS = """
   (import "wasi_snapshot_preview1" "path_open"
     (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
   (memory (export "memory") 1)
-  (global $rfd (mut i32) (i32.const -1))
-  (global $wfd (mut i32) (i32.const -1))
+  (global $rfd (export "rfd") (mut i32) (i32.const -1))
+  (global $wfd (export "wfd") (mut i32) (i32.const -1))
   ;; iovecs: 16 bytes at 512 (written) and at 1024 (read into); file names at 300 and 310
   (data (i32.const 256) "\\00\\02\\00\\00\\10\\00\\00\\00\\00\\04\\00\\00\\10\\00\\00\\00")
   (data (i32.const 300) "in.dat")
@@ -79,7 +102,7 @@ IMPORTS = """
 def guest() -> str:
     loop = "(br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))"
     funcs = "".join(f'\n  (func (export "f{i}") (param $n i32) (loop $l {body} {loop}))'
-                    for i, body in enumerate(CALLS.values()))
+                    for i, body in enumerate(map(_body, CALLS.values())))
     return f"(module {IMPORTS}{funcs})"
 
 
@@ -91,6 +114,8 @@ class Row:
     wxjit_c: float
     wxjit_python: float
     wasmtime: float | None
+    handler_alone: float | None = None
+    """the C handler called in a C loop (no compiled code, no host-call path): the floor"""
 
     @property
     def ratio(self) -> float | None:
@@ -108,6 +133,7 @@ def _median_ns(run: Callable[[int], object], rewind: Callable[[], int], calls: i
     return statistics.median(times)
 
 
+_FLOORS: list[Callable[[int], object] | None] = []     # per row: the handler alone (the C engine's)
 _CLOSE: list[Callable[[], None]] = []     # the wxjit guests' Wasi.close, called when a run is done
 Runs = tuple[list[Callable[[int], object]], Callable[[], int]]
 """One callable per CALLS row (the loop of n calls) and the guest's rewind."""
@@ -136,7 +162,29 @@ def _wxjit_runs(binary: bytes, native: bool, directory: str) -> Runs:
     wasi.bind(inst)
     ex = inst.exports
     _CLOSE.append(wasi.close)
-    return _prepared(([ex[f"f{i}"] for i in range(len(CALLS))], ex["rewind"]), ex["setup"])
+    runs = _prepared(([ex[f"f{i}"] for i in range(len(CALLS))], ex["rewind"]), ex["setup"])
+    if native:
+        _FLOORS[:] = [_handler_alone(wasi, ex, call) for call in CALLS.values()]
+    return runs
+
+
+def _handler_alone(wasi: Any, exports: Any, call: Call) -> Callable[[int], object] | None:
+    """n calls of ``call``'s C handler from a C loop (``wx_wasi_fast_repeat``), or None (no handler)."""
+    from ..native import ffi, lib
+    from ..wasi import native as wasi_native
+
+    if call.function is None:
+        return lambda n: None
+    fid = wasi_native.FAST_ID.get(call.function)
+    if fid is None:
+        return None
+    args = ffi.new("uint64_t[]", [exports[a].value if isinstance(a, str) else a for a in call.args] or [0])
+    ctx = wasi._fast.ctx
+
+    def repeat(n: int) -> None:
+        if lib.wx_wasi_fast_repeat(fid, ctx, args, len(call.args), n) != n:
+            raise Error(f"the C handler of {call.function} declined a call")
+    return repeat
 
 
 def _wasmtime_runs(binary: bytes, directory: str) -> Runs:
@@ -168,6 +216,8 @@ def run(calls: int, reps: int, with_wasmtime: bool) -> list[Row]:
             engines["wt"] = _wasmtime_runs(binary, directory)
         per = {k: [_median_ns(f, rewind, calls if k != "py" else max(1, calls // 20), reps) for f in fs]
                for k, (fs, rewind) in engines.items()}
+        rewind_c = engines["c"][1]
+        floor = [None if f is None else _median_ns(f, rewind_c, calls, reps) for f in _FLOORS]
         engines.clear()
         while _CLOSE:
             _CLOSE.pop()()
@@ -177,7 +227,7 @@ def run(calls: int, reps: int, with_wasmtime: bool) -> list[Row]:
             return None
         return per[k][i] - (per[k][0] if i else 0.0)
 
-    return [Row(name, net("c", i), net("py", i), net("wt", i)) for i, name in enumerate(CALLS)]
+    return [Row(name, net("c", i), net("py", i), net("wt", i), floor[i]) for i, name in enumerate(CALLS)]
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -193,11 +243,13 @@ def main(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([{**asdict(r), "ratio": r.ratio} for r in rows], indent=1))
         return 0
-    print(f"{'call':18}{'wxjit C':>10}{'wxjit Py':>10}{'wasmtime':>10}{'C/wt':>8}")
+    print(f"{'call':18}{'wxjit C':>10}{'C alone':>10}{'wxjit Py':>10}{'wasmtime':>10}{'C/wt':>8}")
     for r in rows:
         wt = f"{r.wasmtime:10.1f}" if r.wasmtime is not None else f"{'-':>10}"
+        alone = f"{r.handler_alone:10.1f}" if r.handler_alone is not None else f"{'-':>10}"
         ratio = f"{r.ratio:8.2f}" if r.ratio is not None and r.call != "empty loop" else f"{'-':>8}"
-        print(f"{r.call:18}{r.wxjit_c:10.1f}{r.wxjit_python:10.1f}{wt}{ratio}")
+        print(f"{r.call:18}{r.wxjit_c:10.1f}{alone}{r.wxjit_python:10.1f}{wt}{ratio}")
     print(f"(ns per call, CPU time, the empty loop's time per iteration subtracted; median of {args.reps} "
-          f"runs of {args.calls} calls)")
+          f"runs of {args.calls} calls; 'C alone': the C handler called from a C loop, i.e. the system "
+          "call and checks without compiled code or the host-call path)")
     return 0

@@ -499,6 +499,15 @@ class _FuncValidator:
         return t
 
     def pop_vals(self, types, pos: int) -> list[int]:
+        n = len(types)
+        if not n:
+            return []
+        stack = self.stack
+        if len(stack) - n >= self.ctrls[-1].height:     # fast path: exactly the expected types
+            top = stack[-n:]
+            if top == types if type(types) is list else tuple(top) == types:
+                del stack[-n:]
+                return top
         popped = [self.pop(t, pos) for t in reversed(types)]
         popped.reverse()
         return popped

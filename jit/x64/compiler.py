@@ -147,15 +147,20 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
         self.frame = Frame(self.sig.params, local_types, wide)
         self.pins = self.choose_pinned_locals(weight)
         self.callee_saved = []      # (register, frame slot) saved in the prologue
-        for reg in sorted({r for _, r in self.pins if r in CALLEE_SAVED_PINS}, key=CALLEE_SAVED_PINS.index):
-            self.callee_saved.append((reg, self.frame.temp_mem(I64)))
-        for idx, reg in self.pins:
-            self.frame.local_locs[idx] = reg
-        pinned = {r for _, r in self.pins}
-        self.caller_saved_pins = [(idx, r) for idx, r in self.pins if r not in CALLEE_SAVED_PINS]
         self.stack: list[Val] = []
-        self.ra = RegAlloc(self.asm, self.stack, self.frame, tuple(r for r in GPRS if r not in pinned),
-                           tuple(r for r in XMMS if r not in pinned))
+        if self.pins:
+            for reg in sorted({r for _, r in self.pins if r in CALLEE_SAVED_PINS},
+                              key=CALLEE_SAVED_PINS.index):
+                self.callee_saved.append((reg, self.frame.temp_mem(I64)))
+            for idx, reg in self.pins:
+                self.frame.local_locs[idx] = reg
+            pinned = {r for _, r in self.pins}
+            self.caller_saved_pins = [(idx, r) for idx, r in self.pins if r not in CALLEE_SAVED_PINS]
+            self.ra = RegAlloc(self.asm, self.stack, self.frame, tuple(r for r in GPRS if r not in pinned),
+                               tuple(r for r in XMMS if r not in pinned))
+        else:
+            self.caller_saved_pins = []
+            self.ra = RegAlloc(self.asm, self.stack, self.frame)
         self.ctrls: list[Ctrl] = []
         self.dead = 0               # > 0: compiling unreachable code, counts nested blocks
         self.max_outgoing = 0
@@ -626,4 +631,5 @@ def compile_module(module, fuel: bool = False, limits: Limits | None = None) -> 
     return compiled
 
 
-__all__ = ["compile_module", "external_refs", "FunctionCompiler", "LazyCompiler", "ModuleCompiler"]
+__all__ = ["compile_module", "external_refs", "gc_paused", "FunctionCompiler", "LazyCompiler",
+           "ModuleCompiler"]

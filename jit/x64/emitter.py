@@ -4,12 +4,16 @@ See ``jit.x64.encoder`` for the guarantees; the forms and their memo are in ``ji
 """
 from __future__ import annotations
 
+from struct import Struct
+from struct import error as StructError
+
 from . import operands as _operands
 from .encoding import BYTE, MEMO, R8_FORCE, encode, form, miss, miss_plusr, rip_head, signed
 from .operands import Cond, EncodingError, Label, Mem, fits_i8, fits_i32, pack, wrap_signed
 from .registers import Gpr, Xmm
 
 RM = Gpr | Xmm | Mem | Label
+_pack_i32 = Struct("<i").pack_into              # (code, at, value): a rel32 field in place
 _SIZES = (8, 16, 32, 64)
 _EMIT_MEMO: dict[tuple, bytes] = {}
 _FF = form(b"", b"\xff")                       # jmp /4, call /2 (r/m64)
@@ -226,7 +230,10 @@ class Emitter:
         """Overwrite the 32-bit field at ``at`` (e.g. a frame size emitted with ``force_imm32``)."""
         if not 0 <= at <= len(self.code) - 4:
             raise self._fail("patch32", f"offset {at:#x} outside the code")
-        self.code[at:at + 4] = pack(self._wrap("patch32", value, 32), 4)
+        if -0x80000000 <= value <= 0x7FFFFFFF and type(value) is int:
+            _pack_i32(self.code, at, value)
+        else:
+            self.code[at:at + 4] = pack(self._wrap("patch32", value, 32), 4)
     # ------------------------------------------------------------------ labels and control flow
     def label(self, name: str = "") -> Label:
         """A new unbound label."""
@@ -248,7 +255,10 @@ class Emitter:
                     raise self._fail("bind", f"short jump at {at - 1:#x} to {label!r} is {value} bytes away")
                 code[at] = value & 0xFF
             else:
-                code[at:at + 4] = value.to_bytes(4, "little", signed=True)
+                try:
+                    _pack_i32(code, at, value)
+                except StructError:
+                    raise self._fail("bind", f"{label!r} is out of rel32 range") from None
 
     def _ref(self, label: Label, at: int, size: int, rel_to: int) -> None:
         """Fill the field at ``at`` with ``label - rel_to`` now or when the label is bound."""
@@ -269,7 +279,7 @@ class Emitter:
         else:
             if not fits_i32(value):
                 raise self._fail("jump", f"{label!r} is out of rel32 range")
-            self.code[at:at + 4] = pack(value, 4)
+            _pack_i32(self.code, at, value)
 
     def splice(self, template, *labels: Label) -> int:
         """Append a ``jit.x64.encoder.Template`` with its holes aimed at ``labels``; return where it

@@ -80,6 +80,19 @@ class Val:
         return f"Val({names[self.kind]}, {self.ty:#x}, {self.x!r})"
 
 
+_RBP_MEMS: dict[int, Mem] = {}
+
+
+def rbp_mem(disp: int) -> Mem:
+    """``[rbp + disp]``, one shared ``Mem`` per displacement (an immutable value)."""
+    m = _RBP_MEMS.get(disp)
+    if m is None:
+        if len(_RBP_MEMS) >= 1 << 16:
+            _RBP_MEMS.clear()
+        m = _RBP_MEMS[disp] = Mem(RBP, None, 1, disp)
+    return m
+
+
 class Frame:
     """Frame addressing of one function.
 
@@ -96,13 +109,13 @@ class Frame:
         self.local_locs: list[Mem | Gpr | Xmm] = []
         slot = 0
         for ty in params:
-            self.local_mems.append(Mem(RBP, disp=16 + 8 * slot))
+            self.local_mems.append(rbp_mem(16 + 8 * slot))
             slot += 2 if ty == V128 else 1
         self.arg_slots = slot
         slot = 0
         for ty in local_types:
             w = 2 if ty == V128 else 1
-            self.local_mems.append(Mem(RBP, disp=self.disp(slot, w)))
+            self.local_mems.append(rbp_mem(-8 * (slot + w + 1)))
             slot += w
         self.num_local_slots = slot
         self.local_locs = list(self.local_mems)
@@ -126,7 +139,7 @@ class Frame:
             slot = self.num_local_slots + len(mems) * width
             if slot + width > self.max_slot:
                 self.max_slot = slot + width
-            mems.append(Mem(RBP, None, 1, -8 * (slot + width + 1)))
+            mems.append(rbp_mem(-8 * (slot + width + 1)))
         return mems[pos]
 
     def temp_mem(self, ty: int) -> Mem:
@@ -139,6 +152,10 @@ class Frame:
         return mem
 
 
+_EMPTY_OWNERS: dict[tuple, dict] = {}
+"""(allocatable GPRs, XMMs) -> the owner map with every register free (copied per function)."""
+
+
 class RegAlloc:
     """Register ownership for the function being compiled; spills stack entries when full."""
 
@@ -149,7 +166,10 @@ class RegAlloc:
         self.frame = frame
         self.gprs = gprs          # allocatable registers (the pinned ones are left out)
         self.xmms = xmms
-        self.owner: dict[object, Val | None] = {r: None for r in gprs + xmms}
+        owner = _EMPTY_OWNERS.get((gprs, xmms))
+        if owner is None:
+            owner = _EMPTY_OWNERS[gprs, xmms] = dict.fromkeys(gprs + xmms)
+        self.owner: dict[object, Val | None] = owner.copy()   # register -> its Val, None when free
         self.floor = 0            # stack entries below this are constants or in their slots
         self.local_refs = [0] * len(frame.local_locs)   # lazy local.get entries per local
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from ...abi import vmctx as V
 from ...wasm.types import V128, FuncType, block_type
 from ..context import FLAGS, M32
-from ..encoder import Cond, Label, Mem
+from ..encoder import Cond, Label, Mem, Template
 from ..registers import RBP, RSP, SCRATCH, VMCTX
 from ..stack import CONST, LOCAL, SLOT, Val, copy_mem, is_float, load_reg, size_of
 from . import OP_SELECT, OP_SELECT_T, lowers
@@ -36,6 +36,35 @@ class Ctrl:
     @property
     def branch_types(self) -> tuple:
         return self.params if self.kind == LOOP else self.results
+
+
+def _hint_check(asm, slow: Label) -> None:
+    asm.cmp(Mem(VMCTX, disp=V.VMCTX_INTERRUPT_HINT), 0, 64)
+    asm.jcc(Cond.NE, slow)
+
+
+def _interrupt_slow_path(asm, trap: Label) -> None:
+    asm.lea(SCRATCH, Mem(VMCTX, disp=V.VMCTX_OWNER))
+    asm.cmp(SCRATCH, Mem(VMCTX, disp=V.VMCTX_OWNER_PTR), 64)
+    asm.jcc(Cond.E, trap)
+    asm.mov(Mem(VMCTX, disp=V.VMCTX_INTERRUPT_HINT), 0, 64)
+    asm.mfence()
+    asm.mov(SCRATCH, Mem(VMCTX, disp=V.VMCTX_OWNER_PTR), 64)
+    asm.cmp(Mem(SCRATCH, disp=V.GROUP_INTERRUPT), 0, 64)
+    asm.jcc(Cond.NE, trap)
+
+
+def _leave_ret(asm) -> None:
+    asm.mov(RSP, RBP, 64)
+    asm.pop(RBP)
+    asm.ret()
+
+
+# Fixed sequences of every function, assembled once (jit.x64.encoder.Template): the interrupt-hint
+# check (hole: its slow path), the slow path up to its jump back (hole: the trap site), the return.
+_HINT_CHECK = Template(_hint_check, 1)
+_LEAVE_RET = Template(_leave_ret).code
+_INTERRUPT_SLOW_PATH = Template(_interrupt_slow_path, 1)
 
 
 class ControlLowering:
@@ -82,9 +111,7 @@ class ControlLowering:
         a = self.asm
         for reg, mem in self.callee_saved:
             a.mov(reg, mem, 64)
-        a.mov(RSP, RBP, 64)
-        a.pop(RBP)
-        a.ret()
+        a.code += _LEAVE_RET
 
     def branch_to(self, depth: int) -> None:
         """Unconditional branch to the label at ``depth``."""
@@ -134,9 +161,8 @@ class ControlLowering:
         ``Instance.interrupt()`` or a deadline; see ``emit_interrupt_slow_paths``) and, when compiled
         with fuel, one unit of fuel."""
         asm = self.asm
-        slow, back = asm.label(), asm.label()
-        asm.cmp(Mem(VMCTX, disp=V.VMCTX_INTERRUPT_HINT), 0, 64)
-        asm.jcc(Cond.NE, slow)
+        slow, back = Label(), Label()
+        asm.splice(_HINT_CHECK, slow)
         asm.bind(back)
         self.interrupt_slow_paths.append((slow, back, self.pos))
         if self.mc.fuel:
@@ -149,18 +175,12 @@ class ControlLowering:
         clears its hint, then (after a barrier, so that an interrupt() racing with the clear is seen
         either in the flag or in a hint set again) traps if the group's flag is set, else goes back."""
         asm = self.asm
+        interrupted = V.TRAP_CODE["interrupted"]
         for slow, back, pos in self.interrupt_slow_paths:
-            trap = asm.label()
-            self.trap_sites.append((trap, V.TRAP_CODE["interrupted"], pos))
+            trap = Label()
+            self.trap_sites.append((trap, interrupted, pos))
             asm.bind(slow)
-            asm.lea(SCRATCH, Mem(VMCTX, disp=V.VMCTX_OWNER))
-            asm.cmp(SCRATCH, Mem(VMCTX, disp=V.VMCTX_OWNER_PTR), 64)
-            asm.jcc(Cond.E, trap)
-            asm.mov(Mem(VMCTX, disp=V.VMCTX_INTERRUPT_HINT), 0, 64)
-            asm.mfence()
-            asm.mov(SCRATCH, Mem(VMCTX, disp=V.VMCTX_OWNER_PTR), 64)
-            asm.cmp(Mem(SCRATCH, disp=V.GROUP_INTERRUPT), 0, 64)
-            asm.jcc(Cond.NE, trap)
+            asm.splice(_INTERRUPT_SLOW_PATH, trap)
             asm.jmp(back)
 
     @lowers("if")
