@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import mmap
 import os
 import secrets
 import stat
@@ -262,18 +263,28 @@ def _read_fast(path: bytes) -> Any:
     if n < cap:
         return ffi.buffer(buf, n)
     data = _read(path)
-    if len(data) <= _FAST_READ_MAX:
+    if type(data) is bytes and len(data) <= _FAST_READ_MAX:
         _tls.buf = ffi.new("uint8_t[]", max(cap * 2, 1 << (len(data)).bit_length()))
     return data
 
 
-def _read(path: str | bytes) -> bytes:
-    """The whole file ``path``, which must be private (``check_private``)."""
+_MMAP_MIN = 1 << 20
+_MMAP_FLAGS = mmap.MAP_PRIVATE | getattr(mmap, "MAP_POPULATE", 0)
+
+
+def _read(path: str | bytes) -> bytes | mmap.mmap:
+    """The whole file ``path``, which must be private (``check_private``): its bytes, or from 1 MiB
+    on a read-only private mapping of it (prefaulted: no copy; ``loads`` keeps a view of the code,
+    which the load copies once, into the code arena). Cache files are replaced by rename, never
+    rewritten in place, so a mapping always sees one whole file; only a process of this user
+    truncating it in place meanwhile could make a read of the mapping fault."""
     fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
     try:
         st = os.fstat(fd)
         check_private(path, st, "cache file")
         size = st.st_size
+        if size >= _MMAP_MIN:
+            return mmap.mmap(fd, size, flags=_MMAP_FLAGS, prot=mmap.PROT_READ)
         data = os.read(fd, size + 1)
         while len(data) <= size:          # short read (or the file grew): read the rest
             more = os.read(fd, 1 << 20)

@@ -44,7 +44,7 @@ def _known_create_fn() -> bool:
 def _load() -> dict[str, Any]:
     try:
         with open(_PATH, "rb") as f:
-            table = marshal.load(f)
+            table = marshal.loads(f.read())     # marshal.load(f) reads piece by piece: slower
     except (OSError, EOFError, ValueError, TypeError):
         return {}
     if type(table) is not dict or not all(type(k) is str and type(v) is _CODE for k, v in table.items()):
@@ -96,7 +96,7 @@ def save() -> None:
         try:
             os.makedirs(os.path.dirname(_PATH), exist_ok=True)
             with open(tmp, "wb") as f:
-                marshal.dump(table, f)
+                f.write(marshal.dumps(table))
             os.replace(tmp, _PATH)
         except OSError:
             try:

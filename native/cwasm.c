@@ -1,5 +1,6 @@
 /* Bounds checks of the packed uint32 arrays of .cwasm metadata (see cwasm.h). */
 #include "cwasm.h"
+#include <string.h>
 
 /* a[i] <= hi for every i. */
 int64_t wx_u32_above(const uint32_t *a, size_t n, uint32_t hi) {
@@ -109,6 +110,29 @@ int64_t wx_eh_table_check(const uint32_t *w, size_t nw, uint32_t code_size, cons
         int tag_ok = tag_off >= tags_lo && tag_off < tags_hi && tag_off % 8 == 0;
         if (kind > 3 || func_containing(offs, ends, n_funcs, pad, (uint64_t)pad + 1) < 0 || (kind < 2 && !tag_ok))
             return (int64_t)(c - w);
+    }
+    return -1;
+}
+
+/* The instantiation image of a module (n bytes) is the image of its skeleton (`stub`: the module
+ * without its defined functions) with u64 word first_word + k * stride_words set to vals[k] for each
+ * k < count (each defined function's code offset in its funcref): -1 when it is, else the byte index
+ * of the first difference (n when the words do not fit). */
+int64_t wx_image_funcrefs_check(const uint8_t *image, const uint8_t *stub, size_t n, size_t first_word,
+                                size_t stride_words, const uint32_t *vals, size_t count) {
+    size_t pos = 0;
+    if (count && (stride_words == 0 || (first_word + (count - 1) * stride_words + 1) * 8 > n)) return (int64_t)n;
+    for (size_t k = 0; k <= count; k++) {
+        size_t at = k < count ? (first_word + k * stride_words) * 8 : n;   /* next word to skip */
+        if (at > pos && memcmp(image + pos, stub + pos, at - pos) != 0) {
+            for (size_t i = pos; i < at; i++)
+                if (image[i] != stub[i]) return (int64_t)i;
+        }
+        if (k == count) break;
+        uint64_t word;
+        memcpy(&word, image + at, 8);
+        if (word != (uint64_t)vals[k]) return (int64_t)at;
+        pos = at + 8;
     }
     return -1;
 }

@@ -16,4 +16,6 @@ int64_t wx_u32_merge_check(const uint32_t *r, size_t nr, const uint32_t *s, size
                            uint64_t step, size_t count);
 int64_t wx_eh_table_check(const uint32_t *w, size_t nw, uint32_t code_size, const uint32_t *offs,
                           const uint32_t *ends, size_t n_funcs, uint64_t tags_lo, uint64_t tags_hi);
+int64_t wx_image_funcrefs_check(const uint8_t *image, const uint8_t *stub, size_t n, size_t first_word,
+                                size_t stride_words, const uint32_t *vals, size_t count);
 #endif

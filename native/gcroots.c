@@ -25,7 +25,6 @@
 
 #include "gcroots.h"
 #include "runtime.h"
-#include "unwind.h"
 #include "bulk.h"
 
 #define WX_GC_MAX_HANDLES 65536        /* = WX_MAX_CODE_RANGES of runtime.c */
@@ -253,20 +252,6 @@ void wx_gc_mark_segments(wx_gc_marks *m, const uint64_t *segments, uint64_t n) {
         if (s == NULL || s->base == 0) continue;
         for (uint64_t j = 0; j < s->length; j++) mark(&k, ((const uint64_t *)s->base)[j]);
     }
-    drain(&k);
-}
-
-/* Escaped exceptions (exnrefs; kept until the process exits, unwind.c) are roots: their payload
- * words that are externref handles are marked. The payload's types are not known here, so this is
- * conservative for handles (an i64 that looks like a handle keeps it) and never traces a word as a
- * heap pointer. */
-void wx_gc_mark_exceptions(wx_gc_marks *m) {
-    marker k = {m, NULL, 0, 0};
-    for (wx_exn *e = wx_exn_retained_first(); e != NULL; e = e->next)
-        for (uint32_t i = 0; i < e->nslots; i++) {
-            uint64_t w = e->payload[i];
-            if ((w & 3) == HOST_TAG) mark(&k, w);
-        }
     drain(&k);
 }
 

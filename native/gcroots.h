@@ -49,7 +49,6 @@ void wx_gc_mark_words(wx_gc_marks *m, const uint64_t *words, uint64_t n);
 void wx_gc_mark_word_ptrs(wx_gc_marks *m, const uint64_t *ptrs, uint64_t n);
 void wx_gc_mark_tables(wx_gc_marks *m, const uint64_t *tables, uint64_t n);
 void wx_gc_mark_segments(wx_gc_marks *m, const uint64_t *segments, uint64_t n);
-void wx_gc_mark_exceptions(wx_gc_marks *m);
 void wx_gc_sweep_heap(void);
 int64_t wx_gc_lookup_map(uint64_t pc, int32_t *out, int max);
 #endif

@@ -664,3 +664,56 @@ def test_loaded_code_is_a_view_of_the_file_bytes(wasm: bytes) -> None:
     assert type(serialize.loads(bytearray(data)).compiled.code) in (bytes, memoryview)
     check_instance(jit.Module.deserialize(data))
     assert jit.Module.deserialize(jit.Module.deserialize(data).serialize())  # a view serializes again
+
+
+def test_every_byte_of_the_instantiation_image_is_checked(wasm: bytes) -> None:
+    """The image is the skeleton's with each function's code offset in its funcref (one native
+    scan): a byte changed anywhere, in a funcref's code word or elsewhere, is refused."""
+    m = jit.Module(wasm, lazy=False)
+    compiled, _code, plan = m._variant(False)
+    good = serialize.dumps(compiled, m.wasm, m.wasm_sha256, plan.recipe)
+    image = plan.recipe.image
+    assert compiled.func_offsets and len(image) >= 64
+    serialize.loads(forge(good, None, lambda c, w, r: None))
+    for pos in range(0, len(image), max(1, len(image) // 97)):
+        def flip(c: dict, w: list, r: list, pos: int = pos) -> None:
+            r[3] = r[3][:pos] + bytes([r[3][pos] ^ 0x40]) + r[3][pos + 1:]
+        with pytest.raises(CacheError, match="image does not match"):
+            serialize.loads(forge(good, None, flip))
+    from jit.abi import vmctx as V
+    word = compiled.layout.funcrefs + V.VMFUNCREF_SIZE * compiled.num_imported_funcs + V.VMFUNCREF_CODE
+    assert int.from_bytes(image[word:word + 8], "little") == compiled.func_offsets[0]
+
+    def moved(c: dict, w: list, r: list) -> None:       # the first function's code offset, + 16
+        r[3] = r[3][:word] + (compiled.func_offsets[0] + 16).to_bytes(8, "little") + r[3][word + 8:]
+    with pytest.raises(CacheError, match="image does not match"):
+        serialize.loads(forge(good, None, moved))
+
+
+def test_large_files_are_mapped_and_still_checked(tmp_path) -> None:
+    """A cache file from ``jit.cache._MMAP_MIN`` bytes on is mapped read-only, not read: the code is a
+    view of the mapping (copied once, into the code arena), and a damaged or cut file is refused."""
+    import mmap
+
+    from jit import cache as cache_module
+    n = cache_module._MMAP_MIN + 4096
+    big = wat('(module (memory (export "mem") 32) (data (i32.const 0) "' + "\\07" * n + '")'
+              ' (func (export "peek") (param i32) (result i32) local.get 0 i32.load8_u))')
+    Cache(tmp_path).module(big)
+    path = Cache(tmp_path).path(big)
+    good = path.read_bytes()
+    assert len(good) >= cache_module._MMAP_MIN
+    serialize.clear_memo()
+    cache = Cache(tmp_path)
+    module = cache.module(big)
+    assert cache.stats.hits == 1 and not module.wasm.codes
+    code = module.compiled.code
+    assert isinstance(code, memoryview) and isinstance(code.obj, mmap.mmap) and code.readonly
+    assert jit.Instance(module, {}).exports.peek(n - 1) == 7
+    code_at = len(good) - serialize.MAC_SIZE - len(code)
+    for bad in (good[:code_at] + bytes([good[code_at] ^ 1]) + good[code_at + 1:], good[:-100]):
+        path.write_bytes(bad)
+        cache = Cache(tmp_path)
+        module = cache.module(big)
+        assert cache.stats.rejected == 1 and isinstance(cache.last_error, CacheError)
+        assert jit.Instance(module, {}).exports.peek(3) == 7

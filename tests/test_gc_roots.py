@@ -271,3 +271,58 @@ def test_pressure_triggers_collections():
     assert wgc.stats()["collections"] > before
     assert EXTERNREFS.live < 3 * wgc.MIN_THRESHOLD      # bounded: survivors plus one threshold
     assert len(tr.fired) > n // 2
+
+
+@LAZY
+def test_nested_activations_are_all_walked(lazy):
+    """Wasm -> host -> Wasm -> host -> collect: both activations' frames hold a reference."""
+    tr = Tracker()
+    box = [tr.make(10), tr.make(11)]
+    stats = []
+    wat = """(module (import "h" "outer" (func $outer)) (import "h" "inner" (func $inner))
+      (table $t 1 funcref) (elem (table $t) (i32.const 0) func $via_table)
+      (type $v (func (param externref) (result externref)))
+      (func $via_table (type $v) (call $inner) (local.get 0))
+      (func (export "a") (param externref) (result externref) (local.get 0) (call $outer))
+      (func (export "b") (param externref) (result externref)
+        (call_indirect (type $v) (local.get 0) (i32.const 0))))"""
+    inst = None
+
+    def outer() -> None:
+        got = inst.exports.b(box.pop())       # the second object: held by frames of the nested call
+        assert got.n == 11 and 11 not in tr.fired
+
+    def inner() -> None:
+        box.clear()
+        stats.append(wgc.collect())
+        stats.append(wgc.collect())
+
+    inst = jit.Instance(module(wat, lazy), {"h": {"outer": jit.Func(outer), "inner": jit.Func(inner)}})
+    out = inst.exports.a(box[0])
+    assert out.n == 10 and not ({10, 11} & tr.fired)
+    assert all(s is not None and s.frames >= 3 for s in stats)
+    del out
+    collect_twice()
+    assert {10, 11} <= tr.fired
+
+
+def test_call_ref_frames_keep_references():
+    tr = Tracker()
+    box = [tr.make(20)]
+
+    def cb() -> None:
+        box.clear()
+        collect_twice()
+
+    wat = """(module (import "h" "cb" (func $cb))
+      (type $v (func (param externref) (result externref)))
+      (func $callee (type $v) (call $cb) (local.get 0))
+      (elem declare func $callee)
+      (func (export "f") (param externref) (result externref)
+        (local.get 0) (call_ref $v (local.get 0) (ref.func $callee)) (drop)))"""
+    inst = jit.Instance(jit.Module(wat), {"h": {"cb": jit.Func(cb)}})
+    out = inst.exports.f(box[0])
+    assert out.n == 20 and 20 not in tr.fired
+    del out
+    collect_twice()
+    assert 20 in tr.fired

@@ -316,3 +316,19 @@ def test_wasi_calls_benchmark_measures_every_row_and_the_c_floor() -> None:
     for r in rows:
         assert r.wasmtime is None and r.handler_alone is not None, r.call
         assert r.handler_alone >= 0 and r.wxjit_python > 0 or r.call == "empty loop", r.call
+
+
+def test_after_close_every_call_is_ebadf_and_no_reused_host_fd_is_written(module, tmp_path) -> None:
+    (tmp_path / "f").write_bytes(b"")
+    run = Run(module, True, str(tmp_path))
+    fd = run.open("f", READ_WRITE)
+    run.wasi.close()
+    reused = os.open(tmp_path / "other", os.O_WRONLY | os.O_CREAT)     # may take the closed number
+    try:
+        run.mem.data[0:2] = b"no"
+        run.iovecs(100, (0, 2))
+        assert run("fd_write", fd, 100, 1, 60) == abi.EBADF
+        assert run("fd_write", 1, 100, 1, 60) == abi.EBADF
+        assert (tmp_path / "other").read_bytes() == b""
+    finally:
+        os.close(reused)

@@ -6,8 +6,10 @@ native builds come along) or a directory of ``.wasm`` command modules (native bi
 (``jit.Module``; MB/s of Wasm), instantiate (with WASI), run (``_start``); wasmtime compile,
 instantiate, run (its own WASI) when the package is installed; the native run (process start
 included). Figures are medians of ``--repeat`` runs; ratios wxjit/wasmtime and wxjit/native per
-program and their geometric means. Each output is checked against the expected one when known
-(``<name>.out`` next to the module); a mismatch is flagged in the table, never hidden.
+program and their geometric means; the run is also measured in CPU time of the running thread
+(``time.thread_time``), which a loaded machine disturbs much less than wall time. Each output is
+checked against the expected one when known (``<name>.out`` next to the module); a mismatch is
+flagged in the table, never hidden.
 A second table splits wxjit's compile time into stages: decode, validate, codegen, load.
 """
 from __future__ import annotations
@@ -54,14 +56,17 @@ class ProgramResult:
     wxjit_mb_per_s: float | None = None
     wxjit_instantiate_ms: float | None = None
     wxjit_run_s: float | None = None
+    wxjit_run_cpu_s: float | None = None
     stages_ms: dict[str, float] = field(default_factory=dict)
     wasmtime_compile_ms: float | None = None
     wasmtime_instantiate_ms: float | None = None
     wasmtime_run_s: float | None = None
+    wasmtime_run_cpu_s: float | None = None
     wasmtime_output_ok: bool | None = None
     native_run_s: float | None = None
     run_ratio_wasmtime: float | None = None
     run_ratio_native: float | None = None
+    run_cpu_ratio_wasmtime: float | None = None
     compile_ratio_wasmtime: float | None = None
 
 
@@ -99,7 +104,7 @@ def _targets(directory: Path, native_dir: Path | None, only: list[str] | None,
 
 # -- one run per engine --------------------------------------------------------------------------
 
-def _run_wxjit(data: bytes, name: str) -> tuple[float, float, float, bytes]:
+def _run_wxjit(data: bytes, name: str) -> tuple[float, float, float, float, bytes]:
     import jit
     from jit.wasi import Wasi, WasiConfig, WasiExit
 
@@ -113,17 +118,19 @@ def _run_wxjit(data: bytes, name: str) -> tuple[float, float, float, bytes]:
         wasi.bind(instance)
         start = instance.exports["_start"]
         t2 = time.perf_counter()
+        c2 = time.thread_time()
         try:
             start()
             code = 0
         except WasiExit as exc:
             code = exc.code
+        c3 = time.thread_time()
         t3 = time.perf_counter()
     finally:
         wasi.close()
     if code:
         raise Error(f"{name}: exit code {code} under wxjit")
-    return t1 - t0, t2 - t1, t3 - t2, out.getvalue()
+    return t1 - t0, t2 - t1, t3 - t2, c3 - c2, out.getvalue()
 
 
 def _stages(data: bytes) -> dict[str, float]:
@@ -146,7 +153,7 @@ def _stages(data: bytes) -> dict[str, float]:
             "load": (t4 - t3) * 1e3}
 
 
-def _run_wasmtime(data: bytes, name: str, out_path: str) -> tuple[float, float, float, bytes]:
+def _run_wasmtime(data: bytes, name: str, out_path: str) -> tuple[float, float, float, float, bytes]:
     import wasmtime
 
     engine = wasmtime.Engine()
@@ -163,14 +170,16 @@ def _run_wasmtime(data: bytes, name: str, out_path: str) -> tuple[float, float, 
     instance = linker.instantiate(store, module)
     start = instance.exports(store)["_start"]
     t2 = time.perf_counter()
+    c2 = time.thread_time()
     try:
         start(store)
     except wasmtime.ExitTrap as exc:
         if exc.code:
             raise Error(f"{name}: exit code {exc.code} under wasmtime") from None
+    c3 = time.thread_time()
     t3 = time.perf_counter()
     del instance, store
-    return t1 - t0, t2 - t1, t3 - t2, Path(out_path).read_bytes()
+    return t1 - t0, t2 - t1, t3 - t2, c3 - c2, Path(out_path).read_bytes()
 
 
 def _run_native(path: Path) -> tuple[float, bytes]:
@@ -201,19 +210,19 @@ def measure(targets: list[_Target], repeat: int, use_wasmtime: bool,
         for t in targets:
             data = t.wasm.read_bytes()
             r = ProgramResult(t.name, len(data))
-            wx: list[tuple[float, float, float]] = []
-            wt: list[tuple[float, float, float]] = []
+            wx: list[tuple[float, float, float, float]] = []
+            wt: list[tuple[float, float, float, float]] = []
             nat: list[float] = []
             try:
                 r.stages_ms = _stages(data)
                 for _ in range(repeat):
-                    c, i, run, out = _run_wxjit(data, t.name)
-                    wx.append((c, i, run))
+                    c, i, run, cpu, out = _run_wxjit(data, t.name)
+                    wx.append((c, i, run, cpu))
                     if t.expected is not None:
                         r.output_ok = (r.output_ok is not False) and out == t.expected
                     if use_wasmtime:
-                        c, i, run, out = _run_wasmtime(data, t.name, out_path)
-                        wt.append((c, i, run))
+                        c, i, run, cpu, out = _run_wasmtime(data, t.name, out_path)
+                        wt.append((c, i, run, cpu))
                         if t.expected is not None:
                             r.wasmtime_output_ok = (r.wasmtime_output_ok is not False) and out == t.expected
                     if t.native is not None and t.native.exists():
@@ -226,7 +235,8 @@ def measure(targets: list[_Target], repeat: int, use_wasmtime: bool,
     return results
 
 
-def _fill(r: ProgramResult, wx: list[tuple[float, float, float]], wt: list[tuple[float, float, float]],
+def _fill(r: ProgramResult, wx: list[tuple[float, float, float, float]],
+          wt: list[tuple[float, float, float, float]],
           nat: list[float]) -> None:
     if wx:
         c = _median([x[0] for x in wx])
@@ -234,13 +244,17 @@ def _fill(r: ProgramResult, wx: list[tuple[float, float, float]], wt: list[tuple
         r.wxjit_mb_per_s = r.wasm_bytes / c / 1e6
         r.wxjit_instantiate_ms = _median([x[1] for x in wx]) * 1e3
         r.wxjit_run_s = _median([x[2] for x in wx])
+        r.wxjit_run_cpu_s = _median([x[3] for x in wx])
     if wt:
         r.wasmtime_compile_ms = _median([x[0] for x in wt]) * 1e3
         r.wasmtime_instantiate_ms = _median([x[1] for x in wt]) * 1e3
         r.wasmtime_run_s = _median([x[2] for x in wt])
+        r.wasmtime_run_cpu_s = _median([x[3] for x in wt])
     r.native_run_s = _median(nat)
     if r.wxjit_run_s and r.wasmtime_run_s:
         r.run_ratio_wasmtime = r.wxjit_run_s / r.wasmtime_run_s
+    if r.wxjit_run_cpu_s and r.wasmtime_run_cpu_s:
+        r.run_cpu_ratio_wasmtime = r.wxjit_run_cpu_s / r.wasmtime_run_cpu_s
     if r.wxjit_run_s and r.native_run_s:
         r.run_ratio_native = r.wxjit_run_s / r.native_run_s
     if r.wxjit_compile_ms and r.wasmtime_compile_ms:
@@ -258,6 +272,7 @@ def summary(results: list[ProgramResult]) -> dict[str, float | None]:
     good = [r for r in results if r.output_ok is not False and r.error is None]
     return {
         "geomean_run_wxjit_over_wasmtime": geomean([r.run_ratio_wasmtime for r in good]),  # type: ignore[misc]
+        "geomean_run_cpu_wxjit_over_wasmtime": geomean([r.run_cpu_ratio_wasmtime for r in good]),  # type: ignore[misc]
         "geomean_run_wxjit_over_native": geomean([r.run_ratio_native for r in good]),  # type: ignore[misc]
         "geomean_compile_wxjit_over_wasmtime": geomean([r.compile_ratio_wasmtime for r in good]),  # type: ignore[misc]
         "geomean_wxjit_mb_per_s": geomean([r.wxjit_mb_per_s for r in good]),  # type: ignore[misc]
@@ -280,7 +295,7 @@ def print_tables(results: list[ProgramResult], repeat: int) -> None:
     cols = [("program", "left"), ("wasm KB", "right"), ("ok", "center"),
             ("wx compile ms", "right"), ("MB/s", "right"), ("wx inst ms", "right"), ("wx run s", "right"),
             ("wt compile ms", "right"), ("wt inst ms", "right"), ("wt run s", "right"),
-            ("native s", "right"), ("run wx/wt", "right"), ("run wx/native", "right")]
+            ("native s", "right"), ("run wx/wt", "right"), ("cpu wx/wt", "right"), ("run wx/native", "right")]
     rows = []
     for r in results:
         ok = "ERR" if r.error else _ok(r.output_ok)
@@ -288,13 +303,16 @@ def print_tables(results: list[ProgramResult], repeat: int) -> None:
                      _f(r.wxjit_mb_per_s, ".2f"), _f(r.wxjit_instantiate_ms, ".2f"), _f(r.wxjit_run_s, ".3f"),
                      _f(r.wasmtime_compile_ms, ".1f"), _f(r.wasmtime_instantiate_ms, ".2f"),
                      _f(r.wasmtime_run_s, ".3f"), _f(r.native_run_s, ".3f"),
-                     _f(r.run_ratio_wasmtime, ".2f"), _f(r.run_ratio_native, ".2f")])
+                     _f(r.run_ratio_wasmtime, ".2f"), _f(r.run_cpu_ratio_wasmtime, ".2f"),
+                     _f(r.run_ratio_native, ".2f")])
     s = summary(results)
     rows.append(["geomean", "", "", "", _f(s["geomean_wxjit_mb_per_s"], ".2f"), "", "", "", "", "", "",
                  _f(s["geomean_run_wxjit_over_wasmtime"], ".2f"),
+                 _f(s["geomean_run_cpu_wxjit_over_wasmtime"], ".2f"),
                  _f(s["geomean_run_wxjit_over_native"], ".2f")])
     notes = [f"medians of {repeat} runs; wx = wxjit, wt = wasmtime package (Cranelift); native = gcc -O2, "
-             "process start included; ok = output equals the native output; geomeans over correct programs"]
+             "process start included; cpu = run time in CPU time of the running thread; "
+             "ok = output equals the native output; geomeans over correct programs"]
     notes += [f"{r.name}: {r.error}" for r in results if r.error]
     notes += [f"{r.name}: wasmtime output differs from the expected one" for r in results
               if r.wasmtime_output_ok is False]

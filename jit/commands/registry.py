@@ -38,8 +38,7 @@ def add_subcommands(parser: argparse.ArgumentParser, package: str, names: list[s
             chosen, _words = _words[i], _words[i + 1:]
     for name in names:
         if _words is not None and chosen is not None and name != chosen:
-            sub.add_parser(name)       # never shown: its help appears only when no command is chosen
-            continue
+            continue                   # never parsed nor shown: the command line names another one
         if _words is not None and name != chosen:
             sub.add_parser(name, help=_help_of(package, name))
             continue

@@ -51,6 +51,16 @@ BITSELECT = b"\xfd\x52"
 EDGE_DIVISORS = {t: [x % (1 << n) for x in (0, 1, -1, 2, -2, 3, 7, -7, 10, 641, 65521, 1 << 16, (1 << 16) + 1,
                                             (1 << (n - 1)) - 1, 1 << (n - 1), -3, 1000000007, (1 << 32) - 1)]
                  for t, n in ((I32, 32), (I64, 64))}
+# scaled-index address arithmetic, base + (index << k) +/- c (one lea in the compiler): opcodes
+# (shl, add, sub), bases and displacements near the wrap-around, shift counts including masked ones
+SCALED_OPS = {I32: (b"\x74", b"\x6a", b"\x6b"), I64: (b"\x86", b"\x7c", b"\x7d")}
+SCALED_BASES = {t: [x % (1 << n) for x in (0, 8, 0xE80, 0xFFF0, (1 << 31) - 8, 1 << 31, (1 << 32) - 16, -4,
+                                           (1 << (n - 1)) - 8, -(1 << (n - 1)))]
+                for t, n in ((I32, 32), (I64, 64))}
+SCALED_SHIFTS = {I32: (0, 1, 2, 3, 3, 4, 33, 35), I64: (0, 1, 2, 3, 3, 4, 65, 67)}
+SCALED_DISPS = (4, 8, 16, 0xE80, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 1 << 32)
+TEST_MASKS = {I32: (1, 0x80, 0xFFFF, 0x80000000, 0xFFFFFFFF),
+              I64: (1, 0x80000000, 0xFFFFFFFF, 1 << 32, 1 << 63, (1 << 64) - 1)}
 COMPARES = [op for op in NUM_OPS if op.result == I32 and len(op.params) == 2 and op.params[0] == op.params[1]
             and op.name.split(".")[1] in ("eq", "ne", "lt", "gt", "le", "ge", "lt_s", "lt_u", "gt_s", "gt_u",
                                           "le_s", "le_u", "ge_s", "ge_u")]
@@ -533,6 +543,19 @@ class _FuncGen:
                 self.gen_expr(p, depth - 1)
             self.emit(op.code, b"\x45" * self.rng.choice((0, 1, 1, 2)))
             return
+        if depth > 0 and not self.full() and self.rng.random() < 0.15:
+            # a bit test (and + test fusion): x & mask, as i32, or as i64 under i64.eqz
+            t = self.rng.choice((I32, I32, I64))
+            self.gen_expr(t, depth - 1)
+            if self.rng.random() < 0.6:
+                self.emit(CONST[t](self.rng.choice(TEST_MASKS[t])))
+            else:
+                self.gen_expr(t, depth - 1)
+            if t == I32:
+                self.emit(b"\x71", b"\x45" * self.rng.choice((0, 1, 2)))      # i32.and, 0-2 i32.eqz
+            else:
+                self.emit(b"\x83\x50", b"\x45" * self.rng.choice((0, 1)))   # i64.and, i64.eqz
+            return
         self.gen_expr(I32, depth)
 
     def gen_leaf(self, t: int) -> None:
@@ -558,6 +581,8 @@ class _FuncGen:
     def ex_numop(self, t: int, depth: int) -> None:
         ops, weights = _PRODUCERS[self.mg.canon, self.mg.simd][t]
         op = self.rng.choices(ops, weights)[0]
+        if t in (I32, I64) and self.rng.random() < 0.06:
+            return self.gen_scaled_add(t, depth)
         if op.flags & TRAP and op.params[0] in (I32, I64) and self.rng.random() < 0.3:
             # division by a constant edge divisor (shift, mask and multiply-high lowerings)
             self.gen_expr(op.params[0], depth - 1)
@@ -568,6 +593,36 @@ class _FuncGen:
         if op.flags & TRAP and op.params[0] in (I32, I64) and self.rng.random() < 0.85:
             self.emit(CONST[op.params[0]](1), b"\x72" if op.params[0] == I32 else b"\x84")   # divisor | 1
         self.emit_numop(op)
+
+    def gen_scaled_add(self, t: int, depth: int) -> None:
+        """``base + (index << k)`` in the operand orders the compiler fuses into one lea (base below
+        on the stack, pushed after the shift, or a local.get just before the add), sometimes followed
+        by ``+/- const``; bases and displacements near 2^31/2^32 make the sum wrap."""
+        r = self.rng
+        shl, add, sub = SCALED_OPS[t]
+        k = CONST[t](r.choice(SCALED_SHIFTS[t]))
+
+        def base() -> None:
+            if r.random() < 0.35:
+                self.emit(CONST[t](r.choice(SCALED_BASES[t])))
+            else:
+                self.gen_expr(t, depth - 1)
+
+        order = r.randrange(3)
+        if order == 0:
+            base()
+            self.gen_expr(t, depth - 1)
+            self.emit(k, shl, add)
+        else:
+            self.gen_expr(t, depth - 1)
+            self.emit(k, shl)
+            if order == 1:
+                base()
+            else:
+                self.emit(b"\x20" + uleb(self.any_local(t)))
+            self.emit(add)
+        if r.random() < 0.5:
+            self.emit(CONST[t](r.choice(SCALED_DISPS)), r.choice((add, sub)))
 
     def ex_load(self, t: int, depth: int) -> None:
         if self.mg.mem_pages is None:
@@ -669,6 +724,10 @@ class _FuncGen:
             self.emit(CONST[I32](pages * 65536 - self.end_distance(size)))
         elif x < 0.7:
             self.emit(b"\x3f\x00", CONST[I32](16), b"\x74", CONST[I32](self.end_distance(size)), b"\x6b")
+        elif x < 0.8:
+            self.gen_scaled_add(I32, depth)
+            if r.random() < 0.5:
+                self.emit(CONST[I32](r.choice((0xFFF8, 0x1FFFF))), b"\x71")
         else:
             self.gen_expr(I32, depth)
             if r.random() < 0.97:

@@ -23,6 +23,7 @@ from ..native import ffi, lib
 from ..wasm.subtyping import canonical_functype_id
 from ..wasm.types import V128, FuncType
 from .externs import parse_valtype
+from .gc import ROOTS
 from .values import FROM_BITS, MASK64, TO_BITS, v128_to_bits
 
 # VMTag address -> the Tag object (weak), and the cells of dead tags some kept exception still names.
@@ -55,6 +56,8 @@ class Tag:
         self._cell.nslots = _slots(ft)
         self.address = int(ffi.cast("uintptr_t", self._cell))
         _by_address[self.address] = weakref.ref(self)
+        if _type is None:          # a host tag (an instance registers its own with the module's types)
+            ROOTS.add_tag(self.address, ft.params)
 
     @classmethod
     def _of_retained(cls, address: int) -> Tag:

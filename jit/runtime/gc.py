@@ -22,6 +22,7 @@ from typing import Any
 
 from ..abi import vmctx as V
 from ..native import ffi, lib
+from ..wasm.types import V128
 from ..wasm.types import is_traced as traced_type
 from .values import EXTERNREFS
 
@@ -48,6 +49,7 @@ class _Roots:
         self.globals: weakref.WeakSet[Any] = weakref.WeakSet()     # jit.Global made by Python
         self.instances: weakref.WeakSet[Any] = weakref.WeakSet()   # InstanceState with traced globals/elems
         self._plans: weakref.WeakKeyDictionary[Any, tuple] = weakref.WeakKeyDictionary()
+        self.tags: dict[int, tuple[int, ...]] = {}      # VMTag address -> traced payload slots
 
     def plan_roots(self, plan: Any) -> tuple[tuple[int, ...], tuple[int, ...]]:
         """(vmctx offsets of the cell pointers of traced globals, vmctx offsets of traced element
@@ -63,6 +65,20 @@ class _Roots:
                           if seg.mode == "passive" and traced_type(seg.elemtype, types))
             got = self._plans[plan] = (globs, elems)
         return got
+
+    def add_tag(self, address: int, params: Any, types: Any = ()) -> None:
+        """The payload slots of tag ``address`` that hold traced references: read in the escaped
+        exceptions of that tag (a tag's cell lives while any of its exceptions does, so an address is
+        reused only by a tag whose exceptions are all gone)."""
+        slots, at = [], 0
+        for t in params:
+            if traced_type(t, types):
+                slots.append(at)
+            at += 2 if t == V128 else 1
+        if slots:
+            self.tags[address] = tuple(slots)
+        else:
+            self.tags.pop(address, None)
 
     def add_instance(self, state: Any) -> None:
         globs, elems = self.plan_roots(state.plan)
@@ -119,7 +135,9 @@ def _collect() -> CollectStats | None:
             lib.wx_gc_mark_word_ptrs(marks, ffi.new("uint64_t[]", cells), len(cells))
         if segments:
             lib.wx_gc_mark_segments(marks, ffi.new("uint64_t[]", segments), len(segments))
-        lib.wx_gc_mark_exceptions(marks)
+        payload = _escaped_payload_words()
+        if payload:
+            lib.wx_gc_mark_words(marks, ffi.new("uint64_t[]", payload), len(payload))
         cutoff = refs.epoch            # handles handed out since the previous collection stay
         refs.epoch += 1
         objects, touched = refs.objects, refs.touched
@@ -134,6 +152,23 @@ def _collect() -> CollectStats | None:
     finally:
         lib.wx_gc_end()
         del released        # the table's references go after the collection: callbacks run here
+
+
+def _escaped_payload_words() -> list[int]:
+    """The traced payload words of the exceptions caught by reference (kept for the life of the
+    process, native/unwind.c), by their tags' payload types."""
+    words: list[int] = []
+    tags = ROOTS.tags
+    if not tags:
+        return words
+    e = lib.wx_exn_retained_first()
+    while e != ffi.NULL:
+        slots = tags.get(int(ffi.cast("uintptr_t", e.tag)))
+        if slots:
+            payload = e.payload
+            words.extend(int(payload[i]) for i in slots if i < e.nslots)
+        e = e.next
+    return words
 
 
 def stats() -> dict[str, int]:

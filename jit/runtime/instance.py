@@ -510,6 +510,7 @@ class Instance:
             layout = plan.layout
             for ft, type_id in zip(plan.tag_types, plan.tag_type_ids, strict=True):
                 tag = Tag(_type=ft, _type_id=type_id)
+                gc_roots.add_tag(tag.address, ft.params, plan.wasm.types)   # its traced payload slots
                 vm[layout.tag(len(st.tags)) // 8] = tag.address
                 st.tags.append(tag)
         for lo, hi, is64 in plan.defined_memories:      # Limits.max_memory_pages caps each one

@@ -31,8 +31,8 @@ damage, NOT forgery; such bytes are as trusted as their source (like pickle): de
 you or a trusted party wrote, or pass ``key=`` to ``dumps`` / ``loads``. A MAC vouches for the machine
 code and its meaning (the helper of each GOT slot, the function types); the bounds checks cannot.
 Deserializing does no decoding, validation or code generation. The decoded module's
-``compiled.code`` is a read-only memoryview of the file's bytes when ``loads`` gets ``bytes`` (the
-code is copied once, into the code arena, by the load), a copy otherwise.
+``compiled.code`` is a read-only memoryview of the file's bytes when ``loads`` gets ``bytes`` or a
+read-only ``mmap`` (the code is copied once, into the code arena, by the load), a copy otherwise.
 """
 from __future__ import annotations
 
@@ -41,6 +41,7 @@ import hashlib
 import hmac
 import json
 import marshal
+import mmap
 import struct
 import threading
 from array import array
@@ -410,8 +411,11 @@ def loads(data: bytes | bytearray | memoryview, *, wasm_sha256: str | None = Non
         meta = payload[_META_LEN.size:meta_end]
         check_marshal(meta)
         packed_compiled, packed_wasm, packed_recipe = marshal.loads(meta)
-        # the code: a view of the caller's immutable bytes (copied once, by the load), else a copy
-        code = payload[meta_end:] if type(data) is bytes else bytes(payload[meta_end:])
+        # the code: a view of the caller's bytes or read-only mapping (copied once, by the load),
+        # else a copy
+        code = payload[meta_end:]
+        if not (type(data) is bytes or (type(data) is mmap.mmap and view.readonly)):
+            code = bytes(code)
         compiled = _unpack_compiled(packed_compiled, code)
         wasm = _unpack_wasm(packed_wasm)
         recipe = PlanRecipe(*packed_recipe)
@@ -761,11 +765,11 @@ def _check_recipe(recipe: Any, c: Any, wasm: Any) -> None:
                                  len(head), base + V.VMFUNCREF_VMCTX, step, n_def) < 0,
           "instantiation recipe: relocations do not match")
     _need(type(r.image) is bytes and len(r.image) == len(stub.image), "instantiation recipe: bad image")
-    image = bytearray(stub.image)
-    if n_def:
-        first = (base + V.VMFUNCREF_CODE) // 8
-        memoryview(image).cast("Q")[first:first + n_def * (step // 8):step // 8] = array("Q", c.func_offsets)
-    _need(image == r.image, "instantiation recipe: image does not match")
+    # the skeleton's image with each defined function's code offset in its funcref (one native scan)
+    offs = _u32p(c.func_offsets) if n_def else ffi.NULL
+    first = (base + V.VMFUNCREF_CODE) // 8
+    _need(lib.wx_image_funcrefs_check(r.image, stub.image, len(r.image), first, step // 8, offs, n_def) < 0,
+          "instantiation recipe: image does not match")
 
 
 # PlanRecipe fields that do not grow with the number of defined functions

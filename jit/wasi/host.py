@@ -214,14 +214,15 @@ class Wasi:
         try:
             self.flush()
         finally:
-            for e in self.fds.values():
+            entries = list(self.fds.values())
+            self.fds.clear()          # first: C must never see a host fd number that is closed (reused)
+            for e in entries:
                 for fd in (e.os_fd, e.dir_fd):
                     if fd is not None:
                         try:
                             os.close(fd)
                         except OSError:
                             pass
-            self.fds.clear()
 
     def imports(self) -> dict[str, dict[str, Any]]:
         """``{"wasi_snapshot_preview1": {name: jit.Func}}`` for every preview1 function."""

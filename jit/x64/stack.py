@@ -188,6 +188,14 @@ class RegAlloc:
         self.spill_one(pool, exclude)
         return self.alloc(ty, exclude)
 
+    def free_register(self, ty: int) -> Gpr | Xmm | None:
+        """A register of ``ty``'s class that nobody owns, or None (never spills)."""
+        owner = self.owner
+        for r in self.xmms if ty == F32 or ty == F64 or ty == V128 else self.gprs:
+            if owner[r] is None:
+                return r
+        return None
+
     def claim(self, reg: Gpr | Xmm, val: Val) -> None:
         self.owner[reg] = val
         val.kind = REG

@@ -121,7 +121,9 @@ class FloatLowering:
         a = self.pop()
         if swap:
             a, b = b, a
-        lhs = self.to_reg(a)
+        lhs = self.operand(a) if a.kind == LOCAL else None   # ucomis* only reads: a pinned local will do
+        if not isinstance(lhs, Xmm):
+            lhs = self.to_reg(a)
         rhs = self.to_reg(b) if b.kind in (CONST, FLAGS) else self.operand(b)
         getattr(self.asm, "ucomi" + sfx)(lhs, rhs)
         self.release(a, b)

@@ -12,8 +12,13 @@ from ..context import FLAGS, M32, M64
 from ..encoder import Cond, Mem
 from ..registers import CL, RAX, RCX, RDX, SCRATCH, Gpr
 from ..stack import CONST, LOCAL, REG, SLOT, Val, size_of, to_s32, to_s64
-from . import FUSE_TARGETS, KEY, OP_LOCAL_SET, OP_LOCAL_TEE, lower_named, lowers
+from . import FUSE_TARGETS, KEY, OP_LOCAL_GET, OP_LOCAL_SET, OP_LOCAL_TEE, lower_named, lowers
 from .divmagic import signed_magic, unsigned_magic
+
+OP_I64_EQZ = KEY["i64.eqz"]
+ADD_KEY = {I32: KEY["i32.add"], I64: KEY["i64.add"]}
+CONST_KEY = {I32: KEY["i32.const"], I64: KEY["i64.const"]}
+ADD_SUB_KEYS = {I32: (KEY["i32.add"], KEY["i32.sub"]), I64: (KEY["i64.add"], KEY["i64.sub"])}
 
 # Instructions that take a comparison result straight from the flags.
 FLAG_CONSUMERS = FUSE_TARGETS | {KEY["i32.eqz"], KEY["drop"]}
@@ -174,6 +179,10 @@ class IntegerLowering:
             return
         if commutative and b.kind == REG and a.kind != REG:
             a, b = b, a
+        if a.kind == LOCAL and (method == "add" or method == "sub") and self.lea_add(a, b, ty, method):
+            return
+        if method == "and_" and self.and_to_flags(a, b, ty):
+            return
         target, dst = self.binop_destination(a, b)
         if method == "imul":
             src = self.operand(b, allow_imm=True)
@@ -196,8 +205,10 @@ class IntegerLowering:
             self.push(CONST, ty, fold(a.x, b.x))
             return
         if b.kind == CONST:
-            target, dst = self.binop_destination(a, b)
             count = b.x & (size - 1)
+            if 1 <= count <= 3 and method == "shl" and self.fuse_scaled_add(a, count, ty):
+                return
+            target, dst = self.binop_destination(a, b)
             if count:
                 getattr(self.asm, method)(dst, count, size)
             self.push_binop_result(target, dst, ty)
@@ -219,6 +230,131 @@ class IntegerLowering:
         getattr(self.asm, method)(dst, CL, size)
         self.release(b)
         self.push_binop_result(target, dst, ty)
+
+    # -------------------------------------------------------------------- address arithmetic
+    def fuse_scaled_add(self, index: Val, shift: int, ty: int) -> bool:
+        """``x + (index << shift)`` (shift 1..3; the add next, its other operand on the stack or a
+        ``local.get`` just before it), then optionally ``+/- const``, as one ``lea`` of the operand
+        size: ``lea dst, [x + index*2^shift + disp]``. Always exact: an i32 ``lea`` computes the sum
+        modulo 2^32 (and zero-extends), which is what the chain of wrapping i32 operations gives, so
+        no range proof is needed (folding into a memory operand would need one, see docs/abi.md)."""
+        code = self.code
+        j = self.i + 1
+        n = len(code)
+        add = ADD_KEY[ty]
+        size = size_of(ty)
+        if j < n and code[j][0] == add:
+            base = self.stack[-1]
+            last, on_stack = j, True
+        elif j + 1 < n and code[j][0] == OP_LOCAL_GET and code[j + 1][0] == add:
+            base = Val(LOCAL, ty, code[j][1])          # consumed at once: never on the stack
+            last, on_stack = j + 1, False
+        else:
+            return False
+        disp = 0
+        if last + 2 < n and code[last + 1][0] == CONST_KEY[ty] and code[last + 2][0] in ADD_SUB_KEYS[ty]:
+            c = _s(_u(code[last + 1][1], size), size)
+            disp = c if code[last + 2][0] == add else -c
+            last += 2
+        if base.kind == CONST:
+            disp += _s(base.x, size)
+        disp = _s(_u(disp, size), size)                # the sum modulo 2^size, as the lea computes it
+        if not -(1 << 31) <= disp < (1 << 31):         # i64 only: not a displacement
+            return False
+        if on_stack:
+            self.pop()
+        if base.kind == CONST:
+            base_reg = None
+        else:
+            base_reg = self.operand(base, allow_imm=False)
+            if isinstance(base_reg, Mem):
+                base_reg = self.to_reg(base)
+        index_reg = self.operand(index, allow_imm=False)
+        if isinstance(index_reg, Mem):
+            index_reg = self.to_reg(index, exclude=(base_reg,) if base_reg is not None else ())
+        self.i = last
+        target = self.pinned_lea_target()
+        if target is not None:
+            idx, dst = target
+            self.materialize_local_refs(idx)
+        elif index.kind == REG:
+            dst = index.x
+        elif base.kind == REG:
+            dst = base.x
+        else:
+            dst = self.ra.alloc(ty)
+        self.asm.lea(dst, Mem(base_reg, index_reg, 1 << shift, disp), size)
+        self.release(base, index)
+        if target is None:
+            self.push_reg(dst, ty)
+        else:
+            self.finish_pinned_result(target[0], ty)
+        return True
+
+    def and_to_flags(self, a: Val, b: Val, ty: int) -> bool:
+        """``x & y`` that only a branch, ``if``, ``select``, ``i32.eqz``/``i64.eqz`` or ``drop`` reads:
+        one ``test`` (nothing written), the result kept in the flags as "nonzero"."""
+        nxt = self.code[self.i + 1][0] if self.i + 1 < len(self.code) else None
+        if not (nxt in FLAG_CONSUMERS if ty == I32 else nxt == OP_I64_EQZ):
+            return False
+        if a.kind == CONST:
+            a, b = b, a
+        lhs = self.operand(a, allow_imm=False)
+        rhs = self.operand(b)
+        if isinstance(rhs, Mem):
+            lhs, rhs = rhs, lhs
+        if isinstance(rhs, Mem):
+            rhs = self.to_reg(a)
+        self.asm.test(lhs, rhs, size_of(ty))
+        self.release(a, b)
+        self.push_val(Val(FLAGS, I32, Cond.NE))
+        return True
+
+    def lea_add(self, a: Val, b: Val, ty: int, method: str) -> bool:
+        """``local + const``, ``local - const`` or ``local + local`` of register-pinned locals as one
+        ``lea`` into a fresh register (or the pinned local the next instruction sets) instead of a copy
+        and an add; the sum wraps as the add's does."""
+        src = self.frame.local_locs[a.x]
+        if not isinstance(src, Gpr):
+            return False
+        size = size_of(ty)
+        if b.kind == CONST:
+            c = _s(_u(-b.x if method == "sub" else b.x, size), size)
+            if not -(1 << 31) <= c < (1 << 31):
+                return False
+            index = None
+        elif method == "add" and b.kind == LOCAL and isinstance(self.frame.local_locs[b.x], Gpr):
+            c, index = 0, self.frame.local_locs[b.x]
+        else:
+            return False
+        target = self.pinned_lea_target()
+        if target is not None:
+            idx, dst = target
+            if idx == a.x:
+                return False                         # in place: add X, src is as good
+            self.materialize_local_refs(idx)
+        else:
+            dst = self.ra.alloc(ty)
+        if ty == I32:
+            c = to_s32(c & M32)
+        self.asm.lea(dst, Mem(src, index, 1, c), size)
+        if target is None:
+            self.push_reg(dst, ty)
+        else:
+            self.finish_pinned_result(target[0], ty)
+        return True
+
+    def pinned_lea_target(self) -> tuple[int, Gpr] | None:
+        """(X, X's register) when the next instruction is ``local.set/tee X`` of a register-pinned
+        local: an ``lea`` reads all its sources before it writes, so X may be one of them."""
+        j = self.i + 1
+        if j >= len(self.code):
+            return None
+        op, idx = self.code[j][0], self.code[j][1]
+        if op != OP_LOCAL_SET and op != OP_LOCAL_TEE:
+            return None
+        reg = self.frame.local_locs[idx]
+        return (idx, reg) if isinstance(reg, Gpr) else None
 
     def int_compare(self, name: str) -> None:
         ty, cond = INT_COMPARES[name]

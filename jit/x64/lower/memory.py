@@ -12,11 +12,11 @@ from __future__ import annotations
 from ...abi import vmctx as V
 from ...wasm.opcodes import MEMARG, MEMARG_LANE, OPS, memarg_memory
 from ...wasm.types import F32, F64, I32, I64
-from ..context import M32
+from ..context import FLAGS, M32
 from ..encoder import Cond, Mem
 from ..registers import HEAP, R8, RAX, RCX, RDI, RDX, RSI, SCRATCH, VMCTX, Gpr, Xmm
-from ..stack import CONST, REG, Val, fits_imm32, is_float, size_of
-from . import lower_with_immediates, lowers
+from ..stack import CONST, LOCAL, REG, Val, fits_imm32, is_float, size_of
+from . import KEY, lower_with_immediates, lowers
 
 MAX_U64 = (1 << 64) - 1
 # bytes touched by each memory access instruction (its natural alignment is log2 of that)
@@ -45,6 +45,23 @@ STORES = {
     "i32.store8": (I32, 1), "i32.store16": (I32, 2), "i64.store8": (I64, 1), "i64.store16": (I64, 2),
     "i64.store32": (I64, 4),
 }
+
+
+def _load_users() -> dict[int, tuple[int, str, object]]:
+    """Opcode key -> (operand type, "op" or "cmp", assembler method or condition): the instructions
+    that can read a full-width integer load as their right operand straight from memory."""
+    from .integer import INT_BINOPS, INT_COMPARES
+    users: dict[int, tuple[int, str, object]] = {}
+    for name, (ty, method, _commutative, _fold) in INT_BINOPS.items():
+        users[KEY[name]] = (ty, "op", method)
+    for name, (ty, cond) in INT_COMPARES.items():
+        users[KEY[name]] = (ty, "cmp", cond)
+    return users
+
+
+# loads whose value can be an ALU operand: name -> type (the access is the full width of the type)
+FULL_WIDTH_LOADS = {"i32.load": I32, "i64.load": I64}
+LOAD_USERS = _load_users()
 
 
 class MemoryLowering:
@@ -134,8 +151,55 @@ class MemoryLowering:
         asm.mov(SCRATCH, Mem(SCRATCH, disp=V.VMMEMORY_BASE), 64)
         return Mem(SCRATCH, r, 1, -size)
 
+    def load_as_operand(self, ty: int, align: int, offset: int) -> bool:
+        """``x OP load`` (add, sub, and, or, xor, mul, or a comparison, the load's value as the right
+        operand, the next instruction): the operation reads memory itself (``add eax, [r14 + rcx]``,
+        ``cmp ebx, [r14 + rcx + 8]``). The operation's pc is the load's, so a fault there is the
+        load's "out of bounds memory access"."""
+        code = self.code
+        j = self.i + 1
+        user = LOAD_USERS.get(code[j][0]) if j < len(code) else None
+        if user is None or user[0] != ty or len(self.stack) < 2:
+            return False
+        a = self.stack[-2]
+        if a.kind == CONST or a.kind == FLAGS:
+            return False
+        addr = self.pop()
+        a = self.pop()
+        self.i = j                          # the operation is consumed here
+        size = size_of(ty)
+        _ty, kind, what = user
+        asm = self.asm
+        if kind == "cmp":
+            lhs = self.operand(a, allow_imm=False)
+            if isinstance(lhs, Mem):
+                lhs = self.to_reg(a)
+            mem = self.address(addr, offset, align, size // 8)
+            self.record_pc()
+            asm.cmp(lhs, mem, size)
+            self.release(a, addr)
+            self.push_cond(what)
+            return True
+        target = self.pinned_result_target(a, addr)    # not X when the address reads X
+        if target is None:
+            dst = self.to_reg(a)
+        else:
+            idx, dst = target
+            self.materialize_local_refs(idx)
+            if not (a.kind == LOCAL and a.x == idx):
+                self.load_into(dst, a)
+            self.release(a)
+        mem = self.address(addr, offset, align, size // 8)
+        self.record_pc()
+        getattr(asm, what)(dst, mem, size)
+        self.release(addr)
+        self.push_binop_result(None if target is None else target[0], dst, ty)
+        return True
+
     def op_load(self, name: str, align: int, offset: int) -> None:
         ty, nbytes, signed = LOADS[name]
+        if name in FULL_WIDTH_LOADS and self.load_as_operand(ty, align, offset):
+            return
         addr = self.pop()
         mem = self.address(addr, offset, align, nbytes)
         self.release(addr)

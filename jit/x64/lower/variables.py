@@ -22,10 +22,17 @@ class VariableLowering:
         if not self.ra.local_refs[idx]:
             return
         stack = self.stack
-        for pos in range(self.ra.floor, len(stack)):
+        ra = self.ra
+        for pos in range(ra.floor, len(stack)):
             v = stack[pos]
             if v.kind == LOCAL and v.x == idx:
-                self.ra.spill(pos)
+                free = ra.free_register(v.ty)
+                if free is None:
+                    ra.spill(pos)
+                else:                     # a copy in a free register: no store now, no load later
+                    ra.local_refs[idx] -= 1
+                    self.load_into(free, v)
+                    ra.claim(free, v)
 
     @lowers("local.set")
     def op_local_set(self, idx, _b) -> None:

@@ -43,10 +43,10 @@
 ;;     67: ebc1                   jmp 0x2a
 ;;     69: be0a000000             mov esi, 0xa
 ;;     6e: 4c89ff                 mov rdi, r15
-;;     71: ff1579020000           call qword ptr [rip + 0x279]              ; wasm@0x32 local.get 4
+;;     71: ff1569020000           call qword ptr [rip + 0x269]              ; wasm@0x32 local.get 4
 ;;     77: be0b000000             mov esi, 0xb
 ;;     7c: 4c89ff                 mov rdi, r15
-;;     7f: ff156b020000           call qword ptr [rip + 0x26b]              ; wasm@0x32 local.get 4
+;;     7f: ff155b020000           call qword ptr [rip + 0x25b]              ; wasm@0x32 local.get 4
 ;;
 ;; func[1] <tail> (i64, i64) -> (i64):
 ;;     90: 55                     push rbp
@@ -93,10 +93,10 @@
 ;;    152: e963ffffff             jmp 0xba
 ;;    157: be0a000000             mov esi, 0xa
 ;;    15c: 4c89ff                 mov rdi, r15
-;;    15f: ff158b010000           call qword ptr [rip + 0x18b]              ; wasm@0x37 local.get 1
+;;    15f: ff157b010000           call qword ptr [rip + 0x17b]              ; wasm@0x37 local.get 1
 ;;    165: be0b000000             mov esi, 0xb
 ;;    16a: 4c89ff                 mov rdi, r15
-;;    16d: ff157d010000           call qword ptr [rip + 0x17d]              ; wasm@0x37 local.get 1
+;;    16d: ff156d010000           call qword ptr [rip + 0x16d]              ; wasm@0x37 local.get 1
 ;;
 ;; func[2] <count> (i64, i64) -> (i64):
 ;;    180: 55                     push rbp
@@ -104,13 +104,13 @@
 ;;    184: 4889e0                 mov rax, rsp
 ;;    187: 482d20000000           sub rax, 0x20
 ;;    18d: 493b07                 cmp rax, qword ptr [r15]
-;;    190: 0f8281000000           jb 0x217
+;;    190: 0f827e000000           jb 0x214
 ;;    196: 4157                   push r15
 ;;    198: 4881ec18000000         sub rsp, 0x18
 ;;    19f: 48895df0               mov qword ptr [rbp - 0x10], rbx
 ;;    1a3: 488b5d10               mov rbx, qword ptr [rbp + 0x10]
 ;;    1a7: 49837f5000             cmp qword ptr [r15 + 0x50], 0
-;;    1ac: 0f853b000000           jne 0x1ed
+;;    1ac: 0f8538000000           jne 0x1ea
 ;;    1b2: 4885db                 test rbx, rbx
 ;;    1b5: 0f8519000000           jne 0x1d4
 ;;    1bb: 4c8b5d18               mov r11, qword ptr [rbp + 0x18]
@@ -121,66 +121,65 @@
 ;;    1cf: 4889ec                 mov rsp, rbp
 ;;    1d2: 5d                     pop rbp
 ;;    1d3: c3                     ret
-;;    1d4: 4889d8                 mov rax, rbx
-;;    1d7: 4883e801               sub rax, 1
-;;    1db: 48894510               mov qword ptr [rbp + 0x10], rax
-;;    1df: 48895d18               mov qword ptr [rbp + 0x18], rbx
-;;    1e3: 488b5df0               mov rbx, qword ptr [rbp - 0x10]
-;;    1e7: 4889ec                 mov rsp, rbp
-;;    1ea: 5d                     pop rbp
-;;    1eb: eb93                   jmp 0x180
-;;    1ed: 4d8d5f48               lea r11, [r15 + 0x48]
-;;    1f1: 4d3b5f40               cmp r11, qword ptr [r15 + 0x40]
-;;    1f5: 0f842a000000           je 0x225
-;;    1fb: 49c7475000000000       mov qword ptr [r15 + 0x50], 0
-;;    203: 0faef0                 mfence
-;;    206: 4d8b5f40               mov r11, qword ptr [r15 + 0x40]
-;;    20a: 49837b0800             cmp qword ptr [r11 + 8], 0
-;;    20f: 0f8510000000           jne 0x225
-;;    215: eb9b                   jmp 0x1b2
-;;    217: be0a000000             mov esi, 0xa
-;;    21c: 4c89ff                 mov rdi, r15
-;;    21f: ff15cb000000           call qword ptr [rip + 0xcb]               ; wasm@0x46 local.get 0
-;;    225: be0b000000             mov esi, 0xb
-;;    22a: 4c89ff                 mov rdi, r15
-;;    22d: ff15bd000000           call qword ptr [rip + 0xbd]               ; wasm@0x46 local.get 0
+;;    1d4: 488d43ff               lea rax, [rbx - 1]
+;;    1d8: 48894510               mov qword ptr [rbp + 0x10], rax
+;;    1dc: 48895d18               mov qword ptr [rbp + 0x18], rbx
+;;    1e0: 488b5df0               mov rbx, qword ptr [rbp - 0x10]
+;;    1e4: 4889ec                 mov rsp, rbp
+;;    1e7: 5d                     pop rbp
+;;    1e8: eb96                   jmp 0x180
+;;    1ea: 4d8d5f48               lea r11, [r15 + 0x48]
+;;    1ee: 4d3b5f40               cmp r11, qword ptr [r15 + 0x40]
+;;    1f2: 0f842a000000           je 0x222
+;;    1f8: 49c7475000000000       mov qword ptr [r15 + 0x50], 0
+;;    200: 0faef0                 mfence
+;;    203: 4d8b5f40               mov r11, qword ptr [r15 + 0x40]
+;;    207: 49837b0800             cmp qword ptr [r11 + 8], 0
+;;    20c: 0f8510000000           jne 0x222
+;;    212: eb9e                   jmp 0x1b2
+;;    214: be0a000000             mov esi, 0xa
+;;    219: 4c89ff                 mov rdi, r15
+;;    21c: ff15be000000           call qword ptr [rip + 0xbe]               ; wasm@0x46 local.get 0
+;;    222: be0b000000             mov esi, 0xb
+;;    227: 4c89ff                 mov rdi, r15
+;;    22a: ff15b0000000           call qword ptr [rip + 0xb0]               ; wasm@0x46 local.get 0
 ;;
 ;; func[3] (i64) -> (i64):
-;;    240: 55                     push rbp
-;;    241: 4889e5                 mov rbp, rsp
-;;    244: 4889e0                 mov rax, rsp
-;;    247: 482d20000000           sub rax, 0x20
-;;    24d: 493b07                 cmp rax, qword ptr [r15]
-;;    250: 0f8274000000           jb 0x2ca
-;;    256: 4157                   push r15
-;;    258: 4881ec18000000         sub rsp, 0x18
-;;    25f: 49837f5000             cmp qword ptr [r15 + 0x50], 0
-;;    264: 0f8536000000           jne 0x2a0
-;;    26a: 4c8b5d10               mov r11, qword ptr [rbp + 0x10]
-;;    26e: 4c891c24               mov qword ptr [rsp], r11
-;;    272: 48c744240802000000     mov qword ptr [rsp + 8], 2
-;;    27b: e810feffff             call 0x90                                 ; wasm@0x5f call 1
-;;    280: 4c8b7df8               mov r15, qword ptr [rbp - 8]
-;;    284: 4d8b7710               mov r14, qword ptr [r15 + 0x10]
-;;    288: 488b0424               mov rax, qword ptr [rsp]
-;;    28c: 488da5e0ffffff         lea rsp, [rbp - 0x20]
-;;    293: 4883c001               add rax, 1
-;;    297: 48894510               mov qword ptr [rbp + 0x10], rax
-;;    29b: 4889ec                 mov rsp, rbp
-;;    29e: 5d                     pop rbp
-;;    29f: c3                     ret
-;;    2a0: 4d8d5f48               lea r11, [r15 + 0x48]
-;;    2a4: 4d3b5f40               cmp r11, qword ptr [r15 + 0x40]
-;;    2a8: 0f842a000000           je 0x2d8
-;;    2ae: 49c7475000000000       mov qword ptr [r15 + 0x50], 0
-;;    2b6: 0faef0                 mfence
-;;    2b9: 4d8b5f40               mov r11, qword ptr [r15 + 0x40]
-;;    2bd: 49837b0800             cmp qword ptr [r11 + 8], 0
-;;    2c2: 0f8510000000           jne 0x2d8
-;;    2c8: eba0                   jmp 0x26a
-;;    2ca: be0a000000             mov esi, 0xa
-;;    2cf: 4c89ff                 mov rdi, r15
-;;    2d2: ff1518000000           call qword ptr [rip + 0x18]               ; wasm@0x5b local.get 0
-;;    2d8: be0b000000             mov esi, 0xb
-;;    2dd: 4c89ff                 mov rdi, r15
-;;    2e0: ff150a000000           call qword ptr [rip + 0xa]                ; wasm@0x5b local.get 0
+;;    230: 55                     push rbp                                  ; wasm@0x46
+;;    231: 4889e5                 mov rbp, rsp
+;;    234: 4889e0                 mov rax, rsp
+;;    237: 482d20000000           sub rax, 0x20
+;;    23d: 493b07                 cmp rax, qword ptr [r15]
+;;    240: 0f8274000000           jb 0x2ba
+;;    246: 4157                   push r15
+;;    248: 4881ec18000000         sub rsp, 0x18
+;;    24f: 49837f5000             cmp qword ptr [r15 + 0x50], 0
+;;    254: 0f8536000000           jne 0x290
+;;    25a: 4c8b5d10               mov r11, qword ptr [rbp + 0x10]
+;;    25e: 4c891c24               mov qword ptr [rsp], r11
+;;    262: 48c744240802000000     mov qword ptr [rsp + 8], 2
+;;    26b: e820feffff             call 0x90                                 ; wasm@0x5f call 1
+;;    270: 4c8b7df8               mov r15, qword ptr [rbp - 8]
+;;    274: 4d8b7710               mov r14, qword ptr [r15 + 0x10]
+;;    278: 488b0424               mov rax, qword ptr [rsp]
+;;    27c: 488da5e0ffffff         lea rsp, [rbp - 0x20]
+;;    283: 4883c001               add rax, 1
+;;    287: 48894510               mov qword ptr [rbp + 0x10], rax
+;;    28b: 4889ec                 mov rsp, rbp
+;;    28e: 5d                     pop rbp
+;;    28f: c3                     ret
+;;    290: 4d8d5f48               lea r11, [r15 + 0x48]
+;;    294: 4d3b5f40               cmp r11, qword ptr [r15 + 0x40]
+;;    298: 0f842a000000           je 0x2c8
+;;    29e: 49c7475000000000       mov qword ptr [r15 + 0x50], 0
+;;    2a6: 0faef0                 mfence
+;;    2a9: 4d8b5f40               mov r11, qword ptr [r15 + 0x40]
+;;    2ad: 49837b0800             cmp qword ptr [r11 + 8], 0
+;;    2b2: 0f8510000000           jne 0x2c8
+;;    2b8: eba0                   jmp 0x25a
+;;    2ba: be0a000000             mov esi, 0xa
+;;    2bf: 4c89ff                 mov rdi, r15
+;;    2c2: ff1518000000           call qword ptr [rip + 0x18]               ; wasm@0x5b local.get 0
+;;    2c8: be0b000000             mov esi, 0xb
+;;    2cd: 4c89ff                 mov rdi, r15
+;;    2d0: ff150a000000           call qword ptr [rip + 0xa]                ; wasm@0x5b local.get 0

@@ -19,7 +19,7 @@
 ;;      4: 4889e0                 mov rax, rsp
 ;;      7: 482d30000000           sub rax, 0x30
 ;;      d: 493b07                 cmp rax, qword ptr [r15]
-;;     10: 0f82cd000000           jb 0xe3
+;;     10: 0f82cc000000           jb 0xe2
 ;;     16: 4157                   push r15
 ;;     18: 4881ec28000000         sub rsp, 0x28
 ;;     1f: 48895de0               mov qword ptr [rbp - 0x20], rbx
@@ -30,9 +30,9 @@
 ;;     30: 448b6d10               mov r13d, dword ptr [rbp + 0x10]
 ;;     34: 448b4518               mov r8d, dword ptr [rbp + 0x18]
 ;;     38: 49837f5000             cmp qword ptr [r15 + 0x50], 0
-;;     3d: 0f8549000000           jne 0x8c
+;;     3d: 0f8548000000           jne 0x8b
 ;;     43: 49837f5000             cmp qword ptr [r15 + 0x50], 0
-;;     48: 0f8568000000           jne 0xb6
+;;     48: 0f8567000000           jne 0xb5
 ;;     4e: 4d89ec                 mov r12, r13
 ;;     51: 41c1e403               shl r12d, 3
 ;;     55: 4c89c1                 mov rcx, r8
@@ -45,39 +45,38 @@
 ;;     6b: 4101dd                 add r13d, ebx
 ;;     6e: 4539c5                 cmp r13d, r8d
 ;;     71: 72d0                   jb 0x43
-;;     73: 4c89e0                 mov rax, r12
-;;     76: 01d8                   add eax, ebx
-;;     78: 894510                 mov dword ptr [rbp + 0x10], eax
-;;     7b: 488b5de0               mov rbx, qword ptr [rbp - 0x20]
-;;     7f: 4c8b65d8               mov r12, qword ptr [rbp - 0x28]
-;;     83: 4c8b6dd0               mov r13, qword ptr [rbp - 0x30]
-;;     87: 4889ec                 mov rsp, rbp
-;;     8a: 5d                     pop rbp
-;;     8b: c3                     ret
-;;     8c: 4d8d5f48               lea r11, [r15 + 0x48]
-;;     90: 4d3b5f40               cmp r11, qword ptr [r15 + 0x40]
-;;     94: 0f8457000000           je 0xf1
-;;     9a: 49c7475000000000       mov qword ptr [r15 + 0x50], 0
-;;     a2: 0faef0                 mfence
-;;     a5: 4d8b5f40               mov r11, qword ptr [r15 + 0x40]
-;;     a9: 49837b0800             cmp qword ptr [r11 + 8], 0
-;;     ae: 0f853d000000           jne 0xf1
-;;     b4: eb8d                   jmp 0x43
-;;     b6: 4d8d5f48               lea r11, [r15 + 0x48]
-;;     ba: 4d3b5f40               cmp r11, qword ptr [r15 + 0x40]
-;;     be: 0f843b000000           je 0xff
-;;     c4: 49c7475000000000       mov qword ptr [r15 + 0x50], 0
-;;     cc: 0faef0                 mfence
-;;     cf: 4d8b5f40               mov r11, qword ptr [r15 + 0x40]
-;;     d3: 49837b0800             cmp qword ptr [r11 + 8], 0
-;;     d8: 0f8521000000           jne 0xff
-;;     de: e96bffffff             jmp 0x4e
-;;     e3: be0a000000             mov esi, 0xa
-;;     e8: 4c89ff                 mov rdi, r15
-;;     eb: ff151f000000           call qword ptr [rip + 0x1f]               ; wasm@0x25 loop -64
-;;     f1: be0b000000             mov esi, 0xb
-;;     f6: 4c89ff                 mov rdi, r15
-;;     f9: ff1511000000           call qword ptr [rip + 0x11]               ; wasm@0x25 loop -64
-;;     ff: be0b000000             mov esi, 0xb
-;;    104: 4c89ff                 mov rdi, r15
-;;    107: ff1503000000           call qword ptr [rip + 3]                  ; wasm@0x25 loop -64
+;;     73: 418d041c               lea eax, [r12 + rbx]
+;;     77: 894510                 mov dword ptr [rbp + 0x10], eax
+;;     7a: 488b5de0               mov rbx, qword ptr [rbp - 0x20]
+;;     7e: 4c8b65d8               mov r12, qword ptr [rbp - 0x28]
+;;     82: 4c8b6dd0               mov r13, qword ptr [rbp - 0x30]
+;;     86: 4889ec                 mov rsp, rbp
+;;     89: 5d                     pop rbp
+;;     8a: c3                     ret
+;;     8b: 4d8d5f48               lea r11, [r15 + 0x48]
+;;     8f: 4d3b5f40               cmp r11, qword ptr [r15 + 0x40]
+;;     93: 0f8457000000           je 0xf0
+;;     99: 49c7475000000000       mov qword ptr [r15 + 0x50], 0
+;;     a1: 0faef0                 mfence
+;;     a4: 4d8b5f40               mov r11, qword ptr [r15 + 0x40]
+;;     a8: 49837b0800             cmp qword ptr [r11 + 8], 0
+;;     ad: 0f853d000000           jne 0xf0
+;;     b3: eb8e                   jmp 0x43
+;;     b5: 4d8d5f48               lea r11, [r15 + 0x48]
+;;     b9: 4d3b5f40               cmp r11, qword ptr [r15 + 0x40]
+;;     bd: 0f843b000000           je 0xfe
+;;     c3: 49c7475000000000       mov qword ptr [r15 + 0x50], 0
+;;     cb: 0faef0                 mfence
+;;     ce: 4d8b5f40               mov r11, qword ptr [r15 + 0x40]
+;;     d2: 49837b0800             cmp qword ptr [r11 + 8], 0
+;;     d7: 0f8521000000           jne 0xfe
+;;     dd: e96cffffff             jmp 0x4e
+;;     e2: be0a000000             mov esi, 0xa
+;;     e7: 4c89ff                 mov rdi, r15
+;;     ea: ff1520000000           call qword ptr [rip + 0x20]               ; wasm@0x25 loop -64
+;;     f0: be0b000000             mov esi, 0xb
+;;     f5: 4c89ff                 mov rdi, r15
+;;     f8: ff1512000000           call qword ptr [rip + 0x12]               ; wasm@0x25 loop -64
+;;     fe: be0b000000             mov esi, 0xb
+;;    103: 4c89ff                 mov rdi, r15
+;;    106: ff1504000000           call qword ptr [rip + 4]                  ; wasm@0x25 loop -64
