@@ -102,15 +102,15 @@ class _ExternRefs:
         self.pressure: Callable[[], object] | None = None
 
     def to_bits(self, obj: object) -> int:
+        h = self.ids.get(id(obj))               # first: the common case (an object passed before)
+        if h is not None:
+            self.touched[h] = self.epoch
+            return (h << 2) | HOST_TAG
         if obj is None:
             return 0
         if isinstance(obj, GC_VALUE_TYPES):     # a Wasm GC value back into Wasm: its own word
             return gc_to_bits(obj)  # type: ignore[return-value]
-        h = self.ids.get(id(obj))
-        if h is None:
-            return self._new(obj)
-        self.touched[h] = self.epoch
-        return (h << 2) | HOST_TAG
+        return self._new(obj)
 
     def _new(self, obj: object) -> int:
         if self.free:
@@ -128,14 +128,17 @@ class _ExternRefs:
         return (h << 2) | HOST_TAG
 
     def from_bits(self, bits: int) -> object:
+        if bits & 3 == HOST_TAG:
+            try:
+                obj = self.objects[bits >> 2]
+            except IndexError:
+                obj = None
+            if obj is None:
+                raise Error(f"not a live externref: {bits:#x}")
+            return obj
         if bits == 0:
             return None
-        if bits & 3 != HOST_TAG:                # an i31 or a GC heap object (the any hierarchy)
-            return gc_from_bits(bits)
-        h = bits >> 2
-        if h >= len(self.objects) or self.objects[h] is None:
-            raise Error(f"not a live externref: {bits:#x}")
-        return self.objects[h]
+        return gc_from_bits(bits)               # an i31 or a GC heap object (the any hierarchy)
 
     @property
     def live(self) -> int:
