@@ -3,8 +3,9 @@
  *
  * Guarantees:
  * - an object is one calloc'd block: the wx_gc_object header (jit/abi/gclayout.py) and its fields or
- *   elements; it is on the process-wide object list (under gc_mutex) from its allocation until
- *   wx_gc_sweep frees it; it never moves;
+ *   elements; it is on the process-wide object list (pushed lock-free; wx_gc_sweep, under gc_mutex,
+ *   detaches the list, frees the unmarked objects and splices the others back) from its allocation
+ *   until wx_gc_sweep frees it; it never moves;
  * - every allocation is charged to the allocating instance's wx_gc_heap; one that would pass the
  *   block's limit calls wx_gc_on_pressure (the collector, when one is installed) once and then traps
  *   "GC heap exhausted" if it still does not fit; nothing is written before every check passed;
@@ -21,6 +22,8 @@
 
 #include "bulk.h"
 #include "gc.h"
+#include "gcroots.h"
+#include "runtime.h"
 #include "vmctx.h"
 
 #define WX_GC_MAX_TYPES (1u << 20)
@@ -41,6 +44,7 @@ _Static_assert(offsetof(wx_gc_type, final) == 28, "DESC_FINAL");
 _Static_assert(offsetof(wx_gc_heap, used) == 0, "HEAP_USED");
 _Static_assert(offsetof(wx_gc_heap, limit) == 8, "HEAP_LIMIT");
 
+#define WX_GC_MAGIC 0x47430000u      /* flags bits 16..31 of every object: "GC" */
 #define KIND_STRUCT 2
 #define KIND_ARRAY 3
 #define VM_U64(vmctx, off) (*(uint64_t *)((char *)(vmctx) + (off)))
@@ -53,6 +57,25 @@ static wx_gc_object *objects;      /* every live object, newest first */
 static uint64_t object_count;
 
 void (*wx_gc_on_pressure)(void *vmctx, uint64_t bytes, const uint64_t *roots, uint32_t nroots);
+
+/* The collection a helper of compiled code asks for under pressure (native/gcroots.c): the helper's
+ * return address and the Wasm caller's rbp make the exit record the frame walker starts from. The
+ * operands the helper still holds are this thread's pending roots while it runs. */
+static __thread const uint64_t *tls_pending;
+static __thread uint32_t tls_npending;
+
+void wx_gc_mark_pending(struct wx_gc_marks *m) {
+    if (tls_npending) wx_gc_mark_words(m, tls_pending, tls_npending);
+}
+
+static void collect_from_wasm(uint64_t ra, uint64_t fp, const uint64_t *roots, uint32_t nroots) {
+    if (!wx_pc_in_code(ra)) return;          /* called from the host (constant expressions): no frames */
+    tls_pending = roots;
+    tls_npending = nroots;
+    wx_gc_collect_from_wasm(ra, fp);
+    tls_pending = NULL;
+    tls_npending = 0;
+}
 
 wx_gc_type **wx_gc_types_table(void) {
     pthread_mutex_lock(&types_mutex);
@@ -110,18 +133,50 @@ void wx_gc_heap_release(wx_gc_heap *h) {
 
 void wx_gc_lock(void) { pthread_mutex_lock(&gc_mutex); }
 void wx_gc_unlock(void) { pthread_mutex_unlock(&gc_mutex); }
-wx_gc_object *wx_gc_first_object(void) { return objects; }
+wx_gc_object *wx_gc_first_object(void) { return __atomic_load_n(&objects, __ATOMIC_ACQUIRE); }
 uint64_t wx_gc_object_count(void) { return __atomic_load_n(&object_count, __ATOMIC_RELAXED); }
 
 static inline uint64_t object_bytes(wx_gc_type *t, uint64_t length) {
     return WX_GC_HEADER + ((t->kind == KIND_ARRAY ? t->size * length : t->size) + 7) / 8 * 8;
 }
 
+/* The reference operands an allocation helper still has to store while it allocates: the collector
+ * must keep them if the allocation collects. Gathered only then (the fast path never looks). */
+typedef struct pending {
+    const uint64_t *slots;
+    uint32_t n;          /* values at slots (struct: its fields; array: n elements of the type's size) */
+    uint8_t fields;      /* 1: the values are the struct's fields (sizes per field) */
+    uint64_t ra, fp;     /* the helper's return address into Wasm and the Wasm caller's rbp */
+} pending;
+
+/* The reference words among the pending operands, in a malloc'd array (NULL if none or no memory). */
+static uint64_t *gather_roots(wx_gc_type *t, const pending *p, uint32_t *count) {
+    *count = 0;
+    if (!p || !p->n || !t->nrefs) return NULL;
+    uint64_t *out = malloc(sizeof(uint64_t) * p->n);
+    if (!out) return NULL;
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < p->n; i++) {
+        uint32_t size = p->fields ? t->sizes[i] : t->size;
+        int is_ref = t->kind == KIND_ARRAY;
+        for (uint32_t j = 0; !is_ref && j < t->nrefs; j++) is_ref = t->refs[j] == t->offsets[i];
+        if (is_ref && p->slots[k]) out[(*count)++] = p->slots[k];
+        k += size == 16 ? 2 : 1;
+    }
+    return out;
+}
+
+static void push_object(wx_gc_object *o) {
+    wx_gc_object *head = __atomic_load_n(&objects, __ATOMIC_RELAXED);
+    do {
+        o->next = head;
+    } while (!__atomic_compare_exchange_n(&objects, &head, o, 1, __ATOMIC_RELEASE, __ATOMIC_RELAXED));
+    __atomic_add_fetch(&object_count, 1, __ATOMIC_RELAXED);
+}
+
 /* A zeroed object of type t (length elements for an array) charged to the vmctx's heap, or NULL with
- * *rc set to the trap code. roots/nroots: the reference operands the caller still has to store (kept
- * alive by a collection the allocation may run). */
-static wx_gc_object *gc_alloc_rooted(void *vmctx, wx_gc_type *t, uint64_t length, uint64_t *rc,
-                                     const uint64_t *roots, uint32_t nroots) {
+ * *rc set to the trap code. ops: the reference operands the caller still has to store (or NULL). */
+static wx_gc_object *gc_alloc_ops(void *vmctx, wx_gc_type *t, uint64_t length, uint64_t *rc, const pending *ops) {
     wx_gc_heap *h = (wx_gc_heap *)VM_U64(vmctx, WX_VMCTX_GC_HEAP);
     if (!h || !t || length > 0xFFFFFFFFu) {
         *rc = WX_TRAP_GC_HEAP_EXHAUSTED;
@@ -129,7 +184,13 @@ static wx_gc_object *gc_alloc_rooted(void *vmctx, wx_gc_type *t, uint64_t length
     }
     uint64_t bytes = object_bytes(t, length);
     if (__atomic_load_n(&h->used, __ATOMIC_RELAXED) + bytes > h->limit) {
-        if (wx_gc_on_pressure) wx_gc_on_pressure(vmctx, bytes, roots, nroots);
+        if (ops && ops->ra) {
+            uint32_t nroots = 0;
+            uint64_t *roots = gather_roots(t, ops, &nroots);
+            if (wx_gc_on_pressure) wx_gc_on_pressure(vmctx, bytes, roots, nroots);
+            else collect_from_wasm(ops->ra, ops->fp, roots, nroots);
+            free(roots);
+        }
         if (__atomic_load_n(&h->used, __ATOMIC_RELAXED) + bytes > h->limit) {
             *rc = WX_TRAP_GC_HEAP_EXHAUSTED;
             return NULL;
@@ -142,20 +203,18 @@ static wx_gc_object *gc_alloc_rooted(void *vmctx, wx_gc_type *t, uint64_t length
     }
     o->desc = t;
     o->length = (uint32_t)length;
+    o->flags = WX_GC_MAGIC;
     o->heap = h;
     __atomic_add_fetch(&h->used, bytes, __ATOMIC_RELAXED);
     __atomic_add_fetch(&h->refs, 1, __ATOMIC_RELAXED);
-    pthread_mutex_lock(&gc_mutex);
-    o->next = objects;
-    objects = o;
-    object_count++;
-    pthread_mutex_unlock(&gc_mutex);
+    push_object(o);
     return o;
 }
 
-static inline wx_gc_object *gc_alloc(void *vmctx, wx_gc_type *t, uint64_t length, uint64_t *rc) {
-    return gc_alloc_rooted(vmctx, t, length, rc, NULL, 0);
-}
+/* In a helper called by compiled code (built with a frame pointer): its return address and the caller's
+ * rbp, for the frame walker of a collection. */
+#define WASM_SITE (uint64_t)__builtin_return_address(0), *(uint64_t *)__builtin_frame_address(0)
+#define HELPER __attribute__((optimize("no-omit-frame-pointer"), noinline))
 
 void wx_gc_free(wx_gc_object *o) {
     wx_gc_heap *h = o->heap;
@@ -178,19 +237,30 @@ void wx_gc_trace(wx_gc_object *o, void (*visit)(uint64_t *slot, void *ctx), void
 uint64_t wx_gc_sweep(void) {
     uint64_t freed = 0;
     pthread_mutex_lock(&gc_mutex);
-    wx_gc_object **link = &objects;
-    while (*link) {
-        wx_gc_object *o = *link;
+    /* Allocations push concurrently (CAS on the head): take the whole list, sweep it alone, then put
+     * the survivors back in front of whatever was pushed meanwhile. */
+    wx_gc_object *list = __atomic_exchange_n(&objects, NULL, __ATOMIC_ACQUIRE);
+    wx_gc_object *head = NULL, *tail = NULL;
+    while (list) {
+        wx_gc_object *o = list;
+        list = o->next;
         if (o->flags & 1) {
             o->flags &= ~1u;
-            link = &o->next;
+            o->next = NULL;
+            if (tail) tail->next = o; else head = o;
+            tail = o;
         } else {
-            *link = o->next;
             wx_gc_free(o);
             freed++;
         }
     }
-    object_count -= freed;
+    if (head) {
+        wx_gc_object *cur = __atomic_load_n(&objects, __ATOMIC_RELAXED);
+        do {
+            tail->next = cur;
+        } while (!__atomic_compare_exchange_n(&objects, &cur, head, 1, __ATOMIC_RELEASE, __ATOMIC_RELAXED));
+    }
+    __atomic_sub_fetch(&object_count, freed, __ATOMIC_RELAXED);
     pthread_mutex_unlock(&gc_mutex);
     return freed;
 }
@@ -201,36 +271,20 @@ static inline wx_gc_type *type_of(uint64_t cid) {
 
 /* Store the value at slots (one slot, or two for 16 bytes) into n bytes at dst; returns slots used. */
 static inline int put(char *dst, const uint64_t *slots, uint32_t n) {
-    memcpy(dst, slots, n);
-    return n == 16 ? 2 : 1;
-}
-
-/* The reference operands among n values at slots whose sizes are sizes[i] (or size for all, when sizes is
- * NULL), into a malloc'd array (NULL when there are none or on failure: then nothing is rooted). */
-static uint64_t *ref_operands(const uint64_t *slots, uint32_t n, const uint8_t *sizes, uint32_t size,
-                              const uint32_t *is_ref_offsets, wx_gc_type *t, uint32_t *count) {
-    *count = 0;
-    if (!t || !t->nrefs) return NULL;
-    uint64_t *out = malloc(sizeof(uint64_t) * n);
-    if (!out) return NULL;
-    uint32_t k = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t sz = sizes ? sizes[i] : size;
-        int is_ref = t->kind == KIND_ARRAY;
-        for (uint32_t j = 0; !is_ref && j < t->nrefs; j++) is_ref = is_ref_offsets[j] == t->offsets[i];
-        if (is_ref && slots[k]) out[(*count)++] = slots[k];
-        k += sz == 16 ? 2 : 1;
+    switch (n) {
+    case 8: memcpy(dst, slots, 8); return 1;
+    case 4: memcpy(dst, slots, 4); return 1;
+    case 2: memcpy(dst, slots, 2); return 1;
+    case 1: *dst = (char)slots[0]; return 1;
+    default: memcpy(dst, slots, 16); return 2;
     }
-    return out;
 }
 
-uint64_t wx_gc_struct_new(void *vmctx, uint64_t cid, uint64_t imm, uint64_t *slots) {
+HELPER uint64_t wx_gc_struct_new(void *vmctx, uint64_t cid, uint64_t imm, uint64_t *slots) {
     uint64_t rc = 0;
     wx_gc_type *t = type_of(cid);
-    uint32_t nroots = 0;
-    uint64_t *roots = t ? ref_operands(slots, t->nfields, t->sizes, 0, t->refs, t, &nroots) : NULL;
-    wx_gc_object *o = gc_alloc_rooted(vmctx, t, 0, &rc, roots, nroots);
-    free(roots);
+    pending ops = {slots, t ? t->nfields : 0, 1, WASM_SITE};
+    wx_gc_object *o = gc_alloc_ops(vmctx, t, 0, &rc, &ops);
     if (!o) return rc;
     int k = 0;
     for (uint32_t i = 0; i < t->nfields; i++) k += put(FIELDS(o) + t->offsets[i], slots + k, t->sizes[i]);
@@ -238,9 +292,10 @@ uint64_t wx_gc_struct_new(void *vmctx, uint64_t cid, uint64_t imm, uint64_t *slo
     return 0;
 }
 
-uint64_t wx_gc_struct_new_default(void *vmctx, uint64_t cid, uint64_t imm, uint64_t *slots) {
+HELPER uint64_t wx_gc_struct_new_default(void *vmctx, uint64_t cid, uint64_t imm, uint64_t *slots) {
     uint64_t rc = 0;
-    wx_gc_object *o = gc_alloc(vmctx, type_of(cid), 0, &rc);
+    pending ops = {NULL, 0, 0, WASM_SITE};
+    wx_gc_object *o = gc_alloc_ops(vmctx, type_of(cid), 0, &rc, &ops);
     if (!o) return rc;
     slots[0] = (uint64_t)o;
     return 0;
@@ -252,35 +307,34 @@ static void fill(wx_gc_object *o, uint64_t at, uint64_t n, const uint64_t *value
     for (uint64_t i = 0; i < n; i++, p += size) memcpy(p, value, size);
 }
 
-uint64_t wx_gc_array_new(void *vmctx, uint64_t cid, uint64_t imm, uint64_t *slots) {
+HELPER uint64_t wx_gc_array_new(void *vmctx, uint64_t cid, uint64_t imm, uint64_t *slots) {
     wx_gc_type *t = type_of(cid);
     if (!t) return WX_TRAP_GC_HEAP_EXHAUSTED;
     uint64_t value[2] = {slots[0], t->size == 16 ? slots[1] : 0};
     uint64_t length = slots[t->size == 16 ? 2 : 1] & 0xFFFFFFFFu;
     uint64_t rc = 0;
-    int root = t->nrefs && value[0];
-    wx_gc_object *o = gc_alloc_rooted(vmctx, t, length, &rc, value, root ? 1 : 0);
+    pending ops = {value, 1, 0, WASM_SITE};
+    wx_gc_object *o = gc_alloc_ops(vmctx, t, length, &rc, &ops);
     if (!o) return rc;
     fill(o, 0, length, value);
     slots[0] = (uint64_t)o;
     return 0;
 }
 
-uint64_t wx_gc_array_new_default(void *vmctx, uint64_t cid, uint64_t imm, uint64_t *slots) {
+HELPER uint64_t wx_gc_array_new_default(void *vmctx, uint64_t cid, uint64_t imm, uint64_t *slots) {
     uint64_t rc = 0;
-    wx_gc_object *o = gc_alloc(vmctx, type_of(cid), slots[0] & 0xFFFFFFFFu, &rc);
+    pending ops = {NULL, 0, 0, WASM_SITE};
+    wx_gc_object *o = gc_alloc_ops(vmctx, type_of(cid), slots[0] & 0xFFFFFFFFu, &rc, &ops);
     if (!o) return rc;
     slots[0] = (uint64_t)o;
     return 0;
 }
 
-uint64_t wx_gc_array_new_fixed(void *vmctx, uint64_t cid, uint64_t imm, uint64_t *slots) {
+HELPER uint64_t wx_gc_array_new_fixed(void *vmctx, uint64_t cid, uint64_t imm, uint64_t *slots) {
     wx_gc_type *t = type_of(cid);
     uint64_t rc = 0;
-    uint32_t nroots = 0;
-    uint64_t *roots = t ? ref_operands(slots, (uint32_t)imm, NULL, t->size, t->refs, t, &nroots) : NULL;
-    wx_gc_object *o = gc_alloc_rooted(vmctx, t, imm, &rc, roots, nroots);
-    free(roots);
+    pending ops = {slots, (uint32_t)imm, 0, WASM_SITE};
+    wx_gc_object *o = gc_alloc_ops(vmctx, t, imm, &rc, &ops);
     if (!o) return rc;
     int k = 0;
     for (uint64_t i = 0; i < imm; i++) k += put(FIELDS(o) + i * t->size, slots + k, t->size);
@@ -300,28 +354,30 @@ static inline wx_segment *elem_segment(void *vmctx, uint64_t i) {
     return (wx_segment *)VM_U64(vmctx, WX_VMCTX_ELEMS) + i;
 }
 
-uint64_t wx_gc_array_new_data(void *vmctx, uint64_t cid, uint64_t imm, uint64_t *slots) {
+HELPER uint64_t wx_gc_array_new_data(void *vmctx, uint64_t cid, uint64_t imm, uint64_t *slots) {
     wx_gc_type *t = type_of(cid);
     if (!t) return WX_TRAP_GC_HEAP_EXHAUSTED;
     wx_segment *seg = data_segment(vmctx, imm);
     uint64_t s = slots[0] & 0xFFFFFFFFu, n = slots[1] & 0xFFFFFFFFu;
     if (!in_bounds(s, n * t->size, seg->length)) return WX_TRAP_OUT_OF_BOUNDS_MEMORY_ACCESS;
     uint64_t rc = 0;
-    wx_gc_object *o = gc_alloc(vmctx, t, n, &rc);
+    pending ops = {NULL, 0, 0, WASM_SITE};
+    wx_gc_object *o = gc_alloc_ops(vmctx, t, n, &rc, &ops);
     if (!o) return rc;
     memcpy(FIELDS(o), (const char *)seg->base + s, n * t->size);
     slots[0] = (uint64_t)o;
     return 0;
 }
 
-uint64_t wx_gc_array_new_elem(void *vmctx, uint64_t cid, uint64_t imm, uint64_t *slots) {
+HELPER uint64_t wx_gc_array_new_elem(void *vmctx, uint64_t cid, uint64_t imm, uint64_t *slots) {
     wx_gc_type *t = type_of(cid);
     if (!t) return WX_TRAP_GC_HEAP_EXHAUSTED;
     wx_segment *seg = elem_segment(vmctx, imm);
     uint64_t s = slots[0] & 0xFFFFFFFFu, n = slots[1] & 0xFFFFFFFFu;
     if (!in_bounds(s, n, seg->length)) return WX_TRAP_OUT_OF_BOUNDS_TABLE_ACCESS;
     uint64_t rc = 0;
-    wx_gc_object *o = gc_alloc(vmctx, t, n, &rc);
+    pending ops = {NULL, 0, 0, WASM_SITE};
+    wx_gc_object *o = gc_alloc_ops(vmctx, t, n, &rc, &ops);
     if (!o) return rc;
     memcpy(FIELDS(o), (const uint64_t *)seg->base + s, n * 8);
     slots[0] = (uint64_t)o;
@@ -381,3 +437,42 @@ uint64_t wx_gc_type_sub(uint64_t cid, uint64_t super_cid) {
     if (!t || !s || t->depth < s->depth) return 0;
     return t->display[s->depth] == super_cid;
 }
+
+/* ---------------------------------------------------------------------------------------------- */
+/* the heap's operations for the collector (native/gcroots.c, wx_gc_set_heap_ops)                  */
+
+/* Whether word w is an object of this heap: 8-aligned, its flags carry the magic and its descriptor is
+ * the registered one of its id (a funcref or another pointer that reached a traced slot is refused). */
+static int is_object(uint64_t w) {
+    if (!w || (w & 7)) return 0;
+    wx_gc_object *o = (wx_gc_object *)w;
+    if ((o->flags & 0xFFFF0000u) != WX_GC_MAGIC) return 0;
+    wx_gc_type *t = o->desc;
+    return t && type_of(t->cid) == t;
+}
+
+static int ops_mark(uint64_t w) {
+    if (!is_object(w)) return 0;
+    wx_gc_object *o = (wx_gc_object *)w;
+    if (o->flags & 1) return 0;
+    o->flags |= 1;
+    return 1;
+}
+
+static void ops_each_ref(uint64_t w, void (*visit)(uint64_t word, void *ctx), void *ctx) {
+    wx_gc_object *o = (wx_gc_object *)w;
+    wx_gc_type *t = o->desc;
+    if (!t->nrefs) return;
+    if (t->kind == KIND_ARRAY) {
+        const uint64_t *e = (const uint64_t *)FIELDS(o);
+        for (uint32_t i = 0; i < o->length; i++) visit(e[i], ctx);
+        return;
+    }
+    for (uint32_t i = 0; i < t->nrefs; i++) visit(*(const uint64_t *)(FIELDS(o) + t->refs[i]), ctx);
+}
+
+static void ops_sweep(void) { wx_gc_sweep(); }
+
+static const wx_gc_heap_ops heap_ops = {ops_mark, ops_each_ref, ops_sweep};
+
+__attribute__((constructor)) static void install_heap_ops(void) { wx_gc_set_heap_ops(&heap_ops); }

@@ -62,4 +62,8 @@ uint64_t wx_gc_array_copy(void *vmctx, uint64_t cid, uint64_t imm, uint64_t *slo
 uint64_t wx_gc_array_init_data(void *vmctx, uint64_t cid, uint64_t imm, uint64_t *slots);
 uint64_t wx_gc_array_init_elem(void *vmctx, uint64_t cid, uint64_t imm, uint64_t *slots);
 uint64_t wx_gc_type_sub(uint64_t cid, uint64_t super_cid);
+/* Marks (native/gcroots.c) the reference operands of the allocation this thread is making while it
+ * collects (none outside an allocation). */
+struct wx_gc_marks;
+void wx_gc_mark_pending(struct wx_gc_marks *m);
 #endif

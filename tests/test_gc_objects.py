@@ -168,3 +168,57 @@ def test_handles_are_type_checked_at_the_boundary(structs) -> None:
     with pytest.raises(jit.Error, match="host object"):
         structs.same(object(), None)
     assert structs.is_pt(p) == 1 and structs.same(I31Ref(1), None) == 0
+
+
+LIST = """(module
+  (type $cell (struct (field $v i32) (field $next (ref null $cell))))
+  (global $keep (mut (ref null $cell)) (ref.null $cell))
+  (func $build (param $n i32) (result (ref null $cell)) (local $l (ref null $cell))
+    (block $done (loop $again
+      (br_if $done (i32.eqz (local.get $n)))
+      (local.set $l (struct.new $cell (local.get $n) (local.get $l)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br $again)))
+    (local.get $l))
+  (func $sum (param $l (ref null $cell)) (result i32) (local $s i32)
+    (block $done (loop $again
+      (br_if $done (ref.is_null (local.get $l)))
+      (local.set $s (i32.add (local.get $s) (struct.get $cell $v (local.get $l))))
+      (local.set $l (struct.get $cell $next (local.get $l)))
+      (br $again)))
+    (local.get $s))
+  (func (export "garbage") (param $n i32) (result i32) (call $sum (call $build (local.get $n))))
+  (func (export "keep") (param $n i32) (global.set $keep (call $build (local.get $n))))
+  (func (export "kept") (result i32) (call $sum (global.get $keep)))
+  (func (export "list") (param $n i32) (result (ref null $cell)) (call $build (local.get $n)))
+  (func (export "sum") (param (ref null $cell)) (result i32) (call $sum (local.get 0))))"""
+
+
+def test_collection_frees_unreachable_objects_and_keeps_roots() -> None:
+    from jit.native import lib
+    from jit.runtime import gc as collector
+    inst = jit.Instance(jit.Module(wat(LIST)), {})
+    e = inst.exports
+    e.keep(100)
+    held = e.list(50)
+    assert e.garbage(1000) == 500500
+    before = lib.wx_gc_object_count()
+    assert collector.collect() is not None
+    after = lib.wx_gc_object_count()
+    assert before - after >= 1000                      # the garbage list is gone
+    assert e.kept() == 5050 and e.sum(held) == 1275    # the global's list and the handle's stay
+    del held
+    assert collector.collect() is not None
+    assert lib.wx_gc_object_count() <= after - 50
+    assert e.kept() == 5050
+
+
+def test_allocation_pressure_collects_instead_of_trapping() -> None:
+    # each garbage(1000) call makes 1000 cells of 48 bytes: 20 calls need ~1 MB, the limit is 256 KiB
+    inst = jit.Instance(jit.Module(wat(LIST)), {}, limits=jit.Limits(max_gc_heap_bytes=256 * 1024))
+    inst.exports.keep(10)
+    for _ in range(20):
+        assert inst.exports.garbage(1000) == 500500
+    assert inst.exports.kept() == 55
+    with pytest.raises(jit.Trap, match="GC heap exhausted"):
+        inst.exports.keep(10_000)                      # live data past the limit still traps

@@ -13,11 +13,12 @@ from __future__ import annotations
 # --- object header -------------------------------------------------------------------------------
 OBJ_DESC = 0            # wx_gc_type*: the object's type descriptor
 OBJ_LENGTH = 8          # u32: element count of an array (0 for a struct)
-OBJ_FLAGS = 12          # u32: bit 0 = mark (the collector's); other bits 0
+OBJ_FLAGS = 12          # u32: bit 0 = mark (the collector's); bits 16..31 = OBJ_MAGIC
 OBJ_NEXT = 16           # object*: the process-wide list of all objects (the sweep walks it)
 OBJ_HEAP = 24           # wx_gc_heap*: the accounting block the object's bytes are charged to
 OBJ_HEADER_SIZE = 32    # fields/elements start here
 OBJ_MARK = 1            # the mark bit in OBJ_FLAGS
+OBJ_MAGIC = 0x47430000  # "GC": the collector traces a word as an object only if its flags carry it
 
 # --- type descriptor (wx_gc_type) ----------------------------------------------------------------
 DESC_CID = 0            # u64: the canonical type id

@@ -24,6 +24,7 @@ from ..abi import vmctx as V
 from ..native import ffi, lib
 from ..wasm.types import V128
 from ..wasm.types import is_traced as traced_type
+from .gcobjects import held_addresses
 from .values import EXTERNREFS
 
 MIN_THRESHOLD = 10_000
@@ -138,6 +139,10 @@ def _collect() -> CollectStats | None:
         payload = _escaped_payload_words()
         if payload:
             lib.wx_gc_mark_words(marks, ffi.new("uint64_t[]", payload), len(payload))
+        held = held_addresses()            # GC objects Python holds handles to (GcRef)
+        if held:
+            lib.wx_gc_mark_words(marks, ffi.new("uint64_t[]", held), len(held))
+        lib.wx_gc_mark_pending(marks)      # the operands of an allocation that is collecting
         cutoff = refs.epoch            # handles handed out since the previous collection stay
         refs.epoch += 1
         objects, touched = refs.objects, refs.touched
