@@ -2,14 +2,13 @@
 instances, are stored in tables and globals, held by Wasm frames across collections run from host
 functions, and dropped. A Python model says which objects Wasm still reaches: those are never
 released; every other one is released (its weakref callback fires) once unreachable; RSS stays
-bounded. The full run (10^6 objects) is marked slow; the default suite runs a smaller one."""
+bounded. 10^6 objects take about 8 s of CPU (under 30 s even on the loaded 2-core machine), so the
+test runs in the default suite."""
 from __future__ import annotations
 
 import gc as pygc
 import random
 import weakref
-
-import pytest
 
 import jit
 from jit.runtime import gc as wgc
@@ -125,12 +124,6 @@ def soak(total: int, per_instance: int, seed: int = 16) -> dict[str, int]:
             "collections": wgc.stats()["collections"], **stats}
 
 
-def test_soak_small():
-    out = soak(20_000, 200)
-    assert out["collections_in_frames"] > 0 and out["checks"] > 0
-
-
-@pytest.mark.slow
 def test_soak_million():
     out = soak(1_000_000, 1000)
     print(out)
