@@ -9,6 +9,8 @@
  * - every allocation is charged to the allocating instance's wx_gc_heap; one that would pass the
  *   block's limit calls wx_gc_on_pressure (the collector, when one is installed) once and then traps
  *   "GC heap exhausted" if it still does not fit; nothing is written before every check passed;
+ * - allocation pressure collects too: once the bytes allocated process-wide since the last sweep pass
+ *   max(32 MiB, the bytes that sweep kept), the next allocation from Wasm asks for a collection;
  * - helpers check null references and bounds before any write and return 0 or the trap code; the
  *   result of an allocation is written to slots[0];
  * - the descriptor table has a fixed address for the life of the process (VMCTX_GC_TYPES).
@@ -55,6 +57,12 @@ static pthread_mutex_t types_mutex = PTHREAD_MUTEX_INITIALIZER;
 static wx_gc_type **types;
 static wx_gc_object *objects;      /* every live object, newest first */
 static uint64_t object_count;
+/* Allocation pressure: a collection is asked for once the bytes allocated since the last one pass
+ * gc_trigger = max(GC_MIN_TRIGGER, bytes live after the last sweep), so the heap at most doubles
+ * between collections instead of growing to its limit first. */
+#define GC_MIN_TRIGGER ((uint64_t)32 << 20)
+static uint64_t allocated_since_gc;
+static uint64_t gc_trigger = GC_MIN_TRIGGER;
 
 void (*wx_gc_on_pressure)(void *vmctx, uint64_t bytes, const uint64_t *roots, uint32_t nroots);
 
@@ -183,7 +191,11 @@ static wx_gc_object *gc_alloc_ops(void *vmctx, wx_gc_type *t, uint64_t length, u
         return NULL;
     }
     uint64_t bytes = object_bytes(t, length);
-    if (__atomic_load_n(&h->used, __ATOMIC_RELAXED) + bytes > h->limit) {
+    int pressure = __atomic_add_fetch(&allocated_since_gc, bytes, __ATOMIC_RELAXED)
+                   > __atomic_load_n(&gc_trigger, __ATOMIC_RELAXED);
+    if (pressure)          /* one attempt per trigger's worth of bytes, also when it is deferred */
+        __atomic_store_n(&allocated_since_gc, 0, __ATOMIC_RELAXED);
+    if (pressure || __atomic_load_n(&h->used, __ATOMIC_RELAXED) + bytes > h->limit) {
         if (ops && ops->ra) {
             uint32_t nroots = 0;
             uint64_t *roots = gather_roots(t, ops, &nroots);
@@ -241,10 +253,12 @@ uint64_t wx_gc_sweep(void) {
      * the survivors back in front of whatever was pushed meanwhile. */
     wx_gc_object *list = __atomic_exchange_n(&objects, NULL, __ATOMIC_ACQUIRE);
     wx_gc_object *head = NULL, *tail = NULL;
+    uint64_t live = 0;
     while (list) {
         wx_gc_object *o = list;
         list = o->next;
         if (o->flags & 1) {
+            live += object_bytes(o->desc, o->length);
             o->flags &= ~1u;
             o->next = NULL;
             if (tail) tail->next = o; else head = o;
@@ -261,6 +275,8 @@ uint64_t wx_gc_sweep(void) {
         } while (!__atomic_compare_exchange_n(&objects, &cur, head, 1, __ATOMIC_RELEASE, __ATOMIC_RELAXED));
     }
     __atomic_sub_fetch(&object_count, freed, __ATOMIC_RELAXED);
+    __atomic_store_n(&gc_trigger, live > GC_MIN_TRIGGER ? live : GC_MIN_TRIGGER, __ATOMIC_RELAXED);
+    __atomic_store_n(&allocated_since_gc, 0, __ATOMIC_RELAXED);
     pthread_mutex_unlock(&gc_mutex);
     return freed;
 }

@@ -70,3 +70,15 @@ def test_python_handles_keep_objects():
     assert e.value(h) == 7
     stats = wgc.collect()
     assert stats is not None and stats.objects >= 1
+
+
+def test_allocation_pressure_collects_long_before_the_heap_limit():
+    """With the default limit (1 GiB) garbage is still collected: the collector runs once the bytes
+    allocated since the last sweep pass max(32 MiB, what that sweep kept), so the heap stays small."""
+    inst = jit.Instance(jit.Module(WAT), {})
+    e = inst.exports
+    before = wgc.stats()["collections"]
+    for _ in range(8):
+        e.garbage(1_000_000)       # 8 x ~56 MB of unreachable nodes
+    assert wgc.stats()["collections"] >= before + 4
+    assert lib.wx_gc_object_count() < 2_000_000   # at most ~2 trigger's worth alive, not 8 million

@@ -269,3 +269,33 @@ def test_reexported_host_function_has_call_raw() -> None:
     marker = object()
     g = jit.Func(lambda r: r, params=["externref"], results=["externref"])
     assert g.call_raw([marker])[0] is marker
+
+
+REF_GLOBALS = """
+(module
+  (type $s (struct (field i32)))
+  (global (export "ext") (mut externref) (ref.null extern))
+  (global (export "fn") (mut funcref) (ref.null func))
+  (global (export "st") (mut (ref null $s)) (ref.null $s))
+  (func (export "id") (param i32) (result i32) local.get 0)
+  (func (export "set_ext") (param externref) (global.set 0 (local.get 0)))
+  (func (export "get_ext") (result externref) (global.get 0)))
+"""
+
+
+def test_reference_globals_read_and_write_python_objects():
+    inst = jit.Instance(jit.Module(wat(REF_GLOBALS)))
+    ext, fn, st = inst.exports["ext"], inst.exports["fn"], inst.exports["st"]
+    obj = object()
+    inst.exports["set_ext"](obj)
+    assert ext.value is obj                      # the object, not the word Wasm holds
+    other = object()
+    ext.value = other
+    assert inst.exports["get_ext"]() is other    # what Python stored, Wasm reads
+    fn.value = inst.exports["id"]
+    assert fn.value(7) == 7
+    ext.value = None
+    assert ext.value is None and inst.exports["get_ext"]() is None
+    with pytest.raises(jit.Error, match="can only be set to None"):
+        st.value = object()                      # a host object is not a struct: refused, never stored
+    assert st.value is None

@@ -5,8 +5,8 @@ Each iteration builds a complete binary tree of ``depth`` (``2**(depth+1) - 1`` 
 like the binary-trees program of the benchmarks game; one call runs ``iterations`` trees inside Wasm,
 so no Python call is timed. The engines' repetitions are interleaved and the median of the
 nanoseconds per node is reported, with the ratio wxjit / wasmtime (the same module bytes; wasmtime with
-``Config.wasm_gc``). wxjit gets a fresh instance per repetition: before a collector runs, its heap only
-grows (docs/gc.md), so every instance starts from an empty heap block. ``--json`` prints the records.
+``Config.wasm_gc``). wxjit gets a fresh instance per repetition; its collections (on allocation
+pressure, docs/gc.md) are part of the time, as wasmtime's are. ``--json`` prints the records.
 """
 from __future__ import annotations
 

@@ -190,9 +190,13 @@ class Global:
     def _set(self, value: Any) -> None:
         t = canonical_value_class(self.type.valtype)
         if t in (FUNCREF, EXTERNREF):
-            if value is not None:
-                raise Error("reference globals hold only None (null) from Python for now")
-            self._cell[0] = 0
+            if value is None:
+                self._cell[0] = 0
+            elif self.type.valtype in (FUNCREF, EXTERNREF):   # the abstract nullable types take any value
+                self._cell[0] = to_bits(t, value)
+            else:
+                raise Error(f"a global of type {valtype_name(self.type.valtype)} can only be set to None "
+                            "(null) from Python")
         elif t == V128:
             self._store_v128(v128_to_bits(value))
         else:
@@ -205,8 +209,6 @@ class Global:
     @property
     def value(self) -> Any:
         t = canonical_value_class(self.type.valtype)
-        if t in (FUNCREF, EXTERNREF):
-            return None if self._cell[0] == 0 else self._cell[0]
         if t == V128:
             return self.value_raw          # a v128 is an unsigned 128-bit int (lane 0 lowest)
         return from_bits(t, self._cell[0])
