@@ -204,23 +204,37 @@ static int gather(void *mem, uint64_t iovs, uint64_t n, struct iovec *out, uint6
     return kept;
 }
 
+/* The start fd_write and fd_read share: the descriptor of slots[0] holding `right`, and the guest's
+ * iovecs (slots[1], slots[2]) gathered into iov (*n of them). NULL when the call is already decided:
+ * *answer = 0 (Python handles it) or 1 (slots[0] holds the errno: ENOTCAPABLE or a fault). */
+static const wx_wasi_fd *iovec_call(wx_wasi_ctx *ctx, uint64_t *slots, uint64_t right, struct iovec *iov,
+                                    int *n, int *answer) {
+    const wx_wasi_fd *e = fd_entry(ctx, slots[0]);
+    *answer = 0;
+    if (e == NULL) return NULL;
+    if (!(e->rights & right)) {
+        slots[0] = ctx->errno_notcapable;
+        *answer = 1;
+        return NULL;
+    }
+    uint64_t total;
+    *n = gather(ctx->memory, slots[1] & M32, slots[2] & M32, iov, &total);
+    if (*n == -2) return NULL;
+    if (*n == -1) {
+        slots[0] = ctx->errno_fault;
+        *answer = 1;
+        return NULL;
+    }
+    return e;
+}
+
 /* fd_write(fd, iovs, iovs_len, *nwritten). */
 static int fd_write(void *c, uint64_t *slots) {
     wx_wasi_ctx *ctx = c;
-    const wx_wasi_fd *e = fd_entry(ctx, slots[0]);
-    if (e == NULL) return 0;
-    if (!(e->rights & ctx->right_write)) {
-        slots[0] = ctx->errno_notcapable;
-        return 1;
-    }
     struct iovec iov[MAX_IOVECS];
-    uint64_t total;
-    int n = gather(ctx->memory, slots[1] & M32, slots[2] & M32, iov, &total);
-    if (n == -2) return 0;
-    if (n == -1) {
-        slots[0] = ctx->errno_fault;
-        return 1;
-    }
+    int n, answer;
+    const wx_wasi_fd *e = iovec_call(ctx, slots, ctx->right_write, iov, &n, &answer);
+    if (e == NULL) return answer;
     uint64_t done = 0;
     struct iovec *v = iov;
     while (n > 0) {
@@ -256,20 +270,10 @@ static int fd_write(void *c, uint64_t *slots) {
 /* fd_read(fd, iovs, iovs_len, *nread). */
 static int fd_read(void *c, uint64_t *slots) {
     wx_wasi_ctx *ctx = c;
-    const wx_wasi_fd *e = fd_entry(ctx, slots[0]);
-    if (e == NULL) return 0;
-    if (!(e->rights & ctx->right_read)) {
-        slots[0] = ctx->errno_notcapable;
-        return 1;
-    }
     struct iovec iov[MAX_IOVECS];
-    uint64_t total;
-    int n = gather(ctx->memory, slots[1] & M32, slots[2] & M32, iov, &total);
-    if (n == -2) return 0;
-    if (n == -1) {
-        slots[0] = ctx->errno_fault;
-        return 1;
-    }
+    int n, answer;
+    const wx_wasi_fd *e = iovec_call(ctx, slots, ctx->right_read, iov, &n, &answer);
+    if (e == NULL) return answer;
     ssize_t got = 0;
     if (n > 0) {
         if (e->flags & WX_WASI_FD_READ_WAITS) {
