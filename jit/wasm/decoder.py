@@ -174,6 +174,25 @@ def read_heaptype(data: bytes, pos: int, features: Features) -> tuple[int, int]:
     return HEAP_INDEX | min(x, HEAP_INDEX - 1), p
 
 
+def read_blocktype(data: bytes, pos: int, features: Features) -> tuple[int, int]:
+    """(block type immediate, position after it) of the s33 block type at ``pos``: -64 for empty, a
+    value type as ``t - 0x80`` (one byte) or ``-t`` (a general reference type), a type index as itself.
+    The function body loop inlines the one-byte cases of ``block``/``loop``/``if`` and calls this for
+    the rest; ``try_table`` calls it always."""
+    b = data[pos]
+    if b == 0x40:
+        return -64, pos + 1
+    if b in VALTYPES:
+        return b - 0x80, pos + 1
+    if 0x40 <= b < 0x80:             # a one-byte negative s33: a (GC) value type or malformed
+        t, p = read_valtype(data, pos, features)
+        return (t - 0x80 if t < 0x80 else -t), p
+    a, p = read_signed(data, pos, 33)
+    if a < 0:
+        raise _fail("malformed value type", pos)
+    return a, p
+
+
 def read_valtype(data: bytes, pos: int, features: Features) -> tuple[int, int]:
     """A value type at ``pos`` (one-byte codes, ``(ref null? ht)``); returns (type, new pos)."""
     t = data[pos]
@@ -408,13 +427,8 @@ def decode_expr(data: bytes, pos: int, state: _BodyState | None = None) -> tuple
             elif b in VALTYPES:
                 a = b - 0x80
                 p = pos + 2
-            elif b >= 0x40 and b < 0x80:     # a one-byte negative s33: a value type or malformed
-                t, p = read_valtype(data, pos + 1, dialect.features)
-                a = t - 0x80 if t < 0x80 else -t
             else:
-                a, p = read_signed(data, pos + 1, 33)
-                if a < 0:
-                    raise _fail("malformed value type", pos + 1)
+                a, p = read_blocktype(data, pos + 1, dialect.features)
             append((op, a, None, pos))
             push_open(op)
             pos = p
@@ -484,20 +498,7 @@ def decode_expr(data: bytes, pos: int, state: _BodyState | None = None) -> tuple
             append((op, make_ref(h, True), None, pos))
             pos = p
         elif k == K_TRY_TABLE:
-            b = data[pos + 1]
-            if b == 0x40:
-                a = -64
-                p = pos + 2
-            elif b in VALTYPES:
-                a = b - 0x80
-                p = pos + 2
-            elif b >= 0x40 and b < 0x80:     # a one-byte negative s33: a (GC) value type or malformed
-                t, p = read_valtype(data, pos + 1, dialect.features)
-                a = t - 0x80 if t < 0x80 else -t
-            else:
-                a, p = read_signed(data, pos + 1, 33)
-                if a < 0:
-                    raise _fail("malformed value type", pos + 1)
+            a, p = read_blocktype(data, pos + 1, dialect.features)
             n, p = read_unsigned(data, p, 32)
             if n > len(data) - p:
                 raise _fail("length out of bounds", p)
