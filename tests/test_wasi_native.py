@@ -12,10 +12,10 @@ from __future__ import annotations
 import time
 
 import pytest
+from wasi_counting import CountingGuest
 from wasm_text import needs_wat2wasm, wat
 
 import jit
-from jit.runtime import host
 from jit.wasi import Wasi, WasiConfig, abi
 from jit.wasi import native as wasi_native
 
@@ -57,29 +57,12 @@ def module() -> jit.Module:
     return jit.Module(wat(GUEST))
 
 
-class Run:
+class Run(CountingGuest):
     """An instance of the guest with its own Wasi; counts the calls that reached Python."""
 
     def __init__(self, module: jit.Module, native: bool, args=("prog", "a b", ""), env=None) -> None:
-        saved = wasi_native.ENABLED
-        wasi_native.ENABLED = native
-        try:
-            self.wasi = Wasi(WasiConfig(args=list(args), env=env if env is not None else {"K": "v", "E": ""}))
-            funcs = self.wasi.imports()[abi.MODULE]
-        finally:
-            wasi_native.ENABLED = saved
-        self.python_calls = 0
-        for name in NAMES:
-            f = funcs[name]
-            inner = host.make_adapter(f.callable, f.type, name)
-
-            def counting(slots, inner=inner) -> None:
-                self.python_calls += 1
-                inner(slots)
-            f._adapter = counting
-        self.inst = jit.Instance(module, {abi.MODULE: funcs})
-        self.wasi.bind(self.inst)
-        self.mem = self.inst.exports["memory"]
+        config = WasiConfig(args=list(args), env=env if env is not None else {"K": "v", "E": ""})
+        super().__init__(module, native, config, NAMES)
 
     def __call__(self, name: str, *args: int) -> tuple[int, bytes]:
         self.mem.data[:] = b"\xaa" * END

@@ -16,12 +16,11 @@ import threading
 import time
 
 import pytest
+from wasi_counting import CountingGuest
 from wasm_text import needs_wat2wasm, wat
 
 import jit
-from jit.runtime import host
-from jit.wasi import Wasi, WasiConfig, abi
-from jit.wasi import native as wasi_native
+from jit.wasi import WasiConfig, abi
 
 pytestmark = needs_wat2wasm
 
@@ -71,30 +70,12 @@ def module() -> jit.Module:
     return jit.Module(wat(GUEST))
 
 
-class Run:
+class Run(CountingGuest):
     """An instance of the guest with its own Wasi over ``root`` (preopened as fd 3); counts the
     descriptor calls that reached Python."""
 
     def __init__(self, module: jit.Module, native: bool, root: str, **stdio) -> None:
-        saved = wasi_native.ENABLED
-        wasi_native.ENABLED = native
-        try:
-            self.wasi = Wasi(WasiConfig(args=["p"], preopens={"/": root}, **stdio))
-            funcs = self.wasi.imports()[abi.MODULE]
-        finally:
-            wasi_native.ENABLED = saved
-        self.python_calls = 0
-        for name in FD_CALLS:
-            f = funcs[name]
-            inner = host.make_adapter(f.callable, f.type, name)
-
-            def counting(slots, inner=inner) -> None:
-                self.python_calls += 1
-                inner(slots)
-            f._adapter = counting
-        self.inst = jit.Instance(module, {abi.MODULE: funcs})
-        self.wasi.bind(self.inst)
-        self.mem = self.inst.exports["memory"]
+        super().__init__(module, native, WasiConfig(args=["p"], preopens={"/": root}, **stdio), FD_CALLS)
 
     def __call__(self, name: str, *args: int) -> int:
         return self.inst.exports[name](*args)
