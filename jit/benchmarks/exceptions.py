@@ -16,14 +16,13 @@ figures and the ratios wxjit / wasmtime; ``--json`` prints the records.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import partial
 
-from .report import add_reference_options, wasmtime_wanted
+from .report import add_reference_options, cell, print_json, wasmtime_wanted
 
 HELP = "throw-catch across 10 frames and the cost of idle handlers: wxjit vs wasmtime"
 
@@ -150,12 +149,12 @@ def main(args: argparse.Namespace) -> int:
     with_wasmtime = wasmtime_wanted(args)
     rows = run(args.iterations, args.reps, with_wasmtime)
     if args.json:
-        print(json.dumps([{**asdict(r), "ratio": r.ratio} for r in rows], indent=1))
+        print_json([{**asdict(r), "ratio": r.ratio} for r in rows])
         return 0
     print(f"{'':5}{'scenario':42}{'wxjit':>10}{'wasmtime':>10}{'ratio':>8}")
     for r in rows:
-        wt = f"{r.wasmtime:10.2f}" if r.wasmtime is not None else f"{'-':>10}"
-        ratio = f"{r.ratio:8.3f}" if r.ratio is not None else f"{'-':>8}"
+        wt = cell(r.wasmtime, 10, 2)
+        ratio = cell(r.ratio, 8, 3)
         print(f"{r.scenario:5}{r.what:42}{r.wxjit:10.2f}{wt}{ratio}")
     print(f"(ns per iteration inside Wasm, median of {args.reps} runs; b/c: no-throw time with a "
           "handler installed over without)")

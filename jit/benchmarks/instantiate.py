@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import os
 import statistics
 import tempfile
@@ -30,7 +29,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from ..wasm.leb import encode_unsigned
-from .report import add_reference_options, wasmtime_wanted
+from .report import add_reference_options, cell, print_json, wasmtime_wanted
 
 HELP = "fresh instance + call, cached load, call overhead, memory per instance: wxjit vs wasmtime"
 
@@ -262,12 +261,12 @@ def main(args: argparse.Namespace) -> int:
     with_wasmtime = wasmtime_wanted(args)
     rows = run(args.iterations, args.reps, args.instances, with_wasmtime)
     if args.json:
-        print(json.dumps([{**asdict(r), "ratio": r.ratio} for r in rows], indent=1))
+        print_json([{**asdict(r), "ratio": r.ratio} for r in rows])
         return 0
     print(f"{'':3}{'scenario':52}{'wxjit':>10}{'wasmtime':>10}{'ratio':>8}  accept")
     for r in rows:
-        wt = f"{r.wasmtime:10.2f}" if r.wasmtime is not None else f"{'-':>10}"
-        ratio = f"{r.ratio:8.3f}" if r.ratio is not None else f"{'-':>8}"
+        wt = cell(r.wasmtime, 10, 2)
+        ratio = cell(r.ratio, 8, 3)
         limit = ACCEPT.get(r.scenario) if r.unit == "us" else None
         verdict = "" if limit is None or r.ratio is None else ("ok" if r.ratio <= limit else f"> {limit}")
         print(f"{r.scenario:3}{r.what:52}{r.wxjit:10.2f}{wt}{ratio}  {verdict}")

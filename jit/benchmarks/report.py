@@ -62,6 +62,11 @@ def print_json(records: Sequence[Any]) -> None:
     sys.stdout.write("\n")
 
 
+def cell(value: float | None, width: int, precision: int) -> str:
+    """``value`` right-aligned in ``width`` with ``precision`` decimals, or ``-`` when not measured."""
+    return f"{value:{width}.{precision}f}" if value is not None else f"{'-':>{width}}"
+
+
 def summarize(values: Sequence[float]) -> tuple[float, float, float]:
     """(median, min, max)."""
     return statistics.median(values), min(values), max(values)

@@ -13,7 +13,6 @@ every call cost before), and wasmtime-py with its own WASI. Target: <= 0.2 us pe
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import tempfile
 import time
@@ -22,7 +21,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from ..errors import Error
-from .report import add_reference_options, wasmtime_wanted
+from .report import add_reference_options, cell, print_json, wasmtime_wanted
 
 HELP = ("ns per WASI call from compiled code (clock, random, args, yield, fd read/write/seek/tell): "
         "wxjit C / Python vs wasmtime")
@@ -241,12 +240,12 @@ def main(args: argparse.Namespace) -> int:
     with_wasmtime = wasmtime_wanted(args)
     rows = run(args.calls, args.reps, with_wasmtime)
     if args.json:
-        print(json.dumps([{**asdict(r), "ratio": r.ratio} for r in rows], indent=1))
+        print_json([{**asdict(r), "ratio": r.ratio} for r in rows])
         return 0
     print(f"{'call':18}{'wxjit C':>10}{'C alone':>10}{'wxjit Py':>10}{'wasmtime':>10}{'C/wt':>8}")
     for r in rows:
-        wt = f"{r.wasmtime:10.1f}" if r.wasmtime is not None else f"{'-':>10}"
-        alone = f"{r.handler_alone:10.1f}" if r.handler_alone is not None else f"{'-':>10}"
+        wt = cell(r.wasmtime, 10, 1)
+        alone = cell(r.handler_alone, 10, 1)
         ratio = f"{r.ratio:8.2f}" if r.ratio is not None and r.call != "empty loop" else f"{'-':>8}"
         print(f"{r.call:18}{r.wxjit_c:10.1f}{alone}{r.wxjit_python:10.1f}{wt}{ratio}")
     print(f"(ns per call, CPU time, the empty loop's time per iteration subtracted; median of {args.reps} "
