@@ -425,8 +425,10 @@ class IntegerLowering:
         if b.kind == CONST and b.x != 0:
             self.int_div_by_const(kind, ty, a, b.x)
             return
-        # A variable divisor (or the constant 0, which traps here at run time).
-        self.ra.evict(RAX, exclude=(RDX,))
+        # A variable divisor (or the constant 0, which traps here at run time). A dividend already in
+        # rax stays there (no round trip through another register).
+        if self.ra.owner.get(RAX) is not a:
+            self.ra.evict(RAX, exclude=(RDX,))
         self.ra.evict(RDX, exclude=(RAX,))
         divisor = self.to_reg(b, exclude=(RAX, RDX))
         if not (a.kind == REG and a.x == RAX):
