@@ -197,7 +197,7 @@ class ControlLowering:
             if isinstance(r, Mem):
                 a.cmp(r, 0, 32)
             else:
-                a.test(r, r, 32)
+                self.flags_test_zero(r, 32)
             self.release(cond)
             jump_if_false = Cond.E
         c = self.enter(IF, bt)
@@ -295,7 +295,7 @@ class ControlLowering:
             if isinstance(r, Mem):
                 a.cmp(r, 0, 32)
             else:
-                a.test(r, r, 32)
+                self.flags_test_zero(r, 32)
             self.release(cond)
             taken = Cond.NE
         c = self.ctrls[-1 - depth]

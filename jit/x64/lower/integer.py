@@ -123,8 +123,25 @@ EXTENDS = {
 }
 
 
+# Two-operand instructions whose ZF says whether their result is zero (not imul: ZF undefined).
+_SETS_ZERO_FLAG = frozenset(("add", "sub", "and_", "or_", "xor"))
+
+
 class IntegerLowering:
     """Integer instructions of ``FunctionCompiler``."""
+
+    zero_flag: tuple | None = None
+    """(index of the last instruction it belongs to, code length, register, size) after an ALU
+    instruction whose ZF tells whether that register is zero; see ``flags_test_zero``."""
+
+    def flags_test_zero(self, r, size: int) -> None:
+        """Set ZF from whether ``r`` is zero: ``test r, r``, unless the previous instruction's ALU
+        operation computed ``r`` (of this size) as the last code emitted (``sub ecx, 1; jne``)."""
+        zf = self.zero_flag
+        if zf is not None and zf[1] == len(self.asm.code) and zf[0] == self.i - 1 and zf[2] is r \
+                and zf[3] == size:
+            return
+        self.asm.test(r, r, size)
 
     def binop_destination(self, a: Val, b: Val) -> tuple[int | None, object]:
         """The register a two-operand instruction computes into, holding ``a`` already: the register
@@ -195,6 +212,8 @@ class IntegerLowering:
             getattr(self.asm, method)(dst, src, size)
         self.release(b)
         self.push_binop_result(target, dst, ty)
+        if method in _SETS_ZERO_FLAG:
+            self.zero_flag = (self.i, len(self.asm.code), dst, size)
 
     def int_shift(self, name: str) -> None:
         ty, method, fold = INT_SHIFTS[name]
@@ -407,7 +426,7 @@ class IntegerLowering:
         if isinstance(src, Mem):
             self.asm.cmp(src, 0, size_of(ty))
         else:
-            self.asm.test(src, src, size_of(ty))
+            self.flags_test_zero(src, size_of(ty))
         self.release(v)
         self.push_cond(Cond.E)
 
