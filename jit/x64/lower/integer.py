@@ -130,19 +130,6 @@ _SETS_ZERO_FLAG = frozenset(("add", "sub", "and_", "or_", "xor"))
 class IntegerLowering:
     """Integer instructions of ``FunctionCompiler``."""
 
-    zero_flag: tuple | None = None
-    """(index of the last instruction it belongs to, code length, register, size) after an ALU
-    instruction whose ZF tells whether that register is zero; see ``flags_test_zero``."""
-
-    def flags_test_zero(self, r, size: int) -> None:
-        """Set ZF from whether ``r`` is zero: ``test r, r``, unless the previous instruction's ALU
-        operation computed ``r`` (of this size) as the last code emitted (``sub ecx, 1; jne``)."""
-        zf = self.zero_flag
-        if zf is not None and zf[1] == len(self.asm.code) and zf[0] == self.i - 1 and zf[2] is r \
-                and zf[3] == size:
-            return
-        self.asm.test(r, r, size)
-
     def binop_destination(self, a: Val, b: Val) -> tuple[int | None, object]:
         """The register a two-operand instruction computes into, holding ``a`` already: the register
         of the pinned local the next instruction stores to (returned as the local's index), or a
