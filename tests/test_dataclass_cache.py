@@ -125,13 +125,3 @@ def test_inspect_is_imported_when_dataclasses_first_needs_it() -> None:
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "NoDoc(a: int, b: str = 'x')"
 
-
-def test_every_jit_dataclass_on_the_run_path_has_a_docstring() -> None:
-    """(Else ``dataclasses`` imports ``inspect`` to write one: see tests/test_startup.py.) Checked on
-    the classes of the modules this test process has imported."""
-    missing = [f"{name}.{v.__name__}" for name, mod in list(sys.modules.items())
-               if name.startswith("jit.") and not name.startswith(("jit.benchmarks", "jit.fuzz"))
-               for v in list(vars(mod).values())
-               if isinstance(v, type) and dataclasses.is_dataclass(v) and v.__module__ == name
-               and (v.__doc__ or "").startswith(v.__name__ + "(")]
-    assert not missing
