@@ -130,7 +130,7 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
         self.module = mc.module
         self.func_index = func_index
         self.body = body
-        self.sig: FuncType = self.module.func_type(func_index)
+        self.sig: FuncType = mc.func_types[func_index]
         local_types: list[int] = []
         max_locals = mc.limits.max_locals
         for count, ty in body.locals:
@@ -372,7 +372,12 @@ class ModuleCompiler:
         self.limits = limits
         self.asm = Assembler()
         self.layout = VMContextLayout.for_module(module)
-        nfuncs = module.num_imported_funcs + len(module.funcs)
+        # the type of every function of the index space and the number of imported ones (the
+        # module's own accessors rescan its imports on every call)
+        self.func_types: list[FuncType] = module.all_func_types()
+        self.num_imported_funcs = nimp = module.num_imported_funcs
+        self.global_types = module.all_globals()
+        nfuncs = nimp + len(module.funcs)
         self.func_labels = [self.asm.label(f"func{i}") for i in range(nfuncs)]
         self.helpers: dict[str, Label] = {}
         self.consts: dict[tuple[int, int], Label] = {}
@@ -453,7 +458,7 @@ class ModuleCompiler:
             raise LimitError(f"compiled code of {len(code)} bytes exceeds Limits.max_code_bytes = "
                              f"{self.limits.max_code_bytes}")
         order = sorted(range(len(self.pc_offsets)), key=self.pc_offsets.__getitem__)
-        func_types = [m.func_type(i) for i in range(nimp + len(m.funcs))]
+        func_types = self.func_types
         type_index = {}
         for i, t in enumerate(m.types):
             type_index.setdefault(t, i)
@@ -512,11 +517,14 @@ class _FunctionContext(ModuleCompiler):
     function of the module), the vmctx layout computed once by the owner."""
 
     def __init__(self, module, fuel: bool, limits: Limits, layout: VMContextLayout,  # noqa: B027
-                 tail_calls: bool | None = None) -> None:
+                 tail_calls: bool | None = None, func_types: list[FuncType] | None = None) -> None:
         self.module = module
         self.fuel = fuel
         self.limits = limits
         self.layout = layout
+        self.func_types = func_types if func_types is not None else module.all_func_types()
+        self.num_imported_funcs = module.num_imported_funcs
+        self.global_types = module.all_globals()
         self.asm = Assembler()
         self.func_labels = _FuncLabels()
         self.helpers = {}
@@ -548,10 +556,11 @@ class LazyCompiler:
         self.limits = limits or DEFAULT_LIMITS
         self.layout = VMContextLayout.for_module(module)
         self._tail_calls: bool | None = None
+        self.func_types: list[FuncType] = module.all_func_types()
 
     def header(self) -> tuple[CompiledModule, LazyHeader]:
         m = self.module
-        ctx = _FunctionContext(m, self.fuel, self.limits, self.layout)
+        ctx = _FunctionContext(m, self.fuel, self.limits, self.layout, func_types=self.func_types)
         a = ctx.asm
         n = len(m.funcs)
         slots, entries, pointers = 0, SLOT_SIZE * n, 2 * SLOT_SIZE * n
@@ -594,8 +603,8 @@ class LazyCompiler:
         m = self.module
         if self._tail_calls is None:         # one scan of the module, on the first compile
             self._tail_calls = module_has_tail_calls(m)
-        ctx = _FunctionContext(m, self.fuel, self.limits, self.layout, self._tail_calls)
-        fc = FunctionCompiler(ctx, index, m.codes[index - m.num_imported_funcs])
+        ctx = _FunctionContext(m, self.fuel, self.limits, self.layout, self._tail_calls, self.func_types)
+        fc = FunctionCompiler(ctx, index, m.codes[index - ctx.num_imported_funcs])
         fc.compile()
         a = ctx.asm
         end = a.offset
