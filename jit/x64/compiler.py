@@ -130,23 +130,25 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
         self.module = mc.module
         self.func_index = func_index
         self.body = body
-        self.sig: FuncType = mc.func_types[func_index]
+        sig: FuncType = mc.func_types[func_index]
+        self.sig = sig
+        params = sig.params
+        self.nparams = nparams = len(params)
         local_types: list[int] = []
         max_locals = mc.limits.max_locals
         for count, ty in body.locals:
-            if max_locals is not None and len(self.sig.params) + len(local_types) + count > max_locals:
+            if max_locals is not None and nparams + len(local_types) + count > max_locals:
                 raise LimitError(f"function {func_index} has more than {max_locals} locals "
                                  "(Limits.max_locals)")
             local_types.extend([ty] * count)
-        self.nparams = len(self.sig.params)
         code = body.code
-        self.num_declared = self.nparams + sum(c for c, _ in body.locals)
+        self.num_declared = nparams + len(local_types)
         # One pre-scan: `if` blocks with parameters need hidden locals, v128 anywhere widens slots,
         # and the uses of each local, weighted by loop depth, pick the pinned ones.
         wide, self.if_hidden, weight = self.prescan(code, local_types)
-        self.local_types = list(self.sig.params) + local_types
-        self.frame = Frame(self.sig.params, local_types, wide)
-        self.pins = self.choose_pinned_locals(weight)
+        self.local_types = [*params, *local_types]
+        self.frame = Frame(params, local_types, wide)
+        self.pins = self.choose_pinned_locals(weight) if weight and max(weight) >= 3 else []
         self.callee_saved = []      # (register, frame slot) saved in the prologue
         self.stack: list[Val] = []
         if self.pins:
@@ -331,6 +333,8 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
     def zero_locals(self) -> None:
         """Zero the memory homes of declared locals that live in memory. Pinned locals are zeroed in
         their registers (load_pins); hidden locals and register-save slots are written before read."""
+        if self.num_declared == self.nparams:
+            return
         pinned = {idx for idx, _ in self.pins}
         in_memory = [i for i in range(self.nparams, self.num_declared) if i not in pinned]
         mems = [self.frame.local_mems[i] for i in in_memory]

@@ -287,8 +287,16 @@ class Emitter:
         code = self.code
         base = len(code)
         code += template.code
+        fixups = self._fixups
         for at, size, rel_to, i, jump in template.refs:
             lbl = labels[i]
+            if lbl.offset is None and type(lbl) is Label:     # the common case of _ref, inlined
+                pending = fixups.get(lbl)
+                if pending is None:
+                    fixups[lbl] = [(base + at, size, base + rel_to)]
+                else:
+                    pending.append((base + at, size, base + rel_to))
+                continue
             if jump and lbl.offset is not None:
                 raise self._fail("splice", f"template jump to {lbl!r}, which is already bound")
             self._ref(lbl, base + at, size, base + rel_to)
