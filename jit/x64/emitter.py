@@ -235,9 +235,8 @@ class Emitter:
         else:
             self.code[at:at + 4] = pack(self._wrap("patch32", value, 32), 4)
     # ------------------------------------------------------------------ labels and control flow
-    def label(self, name: str = "") -> Label:
-        """A new unbound label."""
-        return Label(name)
+    label = staticmethod(Label)
+    """``label(name="")``: a new unbound label (the ``Label`` class itself: no call in between)."""
 
     def bind(self, label: Label) -> None:
         """Bind ``label`` to the current offset and patch every jump already aimed at it."""
