@@ -36,6 +36,7 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
@@ -62,6 +63,30 @@ class UnknownModule(Error):
     """A module hash that was never submitted to this pool (or was forgotten)."""
 
 
+_PARK = 0.002      # s: how long a thread that does not receive waits before it looks again
+_PARKED_CHECK = 0.1   # s: a dispatcher that stepped aside looks again at least this often
+
+
+class _PoolFuture(Future):  # type: ignore[type-arg]
+    """A ``Future`` whose ``result``/``exception`` receive in the waiting thread (see ``Pool._lead``)."""
+
+    __slots__ = ("_pool",)
+
+    def __init__(self, pool: Pool) -> None:
+        super().__init__()
+        self._pool = pool
+
+    def result(self, timeout: float | None = None) -> Any:
+        if not self.done():
+            self._pool._lead(self, timeout)
+        return super().result(0 if self.done() else timeout)
+
+    def exception(self, timeout: float | None = None) -> BaseException | None:
+        if not self.done():
+            self._pool._lead(self, timeout)
+        return super().exception(0 if self.done() else timeout)
+
+
 _PRELOAD = ["jit", "jit.cache", "jit.runtime.instance", "jit.runtime.module", "jit.wasi.command",
             "jit.pool.worker", "jit.x64.compiler"]
 
@@ -69,7 +94,7 @@ _PRELOAD = ["jit", "jit.cache", "jit.runtime.instance", "jit.runtime.module", "j
 class _Worker:
     """Parent-side state of one worker slot: the process, its pipe, its queue and what it runs."""
 
-    __slots__ = ("index", "process", "conn", "pending", "inflight", "sent", "generation")
+    __slots__ = ("index", "process", "conn", "pending", "inflight", "sent", "generation", "eof")
 
     def __init__(self, index: int) -> None:
         self.index = index
@@ -79,6 +104,7 @@ class _Worker:
         self.inflight: dict[int, Future[Any]] = {}
         self.sent: set[str] = set()                          # module hashes this process has
         self.generation = 0
+        self.eof = False                                     # conn reported EOF: the worker died
 
     @property
     def load(self) -> int:
@@ -119,6 +145,10 @@ class Pool:
         self._next_id = 0
         self._outstanding = 0
         self._closed = False
+        self._stopping = False
+        self._rx = threading.Lock()        # held by the one thread that receives from the workers
+        self._wanted = 0                   # callers waiting to receive themselves
+        self._parked = False               # the dispatcher stepped aside for them
         self._lost = 0
         self._restarts = 0
         self._ray = backend == "ray"
@@ -193,6 +223,7 @@ class Pool:
                 if slot.conn is not None:
                     slot.conn.close()
         else:
+            self._stopping = True
             os.write(self._wake_w, b"x")
             self._dispatcher.join()
             for slot in self._slots:
@@ -237,7 +268,7 @@ class Pool:
         return digest
 
     def _submit(self, digest: str, msg: tuple[Any, ...]) -> Future[Any]:
-        fut: Future[Any] = Future()
+        fut: Future[Any] = Future() if self._ray else _PoolFuture(self)
         with self._lock:
             if self._closed:
                 raise Error("the pool is shut down")
@@ -316,6 +347,7 @@ class Pool:
         proc.start()
         child.close()
         slot.process, slot.conn = proc, parent
+        slot.eof = False
         slot.sent = set()
         slot.generation += 1
 
@@ -333,28 +365,82 @@ class Pool:
             slot.conn.close()
 
     def _dispatch(self) -> None:
-        """Receive results and restart dead workers until shutdown."""
-        while True:
+        """Receive results and restart dead workers until shutdown, while no caller does it (a thread
+        waiting in ``result()`` receives itself: no thread hand-off on the way back, see ``_lead``)."""
+        while not self._stopping:
+            if self._wanted:
+                self._parked = True                  # a caller leads: step aside until it leaves
+                if wait([self._wake_r], _PARKED_CHECK):
+                    os.read(self._wake_r, 4096)
+                self._parked = False
+                continue
+            with self._rx:
+                if not self._wanted:
+                    self._poll(None, wake=True)
+
+    def _poll(self, timeout: float | None, wake: bool) -> None:
+        """One wait for results and deaths, and their handling (``_rx`` held). ``wake``: the wake-up
+        pipe ends the wait too (the dispatcher's)."""
+        with self._lock:
+            conns = {s.conn: s for s in self._slots if s.conn is not None and not s.eof}
+            sentinels = {s.process.sentinel: s for s in self._slots}
+        objs: list[Any] = [*conns, *sentinels]
+        if wake:
+            objs.append(self._wake_r)
+        ready = wait(objs, timeout)
+        for obj in ready:
+            slot = conns.get(obj)
+            if slot is not None:
+                self._receive(slot, obj)
+            elif obj == self._wake_r:
+                os.read(self._wake_r, 4096)
+        for obj in ready:
+            slot = sentinels.get(obj)
+            if slot is not None and not slot.process.is_alive():
+                self._replace(slot)
+
+    def _lead(self, fut: Future[Any], timeout: float | None) -> None:
+        """Wait for ``fut`` in the calling thread, receiving results itself while no other thread
+        does (the dispatcher steps aside when asked through its wake-up pipe)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._lock:
+            self._wanted += 1
+        try:
+            asked = False
+            while not fut.done():
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    return
+                if self._rx.acquire(blocking=False):
+                    try:
+                        while not fut.done() and not self._stopping:
+                            left = None if deadline is None else deadline - time.monotonic()
+                            if left is not None and left <= 0:
+                                return
+                            self._poll(left, wake=False)
+                    finally:
+                        self._rx.release()
+                    return
+                if not asked:                      # the dispatcher holds _rx: ask it to step aside
+                    asked = True
+                    os.write(self._wake_w, b"x")
+                try:                               # follow meanwhile: whoever leads may resolve fut
+                    Future.exception(fut, _PARK if left is None else min(left, _PARK))
+                except TimeoutError:
+                    pass
+        finally:
             with self._lock:
-                conns = {s.conn: s for s in self._slots if s.conn is not None}
-                sentinels = {s.process.sentinel: s for s in self._slots}
-            ready = wait([*conns, *sentinels, self._wake_r])
-            if self._wake_r in ready:
-                return
-            for obj in ready:
-                slot = conns.get(obj)  # type: ignore[call-overload]
-                if slot is not None:
-                    self._receive(slot, obj)  # type: ignore[arg-type]
-            for obj in ready:
-                slot = sentinels.get(obj)  # type: ignore[call-overload]
-                if slot is not None and not slot.process.is_alive():
-                    self._replace(slot)
+                self._wanted -= 1
+                wake = not self._wanted and self._parked and self._outstanding
+            if wake:             # calls nobody waits for are still out: the dispatcher takes over
+                os.write(self._wake_w, b"x")
 
     def _receive(self, slot: _Worker, conn: Connection) -> None:
         try:
             results = conn.recv()
         except (EOFError, OSError):
-            return              # the sentinel reports the death
+            slot.eof = True         # the sentinel reports the death
+            return
         self._resolve(slot, results)
 
     def _resolve(self, slot: _Worker, results: list[tuple[int, bool, Any]]) -> None:
