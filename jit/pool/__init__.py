@@ -33,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import select
 import shutil
 import tempfile
 import threading
@@ -160,6 +161,8 @@ class Pool:
         self._rx = threading.Lock()        # held by the one thread that receives from the workers
         self._wanted = 0                   # callers waiting to receive themselves
         self._parked = False               # the dispatcher stepped aside for them
+        self._topology = 0                 # changes when a worker's pipe or process changes
+        self._poller: tuple[Any, Any, dict[int, Any]] | None = None
         self._lost = 0
         self._restarts = 0
         self._ray = backend == "ray"
@@ -406,6 +409,7 @@ class Pool:
                 slot.chunks.discard(msg[1])
                 slot.pending.appendleft((fut, msg, True))
             slot.conn = None
+            self._topology += 1
 
     # -- worker processes ------------------------------------------------------------------------
     def _start(self, slot: _Worker) -> None:
@@ -426,6 +430,7 @@ class Pool:
         child.close()
         slot.process, slot.conn = proc, parent
         slot.eof = False
+        self._topology += 1
         slot.sent = set()
         slot.generation += 1
 
@@ -458,23 +463,36 @@ class Pool:
 
     def _poll(self, timeout: float | None, wake: bool) -> None:
         """One wait for results and deaths, and their handling (``_rx`` held). ``wake``: the wake-up
-        pipe ends the wait too (the dispatcher's)."""
+        pipe ends the wait too (the dispatcher's). The ``select.poll`` objects are kept while the set
+        of workers stays the same (``multiprocessing.connection.wait`` builds a selector per call)."""
         with self._lock:
-            conns = {s.conn: s for s in self._slots if s.conn is not None and not s.eof}
-            sentinels = {s.process.sentinel: s for s in self._slots}
-        objs: list[Any] = [*conns, *sentinels]
-        if wake:
-            objs.append(self._wake_r)
-        ready = wait(objs, timeout)
-        for obj in ready:
-            slot = conns.get(obj)
-            if slot is not None:
-                self._receive(slot, obj)
-            elif obj == self._wake_r:
+            key = (self._topology, wake)
+            if self._poller is None or self._poller[0] != key:
+                poller = select.poll()
+                fds: dict[int, tuple[bool, _Worker]] = {}
+                for slot in self._slots:
+                    if slot.conn is not None and not slot.eof:
+                        fds[slot.conn.fileno()] = (True, slot)
+                    fds[slot.process.sentinel] = (False, slot)
+                if wake:
+                    fds[self._wake_r] = (False, None)  # type: ignore[assignment]
+                for fd in fds:
+                    poller.register(fd, select.POLLIN)
+                self._poller = (key, poller, fds)
+            _, poller, fds = self._poller
+        events = poller.poll(None if timeout is None else max(0, int(timeout * 1000 + 0.999)))
+        dead = []
+        for fd, _ in events:
+            is_conn, slot = fds[fd]
+            if is_conn:
+                if slot.conn is not None and not slot.eof:
+                    self._receive(slot, slot.conn)
+            elif slot is None:
                 os.read(self._wake_r, 4096)
-        for obj in ready:
-            slot = sentinels.get(obj)
-            if slot is not None and not slot.process.is_alive():
+            else:
+                dead.append(slot)
+        for slot in dead:
+            if not slot.process.is_alive():
                 self._replace(slot)
 
     def _lead(self, fut: Future[Any], timeout: float | None) -> None:
@@ -518,6 +536,7 @@ class Pool:
             results = conn.recv()
         except (EOFError, OSError):
             slot.eof = True         # the sentinel reports the death
+            self._topology += 1
             return
         self._resolve(slot, results)
 
@@ -581,6 +600,7 @@ class Pool:
             if conn is not None:
                 conn.close()
             slot.conn = None
+            self._topology += 1
             self._lost += len(lost)
             self._restarts += 1
             if not self._closed or slot.pending:
