@@ -98,6 +98,9 @@ M64 = 0xFFFFFFFFFFFFFFFF
 PROPOSAL_KEY_BY_NAME = {p.name: p.key for p in PROPOSALS}
 SIMD_PREFIX_KEY = 0xFD000         # opcode keys of the 0xFD (v128) instructions start here
 DEPTH_WEIGHT = (1, 8, 64, 512)    # weight of a local's use at loop depth 0, 1, 2, 3 and more
+PRESCAN_BELOW = max(OP_LOCAL_GET, OP_LOCAL_SET, OP_LOCAL_TEE, OP_END, OP_LOOP, OP_BLOCK, OP_IF, OP_TRY_TABLE,
+                    OP_THROW) + 1
+"""Every single-byte opcode the pre-scan looks at is below this (the others cost one compare there)."""
 
 
 def _prologue(a: Assembler, overflow: Label) -> tuple[int, int]:
@@ -191,8 +194,12 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
         depth = 0
         scale = 1
         local_get, local_set, local_tee = OP_LOCAL_GET, OP_LOCAL_SET, OP_LOCAL_TEE
+        below = PRESCAN_BELOW
         for i, (op, a, b, _pos) in enumerate(code):
-            if op == local_get or op == local_set or op == local_tee:
+            if op >= below:
+                if op >= SIMD_PREFIX_KEY:
+                    wide = True
+            elif op == local_get or op == local_set or op == local_tee:
                 if a < n:
                     weight[a] += scale
             elif op == OP_END:
@@ -216,8 +223,6 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
                     local_types.extend(module.types[a].params)
                 elif a == BLOCK_V128:
                     wide = True
-            elif op >= SIMD_PREFIX_KEY:
-                wide = True
             elif op == OP_TRY_TABLE:
                 push_loop(0)
                 wide = wide or a == BLOCK_V128 or _v128_payload(module, op, a, b)
