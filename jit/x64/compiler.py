@@ -24,6 +24,8 @@ import gc
 from array import array
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import islice
+from operator import gt
 
 from ..abi import vmctx as V
 from ..abi.compiled import CompiledModule
@@ -466,7 +468,10 @@ class ModuleCompiler:
         if self.limits.max_code_bytes is not None and len(code) > self.limits.max_code_bytes:
             raise LimitError(f"compiled code of {len(code)} bytes exceeds Limits.max_code_bytes = "
                              f"{self.limits.max_code_bytes}")
-        order = sorted(range(len(self.pc_offsets)), key=self.pc_offsets.__getitem__)
+        pc_offsets, pc_wasm = self.pc_offsets, self.pc_wasm
+        if any(map(gt, pc_offsets, islice(pc_offsets, 1, None))):     # not in code order already
+            order = sorted(range(len(pc_offsets)), key=pc_offsets.__getitem__)
+            pc_offsets, pc_wasm = [pc_offsets[i] for i in order], [pc_wasm[i] for i in order]
         func_types = self.func_types
         type_index = {}
         for i, t in enumerate(m.types):
@@ -477,8 +482,8 @@ class ModuleCompiler:
             func_ends=func_ends,
             host_stub_offsets=host_stubs,
             relocations=relocations,
-            pc_offsets=[self.pc_offsets[i] for i in order],
-            pc_wasm=[self.pc_wasm[i] for i in order],
+            pc_offsets=list(pc_offsets),
+            pc_wasm=list(pc_wasm),
             types=list(m.types),
             func_types=[type_index[t] for t in func_types],
             layout=self.layout,
