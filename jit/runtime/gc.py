@@ -160,11 +160,14 @@ def _collect() -> CollectStats | None:
             lib.wx_gc_mark_word_ptrs(marks, ffi.new("uint64_t[]", cells), len(cells))
         if segments:
             lib.wx_gc_mark_segments(marks, ffi.new("uint64_t[]", segments), len(segments))
+        lib.wx_gc_mark_pending(marks)      # the operands of an allocation (or the throw) collecting
+        # Exceptions outside Wasm frames, on every thread, before the handles Python holds: a thread
+        # makes the ExnRefs of an uncaught exception's payload before it takes the exception, so
+        # each of them is either still in flight here or already held below.
+        lib.wx_gc_mark_in_flight(marks)
         held = held_addresses() + held_exnrefs()    # what Python holds handles to (GcRef, ExnRef)
         if held:
             lib.wx_gc_mark_words(marks, ffi.new("uint64_t[]", held), len(held))
-        lib.wx_gc_mark_pending(marks)      # the operands of an allocation (or the throw) collecting
-        lib.wx_gc_mark_in_flight(marks)    # exceptions outside Wasm frames, on every thread
         cutoff = refs.epoch            # handles handed out since the previous collection stay
         refs.epoch += 1
         objects, touched = refs.objects, refs.touched
