@@ -132,10 +132,27 @@ class Row:
     p99_us: float
 
 
-def _mix_modules(n: int, salt: int) -> list[bytes]:
+MIX_MODULES = 64
+
+
+def mix_module(i: int) -> bytes:
+    """The ``i``-th module of (b)'s mix: ``add`` with one page of memory and an ``i + 1``-byte data
+    segment (0 <= i < MIX_MODULES)."""
     from .instantiate import module_add
 
-    return [module_add(memory_pages=1, data_bytes=salt * 64 + i + 1) for i in range(n)]
+    return module_add(memory_pages=1, data_bytes=i + 1)
+
+
+def fresh_module(salt: int) -> bytes:
+    """A module never seen before for every ``salt``: one of the mix's shapes (a data segment of at
+    most ``MIX_MODULES`` bytes, so it always fits its one page) plus a custom section holding the salt,
+    which changes the module's hash and so forces a compilation. (Growing the data segment with the
+    salt instead overflowed the page after ~1000 fresh modules: instantiation trapped.)"""
+    from ..wasm.leb import encode_unsigned
+
+    name = b"wxjit-bench-salt"
+    body = encode_unsigned(len(name)) + name + salt.to_bytes(8, "little")
+    return mix_module(salt % MIX_MODULES) + b"\x00" + encode_unsigned(len(body)) + body
 
 
 class _Workload:
@@ -147,7 +164,7 @@ class _Workload:
         self.scenario = scenario
         self.add = module_add()
         self.echo = echo
-        self.mix = _mix_modules(64, 0)
+        self.mix = [mix_module(i) for i in range(MIX_MODULES)]
         self.fresh = fresh
         self.rng = random.Random(7)
         self.salt = 1
@@ -161,7 +178,7 @@ class _Workload:
             return pool.run(self.echo, ["echo", str(i)], {"I": str(i)}, b"hello %d" % i)
         if self.rng.random() < self.fresh:          # a module nobody has seen: compiled first
             self.salt += 1
-            return pool.invoke(_mix_modules(1, self.salt)[0], "add", (i, 1))
+            return pool.invoke(fresh_module(self.salt), "add", (i, 1))
         return pool.invoke(self.mix[self.order[i % len(self.order)]], "add", (i, 1))
 
 
