@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .commands import registry
+from .commands import registry, startup
 from .commands.registry import Parser, add_subcommands
 
 COMMANDS = ["run", "compile", "validate", "inspect", "objdump", "spec", "bench", "fuzz"]
@@ -32,16 +32,27 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    words = sys.argv[1:] if argv is None else argv
+    """Run the command line ``argv`` (default ``sys.argv[1:]``, the console script) -> exit status."""
+    if argv is None:
+        startup.pause()                  # no cyclic GC while imports build long-lived objects
+    try:
+        return _main(sys.argv[1:] if argv is None else argv, argv is None)
+    finally:
+        startup.end()
+
+
+def _main(words: list[str], console: bool) -> int:
     args = build_parser(words).parse_args(words)
     command = getattr(args, "command", "")
+    if not getattr(args, "_ends_startup", False):
+        startup.end()                    # `wxjit run` ends it itself, once its module is loaded
     try:
         status = int(args._main(args) or 0)
-        if argv is None and getattr(args, "_exit_now", False):
+        if console and getattr(args, "_exit_now", False):
             _exit_now(status)            # `wxjit run`: its output is flushed, nothing else to tear down
         return status
     except KeyboardInterrupt:
-        if argv is None:                 # the command line: exit at once, like a process killed by SIGINT
+        if console:                      # the command line: exit at once, like a process killed by SIGINT
             _exit_now(130)
         return 130
     except BrokenPipeError:

@@ -15,15 +15,61 @@ untouched); nothing changes on another Python version or when ``_create_fn`` is 
 here (the stock path runs); a missing, unreadable or damaged cache file means compiling as usual;
 new entries are written at exit (atomically, never when ``sys.dont_write_bytecode``), and an
 unwritable directory only means no cache. The file has the trust of the ``.pyc`` files beside it.
+
+``dataclasses`` also imports ``inspect`` (with ``ast``, ``dis``, ``tokenize``: 4-5 ms), which it uses
+only to write a docstring for a class that has none. When this module is the first to import
+``dataclasses`` (CPython 3.11, ``inspect`` not yet imported), the name ``inspect`` in ``dataclasses``
+is bound to a stand-in that imports the real module on first attribute access and forwards to it:
+nothing changes but when ``inspect`` is imported (every wxjit dataclass has a docstring, so running
+a module never needs it). ``sys.modules`` holds the stand-in only while ``dataclasses`` is imported.
 """
 from __future__ import annotations
 
-import dataclasses
 import marshal
 import os
 import sys
 import threading
+import types
 from typing import Any
+
+
+class _InspectOnDemand(types.ModuleType):
+    """``dataclasses``' ``inspect`` until first used: the real module, imported on first access."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(_real_inspect(), name)
+
+
+_inspect_lock = threading.Lock()
+_inspect_stand_in = _InspectOnDemand("inspect")
+
+
+def _real_inspect() -> Any:
+    """Import ``inspect`` (the stand-in leaves ``sys.modules`` first) and give it to ``dataclasses``."""
+    with _inspect_lock:
+        if sys.modules.get("inspect") is _inspect_stand_in:
+            del sys.modules["inspect"]
+        import inspect
+        dataclasses.inspect = inspect  # type: ignore[attr-defined]
+        return inspect
+
+
+def _import_dataclasses() -> Any:
+    """``import dataclasses``, with ``inspect`` deferred when this is the first import of both."""
+    if sys.version_info[:2] != (3, 11) or "dataclasses" in sys.modules or "inspect" in sys.modules:
+        import dataclasses
+        return dataclasses
+    sys.modules["inspect"] = _inspect_stand_in
+    try:
+        import dataclasses
+    finally:
+        with _inspect_lock:
+            if sys.modules.get("inspect") is _inspect_stand_in:
+                del sys.modules["inspect"]
+    return dataclasses
+
+
+dataclasses = _import_dataclasses()
 
 _PATH = os.path.join(os.path.dirname(__file__), "__pycache__",
                      f"dataclass-methods.{sys.implementation.cache_tag}.marshal")

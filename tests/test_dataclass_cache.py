@@ -95,3 +95,33 @@ def test_nothing_is_written_without_bytecode_writing(table: Path, monkeypatch: p
     check(define("jit.fake_nowrite"))
     dc.save()
     assert not table.exists()
+
+
+INSPECT_LATER = r"""
+import sys, types
+import jit
+import dataclasses
+assert "inspect" not in sys.modules, "import jit imported inspect"
+assert type(dataclasses.inspect) is not types.ModuleType       # the stand-in
+
+@dataclasses.dataclass
+class NoDoc:
+    a: int
+    b: str = "x"
+
+import inspect
+assert type(inspect) is types.ModuleType and dataclasses.inspect is inspect
+assert sys.modules["inspect"] is inspect and inspect.signature(NoDoc) is not None
+print(NoDoc.__doc__)
+"""
+
+
+def test_inspect_is_imported_when_dataclasses_first_needs_it() -> None:
+    """``import jit`` does not import ``inspect``; a class without a docstring still gets its
+    generated one, and from then on ``inspect`` is the real module everywhere."""
+    import subprocess
+    proc = subprocess.run([sys.executable, "-c", INSPECT_LATER], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "NoDoc(a: int, b: str = 'x')"
+

@@ -13,11 +13,12 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 # What `wxjit run` must not import: the other commands, the file format, the cache, the parallel
-# compiler, the benchmarks and the fuzzer.
+# compiler, the benchmarks and the fuzzer; inspect (jit.dataclass_cache: every dataclass on the way
+# has a docstring) and ctypes (jit.wasi.fs loads it on the first path lookup).
 NOT_FOR_RUN = ["jit.commands.bench", "jit.commands.fuzz", "jit.commands.spec", "jit.commands.compile",
                "jit.commands.validate", "jit.commands.inspect", "jit.commands.objdump",
                "jit.runtime.serialize", "jit.cache", "jit.parallel", "jit.benchmarks", "jit.fuzz", "jit.pool",
-               "json", "hashlib", "subprocess"]
+               "json", "hashlib", "subprocess", "inspect", "ctypes"]
 
 PROGRAM = r"""
 import sys
@@ -89,3 +90,44 @@ def test_bench_startup_json() -> None:
     if "wasmtime" in engines:
         assert rows["hello", "wasmtime"]["output"] == "hello, world\n"
         assert set(data["ratio_vs_wasmtime"]) == {"hello"} and data["target"] == {"hello": 1.0}
+
+
+GC_SPY = r"""
+import gc, sys
+import jit.commands.common as common
+import jit.commands.run as run
+seen = []
+load = common.load_module
+invoke = run._invoke
+def spy_load(*a, **k):
+    seen.append(("load", gc.isenabled()))
+    return load(*a, **k)
+def spy_invoke(*a, **k):
+    seen.append(("guest", gc.isenabled()))
+    print(seen, file=sys.stderr)        # (the console script leaves with os._exit after the run)
+    return invoke(*a, **k)
+common.load_module, run._invoke = spy_load, spy_invoke
+from jit.cli import main
+sys.exit(main())
+"""
+
+
+@pytest.mark.parametrize("eager", [False, True])
+def test_console_script_pauses_the_collector_only_while_starting(eager: bool) -> None:
+    """jit.commands.startup: no cyclic GC while loading a lazily compiled module, the collector on
+    again (and what the startup made frozen) before the guest runs; a whole-module compile runs with
+    it on."""
+    args = ["run", *(["--eager"] if eager else []), "--invoke", "fib", "examples/fib.wasm", "10"]
+    proc = subprocess.run([sys.executable, "-c", GC_SPY, *args], capture_output=True, text=True, cwd=ROOT,
+                          timeout=120)
+    assert (proc.returncode, proc.stdout) == (0, "55\n"), proc.stderr
+    assert proc.stderr.strip() == f"[('load', {eager}), ('guest', True)]"
+
+
+def test_main_with_arguments_leaves_the_collector_alone() -> None:
+    import gc
+
+    from jit.cli import main
+    assert gc.isenabled()
+    assert main(["run", "--invoke", "fib", str(ROOT / "examples/fib.wasm"), "5"]) == 0
+    assert gc.isenabled() and gc.get_freeze_count() == 0

@@ -16,6 +16,8 @@ from .vmctx import VMContextLayout
 
 @dataclass
 class CompiledModule:
+    """The compiled code of a module and what loading and running it needs (see the module docstring)."""
+
     code: bytes
     # Entry offset of every DEFINED function (index i = function index num_imported_funcs + i).
     func_offsets: list[int]

@@ -121,7 +121,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", choices=["perfmap"],
                         help="perfmap: write /tmp/perf-PID.map naming the JIT code for `perf`")
     parser.add_argument("file", metavar="FILE", help="the module to run (.wasm, .wat or .cwasm)")
-    parser.set_defaults(_exit_now=True)      # the console script skips interpreter teardown (jit.cli)
+    parser.set_defaults(_exit_now=True,      # the console script skips interpreter teardown (jit.cli)
+                        _ends_startup=True)  # ... and _run ends its startup phase (jit.commands.startup)
     rest = parser.add_argument("rest", nargs=argparse.REMAINDER, metavar="ARGS",
                                help="the program's arguments (WASI argv), or the --invoke call's arguments")
     rest.required = False
@@ -214,6 +215,7 @@ def _run(args: argparse.Namespace) -> int:
     import jit
 
     from ..wasi import Wasi, WasiConfig, parse_dir
+    from . import startup
     from .common import load_module
 
     env = _env(args.env)
@@ -227,9 +229,15 @@ def _run(args: argparse.Namespace) -> int:
             dirs.append(parse_dir(d))
         except (jit.Error, ValueError) as exc:
             raise UserError(f"--dir {d}: {exc}", status=USAGE) from None
+    # The startup phase (no cyclic GC) covers decoding and validating a lazily compiled module; a
+    # whole-module compile (--eager, --jobs, --cache, .cwasm) runs with the collector as usual.
+    lazy_load = not (args.eager or args.jobs or args.cache or args.allow_precompiled)
+    if not lazy_load:
+        startup.end()
     module = load_module(args.file, limits=limits, fuel=limits.fuel is not None, cache=args.cache,
                          allow_precompiled=args.allow_precompiled, jobs=args.jobs,
                          lazy=False if args.eager else None)
+    startup.end()
     if args.profile == "perfmap":
         from ..runtime.perfmap import write_perf_map  # /tmp/perf-PID.map for `perf`
         write_perf_map(module)

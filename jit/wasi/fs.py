@@ -25,12 +25,12 @@ escape). Absolute paths and ``..`` above the root give ``ENOTCAPABLE``; more tha
 """
 from __future__ import annotations
 
-import ctypes
 import errno as _errno
 import os
 import stat
 import struct
 from types import TracebackType
+from typing import Any
 
 from . import abi
 from .sandbox import MAX_PATH, MAX_SYMLINKS, WasiError
@@ -41,21 +41,32 @@ _OPEN_HOW = struct.Struct("<QQQ")       # flags, mode, resolve
 _O_PATH = getattr(os, "O_PATH", 0)
 _WALK_FLAGS = os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC | (_O_PATH or os.O_RDONLY)
 
-try:
-    _libc = ctypes.CDLL(None, use_errno=True)
-    _syscall = _libc.syscall
-    _syscall.restype = ctypes.c_long
-except (OSError, AttributeError):       # pragma: no cover - not a glibc/musl system
-    _syscall = None
+# libc's syscall() through ctypes, and whether openat2 works here: both found on the first lookup
+# that needs them (ctypes costs every `wxjit run` 1 ms to import, and most programs open no file).
+_syscall: Any = None                    # None: not loaded yet; False: no syscall() in this libc
+_HAVE_OPENAT2: bool | None = None       # None: not probed yet
 
-use_openat2 = _syscall is not None and os.uname().sysname == "Linux"
+
+def _libc_syscall() -> Any:
+    """libc's ``syscall`` (restype ``long``, errno kept), or None on a system without it."""
+    global _syscall
+    if _syscall is None:
+        import ctypes
+        try:
+            fn = ctypes.CDLL(None, use_errno=True).syscall
+            fn.restype = ctypes.c_long
+            _syscall = fn
+        except (OSError, AttributeError):  # pragma: no cover - not a glibc/musl system
+            _syscall = False
+    return _syscall or None
 
 
 def _openat2(dir_fd: int, path: str, flags: int) -> int:
     """``openat2(dir_fd, path, {flags, 0, RESOLVE_BENEATH|RESOLVE_NO_MAGICLINKS})``; raises OSError."""
+    import ctypes
     how = ctypes.create_string_buffer(_OPEN_HOW.pack(flags, 0, _RESOLVE_BENEATH | _RESOLVE_NO_MAGICLINKS))
-    fd = _syscall(ctypes.c_long(_SYS_OPENAT2), ctypes.c_int(dir_fd), ctypes.c_char_p(os.fsencode(path)),
-                  how, ctypes.c_size_t(_OPEN_HOW.size))
+    fd = _libc_syscall()(ctypes.c_long(_SYS_OPENAT2), ctypes.c_int(dir_fd),
+                         ctypes.c_char_p(os.fsencode(path)), how, ctypes.c_size_t(_OPEN_HOW.size))
     if fd < 0:
         err = ctypes.get_errno()
         raise OSError(err, os.strerror(err), path)
@@ -63,7 +74,7 @@ def _openat2(dir_fd: int, path: str, flags: int) -> int:
 
 
 def _probe_openat2() -> bool:
-    if not use_openat2:
+    if os.uname().sysname != "Linux" or _libc_syscall() is None:
         return False
     root = os.open("/", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
@@ -73,6 +84,14 @@ def _probe_openat2() -> bool:
     finally:
         os.close(root)
     return True
+
+
+def _openat2_available() -> bool:
+    """Whether lookups use openat2 (probed once, on first use)."""
+    global _HAVE_OPENAT2
+    if _HAVE_OPENAT2 is None:
+        _HAVE_OPENAT2 = _probe_openat2()
+    return _HAVE_OPENAT2
 
 
 class Lookup:
@@ -164,7 +183,7 @@ def _walk(root: int, comps: list[str]) -> int:
 def _open_dir(root: int, comps: list[str]) -> int:
     if not comps or all(c == "." for c in comps):
         return root
-    if _HAVE_OPENAT2:
+    if _openat2_available():
         try:
             return _openat2(root, "/".join(comps), _WALK_FLAGS & ~os.O_NOFOLLOW)
         except OSError as exc:
@@ -224,17 +243,14 @@ def open_directory(host: str) -> int:
     return os.open(host, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
 
 
-_HAVE_OPENAT2 = _probe_openat2()
-
-
 def openat2_in_use() -> bool:
     """Whether lookups go through openat2 (else through the descriptor walk)."""
-    return _HAVE_OPENAT2
+    return _openat2_available()
 
 
 def set_openat2(enabled: bool) -> bool:
     """Use (or stop using) openat2 for lookups, when the kernel has it; returns the previous setting."""
     global _HAVE_OPENAT2
-    old = _HAVE_OPENAT2
+    old = _openat2_available()
     _HAVE_OPENAT2 = enabled and _probe_openat2()
     return old

@@ -273,6 +273,8 @@ class RecGroup:
 
 @dataclass(frozen=True, slots=True)
 class Limits:
+    """The limits of a table or memory: ``min`` and ``max`` (None: no maximum), in elements or pages."""
+
     min: int
     max: int | None = None
 
@@ -298,6 +300,8 @@ class MemoryType:
 
 @dataclass(frozen=True, slots=True)
 class GlobalType:
+    """A global's value type and mutability."""
+
     valtype: int
     mutable: bool
 
@@ -314,6 +318,8 @@ class Import:
 
 @dataclass(slots=True)
 class Export:
+    """An export: its name, the kind of what it exports and that thing's index in its index space."""
+
     name: str
     kind: str
     index: int
@@ -340,6 +346,9 @@ class ElemSegment:
 
 @dataclass(slots=True)
 class DataSegment:
+    """A data segment; an active one has its memory and its offset as a constant expression (without
+    ``end``)."""
+
     mode: str  # "active" | "passive"
     memory: int
     offset: list[Instr] | None
@@ -374,6 +383,8 @@ class FunctionBody:
 
 @dataclass(slots=True)
 class NameSection:
+    """The name section: the module's name, function names and local names by function index."""
+
     module: str | None = None
     functions: dict[int, str] = field(default_factory=dict)
     locals: dict[int, dict[int, str]] = field(default_factory=dict)
