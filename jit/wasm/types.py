@@ -407,6 +407,8 @@ class Module:
     sections: list[tuple[int, int, int]] = field(default_factory=list)
     # the process-wide canonical id of every type index (jit.wasm.subtyping.canonical_ids), once made
     canonical: list[int] | None = None
+    # whether a function body has a tail call (return_call*): found by validation, None before
+    tail_calls: bool | None = None
 
     def _imported(self, kind: str) -> list[Import]:
         return [imp for imp in self.imports if imp.kind == kind]

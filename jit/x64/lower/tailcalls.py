@@ -48,7 +48,11 @@ RSP_PLACEHOLDER = -0x7FFFFFF0
 
 
 def module_has_tail_calls(module) -> bool:
-    """Whether any function body of ``module`` contains a tail-call instruction."""
+    """Whether any function body of ``module`` contains a tail-call instruction (as validation
+    found: ``Module.tail_calls``; else a scan of every body, 40 ms for SQLite's)."""
+    known = getattr(module, "tail_calls", None)
+    if known is not None:
+        return known
     ops = itemgetter(0)
     return any(not TAIL_CALL_OPS.isdisjoint(map(ops, body.code)) for body in module.codes)
 
