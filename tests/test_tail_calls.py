@@ -489,23 +489,3 @@ def test_return_call_ref_disabled_by_features() -> None:
     for off in ("tail_call", "function_references"):
         with pytest.raises(jit.CompileError, match="unsupported proposal"):
             validate(data, features=jit.Features(**{off: False}))
-
-
-def test_validation_records_whether_a_module_has_tail_calls() -> None:
-    """``jit.wasm.types.Module.tail_calls``, found by validation, answers the compiler's module-wide
-    question (a lazy module's first compile used to scan every body for it); unvalidated, a scan."""
-    from jit.wasm import decode, validate
-    from jit.x64.lower.tailcalls import module_has_tail_calls
-
-    calls = {"return_call": "(return_call $g (i32.const 1))",
-             "return_call_indirect": "(return_call_indirect (type $t) (i32.const 1) (i32.const 0))",
-             "call": "(call $g (i32.const 1))"}
-    for name, body in calls.items():
-        data = wat(f"""(module (type $t (func (param i32) (result i32))) (table 1 funcref)
-                       (elem (i32.const 0) $g) (func $g (type $t) (local.get 0))
-                       (func (export "f") (result i32) {body}))""")
-        expected = name != "call"
-        assert validate(data).tail_calls is expected, name
-        unvalidated = decode(data)
-        assert unvalidated.tail_calls is None and module_has_tail_calls(unvalidated) is expected, name
-        assert jit.Instance(jit.Module(data)).exports["f"]() == 1, name

@@ -8,10 +8,14 @@ Scenarios (each with 1 and 2 workers; every invocation runs in a fresh instance)
 - (c) ``wasi``: a WASI command (writes its stdin to stdout) run with argv, env and stdin.
 
 Throughput: ``--calls`` invocations submitted as fast as the pool takes them (bounded queues), per
-second, median of ``--reps`` repetitions. Latency: one invocation at a time (submit -> result),
-p50/p99 over ``--latency-calls`` calls. The reference is the same pool (parent, routing, pipes) with a
-worker loop that uses the ``wasmtime`` package (``wasmtime.Module`` compiled once per worker and kept,
-a new ``Store`` + ``Instance`` per call), so the ratios compare the engines inside the same machinery.
+second, median of ``--reps`` repetitions, through two APIs: ``invoke`` (one call, one Future) and
+``map`` (the batched API: chunks of 256 calls, one Future per chunk; in (b) each window of 256 calls is
+grouped by module, one ``map`` per module; (c) has no batched form). Latency: one ``invoke`` at a
+time (submit -> result), p50/p99 over ``--latency-calls`` calls. Beside the rates, the CPU time per call
+of the parent process and of the workers (Linux /proc), which do not depend on what else the machine
+runs. The reference is the same pool (parent, routing, pipes) with a worker loop that uses the
+``wasmtime`` package (``wasmtime.Module`` compiled once per worker and kept, a new ``Store`` +
+``Instance`` per call), so the ratios compare the engines inside the same machinery.
 In-process p50 of fresh instance + call (no pool) is shown for scale.
 """
 from __future__ import annotations
@@ -55,6 +59,7 @@ def wasmtime_worker(conn: Connection, cache_dir: str, lru_size: int) -> None:
 
     import wasmtime
 
+    from ..pool.wire import pack_results, unpack_args
     from ..pool.worker import CommandResult, portable
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -93,6 +98,19 @@ def wasmtime_worker(conn: Connection, cache_dir: str, lru_size: int) -> None:
         with open(paths[1], "rb") as f1, open(paths[2], "rb") as f2:
             return CommandResult(code, f1.read(), f2.read())
 
+    def chunk(digest: str, export: str, packed: Any) -> Any:
+        values: list[Any] = []
+        errors: dict[int, BaseException] = {}
+        m = module(digest)
+        for args in unpack_args(packed):
+            try:
+                store = wasmtime.Store(engine)
+                values.append(wasmtime.Instance(store, m, []).exports(store)[export](store, *args))
+            except Exception as exc:     # noqa: BLE001
+                errors[len(values)] = portable(exc)
+                values.append(None)
+        return pack_results(values, errors)
+
     while True:
         try:
             batch = conn.recv()
@@ -110,6 +128,8 @@ def wasmtime_worker(conn: Connection, cache_dir: str, lru_size: int) -> None:
                     store = wasmtime.Store(engine)
                     inst = wasmtime.Instance(store, module(msg[2]), [])
                     value = inst.exports(store)[msg[3]](store, *msg[4])
+                elif msg[0] == "b":
+                    value = chunk(msg[2], msg[3], msg[4])
                 else:
                     value = run(msg[2], msg[3], msg[4], msg[5])
                 out.append((msg[1], True, value))
@@ -130,6 +150,17 @@ class Row:
     calls_per_s: float
     p50_us: float
     p99_us: float
+    map_calls_per_s: float | None = None     # the batched API (None: the scenario has none)
+    parent_cpu_us: float | None = None       # CPU µs per call: parent process, workers (see Rate)
+    worker_cpu_us: float | None = None
+    map_parent_cpu_us: float | None = None
+    map_worker_cpu_us: float | None = None
+
+    def model_scaling(self, batched: bool) -> float | None:
+        """2·w/(w + p): the 1 -> 2 worker scaling the CPU costs of this (1-worker) row allow."""
+        p, w = ((self.map_parent_cpu_us, self.map_worker_cpu_us) if batched
+                else (self.parent_cpu_us, self.worker_cpu_us))
+        return None if p is None or not w else 2 * w / (w + p)
 
 
 MIX_MODULES = 64
@@ -182,12 +213,78 @@ class _Workload:
         return pool.invoke(self.mix[self.order[i % len(self.order)]], "add", (i, 1))
 
 
-def _throughput(pool: Any, work: _Workload, calls: int) -> float:
-    t0 = time.perf_counter()
-    futures = [work.call(pool, i) for i in range(calls)]
-    for f in futures:
-        f.result()
-    return calls / (time.perf_counter() - t0)
+    def batch(self, pool: Any, start: int, n: int, chunksize: int = 256) -> list[Any]:
+        """Calls ``start..start+n`` through ``Pool.map`` ((b): grouped by module per window of
+        ``chunksize`` calls); their results."""
+        if self.scenario == "one":
+            return list(pool.map(self.add, "add", ((i & 0xFFFF, 1) for i in range(start, start + n)),
+                                 chunksize=chunksize))
+        iters = []                      # every window submitted before any result is awaited
+        for w in range(start, start + n, chunksize):
+            groups: dict[bytes, list[tuple[int, int]]] = {}
+            for i in range(w, min(w + chunksize, start + n)):
+                if self.rng.random() < self.fresh:
+                    self.salt += 1
+                    module = fresh_module(self.salt)
+                else:
+                    module = self.mix[self.order[i % len(self.order)]]
+                groups.setdefault(module, []).append((i, 1))
+            iters += [pool.map(m, "add", args, chunksize=chunksize) for m, args in groups.items()]
+        return [r for it in iters for r in it]
+
+
+@dataclass
+class Rate:
+    """One throughput run: calls/s, and the CPU µs per call of the parent process and of the workers
+    (the load-independent model of the brief: with parent cost p and worker cost w per call, n workers
+    on n cores reach n·w/(w + p) times one worker's throughput when the parent shares the cores)."""
+
+    calls_per_s: float
+    parent_cpu_us: float
+    worker_cpu_us: float | None
+
+
+def _cpu_seconds(pids: list[int]) -> float | None:
+    """CPU seconds of processes ``pids`` (Linux /proc/PID/schedstat, ns; None elsewhere)."""
+    total = 0
+    try:
+        for pid in pids:
+            with open(f"/proc/{pid}/schedstat") as f:
+                total += int(f.read().split()[0])
+    except (OSError, IndexError, ValueError):
+        return None
+    return total / 1e9
+
+
+def _measured(pool: Any, calls: int, body: Callable[[], Any]) -> Rate:
+    pids = pool.worker_pids()
+    w0, t0, c0 = _cpu_seconds(pids), time.process_time(), time.perf_counter()
+    body()
+    elapsed = time.perf_counter() - c0
+    t1, w1 = time.process_time(), _cpu_seconds(pids)
+    parent = (t1 - t0) / calls * 1e6
+    worker = None if w0 is None or w1 is None or pool.worker_pids() != pids else (w1 - w0) / calls * 1e6
+    return Rate(calls / elapsed, parent, worker)
+
+
+def _throughput(pool: Any, work: _Workload, calls: int) -> Rate:
+    def body() -> None:
+        futures = [work.call(pool, i) for i in range(calls)]
+        for f in futures:
+            f.result()
+
+    return _measured(pool, calls, body)
+
+
+def _map_throughput(pool: Any, work: _Workload, calls: int) -> Rate:
+    return _measured(pool, calls, lambda: work.batch(pool, 0, calls))
+
+
+def _median_rate(rates: list[Rate]) -> Rate:
+    workers = [r.worker_cpu_us for r in rates if r.worker_cpu_us is not None]
+    return Rate(statistics.median(r.calls_per_s for r in rates),
+                statistics.median(r.parent_cpu_us for r in rates),
+                statistics.median(workers) if workers else None)
 
 
 def _latency(pool: Any, work: _Workload, calls: int) -> tuple[float, float]:
@@ -231,13 +328,24 @@ def run(calls: int, latency_calls: int, reps: int, fresh: float, engines: list[s
                 loads = {e: _Workload(scenario, fresh, echo) for e in engines}
                 for e in engines:                         # warm up: workers started, modules loaded
                     _throughput(pools[e], loads[e], max(200, calls // 10))
-                tput: dict[str, list[float]] = {e: [] for e in engines}
+                batched = scenario != "wasi"
+                if batched:
+                    for e in engines:
+                        _map_throughput(pools[e], loads[e], max(200, calls // 10))
+                tput: dict[str, list[Rate]] = {e: [] for e in engines}
+                mput: dict[str, list[Rate]] = {e: [] for e in engines}
                 for _ in range(reps):
                     for e in engines:
                         tput[e].append(_throughput(pools[e], loads[e], calls))
+                        if batched:
+                            mput[e].append(_map_throughput(pools[e], loads[e], calls))
                 for e in engines:
                     p50, p99 = _latency(pools[e], loads[e], latency_calls)
-                    rows.append(Row(e, scenario, workers, statistics.median(tput[e]), p50, p99))
+                    t = _median_rate(tput[e])
+                    m = _median_rate(mput[e]) if batched else None
+                    rows.append(Row(e, scenario, workers, t.calls_per_s, p50, p99,
+                                    m.calls_per_s if m else None, t.parent_cpu_us, t.worker_cpu_us,
+                                    m.parent_cpu_us if m else None, m.worker_cpu_us if m else None))
                     advance(f"{scenario} x{workers} {e}")
             finally:
                 for p in pools.values():
@@ -252,11 +360,13 @@ def plot(rows: list[Row], path: str) -> None:
     scenarios = sorted({r.scenario for r in rows}, key=SCENARIOS.index)
     fig, axes = plt.subplots(1, len(scenarios), figsize=(4.2 * len(scenarios), 4), squeeze=False)
     for ax, scenario in zip(axes[0], scenarios, strict=True):
-        for engine, style in (("wxjit", "o-"), ("wasmtime", "s--")):
-            pts = sorted((r.workers, r.calls_per_s) for r in rows
-                         if r.engine == engine and r.scenario == scenario)
-            if pts:
-                ax.plot([p[0] for p in pts], [p[1] for p in pts], style, label=engine)
+        for engine, color in (("wxjit", "tab:blue"), ("wasmtime", "tab:orange")):
+            for api, style in (("invoke", "o-"), ("map", "s--")):
+                pts = sorted((r.workers, r.calls_per_s if api == "invoke" else r.map_calls_per_s)
+                             for r in rows if r.engine == engine and r.scenario == scenario)
+                if pts and all(p[1] is not None for p in pts):
+                    ax.plot([p[0] for p in pts], [p[1] for p in pts], style, color=color,
+                            label=f"{engine} {api}")
         ax.set_title(f"({'abc'[SCENARIOS.index(scenario)]}) {scenario}")
         ax.set_xlabel("workers")
         ax.set_xticks(list(WORKERS))
@@ -309,20 +419,49 @@ def main(args: argparse.Namespace) -> int:
     else:
         by = {(r.engine, r.scenario, r.workers): r for r in rows}
         table = []
+        notes = [f"in-process fresh instance + call (no pool): p50 {local:.1f} µs",
+                 "invoke: one call, one Future; map: Pool.map, chunks of 256 calls ((b): grouped by module);",
+                 "×1w: over the 1-worker pool's throughput; CPU p/w: parent / worker CPU µs per call;",
+                 "wt: the wasmtime-py pool in the same run; vs wt: wxjit over wasmtime-py (invoke / map)"]
+
+        def rate(v: float | None) -> str:
+            return "-" if v is None else f"{v:,.0f}"
+
+        def ratio(a: float | None, b: float | None) -> str:
+            return f"{a / b:.2f}" if a is not None and b else "-"
+
+        def cpu(p: float | None, w: float | None) -> str:
+            return "-" if p is None else f"{p:.1f}/{'-' if w is None else f'{w:.1f}'}"
+
         for r in rows:
             if r.engine != "wxjit":
                 continue
             w = by.get(("wasmtime", r.scenario, r.workers))
-            ratio = f"{r.calls_per_s / w.calls_per_s:.2f}" if w else "-"
-            table.append([f"({'abc'[SCENARIOS.index(r.scenario)]}) {r.scenario}", str(r.workers),
-                          f"{r.calls_per_s:,.0f}", f"{r.p50_us:.0f}", f"{r.p99_us:.0f}",
-                          f"{w.calls_per_s:,.0f}" if w else "-", f"{w.p50_us:.0f}" if w else "-", ratio])
+            one = by.get(("wxjit", r.scenario, WORKERS[0]))
+            name = f"({'abc'[SCENARIOS.index(r.scenario)]}) {r.scenario}"
+            table.append([name, str(r.workers),
+                          rate(r.calls_per_s), ratio(r.calls_per_s, one.calls_per_s if one else None),
+                          rate(r.map_calls_per_s),
+                          ratio(r.map_calls_per_s, one.map_calls_per_s if one else None),
+                          f"{r.p50_us:.0f}", f"{r.p99_us:.0f}", cpu(r.parent_cpu_us, r.worker_cpu_us),
+                          cpu(r.map_parent_cpu_us, r.map_worker_cpu_us),
+                          rate(w.calls_per_s) if w else "-", rate(w.map_calls_per_s) if w else "-",
+                          f"{w.p50_us:.0f}" if w else "-",
+                          (f"{ratio(r.calls_per_s, w.calls_per_s)} / "
+                           f"{ratio(r.map_calls_per_s, w.map_calls_per_s)}") if w else "-"])
+            if r.workers == 1:
+                models = [f"{api} {m:.2f}×" for api, m in (("invoke", r.model_scaling(False)),
+                                                            ("map", r.model_scaling(True))) if m]
+                if models:
+                    notes.append(f"{name}: 1 -> 2 workers allowed by the CPU costs, 2w/(w+p): "
+                                 f"{', '.join(models)}")
+        notes.append(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}; throughput: median of "
+                     f"{args.reps} runs of {args.calls} calls")
         print_table("jit.Pool: fresh instance per invocation",
-                    [("scenario", "left"), ("workers", "right"), ("wxjit calls/s", "right"),
-                     ("p50 µs", "right"), ("p99 µs", "right"), ("wasmtime calls/s", "right"),
-                     ("wt p50 µs", "right"), ("throughput ratio", "right")], table,
-                    [f"in-process fresh instance + call (no pool): p50 {local:.1f} µs",
-                     f"{os.cpu_count()} CPUs; throughput: median of {args.reps} runs of {args.calls} calls"])
+                    [("scenario", "left"), ("workers", "right"), ("invoke/s", "right"), ("×1w", "right"),
+                     ("map/s", "right"), ("×1w", "right"), ("p50 µs", "right"), ("p99 µs", "right"),
+                     ("CPU p/w invoke", "right"), ("CPU p/w map", "right"), ("wt invoke/s", "right"),
+                     ("wt map/s", "right"), ("wt p50 µs", "right"), ("vs wt", "right")], table, notes)
     if args.plot:
         plot(rows, args.plot)
         print(f"plot written to {args.plot}", file=sys.stderr)

@@ -33,11 +33,13 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import select
 import shutil
 import tempfile
 import threading
+import time
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from multiprocessing.connection import Connection, wait
 from typing import Any
@@ -45,9 +47,10 @@ from typing import Any
 from ..errors import Error
 from ..wat import is_text, wat2wasm
 from . import routing
-from .worker import CommandResult
+from .wire import pack_args, unpack_results
+from .worker import CommandResult, RemoteTag
 
-__all__ = ["CommandResult", "Pool", "QueueFull", "UnknownModule", "WorkerLost"]
+__all__ = ["CommandResult", "Pool", "QueueFull", "RemoteTag", "UnknownModule", "WorkerLost"]
 
 
 class WorkerLost(Error):
@@ -62,6 +65,37 @@ class UnknownModule(Error):
     """A module hash that was never submitted to this pool (or was forgotten)."""
 
 
+_PARK = 0.002      # s: how long a thread that does not receive waits before it looks again
+_CHUNKS_IN_FLIGHT = 2   # Pool.map chunks sent to one worker at a time: one runs, one waits in its pipe
+_PARKED_CHECK = 0.1   # s: a dispatcher that stepped aside looks again at least this often
+
+
+class _PoolFuture(Future):  # type: ignore[type-arg]
+    """A ``Future`` whose ``result``/``exception`` receive in the waiting thread (see ``Pool._lead``).
+
+    All futures of a pool share one ``Condition`` (``Future.__init__`` makes one per future: 40% of the
+    parent's CPU per call was spent there); a waiter woken for another future waits again."""
+
+    def __init__(self, pool: Pool) -> None:        # Future.__init__'s fields, with the shared condition
+        self._condition = pool._futures_condition
+        self._state = "PENDING"
+        self._result = None
+        self._exception = None
+        self._waiters: list[Any] = []
+        self._done_callbacks: list[Any] = []
+        self._pool = pool
+
+    def result(self, timeout: float | None = None) -> Any:
+        if not self.done():
+            self._pool._lead(self, timeout)
+        return super().result(0 if self.done() else timeout)
+
+    def exception(self, timeout: float | None = None) -> BaseException | None:
+        if not self.done():
+            self._pool._lead(self, timeout)
+        return super().exception(0 if self.done() else timeout)
+
+
 _PRELOAD = ["jit", "jit.cache", "jit.runtime.instance", "jit.runtime.module", "jit.wasi.command",
             "jit.pool.worker", "jit.x64.compiler"]
 
@@ -69,7 +103,7 @@ _PRELOAD = ["jit", "jit.cache", "jit.runtime.instance", "jit.runtime.module", "j
 class _Worker:
     """Parent-side state of one worker slot: the process, its pipe, its queue and what it runs."""
 
-    __slots__ = ("index", "process", "conn", "pending", "inflight", "sent", "generation")
+    __slots__ = ("index", "process", "conn", "pending", "inflight", "chunks", "sent", "generation", "eof")
 
     def __init__(self, index: int) -> None:
         self.index = index
@@ -77,8 +111,10 @@ class _Worker:
         self.conn: Connection | None = None
         self.pending: deque[tuple[Any, ...]] = deque()     # (future, message, running) not yet sent
         self.inflight: dict[int, Future[Any]] = {}
+        self.chunks: set[int] = set()                        # ids of the chunks (Pool.map) in flight
         self.sent: set[str] = set()                          # module hashes this process has
         self.generation = 0
+        self.eof = False                                     # conn reported EOF: the worker died
 
     @property
     def load(self) -> int:
@@ -112,13 +148,21 @@ class Pool:
         self._lru_size = lru_size
         self._worker_main = worker_main
         self._modules: dict[str, bytes] = {}
+        self._homes: dict[str, int] = {}                 # module hash -> its home worker
         self._digests: dict[bytes, str] = {}
         self._texts: dict[str, str] = {}                 # Wasm text -> hash of its binary
         self._lock = threading.RLock()     # reentrant: Ray may run a done-callback inside send()
         self._room = threading.Condition(self._lock)
+        self._futures_condition = threading.Condition()    # shared by the pool's futures
         self._next_id = 0
         self._outstanding = 0
         self._closed = False
+        self._stopping = False
+        self._rx = threading.Lock()        # held by the one thread that receives from the workers
+        self._wanted = 0                   # callers waiting to receive themselves
+        self._parked = False               # the dispatcher stepped aside for them
+        self._topology = 0                 # changes when a worker's pipe or process changes
+        self._poller: tuple[Any, Any, dict[int, Any]] | None = None
         self._lost = 0
         self._restarts = 0
         self._ray = backend == "ray"
@@ -193,6 +237,7 @@ class Pool:
                 if slot.conn is not None:
                     slot.conn.close()
         else:
+            self._stopping = True
             os.write(self._wake_w, b"x")
             self._dispatcher.join()
             for slot in self._slots:
@@ -236,32 +281,94 @@ class Pool:
                 self._digests[module] = digest
         return digest
 
-    def _submit(self, digest: str, msg: tuple[Any, ...]) -> Future[Any]:
-        fut: Future[Any] = Future()
-        with self._lock:
-            if self._closed:
-                raise Error("the pool is shut down")
-            self._next_id += 1
-            msg = (msg[0], self._next_id, *msg[2:])
-            while True:
-                slots = self._slots
-                i = routing.choose(digest, [s.load for s in slots], [digest in s.sent for s in slots],
-                                   self.batch, self.queue_size)
-                if i >= 0:
-                    break
-                if not self.block:
-                    raise QueueFull(f"all {len(slots)} worker queues are full ({self.queue_size} each)")
-                self._room.wait()
+    def _submit(self, digest: str, msg: tuple[Any, ...], spill: int = 0) -> Future[Any]:
+        """Queue one message (a call, or a chunk of calls) for a worker chosen by ``routing``;
+        ``spill``: the load at which the home worker counts as busy (default ``batch``)."""
+        fut: Future[Any] = Future() if self._ray else _PoolFuture(self)
+        spill = spill or self.batch
+        while True:
+            with self._lock:
                 if self._closed:
                     raise Error("the pool is shut down")
-            slot = slots[i]
-            self._outstanding += 1
-            slot.pending.append((fut, msg, False))
-            if not slot.inflight:
-                # an idle worker gets the call now; a busy one gets a batch when its results arrive
-                # (measured: 2-3x the throughput of sending every call at once, same idle latency)
-                self._pump(slot)
-        return fut
+                slots = self._slots
+                home = self._homes.get(digest)
+                if home is None:
+                    home = self._homes[digest] = routing.home(digest, len(slots))
+                slot = slots[home]
+                load = len(slot.pending) + len(slot.inflight)
+                if load >= spill:
+                    if len(slots) == 1:
+                        i = 0 if load < self.queue_size else -1
+                    else:
+                        i = routing.choose(home, [s.load for s in slots], [digest in s.sent for s in slots],
+                                           spill, self.queue_size)
+                    if i < 0:
+                        if not self.block:
+                            raise QueueFull(f"all {len(slots)} worker queues are full "
+                                            f"({self.queue_size} each)")
+                        if self._ray or not self._rx.acquire(blocking=False):
+                            self._room.wait()
+                            continue
+                        leading = True
+                    else:
+                        slot, leading = slots[i], False
+                else:
+                    leading = False
+                if not leading:
+                    self._next_id += 1
+                    self._outstanding += 1
+                    slot.pending.append((fut, (msg[0], self._next_id, *msg[2:]), False))
+                    if not slot.inflight:
+                        # an idle worker gets the call now; a busy one gets a batch when its results
+                        # arrive (measured: 2-3x the throughput of sending every call at once)
+                        self._pump(slot)
+                    return fut
+            try:                 # every queue is full: make room by receiving results ourselves
+                self._poll(_PARKED_CHECK, wake=False)
+            finally:
+                self._rx.release()
+
+    def map(self, module: bytes | str, export: str, args_iter: Iterable[Sequence[Any]], *,
+            limits: Any = None, chunksize: int = 256, timeout: float | None = None) -> Iterator[Any]:
+        """``export(*args)`` in a fresh instance for every ``args`` of ``args_iter``, like
+        ``Executor.map`` (starmap-style): all calls are submitted now, in chunks of ``chunksize`` (one
+        pipe message and one Future per chunk, arguments and results packed by ``jit.pool.wire``);
+        the returned iterator gives the results in order and raises a call's exception when its turn
+        comes (a worker lost in the middle of a chunk fails that chunk's calls with ``WorkerLost``).
+        ``timeout`` (s, from this call) bounds the wait for each result (``TimeoutError``)."""
+        if chunksize < 1:
+            raise Error(f"chunksize must be positive, got {chunksize}")
+        deadline = None if timeout is None else time.monotonic() + timeout
+        digest = self._digest(module)
+        futures: list[Future[Any]] = []
+        chunk: list[Sequence[Any]] = []
+        for args in args_iter:
+            chunk.append(args)
+            if len(chunk) == chunksize:
+                futures.append(self._submit(digest, ("b", 0, digest, export, pack_args(chunk), limits), 1))
+                chunk = []
+        if chunk:
+            futures.append(self._submit(digest, ("b", 0, digest, export, pack_args(chunk), limits), 1))
+        return self._map_results(futures, deadline)
+
+    @staticmethod
+    def _map_results(futures: list[Future[Any]], deadline: float | None) -> Iterator[Any]:
+        futures.reverse()
+        try:
+            while futures:
+                left = None if deadline is None else max(0.0, deadline - time.monotonic())
+                values, errors = unpack_results(futures[-1].result(left))
+                futures.pop()
+                if not errors:
+                    yield from values
+                    continue
+                for k, value in enumerate(values):
+                    if k in errors:
+                        raise errors[k]
+                    yield value
+        finally:
+            for f in futures:
+                f.cancel()
 
     def _pump(self, slot: _Worker) -> None:
         """Send queued calls to ``slot`` while it runs fewer than ``batch`` (lock held)."""
@@ -270,6 +377,10 @@ class Pool:
         out: list[tuple[Any, ...]] = []
         taken: list[tuple[Future[Any], tuple[Any, ...]]] = []
         while slot.pending and len(slot.inflight) < self.batch:
+            if slot.pending[0][1][0] == "b":
+                if len(slot.chunks) >= _CHUNKS_IN_FLIGHT:
+                    break
+                slot.chunks.add(slot.pending[0][1][1])
             fut, msg, running = slot.pending.popleft()
             if not running and not fut.set_running_or_notify_cancel():
                 self._outstanding -= 1
@@ -295,8 +406,10 @@ class Pool:
             # the worker is gone: these calls never ran; requeue them for its replacement
             for fut, msg in reversed(taken):
                 del slot.inflight[msg[1]]
+                slot.chunks.discard(msg[1])
                 slot.pending.appendleft((fut, msg, True))
             slot.conn = None
+            self._topology += 1
 
     # -- worker processes ------------------------------------------------------------------------
     def _start(self, slot: _Worker) -> None:
@@ -316,6 +429,8 @@ class Pool:
         proc.start()
         child.close()
         slot.process, slot.conn = proc, parent
+        slot.eof = False
+        self._topology += 1
         slot.sent = set()
         slot.generation += 1
 
@@ -333,28 +448,96 @@ class Pool:
             slot.conn.close()
 
     def _dispatch(self) -> None:
-        """Receive results and restart dead workers until shutdown."""
-        while True:
+        """Receive results and restart dead workers until shutdown, while no caller does it (a thread
+        waiting in ``result()`` receives itself: no thread hand-off on the way back, see ``_lead``)."""
+        while not self._stopping:
+            if self._wanted:
+                self._parked = True                  # a caller leads: step aside until it leaves
+                if wait([self._wake_r], _PARKED_CHECK):
+                    os.read(self._wake_r, 4096)
+                self._parked = False
+                continue
+            with self._rx:
+                if not self._wanted:
+                    self._poll(None, wake=True)
+
+    def _poll(self, timeout: float | None, wake: bool) -> None:
+        """One wait for results and deaths, and their handling (``_rx`` held). ``wake``: the wake-up
+        pipe ends the wait too (the dispatcher's). The ``select.poll`` objects are kept while the set
+        of workers stays the same (``multiprocessing.connection.wait`` builds a selector per call)."""
+        with self._lock:
+            key = (self._topology, wake)
+            if self._poller is None or self._poller[0] != key:
+                poller = select.poll()
+                fds: dict[int, tuple[bool, _Worker]] = {}
+                for slot in self._slots:
+                    if slot.conn is not None and not slot.eof:
+                        fds[slot.conn.fileno()] = (True, slot)
+                    fds[slot.process.sentinel] = (False, slot)
+                if wake:
+                    fds[self._wake_r] = (False, None)  # type: ignore[assignment]
+                for fd in fds:
+                    poller.register(fd, select.POLLIN)
+                self._poller = (key, poller, fds)
+            _, poller, fds = self._poller
+        events = poller.poll(None if timeout is None else max(0, int(timeout * 1000 + 0.999)))
+        dead = []
+        for fd, _ in events:
+            is_conn, slot = fds[fd]
+            if is_conn:
+                if slot.conn is not None and not slot.eof:
+                    self._receive(slot, slot.conn)
+            elif slot is None:
+                os.read(self._wake_r, 4096)
+            else:
+                dead.append(slot)
+        for slot in dead:
+            if not slot.process.is_alive():
+                self._replace(slot)
+
+    def _lead(self, fut: Future[Any], timeout: float | None) -> None:
+        """Wait for ``fut`` in the calling thread, receiving results itself while no other thread
+        does (the dispatcher steps aside when asked through its wake-up pipe)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._lock:
+            self._wanted += 1
+        try:
+            asked = False
+            while not fut.done():
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    return
+                if self._rx.acquire(blocking=False):
+                    try:
+                        while not fut.done() and not self._stopping:
+                            left = None if deadline is None else deadline - time.monotonic()
+                            if left is not None and left <= 0:
+                                return
+                            self._poll(left, wake=False)
+                    finally:
+                        self._rx.release()
+                    return
+                if not asked:                      # the dispatcher holds _rx: ask it to step aside
+                    asked = True
+                    os.write(self._wake_w, b"x")
+                try:                               # follow meanwhile: whoever leads may resolve fut
+                    Future.exception(fut, _PARK if left is None else min(left, _PARK))
+                except TimeoutError:
+                    pass
+        finally:
             with self._lock:
-                conns = {s.conn: s for s in self._slots if s.conn is not None}
-                sentinels = {s.process.sentinel: s for s in self._slots}
-            ready = wait([*conns, *sentinels, self._wake_r])
-            if self._wake_r in ready:
-                return
-            for obj in ready:
-                slot = conns.get(obj)  # type: ignore[call-overload]
-                if slot is not None:
-                    self._receive(slot, obj)  # type: ignore[arg-type]
-            for obj in ready:
-                slot = sentinels.get(obj)  # type: ignore[call-overload]
-                if slot is not None and not slot.process.is_alive():
-                    self._replace(slot)
+                self._wanted -= 1
+                wake = not self._wanted and self._parked and self._outstanding
+            if wake:             # calls nobody waits for are still out: the dispatcher takes over
+                os.write(self._wake_w, b"x")
 
     def _receive(self, slot: _Worker, conn: Connection) -> None:
         try:
             results = conn.recv()
         except (EOFError, OSError):
-            return              # the sentinel reports the death
+            slot.eof = True         # the sentinel reports the death
+            self._topology += 1
+            return
         self._resolve(slot, results)
 
     def _resolve(self, slot: _Worker, results: list[tuple[int, bool, Any]]) -> None:
@@ -362,6 +545,8 @@ class Pool:
         with self._lock:
             for call_id, ok, value in results:
                 fut = slot.inflight.pop(call_id, None)
+                if slot.chunks:
+                    slot.chunks.discard(call_id)
                 if fut is not None:
                     done.append((fut, ok, value))
             self._pump(slot)
@@ -385,6 +570,7 @@ class Pool:
                 return
             lost = list(slot.inflight.values())
             slot.inflight.clear()
+            slot.chunks.clear()
             self._lost += len(lost)
             self._restarts += 1
             slot.conn = None
@@ -410,9 +596,11 @@ class Pool:
         with self._lock:
             lost = list(slot.inflight.values())
             slot.inflight.clear()
+            slot.chunks.clear()
             if conn is not None:
                 conn.close()
             slot.conn = None
+            self._topology += 1
             self._lost += len(lost)
             self._restarts += 1
             if not self._closed or slot.pending:

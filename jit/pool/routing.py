@@ -9,8 +9,9 @@ def home(digest: str, workers: int) -> int:
     return int(digest[:15], 16) % workers
 
 
-def choose(digest: str, loads: Sequence[int], holders: Sequence[bool], spill: int, room: int) -> int:
-    """The worker for one invocation of ``digest``, or -1 when every queue is full.
+def choose(h: int, loads: Sequence[int], holders: Sequence[bool], spill: int, room: int) -> int:
+    """The worker for one invocation of a module whose home worker is ``h``, or -1 when every queue
+    is full.
 
     ``loads``: queued + running invocations per worker; ``holders``: which workers already have the
     module; ``spill``: the load at which the home worker counts as busy; ``room``: the queue bound.
@@ -18,7 +19,6 @@ def choose(digest: str, loads: Sequence[int], holders: Sequence[bool], spill: in
     busy either; else the least loaded worker with room (ties go to holders).
     """
     n = len(loads)
-    h = home(digest, n)
     if loads[h] < spill:
         return h
     best, best_key = -1, None

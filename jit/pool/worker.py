@@ -3,10 +3,12 @@
 Protocol (one duplex pipe per worker; every message is a list, a batch):
 
 - parent -> worker: ``("m", sha256, wasm)`` (module bytes, sent once per worker),
-  ``("i", id, sha256, export, args, limits)`` (invoke), ``("r", id, sha256, argv, env, stdin, limits)``
-  (WASI command), or ``None`` alone (exit);
-- worker -> parent: ``[(id, ok, value), ...]`` for a whole batch; ``value`` is the result, or the
-  exception the call raised (``jit.Trap`` keeps its kind and backtrace, see ``_reduce_trap``).
+  ``("i", id, sha256, export, args, limits)`` (invoke), ``("b", id, sha256, export, packed, limits)``
+  (a chunk of invocations of one export, ``Pool.map``; ``packed``: ``jit.pool.wire.pack_args``),
+  ``("r", id, sha256, argv, env, stdin, limits)`` (WASI command), or ``None`` alone (exit);
+- worker -> parent: ``[(id, ok, value), ...]`` for a whole batch; ``value`` is the result (for a chunk:
+  ``jit.pool.wire.pack_results``), or the exception the call raised (``jit.Trap`` keeps its kind and
+  backtrace, see ``_reduce_trap``; a ``jit.WasmException``'s tag becomes a ``RemoteTag``).
 
 Modules are compiled once per pool through the shared on-disk ``jit.Cache`` (compilation of one
 module is serialized across workers by a file lock) and kept loaded in a per-worker LRU.
@@ -24,7 +26,9 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
-from ..errors import Error, Trap
+from ..errors import Error, Trap, WasmException
+from ..wasm.types import valtype_name
+from .wire import pack_results, unpack_args
 
 
 @dataclass(frozen=True)
@@ -52,9 +56,58 @@ def _reduce_trap(trap: Trap) -> tuple[Any, tuple[Any, ...]]:
 copyreg.pickle(Trap, _reduce_trap)
 
 
+@dataclass(frozen=True)
+class RemoteTag:
+    """The tag of a ``jit.WasmException`` that came back from a pool worker (tags live in one process).
+
+    ``module``: the SHA-256 of the module that defines the tag (``None`` when unknown, e.g. from a WASI
+    command); ``index``: the tag's index in that module's tag index space; ``export``: a name the
+    module exports it under (or ``None``); ``params``: the payload's value types. Two exceptions of
+    the same tag of the same module have equal ``RemoteTag``s."""
+
+    module: str | None
+    index: int | None
+    export: str | None
+    params: tuple[str, ...]
+
+
+def _rebuild_wasm_exception(tag: Any, payload: tuple[Any, ...],
+                            backtrace: list[tuple[int, str | None, int | None]]) -> WasmException:
+    exc = WasmException(tag, payload)
+    exc.backtrace = backtrace
+    return exc
+
+
+def _reduce_wasm_exception(exc: WasmException) -> tuple[Any, tuple[Any, ...]]:
+    return _rebuild_wasm_exception, (exc.tag, exc.payload, exc.backtrace)
+
+
+copyreg.pickle(WasmException, _reduce_wasm_exception)
+
+
+def remote_exception(exc: WasmException, digest: str | None, instance: Any) -> WasmException:
+    """``exc`` with its ``jit.Tag`` replaced by the ``RemoteTag`` naming it in module ``digest``."""
+    if isinstance(exc.tag, RemoteTag):
+        return exc
+    tag = exc.tag
+    index = export = None
+    state = getattr(instance, "_state", None)
+    if state is not None:
+        index = next((k for k, t in enumerate(state.tags) if t == tag), None)
+        export = next((name for name, (kind, i) in state.plan.export_index.items()
+                       if kind == "tag" and i == index), None)
+    params = tuple(valtype_name(t) for t in getattr(getattr(tag, "type", None), "params", ()))
+    module = digest if index is not None else None
+    remote = WasmException(RemoteTag(module, index, export, params), exc.payload)
+    remote.backtrace = exc.backtrace
+    return remote
+
+
 def portable(exc: BaseException) -> BaseException:
     """``exc`` if it survives pickling, else a ``jit.Error`` carrying its type name and message."""
     exc.__traceback__ = None
+    if isinstance(exc, WasmException) and not isinstance(exc.tag, RemoteTag):
+        exc = remote_exception(exc, None, None)
     try:
         pickle.loads(pickle.dumps(exc))
         return exc
@@ -101,7 +154,32 @@ def invoke(modules: _Modules, digest: str, export: str, args: tuple[Any, ...], l
     from ..runtime.instance import Instance
 
     module = modules.get(digest, limits is not None and limits.fuel is not None)
-    return Instance(module, None, limits).exports[export](*args)
+    instance = Instance(module, None, limits)
+    try:
+        return instance.exports[export](*args)
+    except WasmException as exc:
+        raise remote_exception(exc, digest, instance) from None
+
+
+def invoke_chunk(modules: _Modules, digest: str, export: str, packed: Any, limits: Any) -> Any:
+    """``invoke`` for every argument tuple of a packed chunk; the packed results (an error of one call
+    goes beside the values, the others still run)."""
+    from ..runtime.instance import Instance
+
+    module = modules.get(digest, limits is not None and limits.fuel is not None)
+    values: list[Any] = []
+    errors: dict[int, BaseException] = {}
+    for args in unpack_args(packed):
+        instance = None
+        try:
+            instance = Instance(module, None, limits)
+            values.append(instance.exports[export](*args))
+        except BaseException as exc:      # noqa: BLE001 - every failure goes back to the caller
+            if isinstance(exc, WasmException):
+                exc = remote_exception(exc, digest, instance)
+            errors[len(values)] = portable(exc)
+            values.append(None)
+    return pack_results(values, errors)
 
 
 def run(modules: _Modules, digest: str, argv: list[str], env: dict[str, str], stdin: bytes,
@@ -127,6 +205,8 @@ def handle(modules: _Modules, batch: list[tuple[Any, ...]]) -> list[tuple[int, b
         try:
             if kind == "i":
                 value = invoke(modules, msg[2], msg[3], msg[4], msg[5])
+            elif kind == "b":
+                value = invoke_chunk(modules, msg[2], msg[3], msg[4], msg[5])
             else:
                 value = run(modules, msg[2], msg[3], msg[4], msg[5], msg[6])
             out.append((msg[1], True, value))

@@ -159,7 +159,6 @@ class _Context:
         self.data_count = m.data_count
         self.refs: set[int] = set()
         self.tags: list[FuncType] = []          # the type of every tag (imports first)
-        self.tail_calls = False                 # a body has a return_call* (Module.tail_calls)
 
     def check_valtype(self, t: int, pos: int | None, funcidx: int | None = None) -> None:
         """A value type's type index (if any) must exist."""
@@ -435,7 +434,6 @@ def _validate_module(m: Module, features: Features) -> None:
     for i, body in enumerate(m.codes):
         funcidx = nimported + i
         _FuncValidator(ctx, funcidx, ctx.funcs[funcidx], body).run()
-    m.tail_calls = ctx.tail_calls
 
 
 class _Frame:
@@ -838,7 +836,6 @@ class _FuncValidator:
             raise self.err("type mismatch", pos)
         self.pop_vals(callee.params, pos)
         self.unreachable()
-        self.ctx.tail_calls = True
 
     def rare(self, op: int, a, b, pos: int) -> None:
         """The instructions that are neither hot nor fixed-signature."""

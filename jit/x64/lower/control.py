@@ -90,18 +90,19 @@ class ControlLowering:
         n = len(results)
         base = len(self.stack) - n
         vals = self.stack[base:]
+        frame = self.frame
+        nparams = self.nparams
         # Values read from the parameter area are staged in their own position slots first.
-        def in_arg_area(v: Val) -> bool:
-            return v.kind == LOCAL and v.x < self.nparams and isinstance(self.mem_of(v), Mem)
-
+        staged = None
         for j, v in enumerate(vals):
-            if in_arg_area(v):
-                copy_mem(self.asm, self.frame.position_mem(base + j), self.frame.local_mems[v.x], v.ty)
+            if v.kind == LOCAL and v.x < nparams and isinstance(frame.local_locs[v.x], Mem):
+                copy_mem(self.asm, frame.position_mem(base + j), frame.local_mems[v.x], v.ty)
+                staged = (staged or set()) | {j}
         slot = 0
         for j, v in enumerate(vals):
             dst = Mem(RBP, disp=16 + 8 * slot)
-            if in_arg_area(v):
-                copy_mem(self.asm, dst, self.frame.position_mem(base + j), v.ty)
+            if staged and j in staged:
+                copy_mem(self.asm, dst, frame.position_mem(base + j), v.ty)
             else:
                 self.emit_store_val(dst, v)
             slot += 2 if v.ty == V128 else 1
