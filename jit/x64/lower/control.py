@@ -70,6 +70,19 @@ _INTERRUPT_SLOW_PATH = Template(_interrupt_slow_path, 1)
 class ControlLowering:
     """Control instructions of ``FunctionCompiler``."""
 
+    zero_flag: tuple | None = None
+    """(index of the last instruction it belongs to, code length, register, size) after an ALU
+    instruction whose ZF tells whether that register is zero; see ``flags_test_zero``."""
+
+    def flags_test_zero(self, r, size: int) -> None:
+        """Set ZF from whether ``r`` is zero: ``test r, r``, unless the previous instruction's ALU
+        operation computed ``r`` (of this size) as the last code emitted (``sub ecx, 1; jne``)."""
+        zf = self.zero_flag
+        if zf is not None and zf[1] == len(self.asm.code) and zf[0] == self.i - 1 and zf[2] is r \
+                and zf[3] == size:
+            return
+        self.asm.test(r, r, size)
+
     def emit_transfer(self, height: int, arity: int) -> None:
         """Copy the top ``arity`` values into the slots of positions height.. (branch to a label)."""
         base = len(self.stack) - arity
@@ -198,7 +211,7 @@ class ControlLowering:
             if isinstance(r, Mem):
                 a.cmp(r, 0, 32)
             else:
-                a.test(r, r, 32)
+                self.flags_test_zero(r, 32)
             self.release(cond)
             jump_if_false = Cond.E
         c = self.enter(IF, bt)
@@ -296,7 +309,7 @@ class ControlLowering:
             if isinstance(r, Mem):
                 a.cmp(r, 0, 32)
             else:
-                a.test(r, r, 32)
+                self.flags_test_zero(r, 32)
             self.release(cond)
             taken = Cond.NE
         c = self.ctrls[-1 - depth]
