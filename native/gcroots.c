@@ -273,6 +273,25 @@ void wx_gc_mark_segments(wx_gc_marks *m, const uint64_t *segments, uint64_t n) {
     drain(&k);
 }
 
+static int cmp_word(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The exceptions Python holds ExnRefs to: marked when they are on the list of escaped exceptions
+ * (found by walking the list, so an address that is no exception object is never read). Sorts words.
+ * The list is stable meanwhile: only threads inside Wasm escape exceptions, and they wait. */
+void wx_gc_mark_held_exceptions(wx_gc_marks *m, uint64_t *words, uint64_t n) {
+    if (n == 0) return;
+    qsort(words, n, sizeof *words, cmp_word);
+    marker k = {m, NULL, 0, 0};
+    for (wx_exn *e = wx_exn_retained_first(); e != NULL; e = e->next) {
+        uint64_t w = (uint64_t)e;
+        if (bsearch(&w, words, n, sizeof *words, cmp_word)) mark(&k, w);
+    }
+    drain(&k);
+}
+
 /* The exceptions in flight outside Wasm frames on every thread (unwind.c); traced under the lock that
  * keeps their owners from taking (and freeing) them meanwhile. */
 static void mark_word(uint64_t w, void *ctx) { mark(ctx, w); }

@@ -52,6 +52,7 @@ void wx_gc_mark_word_ptrs(wx_gc_marks *m, const uint64_t *ptrs, uint64_t n);
 void wx_gc_mark_tables(wx_gc_marks *m, const uint64_t *tables, uint64_t n);
 void wx_gc_mark_segments(wx_gc_marks *m, const uint64_t *segments, uint64_t n);
 void wx_gc_mark_in_flight(wx_gc_marks *m);
+void wx_gc_mark_held_exceptions(wx_gc_marks *m, uint64_t *words, uint64_t n);
 void wx_gc_sweep_heap(wx_gc_marks *m);
 int64_t wx_gc_lookup_map(uint64_t pc, int32_t *out, int max);
 #endif

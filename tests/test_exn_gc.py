@@ -349,3 +349,40 @@ def test_results_match_wasmtime() -> None:
     ours["cleanups"] = e.cleanups(1000, None)
     ours["in_frame"] = e.in_frame(8, None)[0]
     assert ours == theirs
+
+
+def test_python_made_global_and_table_keep_exceptions_alive(inst) -> None:
+    """A ``jit.Global``/``jit.Table`` of exnref made by Python, imported and written by Wasm, is a root."""
+    wat = """(module
+      (import "p" "g" (global $g (mut exnref)))
+      (import "p" "t" (table $t 2 exnref))
+      (import "m" "make" (func $make (param i32 externref) (result exnref)))
+      (func (export "store") (param i32 externref)
+        (global.set $g (call $make (local.get 0) (local.get 1)))
+        (table.set $t (i32.const 1) (call $make (i32.add (local.get 0) (i32.const 1)) (local.get 1)))))"""
+    e = inst.exports
+    g = jit.Global("exnref", None, mutable=True)
+    t = jit.Table("exnref", 2)
+    user = jit.Instance(jit.Module(wat), {"p": {"g": g, "t": t}, "m": {"make": e.make}})
+    s = Sentinel(2)
+    collect_twice()
+    base = retained_exceptions()
+    user.exports.store(40, s)
+    del user
+    pygc.collect()
+    collect_twice()
+    collect_twice()
+    assert retained_exceptions() - base == 2
+    assert e.open(g.value) == (40, s)
+    assert e.open(ExnRef(int(t._t.elements[1]))) == (41, s)     # (a Table has no element API)
+    g.value = None
+    t._set_bits(1, 0)
+    collect_twice()
+    assert retained_exceptions() == base
+
+
+def test_a_forged_exnref_is_never_read_by_the_collector() -> None:
+    """An ExnRef Python made up (not an exception's address) is ignored by collections, not read."""
+    forged = ExnRef(0x10)
+    collect_twice()
+    del forged

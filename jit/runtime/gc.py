@@ -165,9 +165,12 @@ def _collect() -> CollectStats | None:
         # makes the ExnRefs of an uncaught exception's payload before it takes the exception, so
         # each of them is either still in flight here or already held below.
         lib.wx_gc_mark_in_flight(marks)
-        held = held_addresses() + held_exnrefs()    # what Python holds handles to (GcRef, ExnRef)
-        if held:
+        held = held_addresses()            # what Python holds handles to: GcRef, then ExnRef (only
+        if held:                           # addresses of escaped exceptions are read)
             lib.wx_gc_mark_words(marks, ffi.new("uint64_t[]", held), len(held))
+        held = held_exnrefs()
+        if held:
+            lib.wx_gc_mark_held_exceptions(marks, ffi.new("uint64_t[]", held), len(held))
         cutoff = refs.epoch            # handles handed out since the previous collection stay
         refs.epoch += 1
         objects, touched = refs.objects, refs.touched
