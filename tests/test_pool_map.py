@@ -28,10 +28,19 @@ THROWS = """(module
     (throw $e (local.get 0) (f64.const 2.5))))"""
 
 
-@pytest.fixture(scope="module")
-def pool() -> Pool:
-    with Pool(workers=2) as p:
-        yield p
+@pytest.fixture(scope="module", params=["process", "ray"])
+def pool(request: pytest.FixtureRequest) -> Pool:
+    """A 2-worker pool on each backend (Ray: a local instance started here, 2 CPUs)."""
+    ray = None
+    if request.param == "ray":
+        ray = pytest.importorskip("ray", reason='the ray backend needs ray: pip install "wxjit[ray]"')
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        with Pool(workers=2, backend=request.param) as p:
+            yield p
+    finally:
+        if ray is not None:
+            ray.shutdown()
 
 
 def test_map_gives_results_in_order(pool: Pool) -> None:
