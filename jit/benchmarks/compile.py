@@ -2,7 +2,9 @@
 
 Every compile runs in a fresh child process (``python -c``), so peak RSS (``VmHWM``) is the one
 compile's, and CPU time is ``time.process_time()`` (all threads: Cranelift compiles in parallel, so
-its wall time is reported too) plus the CPU of any worker processes (``RUSAGE_CHILDREN``).
+its wall time is reported too) plus the CPU of any worker processes (``RUSAGE_CHILDREN``). What each
+engine imports runs before the clock starts (wasmtime's ``Engine`` is made before it too): with
+``PYTHONDONTWRITEBYTECODE`` an import compiles its source, which is no part of compiling Wasm.
 wxjit's time is split into decode / validate / codegen / load. Engines:
 
 - ``wxjit``: serial (``jobs=1``); ``wxjit-jN``: parallel compile with N processes (wall time);
@@ -160,6 +162,7 @@ def child(engine: str, path: str) -> dict[str, Any]:
     phases: dict[str, float] = {}
     if engine.startswith("wxjit"):
         from ..abi.limits import DEFAULT_LIMITS
+        from ..codemem import arena as _arena  # noqa: F401 - imported before the clock, like the Engine
         from ..runtime.module import LoadedCode
         from ..wasm.decoder import decode
         from ..wasm.validator import validate_module

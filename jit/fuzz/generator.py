@@ -64,6 +64,8 @@ TEST_MASKS = {I32: (1, 0x80, 0xFFFF, 0x80000000, 0xFFFFFFFF),
 COMPARES = [op for op in NUM_OPS if op.result == I32 and len(op.params) == 2 and op.params[0] == op.params[1]
             and op.name.split(".")[1] in ("eq", "ne", "lt", "gt", "le", "ge", "lt_s", "lt_u", "gt_s", "gt_u",
                                           "le_s", "le_u", "ge_s", "ge_u")]
+# i32.add, sub, mul, and, or, xor: results a branch may test through the flags they set
+FLAG_SETTING_BINOPS = (b"\x6a", b"\x6b", b"\x6c", b"\x71", b"\x72", b"\x73")
 BUDGET_EXPORT = "budget"
 BUDGET_CALLS = 48
 MEMORY_EXPORT = "mem"
@@ -555,6 +557,19 @@ class _FuncGen:
                 self.emit(b"\x71", b"\x45" * self.rng.choice((0, 1, 2)))      # i32.and, 0-2 i32.eqz
             else:
                 self.emit(b"\x83\x50", b"\x45" * self.rng.choice((0, 1)))   # i64.and, i64.eqz
+            return
+        if depth > 0 and not self.full() and self.rng.random() < 0.15:
+            # an ALU result tested right away, maybe through local.tee, under 0-1 i32.eqz: the
+            # branch reuses the flags of add/sub/and/or/xor (not imul's)
+            self.gen_expr(I32, depth - 1)
+            if self.rng.random() < 0.5:
+                self.emit(CONST[I32](self.rng.choice((1, -1, 3))))
+            else:
+                self.gen_expr(I32, depth - 1)
+            self.emit(self.rng.choice(FLAG_SETTING_BINOPS))
+            if self.rng.random() < 0.5:
+                self.emit(b"\x22" + uleb(self.any_local(I32)))
+            self.emit(b"\x45" * self.rng.choice((0, 0, 1)))
             return
         self.gen_expr(I32, depth)
 

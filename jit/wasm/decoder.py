@@ -85,7 +85,12 @@ DEFAULT_FEATURES = Features()
 # K_IDX covers every single u32 index immediate (local, global, label, function, table, type).
 (K_NONE, K_IDX, K_I32, K_MEMARG, K_END, K_BLOCK, K_ELSE, K_I64, K_F32, K_F64, K_BR_TABLE,
  K_CALL_INDIRECT, K_MEMORY, K_SELECT_T, K_REFTYPE, K_PREFIX, K_ILLEGAL, K_TRY_TABLE,
- K_UNSUPPORTED_EH, K_UNSUPPORTED) = range(20)
+ K_UNSUPPORTED_EH, K_UNSUPPORTED, K_TAIL_IDX, K_TAIL_CALL_INDIRECT) = range(22)
+# The tail calls (return_call, return_call_ref: one index; return_call_indirect: two) have kinds of
+# their own, so that the decoder notes that a module has one (``Module.tail_calls``) at no cost to
+# the other instructions.
+_TAIL_KINDS = {K_IDX: K_TAIL_IDX, K_CALL_INDIRECT: K_TAIL_CALL_INDIRECT}
+_TAIL_CALL_OPS = (0x12, 0x13, 0x15)
 
 _KIND_OF_IMM = {
     O.NONE: K_NONE, O.BLOCK: K_BLOCK, O.LABEL: K_IDX, O.BR_TABLE: K_BR_TABLE, O.FUNC: K_IDX,
@@ -124,6 +129,8 @@ class _Dialect:
                 refused[op] = key
         kinds[0x0B] = K_END
         kinds[0x05] = K_ELSE
+        for op in _TAIL_CALL_OPS:
+            kinds[op] = _TAIL_KINDS.get(kinds[op], kinds[op])
         if not features.exceptions:      # Features(exceptions=False): the EH opcodes are refused
             for op in _EH_OPS:
                 kinds[op] = K_UNSUPPORTED_EH
@@ -526,6 +533,15 @@ def decode_expr(data: bytes, pos: int, state: _BodyState | None = None) -> tuple
             pos = p
         elif k == K_UNSUPPORTED:
             raise dialect.unsupported(op, pos)
+        elif k == K_TAIL_IDX or k == K_TAIL_CALL_INDIRECT:
+            if state is not None:
+                state.tail_calls = True
+            a, p = read_unsigned(data, pos + 1, 32)
+            b = None
+            if k == K_TAIL_CALL_INDIRECT:
+                b, p = read_unsigned(data, p, 32)
+            append((op, a, b, pos))
+            pos = p
         elif op in _LEGACY_EH:
             raise _fail(f"legacy exception handling instruction '{_LEGACY_EH[op]}' is not supported "
                         "(only the Wasm 3.0 try_table/throw_ref form; see docs/exceptions.md)", pos)
@@ -538,10 +554,11 @@ class _BodyState:
     dialect the enabled proposals allow (opcode kinds), and the enabled proposals that change how
     bodies are read (multiple memories, memory64)."""
 
-    __slots__ = ("uses_data_count", "dialect", "kinds", "multi_memory", "memory64")
+    __slots__ = ("uses_data_count", "tail_calls", "dialect", "kinds", "multi_memory", "memory64")
 
     def __init__(self, features: Features | None = None) -> None:
         self.uses_data_count = False
+        self.tail_calls = False
         self.dialect = _dialect(features)
         self.kinds = self.dialect.kinds
         self.multi_memory = features is None or features.multi_memory
@@ -750,6 +767,7 @@ class _Decoder:
         if data_seen and m.datas and m.data_count is None and self.body_state.uses_data_count:
             raise _fail("data count section required", len(data))
         self._names()
+        m.tail_calls = self.body_state.tail_calls
         return m
 
     def _peek_count(self) -> int:

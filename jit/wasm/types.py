@@ -407,6 +407,8 @@ class Module:
     sections: list[tuple[int, int, int]] = field(default_factory=list)
     # the process-wide canonical id of every type index (jit.wasm.subtyping.canonical_ids), once made
     canonical: list[int] | None = None
+    # whether a function body has a tail call (set by the decoder; None: unknown, the compiler scans)
+    tail_calls: bool | None = None
 
     def _imported(self, kind: str) -> list[Import]:
         return [imp for imp in self.imports if imp.kind == kind]
@@ -483,10 +485,16 @@ class Module:
         return None
 
 
+_SHORTHAND_BLOCK_TYPES: dict[int, FuncType] = {}
+"""Block type immediate < 0 -> its (immutable) function type, made once."""
+
+
 def block_type(module: Module, a: int) -> FuncType:
     """The function type of a block/loop/if whose ``a`` immediate is ``a`` (see BLOCK_EMPTY)."""
     if a >= 0:
         return module.types[a]
-    if a == BLOCK_EMPTY:
-        return FuncType((), ())
-    return FuncType((), (block_valtype(a),))
+    ft = _SHORTHAND_BLOCK_TYPES.get(a)
+    if ft is None:
+        ft = FuncType((), ()) if a == BLOCK_EMPTY else FuncType((), (block_valtype(a),))
+        _SHORTHAND_BLOCK_TYPES[a] = ft
+    return ft

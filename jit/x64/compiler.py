@@ -130,23 +130,25 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
         self.module = mc.module
         self.func_index = func_index
         self.body = body
-        self.sig: FuncType = self.module.func_type(func_index)
+        sig: FuncType = mc.func_types[func_index]
+        self.sig = sig
+        params = sig.params
+        self.nparams = nparams = len(params)
         local_types: list[int] = []
         max_locals = mc.limits.max_locals
         for count, ty in body.locals:
-            if max_locals is not None and len(self.sig.params) + len(local_types) + count > max_locals:
+            if max_locals is not None and nparams + len(local_types) + count > max_locals:
                 raise LimitError(f"function {func_index} has more than {max_locals} locals "
                                  "(Limits.max_locals)")
             local_types.extend([ty] * count)
-        self.nparams = len(self.sig.params)
         code = body.code
-        self.num_declared = self.nparams + sum(c for c, _ in body.locals)
+        self.num_declared = nparams + len(local_types)
         # One pre-scan: `if` blocks with parameters need hidden locals, v128 anywhere widens slots,
         # and the uses of each local, weighted by loop depth, pick the pinned ones.
         wide, self.if_hidden, weight = self.prescan(code, local_types)
-        self.local_types = list(self.sig.params) + local_types
-        self.frame = Frame(self.sig.params, local_types, wide)
-        self.pins = self.choose_pinned_locals(weight)
+        self.local_types = [*params, *local_types]
+        self.frame = Frame(params, local_types, wide)
+        self.pins = self.choose_pinned_locals(weight) if weight and max(weight) >= 3 else []
         self.callee_saved = []      # (register, frame slot) saved in the prologue
         self.stack: list[Val] = []
         if self.pins:
@@ -331,6 +333,8 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
     def zero_locals(self) -> None:
         """Zero the memory homes of declared locals that live in memory. Pinned locals are zeroed in
         their registers (load_pins); hidden locals and register-save slots are written before read."""
+        if self.num_declared == self.nparams:
+            return
         pinned = {idx for idx, _ in self.pins}
         in_memory = [i for i in range(self.nparams, self.num_declared) if i not in pinned]
         mems = [self.frame.local_mems[i] for i in in_memory]
@@ -372,7 +376,12 @@ class ModuleCompiler:
         self.limits = limits
         self.asm = Assembler()
         self.layout = VMContextLayout.for_module(module)
-        nfuncs = module.num_imported_funcs + len(module.funcs)
+        # the type of every function of the index space and the number of imported ones (the
+        # module's own accessors rescan its imports on every call)
+        self.func_types: list[FuncType] = module.all_func_types()
+        self.num_imported_funcs = nimp = module.num_imported_funcs
+        self.global_types = module.all_globals()
+        nfuncs = nimp + len(module.funcs)
         self.func_labels = [self.asm.label(f"func{i}") for i in range(nfuncs)]
         self.helpers: dict[str, Label] = {}
         self.consts: dict[tuple[int, int], Label] = {}
@@ -453,7 +462,7 @@ class ModuleCompiler:
             raise LimitError(f"compiled code of {len(code)} bytes exceeds Limits.max_code_bytes = "
                              f"{self.limits.max_code_bytes}")
         order = sorted(range(len(self.pc_offsets)), key=self.pc_offsets.__getitem__)
-        func_types = [m.func_type(i) for i in range(nimp + len(m.funcs))]
+        func_types = self.func_types
         type_index = {}
         for i, t in enumerate(m.types):
             type_index.setdefault(t, i)
@@ -512,11 +521,14 @@ class _FunctionContext(ModuleCompiler):
     function of the module), the vmctx layout computed once by the owner."""
 
     def __init__(self, module, fuel: bool, limits: Limits, layout: VMContextLayout,  # noqa: B027
-                 tail_calls: bool | None = None) -> None:
+                 tail_calls: bool | None = None, func_types: list[FuncType] | None = None) -> None:
         self.module = module
         self.fuel = fuel
         self.limits = limits
         self.layout = layout
+        self.func_types = func_types if func_types is not None else module.all_func_types()
+        self.num_imported_funcs = module.num_imported_funcs
+        self.global_types = module.all_globals()
         self.asm = Assembler()
         self.func_labels = _FuncLabels()
         self.helpers = {}
@@ -548,10 +560,11 @@ class LazyCompiler:
         self.limits = limits or DEFAULT_LIMITS
         self.layout = VMContextLayout.for_module(module)
         self._tail_calls: bool | None = None
+        self.func_types: list[FuncType] = module.all_func_types()
 
     def header(self) -> tuple[CompiledModule, LazyHeader]:
         m = self.module
-        ctx = _FunctionContext(m, self.fuel, self.limits, self.layout)
+        ctx = _FunctionContext(m, self.fuel, self.limits, self.layout, func_types=self.func_types)
         a = ctx.asm
         n = len(m.funcs)
         slots, entries, pointers = 0, SLOT_SIZE * n, 2 * SLOT_SIZE * n
@@ -594,8 +607,8 @@ class LazyCompiler:
         m = self.module
         if self._tail_calls is None:         # one scan of the module, on the first compile
             self._tail_calls = module_has_tail_calls(m)
-        ctx = _FunctionContext(m, self.fuel, self.limits, self.layout, self._tail_calls)
-        fc = FunctionCompiler(ctx, index, m.codes[index - m.num_imported_funcs])
+        ctx = _FunctionContext(m, self.fuel, self.limits, self.layout, self._tail_calls, self.func_types)
+        fc = FunctionCompiler(ctx, index, m.codes[index - ctx.num_imported_funcs])
         fc.compile()
         a = ctx.asm
         end = a.offset

@@ -235,9 +235,8 @@ class Emitter:
         else:
             self.code[at:at + 4] = pack(self._wrap("patch32", value, 32), 4)
     # ------------------------------------------------------------------ labels and control flow
-    def label(self, name: str = "") -> Label:
-        """A new unbound label."""
-        return Label(name)
+    label = staticmethod(Label)
+    """``label(name="")``: a new unbound label (the ``Label`` class itself: no call in between)."""
 
     def bind(self, label: Label) -> None:
         """Bind ``label`` to the current offset and patch every jump already aimed at it."""
@@ -287,8 +286,16 @@ class Emitter:
         code = self.code
         base = len(code)
         code += template.code
+        fixups = self._fixups
         for at, size, rel_to, i, jump in template.refs:
             lbl = labels[i]
+            if lbl.offset is None and type(lbl) is Label:     # the common case of _ref, inlined
+                pending = fixups.get(lbl)
+                if pending is None:
+                    fixups[lbl] = [(base + at, size, base + rel_to)]
+                else:
+                    pending.append((base + at, size, base + rel_to))
+                continue
             if jump and lbl.offset is not None:
                 raise self._fail("splice", f"template jump to {lbl!r}, which is already bound")
             self._ref(lbl, base + at, size, base + rel_to)

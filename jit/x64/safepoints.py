@@ -10,8 +10,12 @@ Outgoing arguments are not listed: they are the callee's parameters and its own 
 """
 from __future__ import annotations
 
+from ..wasm.types import F32, F64, I32, I64, V128
 from ..wasm.types import is_traced as traced
 from .stack import SLOT
+
+_NUMBERS = frozenset((I32, I64, F32, F64, V128))
+"""Value types that are never traced."""
 
 
 class SafepointRecorder:
@@ -25,6 +29,9 @@ class SafepointRecorder:
         types = self.module.types
         cache = self.mc.__dict__.setdefault("_traced_types", {})
         self._traced = cache
+        if _NUMBERS.issuperset(self.local_types):       # the common case: no reference local at all
+            self._ref_local_words = ()
+            return
         words = []
         for i in range(self.num_declared):
             t = self.local_types[i]

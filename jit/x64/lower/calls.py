@@ -69,7 +69,7 @@ class CallLowering:
 
     @lowers("call")
     def op_call(self, f, _b) -> None:
-        ft = self.module.func_type(f)
+        ft = self.mc.func_types[f]
         self.prepare_args(ft)
         asm = self.asm
         self.save_caller_pins()
@@ -77,7 +77,7 @@ class CallLowering:
         # instance's vmctx and rsp at its own argument area. Only a direct callee of a module
         # without tail calls certainly returns like an ordinary call.
         may_tail = True
-        if f < self.module.num_imported_funcs:
+        if f < self.mc.num_imported_funcs:
             self.load_import_target(f)
             asm.call(RAX)
             self.record_pc()

@@ -70,6 +70,19 @@ _INTERRUPT_SLOW_PATH = Template(_interrupt_slow_path, 1)
 class ControlLowering:
     """Control instructions of ``FunctionCompiler``."""
 
+    zero_flag: tuple | None = None
+    """(index of the last instruction it belongs to, code length, register, size) after an ALU
+    instruction whose ZF tells whether that register is zero; see ``flags_test_zero``."""
+
+    def flags_test_zero(self, r, size: int) -> None:
+        """Set ZF from whether ``r`` is zero: ``test r, r``, unless the previous instruction's ALU
+        operation computed ``r`` (of this size) as the last code emitted (``sub ecx, 1; jne``)."""
+        zf = self.zero_flag
+        if zf is not None and zf[1] == len(self.asm.code) and zf[0] == self.i - 1 and zf[2] is r \
+                and zf[3] == size:
+            return
+        self.asm.test(r, r, size)
+
     def emit_transfer(self, height: int, arity: int) -> None:
         """Copy the top ``arity`` values into the slots of positions height.. (branch to a label)."""
         base = len(self.stack) - arity
@@ -90,18 +103,19 @@ class ControlLowering:
         n = len(results)
         base = len(self.stack) - n
         vals = self.stack[base:]
+        frame = self.frame
+        nparams = self.nparams
         # Values read from the parameter area are staged in their own position slots first.
-        def in_arg_area(v: Val) -> bool:
-            return v.kind == LOCAL and v.x < self.nparams and isinstance(self.mem_of(v), Mem)
-
+        staged = None
         for j, v in enumerate(vals):
-            if in_arg_area(v):
-                copy_mem(self.asm, self.frame.position_mem(base + j), self.frame.local_mems[v.x], v.ty)
+            if v.kind == LOCAL and v.x < nparams and isinstance(frame.local_locs[v.x], Mem):
+                copy_mem(self.asm, frame.position_mem(base + j), frame.local_mems[v.x], v.ty)
+                staged = (staged or set()) | {j}
         slot = 0
         for j, v in enumerate(vals):
             dst = Mem(RBP, disp=16 + 8 * slot)
-            if in_arg_area(v):
-                copy_mem(self.asm, dst, self.frame.position_mem(base + j), v.ty)
+            if staged and j in staged:
+                copy_mem(self.asm, dst, frame.position_mem(base + j), v.ty)
             else:
                 self.emit_store_val(dst, v)
             slot += 2 if v.ty == V128 else 1
@@ -197,7 +211,7 @@ class ControlLowering:
             if isinstance(r, Mem):
                 a.cmp(r, 0, 32)
             else:
-                a.test(r, r, 32)
+                self.flags_test_zero(r, 32)
             self.release(cond)
             jump_if_false = Cond.E
         c = self.enter(IF, bt)
@@ -295,7 +309,7 @@ class ControlLowering:
             if isinstance(r, Mem):
                 a.cmp(r, 0, 32)
             else:
-                a.test(r, r, 32)
+                self.flags_test_zero(r, 32)
             self.release(cond)
             taken = Cond.NE
         c = self.ctrls[-1 - depth]

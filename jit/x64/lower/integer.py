@@ -123,6 +123,10 @@ EXTENDS = {
 }
 
 
+# Two-operand instructions whose ZF says whether their result is zero (not imul: ZF undefined).
+_SETS_ZERO_FLAG = frozenset(("add", "sub", "and_", "or_", "xor"))
+
+
 class IntegerLowering:
     """Integer instructions of ``FunctionCompiler``."""
 
@@ -195,6 +199,8 @@ class IntegerLowering:
             getattr(self.asm, method)(dst, src, size)
         self.release(b)
         self.push_binop_result(target, dst, ty)
+        if method in _SETS_ZERO_FLAG:
+            self.zero_flag = (self.i, len(self.asm.code), dst, size)
 
     def int_shift(self, name: str) -> None:
         ty, method, fold = INT_SHIFTS[name]
@@ -407,7 +413,7 @@ class IntegerLowering:
         if isinstance(src, Mem):
             self.asm.cmp(src, 0, size_of(ty))
         else:
-            self.asm.test(src, src, size_of(ty))
+            self.flags_test_zero(src, size_of(ty))
         self.release(v)
         self.push_cond(Cond.E)
 
@@ -425,8 +431,10 @@ class IntegerLowering:
         if b.kind == CONST and b.x != 0:
             self.int_div_by_const(kind, ty, a, b.x)
             return
-        # A variable divisor (or the constant 0, which traps here at run time).
-        self.ra.evict(RAX, exclude=(RDX,))
+        # A variable divisor (or the constant 0, which traps here at run time). A dividend already in
+        # rax stays there (no round trip through another register).
+        if self.ra.owner.get(RAX) is not a:
+            self.ra.evict(RAX, exclude=(RDX,))
         self.ra.evict(RDX, exclude=(RAX,))
         divisor = self.to_reg(b, exclude=(RAX, RDX))
         if not (a.kind == REG and a.x == RAX):

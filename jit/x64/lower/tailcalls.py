@@ -48,7 +48,11 @@ RSP_PLACEHOLDER = -0x7FFFFFF0
 
 
 def module_has_tail_calls(module) -> bool:
-    """Whether any function body of ``module`` contains a tail-call instruction."""
+    """Whether any function body of ``module`` contains a tail-call instruction (the decoder noted it
+    in ``module.tail_calls``; a module made otherwise is scanned)."""
+    known = getattr(module, "tail_calls", None)
+    if known is not None:
+        return known
     ops = itemgetter(0)
     return any(not TAIL_CALL_OPS.isdisjoint(map(ops, body.code)) for body in module.codes)
 
@@ -131,11 +135,11 @@ class TailCallLowering:
 
     @lowers("return_call")
     def op_return_call(self, f, _b) -> None:
-        ft = self.module.func_type(f)
+        ft = self.mc.func_types[f]
         in_place = self.store_args_in_place(ft)
         if not in_place:
             self.prepare_args(ft)
-        if f < self.module.num_imported_funcs:
+        if f < self.mc.num_imported_funcs:
             self.load_import_target(f)
             self.emit_tail_jump(ft, RAX, in_place)
         else:

@@ -77,7 +77,7 @@ class VariableLowering:
 
     @lowers("global.get")
     def op_global_get(self, g, _b) -> None:
-        ty = self.module.global_type(g).valtype
+        ty = self.mc.global_types[g].valtype
         r = self.ra.alloc(ty)
         load_reg(self.asm, r, self.global_mem(g), ty)
         self.push_reg(r, ty)

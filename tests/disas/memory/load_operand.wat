@@ -27,7 +27,7 @@
 ;;      4: 4889e0                 mov rax, rsp
 ;;      7: 482d30000000           sub rax, 0x30
 ;;      d: 493b07                 cmp rax, qword ptr [r15]
-;;     10: 0f82ae000000           jb 0xc4
+;;     10: 0f82ab000000           jb 0xc1
 ;;     16: 4157                   push r15
 ;;     18: 4881ec28000000         sub rsp, 0x28
 ;;     1f: 48895de8               mov qword ptr [rbp - 0x18], rbx
@@ -37,48 +37,47 @@
 ;;     2e: 4531e4                 xor r12d, r12d
 ;;     31: 448b6d18               mov r13d, dword ptr [rbp + 0x18]
 ;;     35: 49837f5000             cmp qword ptr [r15 + 0x50], 0
-;;     3a: 0f8530000000           jne 0x70
+;;     3a: 0f852d000000           jne 0x6d
 ;;     40: 49837f5000             cmp qword ptr [r15 + 0x50], 0
-;;     45: 0f854f000000           jne 0x9a
+;;     45: 0f854c000000           jne 0x97
 ;;     4b: 4503241e               add r12d, dword ptr [r14 + rbx]           ; wasm@0x59 i32.load 2 0
 ;;     4f: 83c304                 add ebx, 4
 ;;     52: 4183ed01               sub r13d, 1
-;;     56: 4585ed                 test r13d, r13d
-;;     59: 75e5                   jne 0x40
-;;     5b: 44896510               mov dword ptr [rbp + 0x10], r12d
-;;     5f: 488b5de8               mov rbx, qword ptr [rbp - 0x18]
-;;     63: 4c8b65e0               mov r12, qword ptr [rbp - 0x20]
-;;     67: 4c8b6dd8               mov r13, qword ptr [rbp - 0x28]
-;;     6b: 4889ec                 mov rsp, rbp
-;;     6e: 5d                     pop rbp
-;;     6f: c3                     ret
-;;     70: 4d8d5f48               lea r11, [r15 + 0x48]
-;;     74: 4d3b5f40               cmp r11, qword ptr [r15 + 0x40]
-;;     78: 0f8454000000           je 0xd2
-;;     7e: 49c7475000000000       mov qword ptr [r15 + 0x50], 0
-;;     86: 0faef0                 mfence
-;;     89: 4d8b5f40               mov r11, qword ptr [r15 + 0x40]
-;;     8d: 49837b0800             cmp qword ptr [r11 + 8], 0
-;;     92: 0f853a000000           jne 0xd2
-;;     98: eba6                   jmp 0x40
-;;     9a: 4d8d5f48               lea r11, [r15 + 0x48]
-;;     9e: 4d3b5f40               cmp r11, qword ptr [r15 + 0x40]
-;;     a2: 0f8438000000           je 0xe0
-;;     a8: 49c7475000000000       mov qword ptr [r15 + 0x50], 0
-;;     b0: 0faef0                 mfence
-;;     b3: 4d8b5f40               mov r11, qword ptr [r15 + 0x40]
-;;     b7: 49837b0800             cmp qword ptr [r11 + 8], 0
-;;     bc: 0f851e000000           jne 0xe0
-;;     c2: eb87                   jmp 0x4b
-;;     c4: be0a000000             mov esi, 0xa
-;;     c9: 4c89ff                 mov rdi, r15
-;;     cc: ff154e020000           call qword ptr [rip + 0x24e]              ; wasm@0x53 loop -64
-;;     d2: be0b000000             mov esi, 0xb
-;;     d7: 4c89ff                 mov rdi, r15
-;;     da: ff1540020000           call qword ptr [rip + 0x240]              ; wasm@0x53 loop -64
-;;     e0: be0b000000             mov esi, 0xb
-;;     e5: 4c89ff                 mov rdi, r15
-;;     e8: ff1532020000           call qword ptr [rip + 0x232]              ; wasm@0x53 loop -64
+;;     56: 75e8                   jne 0x40
+;;     58: 44896510               mov dword ptr [rbp + 0x10], r12d
+;;     5c: 488b5de8               mov rbx, qword ptr [rbp - 0x18]
+;;     60: 4c8b65e0               mov r12, qword ptr [rbp - 0x20]
+;;     64: 4c8b6dd8               mov r13, qword ptr [rbp - 0x28]
+;;     68: 4889ec                 mov rsp, rbp
+;;     6b: 5d                     pop rbp
+;;     6c: c3                     ret
+;;     6d: 4d8d5f48               lea r11, [r15 + 0x48]
+;;     71: 4d3b5f40               cmp r11, qword ptr [r15 + 0x40]
+;;     75: 0f8454000000           je 0xcf
+;;     7b: 49c7475000000000       mov qword ptr [r15 + 0x50], 0
+;;     83: 0faef0                 mfence
+;;     86: 4d8b5f40               mov r11, qword ptr [r15 + 0x40]
+;;     8a: 49837b0800             cmp qword ptr [r11 + 8], 0
+;;     8f: 0f853a000000           jne 0xcf
+;;     95: eba9                   jmp 0x40
+;;     97: 4d8d5f48               lea r11, [r15 + 0x48]
+;;     9b: 4d3b5f40               cmp r11, qword ptr [r15 + 0x40]
+;;     9f: 0f8438000000           je 0xdd
+;;     a5: 49c7475000000000       mov qword ptr [r15 + 0x50], 0
+;;     ad: 0faef0                 mfence
+;;     b0: 4d8b5f40               mov r11, qword ptr [r15 + 0x40]
+;;     b4: 49837b0800             cmp qword ptr [r11 + 8], 0
+;;     b9: 0f851e000000           jne 0xdd
+;;     bf: eb8a                   jmp 0x4b
+;;     c1: be0a000000             mov esi, 0xa
+;;     c6: 4c89ff                 mov rdi, r15
+;;     c9: ff1551020000           call qword ptr [rip + 0x251]              ; wasm@0x53 loop -64
+;;     cf: be0b000000             mov esi, 0xb
+;;     d4: 4c89ff                 mov rdi, r15
+;;     d7: ff1543020000           call qword ptr [rip + 0x243]              ; wasm@0x53 loop -64
+;;     dd: be0b000000             mov esi, 0xb
+;;     e2: 4c89ff                 mov rdi, r15
+;;     e5: ff1535020000           call qword ptr [rip + 0x235]              ; wasm@0x53 loop -64
 ;;
 ;; func[1] (i64, i32) -> (i64):
 ;;     f0: 55                     push rbp
