@@ -12,6 +12,7 @@ from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
+import test_pool_map
 from wasm_text import needs_wat2wasm, wat
 
 import jit
@@ -247,3 +248,16 @@ def test_killed_ray_actor_fails_only_its_running_call(pool: Pool) -> None:
         spin.result(timeout=60)
     assert pool.invoke(ADD, "add", (20, 22)).result(timeout=60) == 42
     assert pool.stats["restarts"] == before["restarts"] + 1 and pool.stats["lost"] == before["lost"] + 1
+
+
+@needs_wat2wasm
+@pytest.mark.parametrize("check", ["test_map_gives_results_in_order",
+                                   "test_map_values_match_in_process_calls",
+                                   "test_map_raises_a_calls_error_at_its_turn",
+                                   "test_wasm_exception_keeps_its_tag_as_a_remote_tag",
+                                   "test_futures_work_with_wait_as_completed_callbacks_and_many_threads"])
+def test_map_checks_on_ray(pool: Pool, check: str) -> None:
+    """test_pool_map.py's checks on the Ray backend (the process backend runs them there)."""
+    if pool.backend != "ray":
+        pytest.skip("the process backend runs these in test_pool_map.py")
+    getattr(test_pool_map, check)(pool)
