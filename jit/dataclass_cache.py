@@ -40,7 +40,7 @@ class _InspectOnDemand(types.ModuleType):
         return getattr(_real_inspect(), name)
 
 
-_inspect_lock = threading.Lock()
+_inspect_lock = threading.RLock()    # re-entrant: importing inspect never waits on itself
 _inspect_stand_in = _InspectOnDemand("inspect")
 
 

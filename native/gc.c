@@ -11,6 +11,8 @@
  *   "GC heap exhausted" if it still does not fit; nothing is written before every check passed;
  * - allocation pressure collects too: once the bytes allocated process-wide since the last sweep pass
  *   max(32 MiB, the bytes that sweep kept), the next allocation from Wasm asks for a collection;
+ *   exceptions caught by reference count as allocated bytes (wx_gc_charge, unwind.c): when they pass
+ *   the trigger, the next throw site (wx_gc_collect_if_due) or GC allocation collects;
  * - helpers check null references and bounds before any write and return 0 or the trap code; the
  *   result of an allocation is written to slots[0];
  * - the descriptor table has a fixed address for the life of the process (VMCTX_GC_TYPES).
@@ -63,6 +65,8 @@ static uint64_t object_count;
 #define GC_MIN_TRIGGER ((uint64_t)32 << 20)
 static uint64_t allocated_since_gc;
 static uint64_t gc_trigger = GC_MIN_TRIGGER;
+static int collect_due;              /* escaped exceptions passed the trigger: the next throw collects */
+static uint64_t exn_kept_bytes;      /* escaped exceptions the last sweep kept (part of the live bytes) */
 
 void (*wx_gc_on_pressure)(void *vmctx, uint64_t bytes, const uint64_t *roots, uint32_t nroots);
 
@@ -84,6 +88,21 @@ static void collect_from_wasm(uint64_t ra, uint64_t fp, const uint64_t *roots, u
     tls_pending = NULL;
     tls_npending = 0;
 }
+
+void wx_gc_charge(uint64_t bytes) {
+    if (__atomic_add_fetch(&allocated_since_gc, bytes, __ATOMIC_RELAXED) > __atomic_load_n(&gc_trigger, __ATOMIC_RELAXED)) {
+        __atomic_store_n(&allocated_since_gc, 0, __ATOMIC_RELAXED);
+        __atomic_store_n(&collect_due, 1, __ATOMIC_RELAXED);
+    }
+}
+
+int wx_gc_take_due(void) { return __atomic_exchange_n(&collect_due, 0, __ATOMIC_RELAXED); }
+
+void wx_gc_collect_if_due(uint64_t ra, uint64_t fp, const uint64_t *roots, uint32_t nroots) {
+    if (__atomic_load_n(&collect_due, __ATOMIC_RELAXED) && wx_gc_take_due()) collect_from_wasm(ra, fp, roots, nroots);
+}
+
+void wx_gc_note_exn_kept(uint64_t bytes) { __atomic_store_n(&exn_kept_bytes, bytes, __ATOMIC_RELAXED); }
 
 wx_gc_type **wx_gc_types_table(void) {
     pthread_mutex_lock(&types_mutex);
@@ -275,8 +294,10 @@ uint64_t wx_gc_sweep(void) {
         } while (!__atomic_compare_exchange_n(&objects, &cur, head, 1, __ATOMIC_RELEASE, __ATOMIC_RELAXED));
     }
     __atomic_sub_fetch(&object_count, freed, __ATOMIC_RELAXED);
+    live += __atomic_load_n(&exn_kept_bytes, __ATOMIC_RELAXED);
     __atomic_store_n(&gc_trigger, live > GC_MIN_TRIGGER ? live : GC_MIN_TRIGGER, __ATOMIC_RELAXED);
     __atomic_store_n(&allocated_since_gc, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&collect_due, 0, __ATOMIC_RELAXED);
     pthread_mutex_unlock(&gc_mutex);
     return freed;
 }

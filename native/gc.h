@@ -42,6 +42,14 @@ void wx_gc_heap_release(wx_gc_heap *h);
  * the caller's frame has its stack map). roots[0..nroots) are the reference operands of the allocation
  * being made (held only by the helper while it runs): the collector must keep them. */
 extern void (*wx_gc_on_pressure)(void *vmctx, uint64_t bytes, const uint64_t *roots, uint32_t nroots);
+/* Escaped exceptions (unwind.c) count as allocated bytes; past the trigger a collection is due, run
+ * by the next throw site (wx_gc_collect_if_due: ra/fp the throw's return address and Wasm rbp, roots
+ * the exception being thrown) or GC allocation. wx_gc_take_due: whether one was due (and clears it).
+ * wx_gc_note_exn_kept: the bytes of escaped exceptions the sweep kept, part of the next trigger. */
+void wx_gc_charge(uint64_t bytes);
+int wx_gc_take_due(void);
+void wx_gc_collect_if_due(uint64_t ra, uint64_t fp, const uint64_t *roots, uint32_t nroots);
+void wx_gc_note_exn_kept(uint64_t bytes);
 void wx_gc_trace(wx_gc_object *o, void (*visit)(uint64_t *slot, void *ctx), void *ctx);
 void wx_gc_free(wx_gc_object *o);
 uint64_t wx_gc_sweep(void);

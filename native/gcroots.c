@@ -16,6 +16,11 @@
  *
  * Threads: wx_call counts the threads inside Wasm (outermost entries); jit.runtime.gc collects only
  * when the collecting thread is the only one (its own frames are then the only Wasm frames).
+ *
+ * Exception objects (unwind.c): a traced word may be an exnref (exnref locals, globals, tables, fields,
+ * payload slots are listed like the any/extern references). wx_exn_mark tells it apart (the magic in
+ * its flags) and marks it; its payload's traced slots are traced like an object's fields. Exceptions
+ * in flight on any thread (wx_gc_mark_in_flight) are roots; the sweep frees the unmarked escaped ones.
  */
 #define _GNU_SOURCE
 #include <sched.h>
@@ -26,6 +31,8 @@
 #include "gcroots.h"
 #include "runtime.h"
 #include "bulk.h"
+#include "gc.h"
+#include "unwind.h"
 
 #define WX_GC_MAX_HANDLES 65536        /* = WX_MAX_CODE_RANGES of runtime.c */
 #define HOST_TAG 2u
@@ -161,12 +168,22 @@ static void push_object(marker *k, uint64_t obj) {
     k->stack[k->n++] = obj;
 }
 
+#define EXN_ENTRY 1u            /* low bit of a mark-stack entry: an exception object, not a heap object */
+
 static void visit(uint64_t w, void *ctx) {
     marker *k = ctx;
     if (w == 0 || (w & 1)) return;                 /* null, i31 */
     if ((w & 3) == HOST_TAG) {                     /* externref handle */
         uint64_t h = w >> 2;
         if (h < k->m->n_handles) k->m->handles[h] = 1;
+        return;
+    }
+    int exn = wx_exn_mark(w);                      /* an exnref (or an exception in flight) */
+    if (exn >= 0) {
+        if (exn) {
+            k->m->exceptions++;
+            push_object(k, w | EXN_ENTRY);
+        }
         return;
     }
     const wx_gc_heap_ops *ops = atomic_load(&heap_ops);
@@ -180,7 +197,8 @@ static void drain(marker *k) {
     const wx_gc_heap_ops *ops = atomic_load(&heap_ops);
     while (k->n > 0) {
         uint64_t obj = k->stack[--k->n];
-        if (ops != NULL) ops->each_ref(obj, visit, k);
+        if (obj & EXN_ENTRY) wx_exn_each_ref(obj & ~(uint64_t)EXN_ENTRY, visit, k);
+        else if (ops != NULL) ops->each_ref(obj, visit, k);
     }
     free(k->stack);
     k->stack = NULL;
@@ -255,7 +273,42 @@ void wx_gc_mark_segments(wx_gc_marks *m, const uint64_t *segments, uint64_t n) {
     drain(&k);
 }
 
-void wx_gc_sweep_heap(void) {
+static int cmp_word(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The exceptions Python holds ExnRefs to: marked when they are on the list of escaped exceptions
+ * (found by walking the list, so an address that is no exception object is never read). Sorts words.
+ * The list is stable meanwhile: only threads inside Wasm escape exceptions, and they wait. */
+void wx_gc_mark_held_exceptions(wx_gc_marks *m, uint64_t *words, uint64_t n) {
+    if (n == 0) return;
+    qsort(words, n, sizeof *words, cmp_word);
+    marker k = {m, NULL, 0, 0};
+    for (wx_exn *e = wx_exn_retained_first(); e != NULL; e = e->next) {
+        uint64_t w = (uint64_t)e;
+        if (bsearch(&w, words, n, sizeof *words, cmp_word)) mark(&k, w);
+    }
+    drain(&k);
+}
+
+/* The exceptions in flight outside Wasm frames on every thread (unwind.c); traced under the lock that
+ * keeps their owners from taking (and freeing) them meanwhile. */
+static void mark_word(uint64_t w, void *ctx) { mark(ctx, w); }
+
+void wx_gc_mark_in_flight(wx_gc_marks *m) {
+    marker k = {m, NULL, 0, 0};
+    wx_exn_threads_lock();
+    wx_exn_in_flight(mark_word, &k);
+    drain(&k);
+    wx_exn_threads_unlock();
+}
+
+void wx_gc_sweep_heap(wx_gc_marks *m) {
+    uint64_t kept = 0;
+    uint64_t freed = wx_exn_sweep(&kept);
+    if (m != NULL) m->exceptions_freed = freed;
+    wx_gc_note_exn_kept(kept);               /* counted in the next trigger, like live objects */
     const wx_gc_heap_ops *ops = atomic_load(&heap_ops);
     if (ops != NULL) ops->sweep();
 }

@@ -22,6 +22,8 @@ typedef struct wx_gc_marks {
     uint64_t words;          /* reference words seen (statistics) */
     uint64_t frames;         /* Wasm frames walked */
     uint64_t objects;        /* heap objects marked */
+    uint64_t exceptions;     /* escaped exceptions marked */
+    uint64_t exceptions_freed;   /* escaped exceptions the sweep freed */
 } wx_gc_marks;
 
 void wx_gc_register_maps(int handle, const uint32_t *table, uint64_t code_start);
@@ -49,6 +51,8 @@ void wx_gc_mark_words(wx_gc_marks *m, const uint64_t *words, uint64_t n);
 void wx_gc_mark_word_ptrs(wx_gc_marks *m, const uint64_t *ptrs, uint64_t n);
 void wx_gc_mark_tables(wx_gc_marks *m, const uint64_t *tables, uint64_t n);
 void wx_gc_mark_segments(wx_gc_marks *m, const uint64_t *segments, uint64_t n);
-void wx_gc_sweep_heap(void);
+void wx_gc_mark_in_flight(wx_gc_marks *m);
+void wx_gc_mark_held_exceptions(wx_gc_marks *m, uint64_t *words, uint64_t n);
+void wx_gc_sweep_heap(wx_gc_marks *m);
 int64_t wx_gc_lookup_map(uint64_t pc, int32_t *out, int max);
 #endif

@@ -57,7 +57,8 @@
 #define WX_VMTABLE_SIZE 32
 #define WX_VMTAG_LIVE 8
 #define WX_VMTAG_NSLOTS 0
-#define WX_VMTAG_SIZE 16
+#define WX_VMTAG_SIZE 24
+#define WX_VMTAG_TRACED 16
 
 #define WX_TRAP_NONE 0
 #define WX_TRAP_UNREACHABLE 1

@@ -87,6 +87,7 @@ def test_bench_startup_json() -> None:
     rows = {(r["module"], r["engine"]): r for r in data["results"]}
     assert rows["hello", "wxjit"]["output"] == "hello, world\n"
     assert rows["hello", "wxjit"]["wall_s"] > 0 and rows["hello", "wxjit"]["cpu_s"] > 0
+    assert data["load_average"]["cpus"] >= 1 and data["load_average"]["before"] >= 0
     if "wasmtime" in engines:
         assert rows["hello", "wasmtime"]["output"] == "hello, world\n"
         assert set(data["ratio_vs_wasmtime"]) == {"hello"} and data["target"] == {"hello": 1.0}

@@ -3,13 +3,14 @@
 The contract between the compiler (``jit.x64.safepoints`` records the sites) and the collector
 (``native/gcroots.c`` reads the table, ``jit.runtime.gc`` drives it). A *safepoint* is a call made
 by compiled code after which a collection may have run: calls of Wasm functions (direct, through
-a table, ``call_ref``, imports and host functions) and calls of runtime helpers. It is keyed by
-its return address. At a safepoint every live reference of the ``any``/``extern`` hierarchies
-(the words the collector traces: externref handles, i31s, GC heap pointers) is in memory, in a
-word of the frame at ``rbp + 8 * w``: parameters (``w >= 2``), locals and spilled operand-stack
-positions (``w < 0``). Reference locals are never pinned to registers and every operand-stack
-entry is spilled before a call, so frame words suffice; funcref and exnref words are not listed
-(functions are not collected; exception objects have their own lifetime).
+a table, ``call_ref``, imports and host functions), calls of runtime helpers, and the calls of
+``throw``/``throw_ref`` (the runtime may collect before it unwinds). It is keyed by its return
+address. At a safepoint every live reference of the ``any``/``extern`` hierarchies and every live
+exnref (the words the collector follows: externref handles, i31s, GC heap pointers, exception
+objects) is in memory, in a word of the frame at ``rbp + 8 * w``: parameters (``w >= 2``), locals
+and spilled operand-stack positions (``w < 0``). Reference locals are never pinned to registers and
+every operand-stack entry is spilled before a call, so frame words suffice; funcref words are not
+listed (functions are not collected).
 
 The table is a packed array of little-endian u32 words, relative to one code start::
 

@@ -80,13 +80,14 @@ VMELEMSEG_SIZE = 16
 
 # --- VMTag: one exception tag (docs/exceptions.md); its address is the tag's identity ------------
 VMTAG_NSLOTS = 0          # u64: payload slots of an exception with this tag (a v128 takes two)
-VMTAG_LIVE = 8            # u64: exception objects with this tag not freed yet (caught by reference ones
-                          # are never freed: the tag then stays alive with them)
-VMTAG_SIZE = 16
+VMTAG_LIVE = 8            # u64: exception objects with this tag not freed yet (the tag's cell stays
+                          # alive while any is: caught-by-reference ones until a collection frees them)
+VMTAG_TRACED = 16         # u32*: the payload slots a collection traces (count, then slot indices) or NULL
+VMTAG_SIZE = 24
 
 # --- VMExn: an exception object (what an exnref points to; 0 is the null exnref) ---------------
 VMEXN_TAG = 0             # VMTag*
-VMEXN_FLAGS = 8           # u64: bit 0 = escaped (caught by catch_ref / catch_all_ref: kept for good)
+VMEXN_FLAGS = 8           # u64: bit 0 escaped (caught by reference: collected), bit 1 mark; 32..63 magic
 VMEXN_NEXT = 16           # VMExn*: free-list link
 VMEXN_NSLOTS = 24         # u32 slots used, u32 slots allocated
 VMEXN_PAYLOAD = 32        # u64[nslots]: the tag's parameters as slots (v128: two, low half first)

@@ -16,7 +16,9 @@ warm-up run writes the bytecode caches an installed package has, as wasmtime-py'
 SQLite (opens an in-memory database, prints its version) and the synthetic modules of ``wxjit bench
 compile`` (``--invoke f0 1 2``: one function of 10k or 100k). Engines run interleaved, ``--reps``
 times each (default 10), medians; the ratio is wxjit / wasmtime per module. ``--json`` prints the
-records. The targets (issue 14): hello world <= 1.0x wasmtime, the large modules <= 0.6x.
+records. The targets (issue 14): hello world <= 1.0x wasmtime, the large modules <= 0.6x. The
+machine's load average before and after the runs is reported with them (a loaded machine stretches
+wall times far more than CPU times).
 """
 from __future__ import annotations
 
@@ -217,8 +219,12 @@ def main(args: argparse.Namespace) -> int:
             engines.remove("wasmtime")
     notes: list[str] = []
     all_cases = cases(args.modules or None, notes)
+    load_before = os.getloadavg()[0]
     with progress(len(all_cases), "startup", stdout_is_tty() and not args.json) as advance:
         results = run(all_cases, engines, args.reps, advance)
+    load = {"cpus": os.cpu_count(), "before": load_before, "after": os.getloadavg()[0]}
+    notes.append(f"machine: {load['cpus']} CPUs, load average (1 min) {load['before']:.2f} before the runs, "
+                 f"{load['after']:.2f} after")
     both = "wxjit" in engines and "wasmtime" in engines
     vs = ratios(results) if both else {}
     vs_cpu = ratios(results, key="cpu_s") if both else {}
@@ -233,7 +239,7 @@ def main(args: argparse.Namespace) -> int:
         print(json.dumps({"results": [asdict(r) for r in results], "ratio_vs_wasmtime": vs,
                           "cpu_ratio_vs_wasmtime": vs_cpu,
                           "target": {m: TARGETS.get(m, LARGE_TARGET) for m in vs}, "meets_target": verdict,
-                          "reps": args.reps, "notes": notes}, indent=1))
+                          "reps": args.reps, "load_average": load, "notes": notes}, indent=1))
         return 0
     rows = [[r.module, r.engine, f"{r.wall_s * 1e3:.0f}", f"{min(r.samples) * 1e3:.0f}",
              f"{r.cpu_s * 1e3:.0f}",

@@ -57,6 +57,8 @@ def wasm_bytes(path: str | os.PathLike[str], data: bytes | None = None) -> bytes
     """A module file as Wasm binary: ``.wat`` text (or any file starting with ``(``) is assembled."""
     if data is None:
         data = read_file(path)
+    if data[:4] == b"\0asm":          # a binary: no need to import the text assembler
+        return data
     from ..wat import is_text, wat2wasm
     if is_text(data):
         return wat2wasm(data)

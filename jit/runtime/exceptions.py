@@ -9,8 +9,10 @@ from a host function, or match the tag of an exception that left Wasm).
 Exceptions are native objects (``VMExn``: the tag and the payload as slots) owned by the runtime
 (native/unwind.c): one that never became an exnref value is recycled when a ``catch``/``catch_all``
 takes it or when it reaches Python; one caught by reference (``catch_ref``, ``catch_all_ref``) may be
-stored anywhere by Wasm code and is kept until the process exits (``retained_exceptions()`` counts
-them), and so is its tag's ``VMTag``. Issue 16 (GC) will collect them.
+stored anywhere by Wasm code and lives until a collection (``jit.runtime.gc``) finds nothing reaching
+it (``retained_exceptions()`` counts those not freed yet). A tag's ``VMTag`` lives while its ``Tag``
+object or any exception of the tag does (``_retained`` keeps the cells of dead tags; they are let go
+of after the collection that freed their last exception).
 """
 from __future__ import annotations
 
@@ -23,12 +25,13 @@ from ..native import ffi, lib
 from ..wasm.subtyping import canonical_functype_id
 from ..wasm.types import V128, FuncType
 from .externs import parse_valtype
-from .gc import ROOTS
+from .gc import AFTER_SWEEP, ROOTS, collect_if_due
 from .values import FROM_BITS, MASK64, TO_BITS, v128_to_bits
 
-# VMTag address -> the Tag object (weak), and the cells of dead tags some kept exception still names.
+# VMTag address -> the Tag object (weak), and the cells (with their traced-slot lists) of dead tags
+# some exception not freed yet still names.
 _by_address: dict[int, weakref.ref] = {}
-_retained: dict[int, tuple[Any, FuncType, int]] = {}
+_retained: dict[int, tuple[Any, Any, FuncType, int]] = {}
 
 
 def _slots(ft: FuncType) -> int:
@@ -43,7 +46,7 @@ class Tag:
     Made by every instance for the tags it defines (``instance.exports["e"]``) or from Python:
     ``jit.Tag(["i32", "f64"])``. Tags compare by identity (their native address)."""
 
-    __slots__ = ("type", "type_id", "_cell", "address", "__weakref__")
+    __slots__ = ("type", "type_id", "_cell", "_traced", "address", "__weakref__")
 
     def __init__(self, params: Iterable[str | int] = (), *, _type: FuncType | None = None,
                  _type_id: int | None = None) -> None:
@@ -52,18 +55,22 @@ class Tag:
             raise Error(f"a tag's type has no results, got {ft}")
         self.type = ft
         self.type_id = canonical_functype_id(ft) if _type_id is None else _type_id
+        nslots = _slots(ft)
         self._cell = ffi.new("wx_tag *")
-        self._cell.nslots = _slots(ft)
+        self._cell.nslots = nslots
+        self._traced = ffi.new("uint32_t[]", 1 + nslots)    # room for every slot (ROOTS.add_tag)
+        self._cell.traced = self._traced
         self.address = int(ffi.cast("uintptr_t", self._cell))
         _by_address[self.address] = weakref.ref(self)
-        if _type is None:          # a host tag (an instance registers its own with the module's types)
-            ROOTS.add_tag(self.address, ft.params)
+        # Every reference slot a collection follows, with concrete types counted as traced; an
+        # instance refines it with its module's types (ROOTS.add_tag) before it can throw.
+        ROOTS.add_tag(self.address, ft.params)
 
     @classmethod
     def _of_retained(cls, address: int) -> Tag:
-        cell, ft, type_id = _retained[address]
+        cell, traced, ft, type_id = _retained[address]
         t = cls.__new__(cls)
-        t.type, t.type_id, t._cell, t.address = ft, type_id, cell, address
+        t.type, t.type_id, t._cell, t._traced, t.address = ft, type_id, cell, traced, address
         _by_address[address] = weakref.ref(t)
         return t
 
@@ -78,7 +85,7 @@ class Tag:
             if _by_address.get(self.address) is not None and _by_address[self.address]() in (None, self):
                 del _by_address[self.address]
             if self._cell.live:                  # exceptions with this tag are still alive
-                _retained[self.address] = (self._cell, self.type, self.type_id)
+                _retained[self.address] = (self._cell, self._traced, self.type, self.type_id)
         except Exception:  # noqa: BLE001,S110 - interpreter shutdown
             pass
 
@@ -95,6 +102,16 @@ def tag_at(address: int) -> Tag:
             raise Error(f"no tag at {address:#x}")
         tag = Tag._of_retained(address)
     return tag
+
+
+def _release_dead_tags() -> None:
+    """After a collection: let go of the cells of dead tags whose last exceptions it freed."""
+    for address, kept in list(_retained.items()):
+        if not kept[0].live:
+            del _retained[address]
+
+
+AFTER_SWEEP.append(_release_dead_tags)
 
 
 def payload_values(ft: FuncType, slots: Any) -> tuple:
@@ -117,13 +134,13 @@ def exception_from_native(exn: Any) -> WasmException:
 
 def take_uncaught() -> WasmException:
     """The exception that just left a call on this thread (rc "uncaught exception")."""
-    exn = lib.wx_exn_take_uncaught()
+    exn = lib.wx_exn_peek_uncaught()       # still a root of collections while its payload is read
     if exn == ffi.NULL:
         return WasmException(None, ())
     try:
         return exception_from_native(exn)
     finally:
-        lib.wx_exn_release(exn)
+        lib.wx_exn_release(lib.wx_exn_take_uncaught())
 
 
 def throw_from_host(exc: WasmException) -> None:
@@ -144,6 +161,7 @@ def throw_from_host(exc: WasmException) -> None:
                 bits.append(TO_BITS[t](v))
             except KeyError:
                 raise Error(f"values of type {t:#x} cannot cross the Python boundary yet") from None
+    collect_if_due()            # exceptions caught by reference passed the pressure trigger
     exn = lib.wx_exn_new(tag._cell, len(bits))
     for i, b in enumerate(bits):
         exn.payload[i] = b
@@ -151,7 +169,7 @@ def throw_from_host(exc: WasmException) -> None:
 
 
 def retained_exceptions() -> int:
-    """Exceptions that were caught by reference and are kept until the process exits."""
+    """Exceptions that were caught by reference and that no collection has freed yet."""
     return int(lib.wx_exn_retained())
 
 

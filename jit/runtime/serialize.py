@@ -66,8 +66,9 @@ MAGIC = b"WXJITCW\x00"
 # 3: exception handling (tags, CompiledModule.eh_table); 4: packed uint32 arrays; 5: address types;
 # 6: Wasm 3.0 types (struct/array types, rec groups, subtypes, table initialisers); 7: keyed BLAKE3
 # MAC, the machine code raw after the metadata (not inside the marshal payload); 8: stack maps
-# (CompiledModule.stack_maps, jit.abi.stackmaps)
-FORMAT_VERSION = 8
+# (CompiledModule.stack_maps, jit.abi.stackmaps); 9: stack maps list exnref words and throw sites
+# (exceptions caught by reference are collected: an older file's maps would let them be freed in use)
+FORMAT_VERSION = 9
 _HEAD = struct.Struct("<8sIIQ")          # magic, version, header length, payload length
 MAC_SIZE = 32                            # keyed BLAKE3 of everything before it, at the end of the file
 _META_LEN = struct.Struct("<Q")          # at the start of the payload: the metadata's length

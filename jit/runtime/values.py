@@ -11,6 +11,8 @@ tables are keyed by the binary value type code.
 from __future__ import annotations
 
 import struct
+import threading
+from collections import Counter
 from collections.abc import Callable
 
 from ..errors import Error
@@ -187,14 +189,39 @@ class _FuncRefs:
 FUNCREFS = _FuncRefs()
 
 
+_exn_held: Counter[int] = Counter()
+_exn_held_lock = threading.RLock()      # re-entrant: a __del__ may run inside it
+
+
+def held_exnrefs() -> list[int]:
+    """Addresses of the exception objects Python holds ``ExnRef``s to (roots for the collector)."""
+    with _exn_held_lock:
+        return list(_exn_held)
+
+
 class ExnRef:
     """A non-null exnref in Python: the address of a runtime exception object (one that reached Wasm
-    as a value: such objects are kept until the process exits, see docs/exceptions.md)."""
+    as a value). It keeps the exception (and what its payload references) alive while it exists,
+    like a ``GcRef`` does a heap object: collections free escaped exceptions that nothing reaches
+    (docs/exceptions.md)."""
 
     __slots__ = ("address",)
 
     def __init__(self, address: int) -> None:
         self.address = address
+        with _exn_held_lock:
+            _exn_held[address] += 1
+
+    def __del__(self) -> None:
+        address = getattr(self, "address", None)
+        if address is None:
+            return
+        with _exn_held_lock:
+            n = _exn_held[address] - 1
+            if n > 0:
+                _exn_held[address] = n
+            else:
+                _exn_held.pop(address, None)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, ExnRef) and other.address == self.address

@@ -148,6 +148,20 @@ def is_traced(t: int, types: list | tuple = ()) -> bool:
     return HEAP_TOP.get(h) in TRACED_TOPS
 
 
+def is_collected(t: int, types: list | tuple = ()) -> bool:
+    """Whether values of type ``t`` are words a collection follows (docs/gc.md): the traced ones
+    (:func:`is_traced`) and exnrefs (exception objects caught by reference, docs/exceptions.md)."""
+    if is_traced(t, types):
+        return True
+    top = HEAP_TOP.get(t)
+    if top is not None:
+        return top == EXNREF
+    if not t & REF_TYPE:
+        return False
+    h = ref_heap(t)
+    return not h & HEAP_INDEX and HEAP_TOP.get(h) == EXNREF
+
+
 def ref_top(t: int) -> int:
     """The abstract top heap type (func, extern, exn or any) of an *abstract* reference type ``t``;
     concrete types need the module's types (:func:`jit.wasm.subtyping.TypeContext.top`)."""

@@ -736,8 +736,7 @@ class _FuncValidator:
                 ctrls.pop()
                 self.reset_locals(frame)
                 stack.extend(frame.end)
-                if ctrls:
-                    height = ctrls[-1].height
+                height = ctrls[-1].height if ctrls else 0
             elif op == ELSE:
                 frame = ctrls[-1]
                 if frame.op != IF:
@@ -782,7 +781,7 @@ class _FuncValidator:
                 stack.extend(ft.results)
             else:
                 self.rare(op, a, b, pos)
-            height = ctrls[-1].height if ctrls else 0
+                height = ctrls[-1].height if ctrls else 0     # try_table opens a frame
 
     def results_match(self, ts1: tuple[int, ...], ts2: tuple[int, ...]) -> bool:
         val_sub = self.tc.val_sub

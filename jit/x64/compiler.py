@@ -24,6 +24,8 @@ import gc
 from array import array
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import islice
+from operator import gt
 
 from ..abi import vmctx as V
 from ..abi.compiled import CompiledModule
@@ -98,6 +100,9 @@ M64 = 0xFFFFFFFFFFFFFFFF
 PROPOSAL_KEY_BY_NAME = {p.name: p.key for p in PROPOSALS}
 SIMD_PREFIX_KEY = 0xFD000         # opcode keys of the 0xFD (v128) instructions start here
 DEPTH_WEIGHT = (1, 8, 64, 512)    # weight of a local's use at loop depth 0, 1, 2, 3 and more
+PRESCAN_BELOW = max(OP_LOCAL_GET, OP_LOCAL_SET, OP_LOCAL_TEE, OP_END, OP_LOOP, OP_BLOCK, OP_IF, OP_TRY_TABLE,
+                    OP_THROW) + 1
+"""Every single-byte opcode the pre-scan looks at is below this (the others cost one compare there)."""
 
 
 def _prologue(a: Assembler, overflow: Label) -> tuple[int, int]:
@@ -191,8 +196,12 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
         depth = 0
         scale = 1
         local_get, local_set, local_tee = OP_LOCAL_GET, OP_LOCAL_SET, OP_LOCAL_TEE
+        below = PRESCAN_BELOW
         for i, (op, a, b, _pos) in enumerate(code):
-            if op == local_get or op == local_set or op == local_tee:
+            if op >= below:
+                if op >= SIMD_PREFIX_KEY:
+                    wide = True
+            elif op == local_get or op == local_set or op == local_tee:
                 if a < n:
                     weight[a] += scale
             elif op == OP_END:
@@ -216,8 +225,6 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
                     local_types.extend(module.types[a].params)
                 elif a == BLOCK_V128:
                     wide = True
-            elif op >= SIMD_PREFIX_KEY:
-                wide = True
             elif op == OP_TRY_TABLE:
                 push_loop(0)
                 wide = wide or a == BLOCK_V128 or _v128_payload(module, op, a, b)
@@ -461,7 +468,10 @@ class ModuleCompiler:
         if self.limits.max_code_bytes is not None and len(code) > self.limits.max_code_bytes:
             raise LimitError(f"compiled code of {len(code)} bytes exceeds Limits.max_code_bytes = "
                              f"{self.limits.max_code_bytes}")
-        order = sorted(range(len(self.pc_offsets)), key=self.pc_offsets.__getitem__)
+        pc_offsets, pc_wasm = self.pc_offsets, self.pc_wasm
+        if any(map(gt, pc_offsets, islice(pc_offsets, 1, None))):     # not in code order already
+            order = sorted(range(len(pc_offsets)), key=pc_offsets.__getitem__)
+            pc_offsets, pc_wasm = [pc_offsets[i] for i in order], [pc_wasm[i] for i in order]
         func_types = self.func_types
         type_index = {}
         for i, t in enumerate(m.types):
@@ -472,8 +482,8 @@ class ModuleCompiler:
             func_ends=func_ends,
             host_stub_offsets=host_stubs,
             relocations=relocations,
-            pc_offsets=[self.pc_offsets[i] for i in order],
-            pc_wasm=[self.pc_wasm[i] for i in order],
+            pc_offsets=list(pc_offsets),
+            pc_wasm=list(pc_wasm),
             types=list(m.types),
             func_types=[type_index[t] for t in func_types],
             layout=self.layout,

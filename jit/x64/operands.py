@@ -70,13 +70,16 @@ class Cond(IntEnum):
 
     def negate(self) -> Cond:
         """The opposite condition (flips the low bit): E <-> NE, L <-> GE, ..."""
-        return Cond(self.value ^ 1)
+        return COND_NEGATED[self]
 
     @property
     def mnemonic(self) -> str:
         """Lower-case suffix as assemblers spell it: ``"e"``, ``"ne"``, ``"ae"``."""
         return self.name.lower()
 
+
+COND_NEGATED: tuple[Cond, ...] = tuple(Cond(c ^ 1) for c in range(16))
+"""Condition code (an int or a ``Cond``) -> the opposite ``Cond``: a lookup instead of an enum call."""
 
 _SCALE_BITS = {1: 0, 2: 1, 4: 2, 8: 3}
 

@@ -5,13 +5,15 @@ collect (Wasm calls, host calls, runtime helpers); the return address is the key
 at a call every operand-stack entry below the arguments is a constant or in its canonical slot
 (``spill_all``), reference locals are never pinned (``choose_pinned_locals`` pins numbers only) and
 live in their memory homes, so the map is the list of those homes and slots that hold an
-``any``/``extern``-hierarchy reference (format and guarantees: ``jit.abi.stackmaps``, docs/gc.md).
+``any``/``extern``-hierarchy reference or an exnref (``jit.wasm.types.is_collected``; format and
+guarantees: ``jit.abi.stackmaps``, docs/gc.md). ``throw`` and ``throw_ref`` are safepoints too: the
+runtime may collect there before it unwinds (docs/exceptions.md).
 Outgoing arguments are not listed: they are the callee's parameters and its own maps list them.
 """
 from __future__ import annotations
 
 from ..wasm.types import F32, F64, I32, I64, V128
-from ..wasm.types import is_traced as traced
+from ..wasm.types import is_collected as traced
 from .stack import SLOT
 
 _NUMBERS = frozenset((I32, I64, F32, F64, V128))

@@ -10,6 +10,7 @@ from ...abi import vmctx as V
 from ...wasm.types import V128, FuncType, block_type
 from ..context import FLAGS, M32
 from ..encoder import Cond, Label, Mem, Template
+from ..operands import COND_NEGATED
 from ..registers import RBP, RSP, SCRATCH, VMCTX
 from ..stack import CONST, LOCAL, SLOT, Val, copy_mem, is_float, load_reg, size_of
 from . import OP_SELECT, OP_SELECT_T, lowers
@@ -93,6 +94,8 @@ class ControlLowering:
             self.emit_store_val(self.frame.position_mem(height + j), v)
 
     def needs_transfer(self, height: int, arity: int) -> bool:
+        if not arity:
+            return False
         base = len(self.stack) - arity
         return any(not (v.kind == SLOT and v.x == height + j)
                    for j, v in enumerate(self.stack[base:]))
@@ -228,7 +231,7 @@ class ControlLowering:
             return "fne"
         if cond == "fne":
             return "feq"
-        return Cond(cond).negate()
+        return COND_NEGATED[cond]
 
     def emit_jcc(self, cond, label: Label) -> None:
         a = self.asm

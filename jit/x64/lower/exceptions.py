@@ -75,6 +75,7 @@ class ExceptionLowering:
         a.mov(RDX, RSP, 64)
         a.call_rip(self.mc.helper_label("wx_throw"))
         self.record_pc()
+        self.record_safepoint()               # the runtime may collect before it unwinds
         self.set_unreachable()
 
     @lowers("throw_ref")
@@ -88,6 +89,7 @@ class ExceptionLowering:
         a.mov(RDI, VMCTX, 64)
         a.call_rip(self.mc.helper_label("wx_throw_ref"))
         self.record_pc()
+        self.record_safepoint()               # (the exception itself is that collection's root)
         self.set_unreachable()
 
     @lowers("try_table")
