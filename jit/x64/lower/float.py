@@ -40,7 +40,10 @@ class FloatLowering:
         if method.startswith(("add", "mul")) and b.kind == REG and a.kind != REG:
             a, b = b, a
         target, dst = self.binop_destination(a, b)
-        src = self.to_reg(b) if b.kind in (CONST, FLAGS) else self.operand(b)
+        if b.kind == CONST:         # from the constant pool: mulsd xmm0, [rip + c]
+            src = self.mc.const_label(b.x, 16)
+        else:
+            src = self.to_reg(b) if b.kind == FLAGS else self.operand(b)
         getattr(self.asm, method)(dst, src)
         self.release(b)
         self.push_binop_result(target, dst, ty)
