@@ -67,7 +67,8 @@ class UnknownModule(Error):
 
 _PARK = 0.002      # s: how long a thread that does not receive waits before it looks again
 _CHUNKS_IN_FLIGHT = 2   # Pool.map chunks sent to one worker at a time: one runs, one waits in its pipe
-_PARKED_CHECK = 0.1   # s: a dispatcher that stepped aside looks again at least this often
+_PARKED_CHECK = 0.001  # s: a dispatcher that stepped aside looks again this often; it takes over after a
+#                        tick with no caller receiving (callbacks nobody waits for: <= 2 ms late)
 
 
 class _PoolFuture(Future):  # type: ignore[type-arg]
@@ -161,6 +162,7 @@ class Pool:
         self._rx = threading.Lock()        # held by the one thread that receives from the workers
         self._wanted = 0                   # callers waiting to receive themselves
         self._parked = False               # the dispatcher stepped aside for them
+        self._leads = 0                    # times a caller received (the dispatcher waits for a quiet tick)
         self._topology = 0                 # changes when a worker's pipe or process changes
         self._poller: tuple[Any, Any, dict[int, Any]] | None = None
         self._lost = 0
@@ -326,6 +328,7 @@ class Pool:
             try:                 # every queue is full: make room by receiving results ourselves
                 self._poll(_PARKED_CHECK, wake=False)
             finally:
+                self._leads += 1
                 self._rx.release()
 
     def map(self, module: bytes | str, export: str, args_iter: Iterable[Sequence[Any]], *,
@@ -450,9 +453,13 @@ class Pool:
     def _dispatch(self) -> None:
         """Receive results and restart dead workers until shutdown, while no caller does it (a thread
         waiting in ``result()`` receives itself: no thread hand-off on the way back, see ``_lead``)."""
+        seen = -1
         while not self._stopping:
-            if self._wanted:
-                self._parked = True                  # a caller leads: step aside until it leaves
+            if self._wanted or self._leads != seen:
+                # a caller leads, or did during the last tick: step aside (waking this thread after
+                # every lead, to hand it back, cost a thread switch pair per result() call)
+                seen = self._leads
+                self._parked = True
                 if wait([self._wake_r], _PARKED_CHECK):
                     os.read(self._wake_r, 4096)
                 self._parked = False
@@ -527,9 +534,7 @@ class Pool:
         finally:
             with self._lock:
                 self._wanted -= 1
-                wake = not self._wanted and self._parked and self._outstanding
-            if wake:             # calls nobody waits for are still out: the dispatcher takes over
-                os.write(self._wake_w, b"x")
+                self._leads += 1
 
     def _receive(self, slot: _Worker, conn: Connection) -> None:
         try:
