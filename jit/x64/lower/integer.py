@@ -445,18 +445,16 @@ class IntegerLowering:
         asm.test(divisor, divisor, size)
         self.trap_if(Cond.E, "integer divide by zero")
         signed = kind in ("div_s", "rem_s")
-        if kind == "rem_s":
-            # x % -1 == x % 1 == 0: divide by 1 instead of -1 (INT_MIN % -1 would fault), no branch
-            asm.mov(SCRATCH, 1, 32)
-            asm.cmp(divisor, -1, size)
-            asm.cmovcc(Cond.E, divisor, SCRATCH, size)
-        elif signed:
-            # INT_MIN / -1 overflows; anything else / -1 is a negation.
+        if signed:
             normal = asm.label()
             asm.cmp(divisor, -1, size)
             asm.jcc(Cond.NE, normal)
-            asm.neg(RAX, size)
-            self.trap_if(Cond.O, "integer overflow")
+            if kind == "div_s":
+                # INT_MIN / -1 overflows; anything else / -1 is a negation.
+                asm.neg(RAX, size)
+                self.trap_if(Cond.O, "integer overflow")
+            else:
+                asm.xor(RDX, RDX, 32)
             asm.jmp(done)
             asm.bind(normal)
         if signed:
