@@ -652,10 +652,10 @@ class _FuncValidator:
                 n = len(params)
                 if n:
                     if len(stack) - n >= height and stack[-n:] == params:
-                        del stack[-n:]
-                    else:
-                        for t in reversed(params):
-                            pop(t, pos)
+                        stack[-n:] = res        # the operands replaced by the results at once
+                        continue
+                    for t in reversed(params):
+                        pop(t, pos)
                 if res:
                     stack.extend(res)
                 continue

@@ -16,11 +16,22 @@ def arg_slots(types) -> int:
     return sum(2 if t == V128 else 1 for t in types)
 
 
+_AREA_BYTES: dict[tuple[tuple[int, ...], tuple[int, ...]], int] = {}
+"""(params, results) -> arg_area_bytes, computed once per signature (every call asks)."""
+
+
 def arg_area_bytes(ft: FuncType) -> int:
     """Bytes of the argument area a caller reserves for ``ft`` (docs/abi.md): max(param slots, result
     slots) * 8, rounded up to 16. A callee relies on exactly this much at ``[rbp + 16]``."""
-    area = 8 * max(arg_slots(ft.params), arg_slots(ft.results))
-    return area + (-area % 16)
+    key = (ft.params, ft.results)
+    area = _AREA_BYTES.get(key)
+    if area is None:
+        area = 8 * max(arg_slots(ft.params), arg_slots(ft.results))
+        area += -area % 16
+        if len(_AREA_BYTES) >= 4096:
+            _AREA_BYTES.clear()
+        _AREA_BYTES[key] = area
+    return area
 
 
 class CallLowering:
