@@ -16,7 +16,7 @@ from ..context import FLAGS, M32
 from ..encoder import Cond, Mem
 from ..registers import HEAP, R8, RAX, RCX, RDI, RDX, RSI, SCRATCH, VMCTX, Gpr, Xmm
 from ..stack import CONST, LOCAL, REG, Val, fits_imm32, is_float, size_of
-from . import KEY, OP_LOCAL_SET, OP_LOCAL_TEE, lower_with_immediates, lowers
+from . import KEY, lower_with_immediates, lowers
 
 MAX_U64 = (1 << 64) - 1
 # bytes touched by each memory access instruction (its natural alignment is log2 of that)
@@ -201,12 +201,9 @@ class MemoryLowering:
         if name in FULL_WIDTH_LOADS and self.load_as_operand(ty, align, offset):
             return
         addr = self.pop()
-        pinned = self.pinned_load_target()
-        if pinned is not None:         # other lazy copies of the local take its old value first
-            self.materialize_local_refs(pinned)     # (addr, still owned, keeps its register)
         mem = self.address(addr, offset, align, nbytes)
         self.release(addr)
-        dst = self.ra.alloc(ty) if pinned is None else self.frame.local_locs[pinned]
+        dst = self.ra.alloc(ty)
         asm = self.asm
         self.record_pc()
         if ty == F32:
@@ -224,22 +221,7 @@ class MemoryLowering:
             asm.movsx(dst, mem, nbytes * 8, size_of(ty))
         else:
             asm.movzx(dst, mem, nbytes * 8, 32)
-        if pinned is None:
-            self.push_reg(dst, ty)
-        else:
-            self.finish_pinned_result(pinned, ty)
-
-    def pinned_load_target(self) -> int | None:
-        """The register-pinned local the next instruction (``local.set/tee``) stores a load's value
-        to: the load writes its register directly (``mov ebx, [r14 + rax]``, no ``mov rbx, rax``).
-        The address may read that local: it is consumed before the register is written."""
-        j = self.i + 1
-        if j >= len(self.code):
-            return None
-        op, idx = self.code[j][0], self.code[j][1]
-        if (op != OP_LOCAL_SET and op != OP_LOCAL_TEE) or isinstance(self.frame.local_locs[idx], Mem):
-            return None
-        return idx
+        self.push_reg(dst, ty)
 
     def op_store(self, name: str, align: int, offset: int) -> None:
         ty, nbytes = STORES[name]
