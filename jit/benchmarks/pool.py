@@ -371,9 +371,9 @@ def plot(rows: list[Row], path: str) -> None:
         ax.set_xlabel("workers")
         ax.set_xticks(list(WORKERS))
         ax.set_ylabel("invocations / s")
-        ax.set_ylim(bottom=0)
+        ax.set_ylim(0, ax.get_ylim()[1] * 1.35)          # room above the curves for the legend
         ax.grid(alpha=0.3)
-        ax.legend(fontsize="small")
+        ax.legend(fontsize="small", loc="upper left", ncol=2)
     fig.suptitle("jit.Pool throughput vs workers (fresh instance per invocation)")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
