@@ -11,7 +11,8 @@
  * - ours stay in front whatever installs handlers later (faulthandler, Python's signal module, a C
  *   library): every entry into compiled code and every return from a host function to compiled code
  *   queries the SIGSEGV disposition (one sigaction call) and, if another handler displaced ours, puts
- *   ours back in front with the displacing handler as the one faults outside compiled code chain to;
+ *   ours back in front with the displacing handler as the one faults outside compiled code chain to
+ *   (a displacement by SIG_DFL/SIG_IGN keeps the handler chained before: see wx_install_signal_handlers);
  * - each thread that enters compiled code gets a sigaltstack of at least 64 KiB (+ guard page), freed
  *   when the thread exits;
  * - the stack limit is set on the outermost entry to max(rsp - budget, min(thread stack bottom +
@@ -562,6 +563,11 @@ int wx_ensure_signal_handlers(void) {
     return wx_install_signal_handlers();
 }
 
+static inline int is_reset(const struct sigaction *action) {
+    return !(action->sa_flags & SA_SIGINFO) &&
+           (action->sa_handler == SIG_DFL || action->sa_handler == SIG_IGN);
+}
+
 /* Put our handlers in front (again); returns how many were (re)installed, -1 on error. Also makes
  * sure the calling thread has a big enough sigaltstack (faulthandler may have replaced ours). */
 int wx_install_signal_handlers(void) {
@@ -579,7 +585,13 @@ int wx_install_signal_handlers(void) {
             count = -1;
             break;
         }
-        wx_prev_action[i] = old;
+        /* Displaced by the default or ignore action: that is a stale snapshot being put back
+         * (faulthandler.disable() restores what it saw before any engine was loaded), not a handler.
+         * The handler we chain to stays: it may be another engine's (wasmtime resumes its own traps
+         * by editing the context) which would otherwise be lost and its next trap kill the process.
+         * Faults nobody handles still end in the default action (chain's force_default). */
+        if (!atomic_load_explicit(&handlers_installed, memory_order_relaxed) || !is_reset(&old))
+            wx_prev_action[i] = old;
         count++;
     }
     if (count >= 0) atomic_store(&handlers_installed, 1);

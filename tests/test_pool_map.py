@@ -31,8 +31,9 @@ THROWS = """(module
 @pytest.fixture(scope="module")
 def pool() -> Pool:
     """A 2-worker process pool. The Ray backend runs these checks from test_worker_pool.py
-    (test_map_checks_on_ray): Ray started in this process early in the suite was followed by a
-    segfault in test_simd.py, late in the suite it is not."""
+    (test_map_checks_on_ray), late in the suite: `ray.init` puts absl's failure signal handler in
+    front of wasmtime's in this process, after which a wasmtime trap (the reference engine of the
+    differential tests) kills the process, with or without wxjit loaded."""
     with Pool(workers=2) as p:
         yield p
 

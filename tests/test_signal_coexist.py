@@ -239,3 +239,33 @@ SPIN = """
     (loop (br_if 0 (i32.eqz (i32.load8_u (i32.const 0)))))
     (i32.load (i32.const 70000))))
 """
+
+
+def test_a_restored_default_action_keeps_another_engines_handler() -> None:
+    # faulthandler enabled first (as pytest does) saves the default action; wasmtime's handler and
+    # ours go in front of it; faulthandler.disable() then puts the default action back over everyone.
+    # Ours returns in front at the next call, and must still chain to wasmtime's handler, which
+    # resumes wasmtime's own traps: before, its next trap killed the process.
+    wasmtime = pytest.importorskip("wasmtime", reason="wasmtime (test extra) is the other engine")
+    del wasmtime
+    proc = _run("""
+        import wasmtime
+        faulthandler.enable()
+        inst = new_instance()
+        store = wasmtime.Store(wasmtime.Engine())
+        module = wasmtime.Module(store.engine, WASM)
+        host_f = wasmtime.Func(store, wasmtime.FuncType([wasmtime.ValType.i32()], []), lambda n: None)
+        other = wasmtime.Instance(store, module, [host_f])
+        def both():
+            kinds = traps(inst, n=1)
+            try:
+                other.exports(store)["oob"](store, 70000)
+            except wasmtime.Trap:
+                kinds.append("wasmtime trap")
+            return kinds
+        print(both())
+        faulthandler.disable()
+        print(both() + both())
+    """)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.splitlines() == [str([OOB, "wasmtime trap"]), str([OOB, "wasmtime trap"] * 2)]
