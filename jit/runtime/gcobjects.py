@@ -89,14 +89,40 @@ def new_heap(limit: int | None) -> Any:
 
 
 # -- Python handles --------------------------------------------------------------------------------
-_held: Counter[int] = Counter()
-_held_lock = threading.Lock()
+class HeldAddresses:
+    """How many Python handles hold each runtime object, by address: the addresses held are roots
+    for the collector. Re-entrant: a handle's ``__del__`` may run (a cyclic collection started by an
+    allocation) while the lock is held by the same thread."""
+
+    __slots__ = ("_counts", "_lock")
+
+    def __init__(self) -> None:
+        self._counts: Counter[int] = Counter()
+        self._lock = threading.RLock()
+
+    def hold(self, address: int) -> None:
+        with self._lock:
+            self._counts[address] += 1
+
+    def release(self, address: int) -> None:
+        with self._lock:
+            n = self._counts[address] - 1
+            if n > 0:
+                self._counts[address] = n
+            else:
+                self._counts.pop(address, None)
+
+    def addresses(self) -> list[int]:
+        with self._lock:
+            return list(self._counts)
+
+
+_HELD = HeldAddresses()
 
 
 def held_addresses() -> list[int]:
     """Addresses of the heap objects Python holds handles to (roots for the collector)."""
-    with _held_lock:
-        return list(_held)
+    return _HELD.addresses()
 
 
 _KIND_NAMES = {G.KIND_STRUCT: "struct", G.KIND_ARRAY: "array"}
@@ -111,19 +137,12 @@ class GcRef:
     def __init__(self, address: int) -> None:
         self._pid = os.getpid()
         self._address = address
-        with _held_lock:
-            _held[address] += 1
+        _HELD.hold(address)
 
     def __del__(self) -> None:
         address = getattr(self, "_address", None)
-        if address is None:
-            return
-        with _held_lock:
-            n = _held[address] - 1
-            if n > 0:
-                _held[address] = n
-            else:
-                _held.pop(address, None)
+        if address is not None:
+            _HELD.release(address)
 
     def _word(self) -> int:
         if self._pid != os.getpid():

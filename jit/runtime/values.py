@@ -11,13 +11,11 @@ tables are keyed by the binary value type code.
 from __future__ import annotations
 
 import struct
-import threading
-from collections import Counter
 from collections.abc import Callable
 
 from ..errors import Error
 from ..wasm.types import EXNREF, EXTERNREF, F32, F64, FUNCREF, I32, I64, valtype_name
-from .gcobjects import GcRef, I31Ref, gc_from_bits, gc_to_bits
+from .gcobjects import GcRef, HeldAddresses, I31Ref, gc_from_bits, gc_to_bits
 
 GC_VALUE_TYPES = (GcRef, I31Ref)
 
@@ -189,14 +187,12 @@ class _FuncRefs:
 FUNCREFS = _FuncRefs()
 
 
-_exn_held: Counter[int] = Counter()
-_exn_held_lock = threading.RLock()      # re-entrant: a __del__ may run inside it
+_EXN_HELD = HeldAddresses()
 
 
 def held_exnrefs() -> list[int]:
     """Addresses of the exception objects Python holds ``ExnRef``s to (roots for the collector)."""
-    with _exn_held_lock:
-        return list(_exn_held)
+    return _EXN_HELD.addresses()
 
 
 class ExnRef:
@@ -209,19 +205,12 @@ class ExnRef:
 
     def __init__(self, address: int) -> None:
         self.address = address
-        with _exn_held_lock:
-            _exn_held[address] += 1
+        _EXN_HELD.hold(address)
 
     def __del__(self) -> None:
         address = getattr(self, "address", None)
-        if address is None:
-            return
-        with _exn_held_lock:
-            n = _exn_held[address] - 1
-            if n > 0:
-                _exn_held[address] = n
-            else:
-                _exn_held.pop(address, None)
+        if address is not None:
+            _EXN_HELD.release(address)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, ExnRef) and other.address == self.address
