@@ -9,7 +9,7 @@
   while Python holds it (``held_addresses`` are roots for the collector) and can be passed back in; an
   i31 is an ``I31Ref`` (a value: its 31-bit payload). A ``GcRef`` cannot be pickled, and one used in a
   process other than the one that made it (after a fork) raises ``jit.Error``.
-- ``eval_gc_const`` evaluates the constant expressions that use GC instructions (``struct.new``,
+- ``gc_const_op`` evaluates the constant expressions that use GC instructions (``struct.new``,
   ``array.new*``, ``ref.i31``, ``any.convert_extern``...) for globals, element segments and tables.
 """
 from __future__ import annotations
@@ -231,28 +231,21 @@ GC_CONST_OPS = frozenset((*_ALLOC, 0xFB01A, 0xFB01B, 0xFB01C))
 
 
 def uses_gc(expr: list[Any]) -> bool:
-    """Whether a constant expression needs ``eval_gc_const``."""
+    """Whether a constant expression needs ``gc_const_op``."""
     return any(ins[0] in GC_CONST_OPS for ins in expr)
 
 
-def eval_gc_const(state: Any, expr: list[Any], leaf: Callable[[list[Any]], int],
-                  arith_ops: dict[int, tuple[int, Callable[[int, int], int]]]) -> int:
-    """Evaluate constant expression ``expr`` for the instance ``state`` with GC instructions in it;
-    ``leaf([instr])`` evaluates one non-GC instruction (a constant, ``ref.func``, ``global.get``);
-    ``arith_ops``: opcode -> (mask, function) of the extended constant expressions' add/sub/mul."""
+def gc_const_op(state: Any) -> Callable[[Any, list[int]], bool]:
+    """The GC instructions of constant expressions for the instance ``state``, as the ``on_stack``
+    hook of ``jit.runtime.plan.eval_const``: ``ref.i31``, the extern/any conversions and the
+    allocations work on the evaluation stack (allocations in the instance's heap); the hook returns
+    False for every other instruction."""
     wasm = state.plan.wasm
     canon = wasm.canonical
-    stack: list[int] = []
-    for ins in expr:
+
+    def on_stack(ins: Any, stack: list[int]) -> bool:
         op, a, b, pos = ins
-        if op == 0x0B:
-            break
-        arith = arith_ops.get(op)
-        if arith is not None:
-            y = stack.pop()
-            x = stack.pop()
-            stack.append(arith[1](x, y) & arith[0])
-        elif op == 0xFB01C:                       # ref.i31
+        if op == 0xFB01C:                         # ref.i31
             stack.append(((stack.pop() & 0x7FFFFFFF) << 1) | 1)
         elif op in (0xFB01A, 0xFB01B):           # any.convert_extern / extern.convert_any: the same word
             pass
@@ -285,8 +278,10 @@ def eval_gc_const(state: Any, expr: list[Any], leaf: Callable[[list[Any]], int],
                 raise Trap(TRAP_KINDS[rc], None, None, pos)
             stack.append(int(slots[0]))
         else:
-            stack.append(leaf([ins]))
-    return stack[-1] if stack else 0
+            return False
+        return True
+
+    return on_stack
 
 
 # -- typed parameters at the Python boundary ----------------------------------------------------------

@@ -51,7 +51,7 @@ from .externs import Func, Global, InstanceFunction, Memory, Table
 from .gc import ROOTS as gc_roots
 from .memory import LinearMemory
 from .module import Module
-from .plan import _CONST_ARITH, InstancePlan, canonical_type_id
+from .plan import InstancePlan, canonical_type_id
 from .plan import eval_const as _eval_const
 from .traps import trap_from_code
 from .values import FUNCREFS, MASK32, MASK64
@@ -627,9 +627,9 @@ def _setup_gc(st: InstanceState, vm: Any, limits: Limits) -> None:
 
 def eval_const(st: InstanceState, expr: list[Any]) -> int:
     """A constant expression's value for instance ``st`` (GC instructions allocate in its heap)."""
-    from .gcobjects import eval_gc_const, uses_gc
+    from .gcobjects import gc_const_op, uses_gc
     if uses_gc(expr):
-        return eval_gc_const(st, expr, lambda one: _eval_const(st, one), _CONST_ARITH)
+        return _eval_const(st, expr, gc_const_op(st))
     return _eval_const(st, expr)
 
 

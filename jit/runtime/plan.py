@@ -80,11 +80,18 @@ _CONST_ARITH: dict[int, tuple[int, Callable[[int, int], int]]] = {
 }
 
 
-def _run_const(expr: list[Any], leaf: Callable[[int, Any, int], int | None]) -> int | None:
+ConstStackOp = Callable[[Any, list[int]], bool]
+
+
+def _run_const(expr: list[Any], leaf: Callable[[int, Any, int], int | None],
+               on_stack: ConstStackOp | None = None) -> int | None:
     """Evaluate a (validated) constant expression on a stack: ``leaf(op, a, pos)`` gives the value of
-    a constant or ``global.get`` (None: not known here); add/sub/mul wrap to their width."""
+    a constant or ``global.get`` (None: not known here); add/sub/mul wrap to their width;
+    ``on_stack(instr, stack)`` runs the instructions that work on the stack themselves (the GC ones:
+    ``jit.runtime.gcobjects.gc_const_op``) and says whether it took ``instr``."""
     stack: list[int] = []
-    for op, a, _b, pos in expr:
+    for ins in expr:
+        op, a, _b, pos = ins
         if op == 0x0B:
             break
         arith = _CONST_ARITH.get(op)
@@ -92,6 +99,8 @@ def _run_const(expr: list[Any], leaf: Callable[[int, Any, int], int | None]) -> 
             y = stack.pop()
             x = stack.pop()
             stack.append(arith[1](x, y) & arith[0])
+            continue
+        if on_stack is not None and on_stack(ins, stack):
             continue
         value = leaf(op, a, pos)
         if value is None:
@@ -576,8 +585,9 @@ def _make_v128_callers(ftype: FuncType) -> tuple[Callable[[Any, Any], Any], Call
     return call, raw
 
 
-def eval_const(state: Any, expr: list[Any]) -> int:
-    """Evaluate a constant expression for one instance (``global.get`` reads its globals)."""
+def eval_const(state: Any, expr: list[Any], on_stack: ConstStackOp | None = None) -> int:
+    """Evaluate a constant expression for one instance (``global.get`` reads its globals;
+    ``on_stack``: see ``_run_const``)."""
     def leaf(op: int, a: Any, pos: int) -> int:
         if op == 0x23:
             return state.global_bits(a)
@@ -587,6 +597,6 @@ def eval_const(state: Any, expr: list[Any]) -> int:
         value = handler(state.plan.layout, a)
         return state.base + int(value) if isinstance(value, _Rel) else value
 
-    value = _run_const(expr, leaf)
+    value = _run_const(expr, leaf, on_stack)
     assert value is not None
     return value
