@@ -16,11 +16,10 @@ import argparse
 import os
 import statistics
 import tempfile
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..errors import Error
+from . import programs
 from .report import add_reference_options, print_json, print_table, progress, stdout_is_tty, wasmtime_wanted
 
 HELP = "allocation benchmark (dlmalloc, mimalloc) and -O0 programs: wxjit vs wasmtime CPU time"
@@ -62,61 +61,21 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_wxjit(data: bytes, name: str, out_path: str, native_wasi: bool) -> tuple[float, bytes]:
-    import jit
-    from jit.wasi import Wasi, WasiConfig, WasiExit
-    from jit.wasi import native as wasi_native
-
-    module = jit.Module(data, name=name, lazy=False)
+    """CPU seconds of ``_start`` and the output, the guest writing to a file (so stdout takes the
+    C path when ``native_wasi``)."""
     fd = os.open(out_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    saved = wasi_native.ENABLED
-    wasi_native.ENABLED = native_wasi
     try:
-        wasi = Wasi(WasiConfig(args=[name], stdout=fd))
-        imports = wasi.imports()
+        cpu = programs._run_wxjit(data, name, stdout=fd, native_wasi=native_wasi)[3]
     finally:
-        wasi_native.ENABLED = saved
-    try:
-        instance = jit.Instance(module, imports)
-        wasi.bind(instance)
-        start = instance.exports["_start"]
-        t0 = time.thread_time()
-        try:
-            start()
-            code = 0
-        except WasiExit as exc:
-            code = exc.code
-        elapsed = time.thread_time() - t0
-    finally:
-        wasi.close()
         os.close(fd)
-    if code:
-        raise Error(f"{name}: exit code {code} under wxjit")
     with open(out_path, "rb") as f:
-        return elapsed, f.read()
+        return cpu, f.read()
 
 
 def _run_wasmtime(data: bytes, name: str, out_path: str) -> tuple[float, bytes]:
-    import wasmtime
-
-    engine = wasmtime.Engine()
-    module = wasmtime.Module(engine, data)
-    store = wasmtime.Store(engine)
-    cfg = wasmtime.WasiConfig()
-    cfg.argv = [name]
-    cfg.stdout_file = out_path
-    store.set_wasi(cfg)
-    linker = wasmtime.Linker(engine)
-    linker.define_wasi()
-    start = linker.instantiate(store, module).exports(store)["_start"]
-    t0 = time.thread_time()
-    try:
-        start(store)
-    except wasmtime.ExitTrap as exc:
-        if exc.code:
-            raise Error(f"{name}: exit code {exc.code} under wasmtime") from None
-    elapsed = time.thread_time() - t0
-    with open(out_path, "rb") as f:
-        return elapsed, f.read()
+    """CPU seconds of ``_start`` and the output under the wasmtime package."""
+    _, _, _, cpu, out = programs._run_wasmtime(data, name, out_path)
+    return cpu, out
 
 
 def measure(names: list[str] | None, repeat: int, with_wasmtime: bool, python_wasi: bool,

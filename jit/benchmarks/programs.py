@@ -104,17 +104,30 @@ def _targets(directory: Path, native_dir: Path | None, only: list[str] | None,
 
 # -- one run per engine --------------------------------------------------------------------------
 
-def _run_wxjit(data: bytes, name: str) -> tuple[float, float, float, float, bytes]:
+def _run_wxjit(data: bytes, name: str, stdout: int | None = None,
+               native_wasi: bool | None = None) -> tuple[float, float, float, float, bytes]:
+    """(compile, instantiate, run, run CPU) seconds and the output of one wxjit run of ``_start``.
+    The guest writes to a ``BytesIO`` (its output is returned) or to file descriptor ``stdout``
+    (the caller reads it; b"" is returned); ``native_wasi`` False sends every WASI call through
+    Python (``jit.wasi.native.ENABLED``), None leaves the setting as it is."""
     import jit
     from jit.wasi import Wasi, WasiConfig, WasiExit
+    from jit.wasi import native as wasi_native
 
     t0 = time.perf_counter()
     module = jit.Module(data, name=name, lazy=False)    # compile is compile, run is run (as wasmtime)
     t1 = time.perf_counter()
-    out = io.BytesIO()
-    wasi = Wasi(WasiConfig(args=[name], stdout=out))
+    out = io.BytesIO() if stdout is None else stdout
+    saved = wasi_native.ENABLED
+    if native_wasi is not None:
+        wasi_native.ENABLED = native_wasi
     try:
-        instance = jit.Instance(module, wasi.imports())
+        wasi = Wasi(WasiConfig(args=[name], stdout=out))
+        imports = wasi.imports()
+    finally:
+        wasi_native.ENABLED = saved
+    try:
+        instance = jit.Instance(module, imports)
         wasi.bind(instance)
         start = instance.exports["_start"]
         t2 = time.perf_counter()
@@ -130,7 +143,7 @@ def _run_wxjit(data: bytes, name: str) -> tuple[float, float, float, float, byte
         wasi.close()
     if code:
         raise Error(f"{name}: exit code {code} under wxjit")
-    return t1 - t0, t2 - t1, t3 - t2, c3 - c2, out.getvalue()
+    return t1 - t0, t2 - t1, t3 - t2, c3 - c2, out.getvalue() if stdout is None else b""
 
 
 def _stages(data: bytes) -> dict[str, float]:
@@ -154,6 +167,8 @@ def _stages(data: bytes) -> dict[str, float]:
 
 
 def _run_wasmtime(data: bytes, name: str, out_path: str) -> tuple[float, float, float, float, bytes]:
+    """(compile, instantiate, run, run CPU) seconds and the output (written to ``out_path``) of one
+    run of ``_start`` under the wasmtime package."""
     import wasmtime
 
     engine = wasmtime.Engine()
