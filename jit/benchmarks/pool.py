@@ -60,7 +60,7 @@ def wasmtime_worker(conn: Connection, cache_dir: str, lru_size: int) -> None:
     import wasmtime
 
     from ..pool.wire import pack_results, unpack_args
-    from ..pool.worker import CommandResult, portable
+    from ..pool.worker import CommandResult, portable, receive, reply
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     engine = wasmtime.Engine()
@@ -112,10 +112,7 @@ def wasmtime_worker(conn: Connection, cache_dir: str, lru_size: int) -> None:
         return pack_results(values, errors)
 
     while True:
-        try:
-            batch = conn.recv()
-        except (EOFError, OSError):
-            return
+        batch = receive(conn)
         if batch is None:
             return
         out = []
@@ -135,7 +132,7 @@ def wasmtime_worker(conn: Connection, cache_dir: str, lru_size: int) -> None:
                 out.append((msg[1], True, value))
             except BaseException as exc:     # noqa: BLE001
                 out.append((msg[1], False, portable(exc)))
-        conn.send(out)
+        reply(conn, out)
 
 
 # -- workloads --------------------------------------------------------------------------------------------

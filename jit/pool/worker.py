@@ -225,18 +225,30 @@ def main(conn: Connection, cache_dir: str, lru_size: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)      # the parent decides when workers stop
     modules = _Modules(cache_dir, lru_size)
     while True:
-        try:
-            batch = conn.recv()
-        except (EOFError, OSError):
-            return
+        batch = receive(conn)
         if batch is None:
             return
         out = handle(modules, batch)
         if out:
-            try:
-                conn.send(out)
-            except (pickle.PicklingError, TypeError, AttributeError):
-                conn.send(sendable(out))
+            reply(conn, out)
+
+
+def receive(conn: Connection) -> list[tuple[Any, ...]] | None:
+    """The next batch from the parent; ``None``: exit (asked to, or the parent is gone)."""
+    try:
+        return pickle.loads(conn.recv_bytes())
+    except (EOFError, OSError):
+        return None
+
+
+def reply(conn: Connection, out: list[tuple[int, bool, Any]]) -> None:
+    """Send a batch's results (not ``Connection.send``: its ``ForkingPickler`` builds a pickler class
+    instance per message); values that cannot be pickled become ``jit.Error``s."""
+    try:
+        data = pickle.dumps(out, pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        data = pickle.dumps(sendable(out), pickle.HIGHEST_PROTOCOL)
+    conn.send_bytes(data)
 
 
 def _checked(item: tuple[int, bool, Any]) -> tuple[int, bool, Any]:
