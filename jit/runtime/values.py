@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from ..errors import Error
 from ..wasm.types import EXNREF, EXTERNREF, F32, F64, FUNCREF, I32, I64, valtype_name
-from .gcobjects import GcRef, HeldAddresses, I31Ref, gc_from_bits, gc_to_bits
+from .gcobjects import MINTED, GcRef, HeldAddresses, I31Ref, gc_from_bits, gc_to_bits
 
 GC_VALUE_TYPES = (GcRef, I31Ref)
 
@@ -203,7 +203,10 @@ class ExnRef:
 
     __slots__ = ("address",)
 
-    def __init__(self, address: int) -> None:
+    def __init__(self, address: int, minted: object = None) -> None:
+        if minted is not MINTED:        # the unwinder would read a made-up address as an exception
+            raise Error("an ExnRef comes only from Wasm (a result, a global, a table element or a "
+                        "payload); it cannot be made from an address")
         self.address = address
         _EXN_HELD.hold(address)
 
@@ -231,7 +234,7 @@ def _exnref_to_bits(obj: object) -> int:
 
 
 def _exnref_from_bits(bits: int) -> object:
-    return None if bits == 0 else ExnRef(bits)
+    return None if bits == 0 else ExnRef(bits, MINTED)
 
 TO_BITS: dict[int, Callable[[object], int]] = {
     I32: _int_to_bits(32, -(1 << 31), 1 << 32, MASK32, "i32"),
