@@ -114,3 +114,24 @@ def test_an_import_that_cannot_carry_references_does_not_keep_the_importer() -> 
     del a
     gc.collect()
     assert alive() is None and b.exports.callit() == 42
+
+
+def test_a_function_a_host_function_returns_lives_as_long_as_the_host_function() -> None:
+    answer, decoy = jit.Module(ANSWER), jit.Module(DECOY)
+    importer = jit.Module("""(module
+      (type $t (func (result i32)))
+      (import "h" "give" (func $give (result funcref)))
+      (table $tb 1 funcref)
+      (func (export "take") (table.set $tb (i32.const 0) (call $give)))
+      (func (export "callit") (result i32) (call_indirect (type $t) (i32.const 0))))""")
+    a = jit.Instance(answer)
+    given = [a.exports.f]
+    give = jit.Func(lambda: given[0], results=["funcref"])
+    b = jit.Instance(importer, {"h": {"give": give}})
+    b.exports.take()
+    alive = weakref.ref(a._state)
+    del a
+    given.clear()                       # the host function lets go of its own reference
+    held = _churn(decoy)
+    assert alive() is not None and b.exports.callit() == 42
+    del held

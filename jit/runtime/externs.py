@@ -65,7 +65,7 @@ class Func:
     unchanged.
     """
 
-    __slots__ = ("callable", "type", "_adapter", "__weakref__")
+    __slots__ = ("callable", "type", "_adapter", "_keep", "__weakref__")
 
     def __init__(self, fn: Callable[..., Any], params: Iterable[str | int] = (),
                  results: Iterable[str | int] = ()) -> None:
@@ -74,6 +74,7 @@ class Func:
         self.callable = fn
         self.type = functype_of(params, results)
         self._adapter: Callable[[Any], None] | None = None   # made by the first instance importing it
+        self._keep: set[Any] | None = None     # instances whose functions it returned (FUNCREFS.hand_to)
 
     def __call__(self, *args: Any) -> Any:
         return self.callable(*args)

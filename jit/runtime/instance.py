@@ -666,7 +666,7 @@ def _link(st: InstanceState, externs: list[Any]) -> None:
                 adapter = ext._adapter
                 if adapter is None:
                     adapter = ext._adapter = host.make_adapter(ext.callable, canonical_functype(ext.type),
-                                                               f"import {imp.module}.{imp.name}")
+                                                               f"import {imp.module}.{imp.name}", ext)
                 adapters.append(adapter)
                 # import entry and funcref are the template's (host stub, this vmctx)
             else:
