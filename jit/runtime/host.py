@@ -19,8 +19,8 @@ from typing import Any
 from ..abi.vmctx import VMCTX_HOST_FAST, VMCTX_INSTANCE_ID
 from ..errors import Error, WasmException
 from ..native import ffi, lib
-from ..wasm.types import FuncType
-from .values import FROM_BITS, TO_BITS
+from ..wasm.types import FUNCREF, FuncType
+from .values import FROM_BITS, FUNCREFS, TO_BITS
 
 # instance id -> list of adapters (one per imported function index; None for Wasm imports)
 _dispatch: dict[int, list[Callable[[Any], None] | None]] = {}
@@ -50,6 +50,17 @@ def _host_call(vmctx: Any, index: int, slots: Any) -> int:
     except BaseException as exc:  # noqa: B036 - every exception must cross back to the caller
         _pending.exc = exc
         return -1
+
+
+def _handing(holder: Any, conv: Callable[[Any], int]) -> Callable[[Any], int]:
+    hand_to, held_by = FUNCREFS.hand_to, weakref.ref(holder)     # (the Func holds this adapter)
+
+    def to_bits(value: Any) -> int:
+        h = held_by()
+        if h is not None:
+            hand_to(h, value)
+        return conv(value)
+    return to_bits
 
 
 _fast_tables: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
@@ -95,13 +106,18 @@ def ensure_signal_handlers() -> None:
         raise Error("cannot install the wxjit signal handlers (sigaction failed)")
 
 
-def make_adapter(fn: Callable[..., Any], ftype: FuncType, where: str) -> Callable[[Any], None]:
-    """The slot-level adapter calling Python ``fn`` with signature ``ftype``."""
+def make_adapter(fn: Callable[..., Any], ftype: FuncType, where: str,
+                 holder: Any = None) -> Callable[[Any], None]:
+    """The slot-level adapter calling Python ``fn`` with signature ``ftype``. A function ``fn`` returns
+    keeps its instance alive as long as ``holder`` (the ``jit.Func``, which its importers keep)."""
     try:
         from_bits = [FROM_BITS[t] for t in ftype.params]
         to_bits = [TO_BITS[t] for t in ftype.results]
     except KeyError:
         raise Error(f"{where}: signature {ftype} cannot cross the Python boundary yet") from None
+    if holder is not None:
+        to_bits = [_handing(holder, conv) if t == FUNCREF else conv
+                   for t, conv in zip(ftype.results, to_bits, strict=True)]
     n_params = len(from_bits)
     n_results = len(to_bits)
 
