@@ -135,3 +135,32 @@ def test_a_function_a_host_function_returns_lives_as_long_as_the_host_function()
     held = _churn(decoy)
     assert alive() is not None and b.exports.callit() == 42
     del held
+
+
+def test_a_function_in_a_host_thrown_payload_lives_as_long_as_the_host_function() -> None:
+    answer, decoy = jit.Module(ANSWER), jit.Module(DECOY)
+    tag = jit.Tag(["funcref"])
+    importer = jit.Module("""(module
+      (type $t (func (result i32)))
+      (import "h" "tag" (tag $e (param funcref)))
+      (import "h" "raise" (func $raise))
+      (table $tb 1 funcref)
+      (func (export "take") (local $f funcref)
+        (local.set $f (block $caught (result funcref)
+          (try_table (catch $e $caught) (call $raise))
+          (ref.null func)))
+        (table.set $tb (i32.const 0) (local.get $f)))
+      (func (export "callit") (result i32) (call_indirect (type $t) (i32.const 0))))""")
+    a = jit.Instance(answer)
+    given = [a.exports.f]
+
+    def raise_it() -> None:
+        raise jit.WasmException(tag, (given[0],))
+    b = jit.Instance(importer, {"h": {"tag": tag, "raise": jit.Func(raise_it)}})
+    b.exports.take()
+    alive = weakref.ref(a._state)
+    del a
+    given.clear()
+    held = _churn(decoy)
+    assert alive() is not None and b.exports.callit() == 42
+    del held

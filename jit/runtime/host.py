@@ -41,6 +41,11 @@ def _host_call(vmctx: Any, index: int, slots: Any) -> int:
         return 0
     except WasmException as exc:      # thrown into the calling Wasm frames (native/unwind.c)
         try:
+            held_by = getattr(_dispatch[ffi.cast("uint64_t *", vmctx)[_ID_SLOT]][index], "held_by", None)
+            holder = held_by() if held_by is not None else None
+            if holder is not None:     # functions in the payload live as long as the jit.Func
+                for value in exc.payload:
+                    FUNCREFS.hand_to(holder, value)
             from .exceptions import throw_from_host
             throw_from_host(exc)
             return -2
@@ -140,4 +145,6 @@ def make_adapter(fn: Callable[..., Any], ftype: FuncType, where: str,
                 raise Error(f"{where}: host function returned {results!r}, expected {n_results} results")
             for i in range(n_results):
                 slots[i] = to_bits[i](values[i])
+    if holder is not None:
+        adapter.held_by = weakref.ref(holder)      # type: ignore[attr-defined]  (see _host_call)
     return adapter
