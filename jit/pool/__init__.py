@@ -68,7 +68,10 @@ class UnknownModule(Error):
 
 
 _PARK = 0.002      # s: how long a thread that does not receive waits before it looks again
-_CHUNKS_IN_FLIGHT = 2   # Pool.map chunks sent to one worker at a time: one runs, one waits in its pipe
+_CHUNK_CALLS_IN_FLIGHT = 512   # calls of Pool.map chunks sent to one worker at a time (at least one
+#                                chunk): two chunks of the default 256, one runs and one waits in the
+#                                pipe, so big chunks spread over the workers; small ones (a module's
+#                                few calls of a window) still go many to a message
 _BATCHES_IN_FLIGHT = 2  # messages sent to one worker and not answered: one runs, the next waits in the
 #                         pipe, so the worker does not idle while the parent turns a batch around
 _PICKLE = pickle.HIGHEST_PROTOCOL
@@ -144,7 +147,7 @@ class _Worker:
         # reads one message, runs it and answers before reading the next, so when it dies only the
         # oldest can have run; the others are still unread in its pipe.
         self.batches: deque[list[tuple[Future[Any], tuple[Any, ...]]]] = deque()
-        self.chunks: set[int] = set()                        # ids of the chunks (Pool.map) in flight
+        self.chunks: dict[int, int] = {}                     # chunks (Pool.map) in flight: id -> calls
         self.sent: set[str] = set()                          # module hashes this process has
         self.generation = 0
         self.eof = False                                     # conn reported EOF: the worker died
@@ -449,16 +452,17 @@ class Pool:
         with self._futures_lock:          # the futures' state changes below (cancel() takes it too)
             while pending and len(taken) < self.batch:
                 if pending[0][1][0] == "b":
-                    if len(slot.chunks) >= _CHUNKS_IN_FLIGHT:
+                    calls = pending[0][1][4][1]
+                    if slot.chunks and sum(slot.chunks.values()) + calls > _CHUNK_CALLS_IN_FLIGHT:
                         break
-                    slot.chunks.add(pending[0][1][1])
+                    slot.chunks[pending[0][1][1]] = calls
                 fut, msg, running = pending.popleft()
                 if not running:
                     if not ray and fut._state == "PENDING":
                         fut._state = "RUNNING"
                     elif not fut.set_running_or_notify_cancel():
                         self._outstanding -= 1
-                        slot.chunks.discard(msg[1])
+                        slot.chunks.pop(msg[1], None)
                         continue
                 digest = msg[2]
                 if digest not in sent:
@@ -466,7 +470,7 @@ class Pool:
                     if wasm is None:       # forgotten while queued
                         fut.set_exception(UnknownModule(f"module {digest} was forgotten"))
                         self._outstanding -= 1
-                        slot.chunks.discard(msg[1])
+                        slot.chunks.pop(msg[1], None)
                         continue
                     out.append(("m", digest, wasm))
                     sent.add(digest)
@@ -495,7 +499,7 @@ class Pool:
         """Put calls that were sent but never read by the worker back at the front of its queue."""
         for fut, msg in reversed(taken):
             slot.inflight.pop(msg[1], None)
-            slot.chunks.discard(msg[1])
+            slot.chunks.pop(msg[1], None)
             slot.pending.appendleft((fut, msg, True))
 
     # -- worker processes ------------------------------------------------------------------------
@@ -648,7 +652,7 @@ class Pool:
             for call_id, ok, value in results:
                 fut = slot.inflight.pop(call_id, None)
                 if slot.chunks:
-                    slot.chunks.discard(call_id)
+                    slot.chunks.pop(call_id, None)
                 if fut is not None:
                     done.append((fut, ok, value))
             self._pump(slot)
