@@ -106,3 +106,17 @@ def test_killed_worker_requeues_the_message_it_had_not_read() -> None:
         assert [f.result(timeout=30) for f in unread] == [i + 1 for i in range(4)]
         assert [f.result(timeout=30) for f in later] == [i + 2 for i in range(20)]
         assert p.stats["lost"] == 1 and p.stats["restarts"] == 1
+
+
+@pytest.mark.parametrize(("home", "loads", "holders", "expected"), [
+    (0, [3, 0, 0], [True, False, False], 0),          # the home worker, not busy (spill 4)
+    (0, [4, 9, 2], [True, False, True], 2),           # busy: a holder that is not busy
+    (0, [4, 1, 6], [True, False, True], 1),           # no such holder: the least loaded
+    (0, [5, 5, 5], [False, False, True], 2),          # all busy: the least loaded, ties to holders
+    (1, [10, 10, 10], [True, True, True], -1),        # all full (room 10)
+    (1, [10, 9, 10], [True, False, True], 1),         # only one with room
+])
+def test_routing_choice(home: int, loads: list[int], holders: list[bool], expected: int) -> None:
+    from jit.pool import routing
+
+    assert routing.choose(home, loads, holders, spill=4, room=10) == expected

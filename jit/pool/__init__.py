@@ -341,8 +341,8 @@ class Pool:
                     if len(slots) == 1:
                         i = 0 if load < self.queue_size else -1
                     else:
-                        i = routing.choose(home, [s.load for s in slots], [digest in s.sent for s in slots],
-                                           spill, self.queue_size)
+                        i = routing.choose(home, [len(s.pending) + len(s.inflight) for s in slots],
+                                           [digest in s.sent for s in slots], spill, self.queue_size)
                     if i < 0:
                         if not self.block:
                             raise QueueFull(f"all {len(slots)} worker queues are full "
