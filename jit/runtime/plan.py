@@ -26,10 +26,12 @@ from ..abi import vmctx as V
 from ..errors import CompileError, Error
 from ..native import ffi, lib
 from ..wasm.subtyping import TypeContext, canonical_functype_id
-from ..wasm.types import I64, V128, FuncType
+from ..wasm.types import FUNCREF, I64, V128, FuncType
 from . import pool
 from .values import (
+    EXTERNREFS,
     FROM_BITS,
+    FUNCREFS,
     MASK32,
     MASK64,
     RAW_MASK,
@@ -380,6 +382,11 @@ def callers(ftype: FuncType) -> tuple[Callable[[Any, Any], Any], Callable[[Any, 
                                       Callable[[Any, Any], Any]]:
     """(call, raw, timed) for functions of type ``ftype``."""
     call, raw = _make_callers(ftype)
+    if any(t in REF_TYPES and t != FUNCREF for t in ftype.params + ftype.results):   # collectable ones
+        call, raw = _holding_collections(call), _holding_collections(raw)
+    funcref_params = [i for i, t in enumerate(ftype.params) if t == FUNCREF]
+    if funcref_params:
+        call, raw = _handing_funcrefs(call, funcref_params), _handing_funcrefs(raw, funcref_params)
 
     def timed(fn: Any, args: tuple[Any, ...]) -> Any:
         token = WATCHDOG.arm(fn._state, fn._state.timeout)
@@ -388,6 +395,37 @@ def callers(ftype: FuncType) -> tuple[Callable[[Any, Any], Any], Callable[[Any, 
         finally:
             WATCHDOG.disarm(token)
     return call, raw, timed
+
+
+def _holding_collections(inner: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """``inner``, with other threads' collections held off from before its arguments are converted
+    until its reference results are Python objects: an argument's handle is in no root until the call
+    enters Wasm, a result's none between the return and the conversion (native/gcroots.c
+    ``wx_gc_hold_results``); a collection could otherwise free either meanwhile."""
+    hold, release, refs = lib.wx_gc_hold_results, lib.wx_gc_release_results, EXTERNREFS
+
+    def call(fn: Any, args: Any) -> Any:
+        hold()
+        try:
+            return inner(fn, args)
+        finally:
+            release()
+            if refs.made >= refs.threshold and refs.pressure is not None:
+                refs.pressure()      # the collection the conversions asked for (deferred while held)
+    return call
+
+
+def _handing_funcrefs(inner: Callable[[Any, Any], Any], indices: list[int]) -> Callable[[Any, Any], Any]:
+    """``inner``, with the instances of the functions passed at ``indices`` kept alive by the callee's."""
+    hand_to = FUNCREFS.hand_to
+
+    def call(fn: Any, args: Any) -> Any:
+        args = tuple(args)
+        for i in indices:
+            if i < len(args):
+                hand_to(fn._state, args[i])
+        return inner(fn, args)
+    return call
 
 
 def wait_idle(state: Any) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable
+from typing import Any
 
 from ..errors import Error
 from ..wasm.types import EXNREF, EXTERNREF, F32, F64, FUNCREF, I32, I64, valtype_name
@@ -182,6 +183,27 @@ class _FuncRefs:
         if self.resolve is None:
             raise Error("no instance owns this funcref")
         return self.resolve(bits)
+
+    @staticmethod
+    def hand_to(holder: Any, obj: object) -> None:
+        """``holder`` was handed ``obj`` from Python: if ``obj`` is a Wasm function, ``hold`` its
+        instance (``holder`` may store the funcref in a table or global, or pass it on)."""
+        state = getattr(obj, "_state", None)
+        if state is not None:
+            hold(holder, state)
+
+
+def hold(holder: Any, state: Any) -> None:
+    """``holder`` (an instance's state, or a Global: anything with a ``_keep`` slot) may hold funcrefs
+    of the instance whose state is ``state``: that instance lives at least as long as ``holder``, so
+    its vmctx and code are never freed, or reused by another instance, while such a funcref can still
+    be called."""
+    if state is not holder:
+        keep = holder._keep
+        if keep is None:
+            holder._keep = {state}
+        else:
+            keep.add(state)
 
 
 FUNCREFS = _FuncRefs()
