@@ -1,4 +1,4 @@
-"""Build hooks: native/ with cffi (API mode, out of line), and the compiled build of the compiler's hot modules.
+"""Build hooks: native/ with cffi (API mode, out of line); the compiled build of the compiler's hot modules.
 
 The compiled build (``jit/_accel.py``, docs/compiled-build.md) compiles ``jit._accel.MODULES`` with Cython
 (pure-Python mode) into ``jit/_compiled/`` and records each module's source hash in its manifest. It is
@@ -8,7 +8,6 @@ succeeds with a warning and those modules run as Python.
 from __future__ import annotations
 
 import importlib.util
-import json
 import os
 import sys
 import sysconfig
@@ -25,7 +24,8 @@ CFLAGS = ["-O2", "-g0", "-Wno-unused-function", "-Wno-unreachable-code"]
 
 def _accel_module():
     """``jit/_accel.py`` on its own (standard library only), without importing the ``jit`` package."""
-    spec = importlib.util.spec_from_file_location("_wxjit_accel_build", os.path.join(ROOT, "jit", "_accel.py"))
+    path = os.path.join(ROOT, "jit", "_accel.py")
+    spec = importlib.util.spec_from_file_location("_wxjit_accel_build", path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
@@ -56,9 +56,10 @@ class BuildExt(build_ext):
     def _build_accel(self) -> None:
         accel = _accel_module()
         package_dir = os.path.join(ROOT, "jit")
-        out_dir = os.path.join(package_dir if self.inplace else os.path.join(self.build_lib, "jit"), "_compiled")
+        out_dir = os.path.join(package_dir if self.inplace else os.path.join(self.build_lib, "jit"),
+                               "_compiled")
         os.makedirs(out_dir, exist_ok=True)
-        manifest_path = os.path.join(out_dir, "manifest.json")
+        manifest_path = os.path.join(out_dir, "manifest.txt")
         if os.path.exists(manifest_path):
             os.unlink(manifest_path)
         try:
@@ -87,13 +88,10 @@ class BuildExt(build_ext):
 
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
             built = [name for name in pool.map(build, exts) if name is not None]
-        modules = {m: {"file": os.path.basename(self._accel_targets[m]), "sha256": hashes[m]} for m in built
+        modules = {m: (os.path.basename(self._accel_targets[m]), hashes[m]) for m in built
                    # a source edited during the build: its compiled file may not match the recorded hash
                    if accel.source_hash(accel.source_path(m, package_dir)) == hashes[m]}
-        tmp = manifest_path + ".tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump({"ext_suffix": suffix, "modules": modules}, f, indent=1, sort_keys=True)
-        os.replace(tmp, manifest_path)
+        accel.write_manifest(manifest_path, suffix, modules)
         print(f"wxjit: compiled build: {len(modules)} of {len(accel.MODULES)} modules", file=sys.stderr)
 
 

@@ -2,13 +2,13 @@
 
 ``pip install -e .`` (``setup.py``) compiles the modules in ``MODULES`` with Cython into ``jit/_compiled/``
 (``<dotted name><extension suffix>``, e.g. ``jit.x64.encoder.cpython-311-x86_64-linux-gnu.so``) and
-writes ``jit/_compiled/manifest.json``: per module, the file and the SHA-256 of the ``.py`` source
+writes ``jit/_compiled/manifest.txt``: per module, the file and the BLAKE2b hash of the ``.py`` source
 it was compiled from. ``install()`` (called by ``import jit``) puts a finder in front of
 ``sys.meta_path`` that, for a module in the manifest, loads the compiled file instead of the source.
 
 Guarantees:
 
-- a compiled module is used only if its source file's SHA-256 is the one it was built from: after
+- a compiled module is used only if its source file's hash is the one it was built from: after
   an edit (editable installs) the ``.py`` is imported, as if the compiled build were absent. The
   compiled files never sit next to the sources, so the stock import system never picks them up;
 - no compiled build (never built, build failed, another Python version, a damaged manifest) means
@@ -53,7 +53,7 @@ MODULES: tuple[str, ...] = (
 
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 COMPILED_DIR = os.path.join(PACKAGE_DIR, "_compiled")
-MANIFEST = os.path.join(COMPILED_DIR, "manifest.json")
+MANIFEST = os.path.join(COMPILED_DIR, "manifest.txt")
 PURE_ENV = "WXJIT_PURE_PYTHON"
 
 
@@ -63,10 +63,38 @@ def source_path(module: str, package_dir: str = PACKAGE_DIR) -> str:
 
 
 def source_hash(path: str) -> str:
-    import hashlib
-
+    """BLAKE2b of the file (``_blake2`` directly: ``hashlib`` costs ~2.5 ms of startup, OpenSSL included)."""
+    try:
+        from _blake2 import blake2b
+    except ImportError:              # not CPython's stock build
+        from hashlib import blake2b
     with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
+        return blake2b(f.read()).hexdigest()
+
+
+def write_manifest(path: str, ext_suffix: str, modules: dict[str, tuple[str, str]]) -> None:
+    """The manifest: ``ext_suffix <suffix>``, then ``<module> <file> <source hash>`` per line (no json:
+    reading it is part of every ``wxjit run``)."""
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(f"ext_suffix {ext_suffix}\n")
+        for name in sorted(modules):
+            f.write(f"{name} {modules[name][0]} {modules[name][1]}\n")
+    os.replace(tmp, path)
+
+
+def read_manifest(path: str) -> tuple[str, dict[str, tuple[str, str]]]:
+    """(extension suffix, module -> (file, source hash)); ValueError if damaged."""
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    key, _, suffix = lines[0].partition(" ") if lines else ("", "", "")
+    if key != "ext_suffix" or not suffix:
+        raise ValueError("no ext_suffix line")
+    modules = {}
+    for line in lines[1:]:
+        name, file, digest = line.split()
+        modules[name] = (file, digest)
+    return suffix, modules
 
 
 @dataclass(frozen=True)
@@ -81,29 +109,27 @@ class Status:
 class _Finder:
     """A meta-path finder for ``MODULES``: the compiled file if it was built from the current source."""
 
-    def __init__(self) -> None:
+    def __init__(self, package_dir: str = PACKAGE_DIR, compiled_dir: str = COMPILED_DIR) -> None:
+        self.package_dir, self.compiled_dir = package_dir, compiled_dir
         self._lock = threading.Lock()
-        self._entries: dict[str, Any] | None = None
+        self._entries: dict[str, tuple[str, str]] | None = None
         self.reason = ""
         self.used: list[str] = []
         self.stale: list[str] = []
 
-    def _manifest(self) -> dict[str, Any]:
+    def _manifest(self) -> dict[str, tuple[str, str]]:
         with self._lock:
             if self._entries is None:
                 self._entries = {}
-                import json
-
                 try:
-                    with open(MANIFEST, encoding="utf-8") as f:
-                        data = json.load(f)
-                    if data.get("ext_suffix") not in importlib.machinery.EXTENSION_SUFFIXES:
-                        self.reason = f"compiled build is for another Python ({data.get('ext_suffix')})"
+                    suffix, modules = read_manifest(os.path.join(self.compiled_dir, "manifest.txt"))
+                    if suffix not in importlib.machinery.EXTENSION_SUFFIXES:
+                        self.reason = f"compiled build is for another Python ({suffix})"
                     else:
-                        self._entries = dict(data["modules"])
+                        self._entries = modules
                 except FileNotFoundError:
                     self.reason = "no compiled build"
-                except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+                except (OSError, ValueError, UnicodeDecodeError) as exc:
                     self.reason = f"unreadable compiled-build manifest: {exc}"
             return self._entries
 
@@ -114,13 +140,13 @@ class _Finder:
         if entry is None:
             return None
         try:
-            src = source_path(fullname)
+            src = source_path(fullname, self.package_dir)
             current = source_hash(src)
-            so = os.path.join(COMPILED_DIR, entry["file"])
-            if current != entry["sha256"] or not os.path.exists(so):
+            so = os.path.join(self.compiled_dir, entry[0])
+            if current != entry[1] or not os.path.exists(so):
                 self.stale.append(fullname)
                 return None
-        except (OSError, KeyError, TypeError):
+        except OSError:
             self.stale.append(fullname)
             return None
         loader = importlib.machinery.ExtensionFileLoader(fullname, so)
