@@ -17,7 +17,7 @@ import jit
 from jit.runtime import exceptions as X
 from jit.runtime import gc as wgc
 from jit.runtime.exceptions import retained_exceptions
-from jit.runtime.values import ExnRef, held_exnrefs
+from jit.runtime.values import ExnRef, _exnref_from_bits, held_exnrefs
 
 WAT = """(module
  (import "h" "collect" (func $collect))
@@ -382,7 +382,7 @@ def test_python_made_global_and_table_keep_exceptions_alive(inst) -> None:
     collect_twice()
     assert not fired
     assert e.open(g.value) == (40, w())
-    assert e.open(ExnRef(int(t._t.elements[1]))) == (41, w())     # (a Table has no element API)
+    assert e.open(_exnref_from_bits(int(t._t.elements[1]))) == (41, w())     # (a Table has no element API)
     g.value = None
     collect_twice()
     assert not fired                                  # the table's exception still holds it
@@ -392,8 +392,16 @@ def test_python_made_global_and_table_keep_exceptions_alive(inst) -> None:
     assert fired == [1]
 
 
-def test_a_forged_exnref_is_never_read_by_the_collector() -> None:
-    """An ExnRef Python made up (not an exception's address) is ignored by collections, not read."""
-    forged = ExnRef(0x10)
+def test_an_exnref_cannot_be_made_from_an_address() -> None:
+    """Only the runtime makes ExnRefs: one made up from an address would reach throw_ref's unwinder."""
+    with pytest.raises(jit.Error, match="comes only from Wasm"):
+        ExnRef(0x10)
+    assert not held_exnrefs() or 0x10 not in held_exnrefs()
+
+
+def test_a_held_address_that_is_no_exception_is_never_read_by_the_collector() -> None:
+    """The collector reads only held addresses that are retained exceptions (it looks them up in its
+    own list), so even a handle the runtime minted wrongly cannot make it read foreign memory."""
+    forged = _exnref_from_bits(0x10)
     collect_twice()
     del forged

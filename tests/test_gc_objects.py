@@ -7,7 +7,7 @@ import pytest
 
 import jit
 from jit.abi import gclayout as G
-from jit.runtime.gcobjects import GcRef, I31Ref, held_addresses
+from jit.runtime.gcobjects import GcRef, I31Ref, gc_from_bits, held_addresses
 from tests.wasm_text import needs_wat2wasm, wat
 
 pytestmark = needs_wat2wasm
@@ -87,10 +87,12 @@ def test_handles_casts_identity_and_i31(structs) -> None:
     assert structs.is_pt(p) == 1 and structs.is_pt(structs.arr(0, 1)) == 0
     assert structs.is_pt(I31Ref(3)) == 0 and structs.is_pt(None) == 0
     assert structs.same(p, p) == 1 and structs.same(p, q) == 0
-    assert p == p and p != q and hash(p) == hash(GcRef(p._address))
+    assert p == p and p != q and hash(p) == hash(gc_from_bits(p._address))
     assert structs.i31(-1) == I31Ref(0x7FFFFFFF) and structs.i31_s(I31Ref(0x7FFFFFFF)) == -1
     assert structs.same(I31Ref(9), structs.i31(9)) == 1
     assert p._address in held_addresses()                           # a root while Python holds it
+    with pytest.raises(jit.Error, match="comes only from Wasm"):     # never one read from a made-up address
+        GcRef(p._address + 8)
     with pytest.raises(jit.Error, match="cannot leave its process"):
         pickle.dumps(p)
 

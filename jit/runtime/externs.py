@@ -32,7 +32,7 @@ from ..wasm.types import (
 from ..wasm.types import Limits as WasmLimits
 from .gc import ROOTS, traced_type
 from .memory import LinearMemory
-from .values import check_bits, check_v128_bits, from_bits, to_bits, v128_to_bits
+from .values import FUNCREFS, check_bits, check_v128_bits, from_bits, to_bits, v128_to_bits
 
 
 def parse_valtype(name: str | int) -> int:
@@ -65,7 +65,7 @@ class Func:
     unchanged.
     """
 
-    __slots__ = ("callable", "type", "_adapter", "__weakref__")
+    __slots__ = ("callable", "type", "_adapter", "_keep", "__weakref__")
 
     def __init__(self, fn: Callable[..., Any], params: Iterable[str | int] = (),
                  results: Iterable[str | int] = ()) -> None:
@@ -74,6 +74,7 @@ class Func:
         self.callable = fn
         self.type = functype_of(params, results)
         self._adapter: Callable[[Any], None] | None = None   # made by the first instance importing it
+        self._keep: set[Any] | None = None     # instances whose functions it returned (FUNCREFS.hand_to)
 
     def __call__(self, *args: Any) -> Any:
         return self.callable(*args)
@@ -164,12 +165,13 @@ class Memory:
 class Global:
     """A global variable: ``.value`` (typed Python value), ``.value_raw`` (bit pattern)."""
 
-    __slots__ = ("type", "_cell", "_owner", "__weakref__")
+    __slots__ = ("type", "_cell", "_owner", "_keep", "__weakref__")
 
     def __init__(self, valtype: str | int, value: Any = 0, mutable: bool = False) -> None:
         self.type = GlobalType(parse_valtype(valtype), bool(mutable))
         self._cell = ffi.new("uint64_t[2]")
         self._owner = None
+        self._keep = None       # instances whose funcrefs were stored here (FUNCREFS.hand_to)
         self._set(value)
         if traced_type(self.type.valtype):
             ROOTS.globals.add(self)     # its cell is a root of collections (jit.runtime.gc)
@@ -181,6 +183,7 @@ class Global:
         g.type = gtype
         g._cell = ffi.cast("uint64_t *", address)
         g._owner = owner
+        g._keep = None
         return g
 
     @property
@@ -194,6 +197,8 @@ class Global:
                 self._cell[0] = 0
             elif self.type.valtype in (FUNCREF, EXTERNREF):   # the abstract nullable types take any value
                 self._cell[0] = to_bits(t, value)
+                if t == FUNCREF:     # the function's instance lives as long as this cell's holder
+                    FUNCREFS.hand_to(self if self._owner is None else self._owner, value)
             else:
                 raise Error(f"a global of type {valtype_name(self.type.valtype)} can only be set to None "
                             "(null) from Python")
@@ -232,7 +237,10 @@ class Global:
         if self.type.valtype == V128:
             self._store_v128(check_v128_bits(bits))
         else:
-            self._cell[0] = check_bits(canonical_value_class(self.type.valtype), bits)
+            t = canonical_value_class(self.type.valtype)
+            self._cell[0] = check_bits(t, bits)
+            if t == FUNCREF and bits is not None:
+                FUNCREFS.hand_to(self if self._owner is None else self._owner, bits)
 
     def __repr__(self) -> str:
         mut = "mut " if self.type.mutable else ""

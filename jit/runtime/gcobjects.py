@@ -128,13 +128,20 @@ def held_addresses() -> list[int]:
 _KIND_NAMES = {G.KIND_STRUCT: "struct", G.KIND_ARRAY: "array"}
 
 
+MINTED = object()
+"""The runtime's token for making a ``GcRef`` or ``ExnRef`` from an address it knows to be an object."""
+
+
 class GcRef:
     """A Wasm GC heap object (struct or array) held by Python: opaque; keeps the object alive while it
     exists; equal to another handle of the same object; usable only in the process that made it."""
 
     __slots__ = ("_address", "_pid", "__weakref__")
 
-    def __init__(self, address: int) -> None:
+    def __init__(self, address: int, minted: object = None) -> None:
+        if minted is not MINTED:        # an address from anywhere but the runtime would be read as an object
+            raise Error("a GcRef comes only from Wasm (a result, a global, a table element or a field); "
+                        "it cannot be made from an address")
         self._pid = os.getpid()
         self._address = address
         _HELD.hold(address)
@@ -209,7 +216,7 @@ def gc_from_bits(bits: int) -> object:
     """The Python value of a non-null, non-host word of the ``any`` hierarchy."""
     if bits & 1:
         return I31Ref(bits >> 1)
-    return GcRef(bits)
+    return GcRef(bits, MINTED)
 
 
 def gc_to_bits(obj: object) -> int | None:

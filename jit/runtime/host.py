@@ -19,8 +19,8 @@ from typing import Any
 from ..abi.vmctx import VMCTX_HOST_FAST, VMCTX_INSTANCE_ID
 from ..errors import Error, WasmException
 from ..native import ffi, lib
-from ..wasm.types import FuncType
-from .values import FROM_BITS, TO_BITS
+from ..wasm.types import FUNCREF, FuncType
+from .values import FROM_BITS, FUNCREFS, TO_BITS
 
 # instance id -> list of adapters (one per imported function index; None for Wasm imports)
 _dispatch: dict[int, list[Callable[[Any], None] | None]] = {}
@@ -41,6 +41,11 @@ def _host_call(vmctx: Any, index: int, slots: Any) -> int:
         return 0
     except WasmException as exc:      # thrown into the calling Wasm frames (native/unwind.c)
         try:
+            held_by = getattr(_dispatch[ffi.cast("uint64_t *", vmctx)[_ID_SLOT]][index], "held_by", None)
+            holder = held_by() if held_by is not None else None
+            if holder is not None:     # functions in the payload live as long as the jit.Func
+                for value in exc.payload:
+                    FUNCREFS.hand_to(holder, value)
             from .exceptions import throw_from_host
             throw_from_host(exc)
             return -2
@@ -50,6 +55,17 @@ def _host_call(vmctx: Any, index: int, slots: Any) -> int:
     except BaseException as exc:  # noqa: B036 - every exception must cross back to the caller
         _pending.exc = exc
         return -1
+
+
+def _handing(holder: Any, conv: Callable[[Any], int]) -> Callable[[Any], int]:
+    hand_to, held_by = FUNCREFS.hand_to, weakref.ref(holder)     # (the Func holds this adapter)
+
+    def to_bits(value: Any) -> int:
+        h = held_by()
+        if h is not None:
+            hand_to(h, value)
+        return conv(value)
+    return to_bits
 
 
 _fast_tables: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
@@ -95,13 +111,18 @@ def ensure_signal_handlers() -> None:
         raise Error("cannot install the wxjit signal handlers (sigaction failed)")
 
 
-def make_adapter(fn: Callable[..., Any], ftype: FuncType, where: str) -> Callable[[Any], None]:
-    """The slot-level adapter calling Python ``fn`` with signature ``ftype``."""
+def make_adapter(fn: Callable[..., Any], ftype: FuncType, where: str,
+                 holder: Any = None) -> Callable[[Any], None]:
+    """The slot-level adapter calling Python ``fn`` with signature ``ftype``. A function ``fn`` returns
+    keeps its instance alive as long as ``holder`` (the ``jit.Func``, which its importers keep)."""
     try:
         from_bits = [FROM_BITS[t] for t in ftype.params]
         to_bits = [TO_BITS[t] for t in ftype.results]
     except KeyError:
         raise Error(f"{where}: signature {ftype} cannot cross the Python boundary yet") from None
+    if holder is not None:
+        to_bits = [_handing(holder, conv) if t == FUNCREF else conv
+                   for t, conv in zip(ftype.results, to_bits, strict=True)]
     n_params = len(from_bits)
     n_results = len(to_bits)
 
@@ -124,4 +145,6 @@ def make_adapter(fn: Callable[..., Any], ftype: FuncType, where: str) -> Callabl
                 raise Error(f"{where}: host function returned {results!r}, expected {n_results} results")
             for i in range(n_results):
                 slots[i] = to_bits[i](values[i])
+    if holder is not None:
+        adapter.held_by = weakref.ref(holder)      # type: ignore[attr-defined]  (see _host_call)
     return adapter

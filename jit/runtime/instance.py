@@ -45,7 +45,7 @@ from ..abi.limits import DEFAULT_LIMITS, Limits
 from ..errors import Error, LimitError, Trap
 from ..native import ffi, lib
 from ..wasm.subtyping import canonical_functype
-from ..wasm.types import V128, FuncType, GlobalType
+from ..wasm.types import V128, FuncType, GlobalType, is_ref
 from . import host, linker, sigint
 from .externs import Func, Global, InstanceFunction, Memory, Table
 from .gc import ROOTS as gc_roots
@@ -54,7 +54,7 @@ from .module import Module
 from .plan import InstancePlan, canonical_type_id
 from .plan import eval_const as _eval_const
 from .traps import trap_from_code
-from .values import FUNCREFS, MASK32, MASK64
+from .values import FUNCREFS, MASK32, MASK64, hold
 from .watchdog import notify_interrupt
 
 _instance_ids = itertools.count(1)
@@ -122,7 +122,8 @@ class InstanceState:
 
     __slots__ = ("plan", "module", "code", "code_base", "limits", "timeout", "_buf", "base", "vm", "id",
                  "memory", "memory_extern", "memories", "memory_externs", "tables", "globals", "funcs",
-                 "imports", "group", "owner_word", "facade", "tags", "gc_heap", "_released", "__weakref__")
+                 "imports", "group", "owner_word", "facade", "tags", "gc_heap", "_keep", "_released",
+                 "__weakref__")
 
     def global_bits(self, index: int) -> int:
         cell = ffi.cast("uint64_t *", self.vm[self.plan.layout.global_ptr(index) // 8])
@@ -481,6 +482,7 @@ class Instance:
             st.facade = None
             st.tags = []
             st.gc_heap = None
+            st._keep = None        # instances whose funcrefs this one may hold (FUNCREFS.hand_to)
             st._released = False
         except BaseException:
             _uncount_instance()
@@ -664,7 +666,7 @@ def _link(st: InstanceState, externs: list[Any]) -> None:
                 adapter = ext._adapter
                 if adapter is None:
                     adapter = ext._adapter = host.make_adapter(ext.callable, canonical_functype(ext.type),
-                                                               f"import {imp.module}.{imp.name}")
+                                                               f"import {imp.module}.{imp.name}", ext)
                 adapters.append(adapter)
                 # import entry and funcref are the template's (host stub, this vmctx)
             else:
@@ -678,6 +680,8 @@ def _link(st: InstanceState, externs: list[Any]) -> None:
                 vm[ref + V.VMFUNCREF_VMCTX // 8] = callee_vm
                 vm[ref + V.VMFUNCREF_TYPE_ID // 8] = ext.type_id     # its own type (maybe a subtype)
                 peers.append(ext._state)
+                if any(is_ref(t) for t in ext._spec.type.params):     # it may keep our funcrefs
+                    hold(ext._state, st)
             fi += 1
         elif kind == "memory":
             _set_memory(st, ext._lm, ext)
@@ -693,6 +697,8 @@ def _link(st: InstanceState, externs: list[Any]) -> None:
         else:
             vm[layout.global_ptr(gi) // 8] = ext.address
             st.globals[gi] = ext
+            if ext.type.mutable and is_ref(ext.type.valtype):     # we may store our funcrefs there
+                hold(ext if ext._owner is None else ext._owner, st)
             gi += 1
     if fi:
         host.register(st.id, adapters)

@@ -26,10 +26,11 @@ from ..abi import vmctx as V
 from ..errors import CompileError, Error
 from ..native import ffi, lib
 from ..wasm.subtyping import TypeContext, canonical_functype_id
-from ..wasm.types import I64, V128, FuncType
+from ..wasm.types import FUNCREF, I64, V128, FuncType
 from . import pool
 from .values import (
     FROM_BITS,
+    FUNCREFS,
     MASK32,
     MASK64,
     RAW_MASK,
@@ -380,6 +381,9 @@ def callers(ftype: FuncType) -> tuple[Callable[[Any, Any], Any], Callable[[Any, 
                                       Callable[[Any, Any], Any]]:
     """(call, raw, timed) for functions of type ``ftype``."""
     call, raw = _make_callers(ftype)
+    funcref_params = [i for i, t in enumerate(ftype.params) if t == FUNCREF]
+    if funcref_params:
+        call, raw = _handing_funcrefs(call, funcref_params), _handing_funcrefs(raw, funcref_params)
 
     def timed(fn: Any, args: tuple[Any, ...]) -> Any:
         token = WATCHDOG.arm(fn._state, fn._state.timeout)
@@ -388,6 +392,19 @@ def callers(ftype: FuncType) -> tuple[Callable[[Any, Any], Any], Callable[[Any, 
         finally:
             WATCHDOG.disarm(token)
     return call, raw, timed
+
+
+def _handing_funcrefs(inner: Callable[[Any, Any], Any], indices: list[int]) -> Callable[[Any, Any], Any]:
+    """``inner``, with the instances of the functions passed at ``indices`` kept alive by the callee's."""
+    hand_to = FUNCREFS.hand_to
+
+    def call(fn: Any, args: Any) -> Any:
+        args = tuple(args)
+        for i in indices:
+            if i < len(args):
+                hand_to(fn._state, args[i])
+        return inner(fn, args)
+    return call
 
 
 def wait_idle(state: Any) -> None:

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable
+from typing import Any
 
 from ..errors import Error
 from ..wasm.types import EXNREF, EXTERNREF, F32, F64, FUNCREF, I32, I64, valtype_name
-from .gcobjects import GcRef, HeldAddresses, I31Ref, gc_from_bits, gc_to_bits
+from .gcobjects import MINTED, GcRef, HeldAddresses, I31Ref, gc_from_bits, gc_to_bits
 
 GC_VALUE_TYPES = (GcRef, I31Ref)
 
@@ -183,6 +184,27 @@ class _FuncRefs:
             raise Error("no instance owns this funcref")
         return self.resolve(bits)
 
+    @staticmethod
+    def hand_to(holder: Any, obj: object) -> None:
+        """``holder`` was handed ``obj`` from Python: if ``obj`` is a Wasm function, ``hold`` its
+        instance (``holder`` may store the funcref in a table or global, or pass it on)."""
+        state = getattr(obj, "_state", None)
+        if state is not None:
+            hold(holder, state)
+
+
+def hold(holder: Any, state: Any) -> None:
+    """``holder`` (an instance's state, or a Global: anything with a ``_keep`` slot) may hold funcrefs
+    of the instance whose state is ``state``: that instance lives at least as long as ``holder``, so
+    its vmctx and code are never freed, or reused by another instance, while such a funcref can still
+    be called."""
+    if state is not holder:
+        keep = holder._keep
+        if keep is None:
+            holder._keep = {state}
+        else:
+            keep.add(state)
+
 
 FUNCREFS = _FuncRefs()
 
@@ -203,7 +225,10 @@ class ExnRef:
 
     __slots__ = ("address",)
 
-    def __init__(self, address: int) -> None:
+    def __init__(self, address: int, minted: object = None) -> None:
+        if minted is not MINTED:        # the unwinder would read a made-up address as an exception
+            raise Error("an ExnRef comes only from Wasm (a result, a global, a table element or a "
+                        "payload); it cannot be made from an address")
         self.address = address
         _EXN_HELD.hold(address)
 
@@ -231,7 +256,7 @@ def _exnref_to_bits(obj: object) -> int:
 
 
 def _exnref_from_bits(bits: int) -> object:
-    return None if bits == 0 else ExnRef(bits)
+    return None if bits == 0 else ExnRef(bits, MINTED)
 
 TO_BITS: dict[int, Callable[[object], int]] = {
     I32: _int_to_bits(32, -(1 << 31), 1 << 32, MASK32, "i32"),

@@ -974,32 +974,50 @@ class _Decoder:
         if n != func_count:
             raise _fail("function and code section have inconsistent lengths", self.pos)
         data = self.data
+        end_of_data = len(data)
         m = self.module
         codes = m.codes
+        append_body = codes.append
         state = self.body_state
         max_locals = self.budget.locals
-        state.dialect = self.body_state.dialect
+        # parameters + locals only need counting when a function's locals come near the budget
+        max_params = max((len(t.params) for t in m.types if isinstance(t, FuncType)), default=0)
+        locals_fit = max_locals - max_params
         for i in range(n):
-            size = self.length()
-            body_start = self.pos
-            runs: list[tuple[int, int]] = []
-            total = 0
-            for _ in range(self.count()):
-                count = self.u32()
-                total += count
-                if total > MAX_LOCALS:
-                    raise _fail("too many locals", body_start)
-                runs.append((count, self.valtype()))
-            nparams = self._num_params(i)
-            if total + nparams > max_locals:   # after the spec's own check
-                raise FrontEndLimitError("max_locals", "parameters + locals", nparams + total,
-                                         max_locals, body_start, self.num_func_imports + i)
-            code_start = self.pos
+            pos = self.pos
+            size = data[pos] if pos < end_of_data else 0x80
+            if size < 0x80 and size < end_of_data - pos:     # one-byte size (small functions)
+                body_start = pos + 1
+                nruns = data[body_start] if body_start < end_of_data else 0x80
+            else:
+                size = self.length()
+                body_start = self.pos
+                nruns = 0x80
+            if nruns == 0:                                  # no locals: the common small function
+                code_start = body_start + 1
+                runs: list[tuple[int, int]] = []
+                total = 0
+            else:
+                self.pos = body_start
+                runs = []
+                total = 0
+                for _ in range(self.count()):
+                    count = self.u32()
+                    total += count
+                    if total > MAX_LOCALS:
+                        raise _fail("too many locals", body_start)
+                    runs.append((count, self.valtype()))
+                code_start = self.pos
+            if total > locals_fit:
+                nparams = self._num_params(i)
+                if total + nparams > max_locals:       # after the spec's own check
+                    raise FrontEndLimitError("max_locals", "parameters + locals", nparams + total,
+                                             max_locals, body_start, self.num_func_imports + i)
             code, pos = decode_expr(data, code_start, state)
             if pos != body_start + size:
                 raise _fail("section size mismatch", body_start)
             self.pos = pos
-            codes.append(FunctionBody(runs, code, code_start, size, total))
+            append_body(FunctionBody(runs, code, code_start, size, total))
         return n
 
     def _num_params(self, i: int) -> int:

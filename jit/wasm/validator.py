@@ -549,7 +549,10 @@ class _FuncValidator:
         self.unset.discard(index)
         self.inits.append(index)
 
-    def local_types(self) -> tuple[list[int], int]:
+    def local_types(self) -> tuple[list[int] | tuple[int, ...], int]:
+        """The type of every local (params first; only read), and how many there are."""
+        if not self.body.locals:
+            return self.ft.params, len(self.ft.params)
         params = list(self.ft.params)
         total = len(params) + self.body.num_locals
         nparams = len(params)
@@ -727,15 +730,20 @@ class _FuncValidator:
                 stack.extend(params)
             elif op == END:
                 frame = ctrls[-1]
-                self.pop_vals(frame.end, pos)
-                if len(stack) != frame.height:
-                    raise self.err("type mismatch", pos)
-                if (frame.op == IF and frame.start != frame.end
-                        and not self.results_match(frame.start, frame.end)):
+                end = frame.end
+                if len(stack) - height != len(end) or end and tuple(stack[height:]) != end:
+                    self.pop_vals(end, pos)
+                    if len(stack) != height:
+                        raise self.err("type mismatch", pos)
+                if (frame.op == IF and frame.start != end
+                        and not self.results_match(frame.start, end)):
                     raise self.err("type mismatch", pos)
                 ctrls.pop()
-                self.reset_locals(frame)
-                stack.extend(frame.end)
+                if len(self.inits) > frame.init_height:
+                    self.reset_locals(frame)
+                # the block's results replace its operands (the same types, or after a polymorphic
+                # stack, the declared ones)
+                stack[height:] = end
                 height = ctrls[-1].height if ctrls else 0
             elif op == ELSE:
                 frame = ctrls[-1]

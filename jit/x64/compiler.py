@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import islice
 from operator import gt
+from struct import Struct
 
 from ..abi import vmctx as V
 from ..abi.compiled import CompiledModule
@@ -122,6 +123,10 @@ def _prologue(a: Assembler, overflow: Label) -> tuple[int, int]:
 
 PROLOGUE = Template(_prologue, 1)
 """Every function's prologue, assembled once (its one hole: the stack-overflow trap site)."""
+_TRAP_STACK_EXHAUSTED = V.TRAP_CODE["call stack exhausted"]
+_INT3 = b"\xcc"
+_FRAME_PATCH_FAST = 1 << 30
+_pack_i32 = Struct("<i").pack_into
 
 
 class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, IntegerLowering, FloatLowering,
@@ -276,18 +281,23 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
     # ------------------------------------------------------------------------------------ driver
     def compile(self) -> None:
         a = self.asm
+        code_buf = a.code
         label = self.mc.func_labels[self.func_index]
-        a.align(16)
+        pad = -len(code_buf) % 16                # a.align(16), inline: once per function
+        if pad:
+            code_buf += _INT3 * pad
         a.bind(label)
-        self.start = a.offset
+        self.start = len(code_buf)
         overflow = Label()
         base = a.splice(PROLOGUE, overflow)
         check_patch, frame_patch = base + PROLOGUE.marks[0], base + PROLOGUE.marks[1]
-        self.zero_locals()
-        self.load_pins()
+        if self.num_declared != self.nparams:
+            self.zero_locals()
+        if self.pins:
+            self.load_pins()
         self.emit_budget_checks()
         results = self.sig.results
-        self.ctrls.append(Ctrl(FUNC, a.label(), 0, (), results))
+        self.ctrls.append(Ctrl(FUNC, Label(), 0, (), results))
         code = self.body.code
         handlers = LOWERINGS
         self.code = code
@@ -323,19 +333,26 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
         # Out-of-line interrupt checks and trap sites.
         self.emit_interrupt_slow_paths()
         a.bind(overflow)
-        self.call_trap_inline(V.TRAP_CODE["call stack exhausted"], self.body.offset)
+        self.call_trap_inline(_TRAP_STACK_EXHAUSTED, self.body.offset)
         for lbl, kind, pos in self.trap_sites:
             a.bind(lbl)
             self.call_trap_inline(kind, pos)     # kind None: the code is in eax (helper result)
-        self.emit_landing_pads()
-        self.end = a.offset
+        if self.eh_pads or self.eh_scope is not None:
+            self.emit_landing_pads()
+        self.end = len(code_buf)
         # Frame size: slots below the saved vmctx plus the outgoing argument area, rsp 16-aligned.
         n = 8 * self.frame.max_slot + self.max_outgoing
         n += (8 - n) % 16
-        a.patch32(frame_patch, n)
-        a.patch32(check_patch, n + 8)
-        self.patch_stack_pointer_resets(n)
-        self.eh_finish(n + 8)
+        if n < _FRAME_PATCH_FAST:                # a.patch32 (which checks), inline
+            _pack_i32(code_buf, frame_patch, n)
+            _pack_i32(code_buf, check_patch, n + 8)
+        else:
+            a.patch32(frame_patch, n)
+            a.patch32(check_patch, n + 8)
+        if self.rsp_fixups:
+            self.patch_stack_pointer_resets(n)
+        if self.eh_rsp_patches or self.callee_saved or self.eh_segs:
+            self.eh_finish(n + 8)
 
     def zero_locals(self) -> None:
         """Zero the memory homes of declared locals that live in memory. Pinned locals are zeroed in

@@ -224,9 +224,11 @@ class CodegenContext:
         if template is None:
             template = _TRAP_CALLS[kind] = Template(partial(_trap_call, kind), 1)
         a = self.asm
-        a.splice(template, self.mc.helper_label("wx_trap"))
-        self.mc.pc_offsets.append(len(a.code))
-        self.mc.pc_wasm.append(pos)
+        mc = self.mc
+        helper = mc.helpers.get("wx_trap")
+        a.splice(template, helper if helper is not None else mc.helper_label("wx_trap"))
+        mc.pc_offsets.append(len(a.code))
+        mc.pc_wasm.append(pos)
 
     # ------------------------------------------------------------------------ value transfers
     def emit_store_val(self, dst: Mem, v: Val) -> None:
