@@ -60,18 +60,33 @@ class BuildExt(build_ext):
                                "_compiled")
         os.makedirs(out_dir, exist_ok=True)
         manifest_path = os.path.join(out_dir, "manifest.txt")
+        suffix = sysconfig.get_config_var("EXT_SUFFIX")
+        hashes = {m: accel.source_hash(accel.source_path(m, package_dir)) for m in accel.MODULES}
+        # A module whose compiled file was built from its current source is kept; every other one is
+        # rebuilt from scratch (force: never trust file timestamps for this).
+        kept: dict[str, tuple[str, str]] = {}
         if os.path.exists(manifest_path):
+            try:
+                old_suffix, old = accel.read_manifest(manifest_path)
+            except (OSError, ValueError):
+                old_suffix, old = "", {}
+            kept = {m: entry for m, entry in old.items() if old_suffix == suffix and m in hashes
+                    and entry[1] == hashes[m] and os.path.exists(os.path.join(out_dir, entry[0]))}
             os.unlink(manifest_path)
+        todo = [m for m in accel.MODULES if m not in kept]
+        if not todo:
+            accel.write_manifest(manifest_path, suffix, kept)
+            print(f"wxjit: compiled build: {len(kept)} of {len(accel.MODULES)} modules, all current",
+                  file=sys.stderr)
+            return
         try:
             from Cython.Build import cythonize
         except ImportError:
             _warn("Cython is not installed")
             return
-        suffix = sysconfig.get_config_var("EXT_SUFFIX")
-        hashes = {m: accel.source_hash(accel.source_path(m, package_dir)) for m in accel.MODULES}
         exts = [Extension(m, [os.path.relpath(accel.source_path(m, package_dir), ROOT)],
-                          extra_compile_args=CFLAGS) for m in accel.MODULES]
-        exts = cythonize(exts, build_dir=os.path.join(self.build_temp, "cython"), quiet=True,
+                          extra_compile_args=CFLAGS) for m in todo]
+        exts = cythonize(exts, build_dir=os.path.join(self.build_temp, "cython"), quiet=True, force=True,
                          nthreads=os.cpu_count() or 1, language_level=3,
                          compiler_directives={"annotation_typing": False, "binding": True})
         self._accel_targets = {e.name: os.path.join(out_dir, e.name + suffix) for e in exts}
@@ -86,13 +101,19 @@ class BuildExt(build_ext):
                 _warn(f"{ext.name}: {type(exc).__name__}: {exc}")
                 return None
 
-        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-            built = [name for name in pool.map(build, exts) if name is not None]
-        modules = {m: (os.path.basename(self._accel_targets[m]), hashes[m]) for m in built
-                   # a source edited during the build: its compiled file may not match the recorded hash
-                   if accel.source_hash(accel.source_path(m, package_dir)) == hashes[m]}
+        self.force, old_force = True, self.force
+        try:
+            with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+                built = [name for name in pool.map(build, exts) if name is not None]
+        finally:
+            self.force = old_force
+        modules = {**kept, **{m: (os.path.basename(self._accel_targets[m]), hashes[m]) for m in built
+                              # a source edited during the build: its compiled file may not be what was hashed
+                              if accel.source_hash(accel.source_path(m, package_dir)) == hashes[m]}}
         accel.write_manifest(manifest_path, suffix, modules)
-        print(f"wxjit: compiled build: {len(modules)} of {len(accel.MODULES)} modules", file=sys.stderr)
+        print(f"wxjit: compiled build: {len(modules)} of {len(accel.MODULES)} modules "
+              f"({len(built)} built now)",
+              file=sys.stderr)
 
 
 setup(cffi_modules=["native/build_native.py:ffibuilder"], cmdclass={"build_ext": BuildExt})
