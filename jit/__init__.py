@@ -14,6 +14,10 @@ from . import dataclass_cache
 
 dataclass_cache.install()        # before any jit module defines a dataclass: see jit/dataclass_cache.py
 
+from . import _accel  # noqa: E402
+
+_accel.install()                 # the compiled build of the hot modules, when current: see jit/_accel.py
+
 from .errors import (  # noqa: E402
     CompileError,
     Error,

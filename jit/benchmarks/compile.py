@@ -266,8 +266,14 @@ def main(args: argparse.Namespace) -> int:
     with progress(len(mods), "compile", stdout_is_tty() and not args.json) as advance:
         results = run(mods, engines, args.reps, advance)
     vs = {o: ratios(results, o) for o in engines[1:] if not o.startswith("wxjit")}
+    from .. import _accel
+    build = _accel.status()      # the children run with this environment: the same modules compiled
+    notes.append(f"wxjit build: {build.mode} ({len(build.compiled)} of {len(_accel.MODULES)} modules compiled"
+                 + (f"; {build.reason}" if build.reason else "") + "; docs/compiled-build.md)")
     if args.json:
-        print(json.dumps({"results": [{**asdict(r), "mb_per_s": r.mb_per_s,
+        print(json.dumps({"build": {"mode": build.mode, "compiled_modules": list(build.compiled),
+                                    "reason": build.reason},
+                          "results": [{**asdict(r), "mb_per_s": r.mb_per_s,
                                        "us_per_instruction": r.us_per_instruction} for r in results],
                           "cpu_ratio": vs, "cpu_ratio_geomean": {o: geomean(list(v.values()))
                                                                  for o, v in vs.items()},
