@@ -80,6 +80,76 @@ static int64_t fl_free(wx_arena *a, uint64_t off, uint64_t size) {
 
 /* ---- arena life ------------------------------------------------------------------------------ */
 
+/* ---- fork: every arena of a forked child gets code memory of its own ---------------------------
+ * The views of a memfd arena are shared mappings: without this, a child loading code would write
+ * into the parent's code memory (and the parent, reusing a freed slot, into code the child runs).
+ * Before fork every arena's lock is taken (no operation is half done in the child); the child's
+ * handler copies each arena's live code into a new memfd mapped over the same views (wx_cm_unshare). */
+static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
+static wx_arena *live_arenas;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+static void before_fork(void) {
+    pthread_mutex_lock(&live_lock);
+    for (wx_arena *a = live_arenas; a != NULL; a = a->next_live) pthread_mutex_lock(&a->lock);
+}
+
+static void after_fork_in_parent(void) {
+    for (wx_arena *a = live_arenas; a != NULL; a = a->next_live) pthread_mutex_unlock(&a->lock);
+    pthread_mutex_unlock(&live_lock);
+}
+
+/* The live code of `a`: the complement of its free list in [0, size), as (offset, length) pairs in
+ * `out` (room for nblk + 1 pairs); their count. */
+static size_t live_ranges(const wx_arena *a, uint64_t *out) {
+    size_t n = 0;
+    uint64_t at = 0;
+    for (size_t i = 0; i <= a->nblk; i++) {
+        uint64_t end = i < a->nblk ? a->blk_off[i] : a->m.size;
+        if (end > at) {
+            out[2 * n] = at;
+            out[2 * n + 1] = end - at;
+            n++;
+        }
+        if (i < a->nblk) at = a->blk_off[i] + a->blk_size[i];
+    }
+    return n;
+}
+
+static void after_fork_in_child(void) {
+    for (wx_arena *a = live_arenas; a != NULL; a = a->next_live) {
+        if (!a->closed) {
+            uint64_t *ranges = malloc((a->nblk + 1) * 2 * sizeof(uint64_t));
+            if (ranges == NULL || wx_cm_unshare(&a->m, ranges, live_ranges(a, ranges)) != 0)
+                a->unshare_failed = 1;
+            free(ranges);
+        }
+        pthread_mutex_unlock(&a->lock);
+    }
+    pthread_mutex_unlock(&live_lock);
+}
+
+static void install_atfork(void) { pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child); }
+
+static void add_live(wx_arena *a) {
+    pthread_once(&atfork_once, install_atfork);
+    pthread_mutex_lock(&live_lock);
+    a->next_live = live_arenas;
+    live_arenas = a;
+    pthread_mutex_unlock(&live_lock);
+}
+
+static void remove_live(wx_arena *a) {
+    pthread_mutex_lock(&live_lock);
+    for (wx_arena **p = &live_arenas; *p != NULL; p = &(*p)->next_live) {
+        if (*p == a) {
+            *p = a->next_live;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&live_lock);
+}
+
 wx_arena *wx_arena_new(int strategy, size_t initial, size_t reserve, uint64_t rotate_every, uint64_t align,
                        char *err, size_t errlen, int *unavailable) {
     *unavailable = 0;
@@ -108,6 +178,7 @@ wx_arena *wx_arena_new(int strategy, size_t initial, size_t reserve, uint64_t ro
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
+    add_live(a);
     return a;
 }
 
@@ -123,11 +194,13 @@ static int unref(wx_arena *a) { return --a->refs == 0; }
 
 void wx_arena_close(wx_arena *a) {
     pthread_mutex_lock(&a->lock);
-    if (!a->closed) {
+    int was_open = !a->closed;
+    if (was_open) {
         a->closed = 1;
         wx_cm_close(&a->m);
     }
     pthread_mutex_unlock(&a->lock);
+    if (was_open) remove_live(a);
 }
 
 void wx_arena_drop(wx_arena *a) {
@@ -161,6 +234,7 @@ static int64_t grow(wx_arena *a, uint64_t need) {
 
 static int64_t alloc_locked(wx_arena *a, uint64_t n, uint64_t *slot_size) {
     if (a->closed) return WX_ARENA_CLOSED;
+    if (a->unshare_failed) return WX_ARENA_ERR;     /* its memory is the parent's (a->m.err says why) */
     uint64_t size = round_to(n ? n : 1, a->align);
     a->allocs++;
     if (a->rotate_every && a->allocs % a->rotate_every == 0) a->rotate_due = 1;
@@ -199,7 +273,7 @@ int64_t wx_arena_alloc(wx_arena *a, uint64_t n, uint64_t *slot_size) {
 
 int64_t wx_arena_write(wx_arena *a, uint64_t off, const uint8_t *src, uint64_t n) {
     pthread_mutex_lock(&a->lock);
-    int64_t rc = a->closed ? WX_ARENA_CLOSED
+    int64_t rc = a->closed ? WX_ARENA_CLOSED : a->unshare_failed ? WX_ARENA_ERR
                  : wx_cm_write(&a->m, off, (const char *)src, n) == 0 ? WX_ARENA_OK : WX_ARENA_ERR;
     pthread_mutex_unlock(&a->lock);
     return rc;
@@ -208,7 +282,8 @@ int64_t wx_arena_write(wx_arena *a, uint64_t off, const uint8_t *src, uint64_t n
 int64_t wx_arena_load_at(wx_arena *a, uint64_t off, const uint8_t *code, uint64_t size,
                          const uint64_t *relocs, uint64_t n_relocs) {
     pthread_mutex_lock(&a->lock);
-    int64_t rc = a->closed ? WX_ARENA_CLOSED : wx_load_code(&a->m, off, code, size, relocs, n_relocs);
+    int64_t rc = a->closed ? WX_ARENA_CLOSED : a->unshare_failed ? WX_ARENA_ERR
+                 : wx_load_code(&a->m, off, code, size, relocs, n_relocs);
     pthread_mutex_unlock(&a->lock);
     return rc;
 }

@@ -41,6 +41,8 @@ typedef struct wx_arena {
     uint64_t *blk_off;       /* free blocks sorted by offset, never adjacent */
     uint64_t *blk_size;
     size_t nblk, capblk;
+    struct wx_arena *next_live;   /* the process's arenas (forked children unshare them) */
+    int unshare_failed;      /* a forked child could not get its own code memory: refuse writes */
 } wx_arena;
 
 typedef struct wx_code {

@@ -144,6 +144,52 @@ static int create_memfd(wx_codemem *m)
     return 0;
 }
 
+/* After fork: the views still map the parent's memfd, so a write by either process would change the
+ * other's code (and a slot the parent frees and reuses would change code the child runs). Give this
+ * process a memfd of its own holding the bytes of `ranges` ((offset, length) pairs: the live code),
+ * mapped over both views at the same addresses; MAP_FIXED replaces a mapping in one step and the
+ * bytes are the same, so nothing running sees a difference. Only syscalls: safe in an atfork
+ * child handler. */
+int wx_cm_unshare(wx_codemem *m, const uint64_t *ranges, size_t n)
+{
+    if (!m->is_open || m->fd < 0)
+        return 0;                 /* private mappings: fork already copies them on write */
+    int fd = memfd_create("wxjit-code", MFD_CLOEXEC | MFD_EXEC);
+    if (fd < 0 && errno == EINVAL)
+        fd = memfd_create("wxjit-code", MFD_CLOEXEC);
+    if (fd < 0)
+        return fail(m, errno, "fork: memfd_create for the child's code failed");
+    if (ftruncate(fd, (off_t)m->size) != 0) {
+        int e = errno;
+        close(fd);
+        return fail(m, e, "fork: ftruncate of the child's code memfd failed");
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint64_t off = ranges[2 * i], len = ranges[2 * i + 1];
+        while (len > 0) {
+            ssize_t w = pwrite(fd, m->exec + off, len, (off_t)off);
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0) {
+                int e = w < 0 ? errno : EIO;
+                close(fd);
+                return fail(m, e, "fork: copying the code to the child's memfd failed");
+            }
+            off += (uint64_t)w;
+            len -= (uint64_t)w;
+        }
+    }
+    if (mmap(m->exec, m->size, PROT_READ | PROT_EXEC, MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED ||
+        (m->rw && mmap(m->rw, m->size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED)) {
+        int e = errno;
+        close(fd);
+        return fail(m, e, "fork: mapping the child's code memfd failed");
+    }
+    close(m->fd);
+    m->fd = fd;
+    return 0;
+}
+
 int wx_cm_map_rw(wx_codemem *m)
 {
     if (m->rw)

@@ -55,6 +55,7 @@ int wx_cm_finish(wx_codemem *m);
 int wx_cm_grow(wx_codemem *m, size_t new_size);
 int wx_cm_rotate(wx_codemem *m);
 int wx_cm_map_rw(wx_codemem *m);
+int wx_cm_unshare(wx_codemem *m, const uint64_t *ranges, size_t n);
 int wx_cm_unmap_rw(wx_codemem *m);
 void wx_cm_close(wx_codemem *m);
 const char *wx_cm_name(int strategy);

@@ -75,6 +75,21 @@ void wx_gc_thread_enters(void) {
 
 void wx_gc_thread_leaves(void) { atomic_fetch_sub(&threads_in_wasm, 1); }
 
+/* A thread holding reference results of a call that Python has not converted yet stays counted as
+ * inside Wasm from before the call until wx_gc_release_results: no other thread collects meanwhile,
+ * and a collection this thread starts while converting is deferred (its results are in no root). */
+static __thread int tls_holding;
+
+int wx_gc_holding_results(void) { return tls_holding; }
+
+void wx_gc_hold_results(void) {
+    if (tls_holding++ == 0 && wx_entry_depth() == 0) wx_gc_thread_enters();
+}
+
+void wx_gc_release_results(void) {
+    if (--tls_holding == 0 && wx_entry_depth() == 0) wx_gc_thread_leaves();
+}
+
 /* Start a collection on this thread: 1 when no other thread is inside Wasm (others then wait at
  * their entry until wx_gc_end), 0 otherwise (deferred; nothing to end). */
 int wx_gc_begin(void) {

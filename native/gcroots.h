@@ -35,6 +35,9 @@ int wx_gc_begin(void);
 void wx_gc_end(void);
 void wx_gc_thread_enters(void);
 void wx_gc_thread_leaves(void);
+int wx_gc_holding_results(void);
+void wx_gc_hold_results(void);
+void wx_gc_release_results(void);
 int wx_gc_exit_depth(void);
 /* An exit from Wasm at a safepoint: fp is a frame-shaped record, [fp] the Wasm caller's rbp and
  * [fp + 8] the return address into it. Records live on the C stack of the exiting call. */

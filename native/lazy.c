@@ -33,6 +33,8 @@ int64_t wx_lazy_install(wx_arena *a, uint64_t off, const uint8_t *code, uint64_t
     wx_codemem *m = &a->m;
     if (a->closed) {
         rc = WX_ARENA_CLOSED;
+    } else if (a->unshare_failed) {     /* a forked child without code memory of its own */
+        rc = WX_ARENA_ERR;
     } else if (!wx_lazy_supported(a)) {
         snprintf(m->err, sizeof m->err, "lazy compilation needs a writable view (memfd or memfd_strict)");
         rc = WX_ARENA_ERR;

@@ -343,7 +343,8 @@ int wx_call(void *code, void *vmctx, uint64_t *slots, uint32_t n_in, uint32_t n_
     if (busy) return WX_CALL_BUSY;
     frame.prev = tls_top;
     if (frame.prev == NULL) {
-        wx_gc_thread_enters();           /* collections wait for the threads inside Wasm (gcroots.c) */
+        if (!wx_gc_holding_results())    /* (already counted while it holds results: gcroots.c) */
+            wx_gc_thread_enters();       /* collections wait for the threads inside Wasm (gcroots.c) */
         if (!tls_altstack_ready) ensure_altstack();
         uint64_t lo = thread_stack_lo();
         uint64_t budget = VM_U64(vmctx, WX_VMCTX_STACK_BUDGET);
@@ -381,14 +382,14 @@ int wx_call(void *code, void *vmctx, uint64_t *slots, uint32_t n_in, uint32_t n_
             uint64_t *group = (uint64_t *)VM_U64(vmctx, WX_VMCTX_OWNER_PTR);
             if (group != NULL) __atomic_store_n(&group[WX_GROUP_INTERRUPT / 8], 0, __ATOMIC_RELEASE);
         }
-        if (e->prev == NULL) wx_gc_thread_leaves();
+        if (e->prev == NULL && !wx_gc_holding_results()) wx_gc_thread_leaves();
         guard_release(owner);
         return (int)e->kind;
     }
     tls_top = &frame;
     wx_enter(code, vmctx, slots, n_in, n_out);
     tls_top = frame.prev;
-    if (frame.prev == NULL) wx_gc_thread_leaves();
+    if (frame.prev == NULL && !wx_gc_holding_results()) wx_gc_thread_leaves();
     guard_release(owner);
     return 0;
 }

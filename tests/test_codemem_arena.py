@@ -209,3 +209,35 @@ def test_free_list_invariants(ops: list[tuple[bool, int]]) -> None:
         for slot in list(live.values()):
             arena.free(slot)
         assert arena.free_blocks == [(0, total)]
+
+
+FORK_PROGRAM = r"""
+import os, jit
+const = '(module (func (export "f") (result i32) (i32.const {})))'
+a = jit.Instance(jit.Module(const.format(1), lazy=False))
+r, w = os.pipe(); r2, w2 = os.pipe()
+pid = os.fork()
+if pid == 0:
+    b = jit.Instance(jit.Module(const.format(22), lazy=False))   # same free list as the parent's
+    os.write(w, b"x")
+    os.read(r2, 1)                                               # the parent loads meanwhile
+    os.write(w, f"{a.exports.f()} {b.exports.f()}".encode())
+    os._exit(0)
+os.read(r, 1)
+del a                                                            # its slot is free in the parent
+c = jit.Instance(jit.Module(const.format(333), lazy=False))
+d = jit.Instance(jit.Module(const.format(4444), lazy=False))
+os.write(w2, b"x")
+got = os.read(r, 100).decode()
+os.waitpid(pid, 0)
+print(got, c.exports.f(), d.exports.f())
+"""
+
+
+def test_a_forked_child_has_code_memory_of_its_own() -> None:
+    """After fork both processes load code at the same free offsets, and the parent reuses the slots
+    it frees: with one shared memfd the child ran the parent's code (B.f() returned 333)."""
+    import subprocess
+    import sys
+    proc = subprocess.run([sys.executable, "-c", FORK_PROGRAM], capture_output=True, text=True, timeout=300)
+    assert proc.stdout.split() == ["1", "22", "333", "4444"], proc.stderr

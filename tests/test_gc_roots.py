@@ -326,3 +326,37 @@ def test_call_ref_frames_keep_references():
     del out
     collect_twice()
     assert 20 in tr.fired
+
+
+TAKE = """(module
+  (table $t 1 externref)
+  (func (export "put") (param externref) (table.set $t (i32.const 0) (local.get 0)))
+  (func (export "take") (result externref)
+    (table.get $t (i32.const 0))
+    (table.set $t (i32.const 0) (ref.null extern))))"""
+
+
+def test_references_crossing_a_call_survive_other_threads_collecting():
+    """An argument's handle is in no root between its conversion and the call's entry into Wasm, and
+    a result's none between the return and its conversion: another thread collecting all the time
+    must free neither (before, put's handle was released within a few hundred rounds)."""
+    inst = jit.Instance(jit.Module(wat2wasm(TAKE)))
+    stop = threading.Event()
+
+    def collect_all_the_time() -> None:
+        while not stop.is_set():
+            wgc.collect()
+    t = threading.Thread(target=collect_all_the_time)
+    t.start()
+
+    class Box:
+        pass
+    try:
+        for _ in range(3000):
+            box = Box()
+            inst.exports.put(box)
+            wgc.collect()                     # ages the handle: only the table holds it now
+            assert inst.exports.take() is box
+    finally:
+        stop.set()
+        t.join()

@@ -10,12 +10,15 @@ Scenarios (each with 1 and 2 workers; every invocation runs in a fresh instance)
 Throughput: ``--calls`` invocations submitted as fast as the pool takes them (bounded queues), per
 second, median of ``--reps`` repetitions, through two APIs: ``invoke`` (one call, one Future) and
 ``map`` (the batched API: chunks of 256 calls, one Future per chunk; in (b) each window of 256 calls is
-grouped by module, one ``map`` per module; (c) has no batched form). Latency: one ``invoke`` at a
-time (submit -> result), p50/p99 over ``--latency-calls`` calls. Beside the rates, the CPU time per call
-of the parent process and of the workers (Linux /proc), which do not depend on what else the machine
-runs. The reference is the same pool (parent, routing, pipes) with a worker loop that uses the
-``wasmtime`` package (``wasmtime.Module`` compiled once per worker and kept, a new ``Store`` +
-``Instance`` per call), so the ratios compare the engines inside the same machinery.
+grouped by module, one ``map`` per module; (c) has no batched form). Latency, two figures: unloaded,
+one ``invoke`` at a time (submit -> result, nothing else in flight: the cost of a round trip through
+the pool), p50/p99 over ``--latency-calls`` calls; and saturated, the p50 of every 64th ``invoke`` of
+the throughput runs (submit -> its future done, behind the bounded queues: mostly queueing).
+Beside the rates, the CPU time per call of the parent process and of the workers (Linux /proc),
+which do not depend on what else the machine runs. The reference is the same pool (parent,
+routing, pipes, framing) with a worker loop that uses the ``wasmtime`` package (``wasmtime.Module``
+compiled once per worker and kept, a new ``Store`` + ``Instance`` per call), so the ratios compare
+the engines inside the same machinery.
 In-process p50 of fresh instance + call (no pool) is shown for scale.
 """
 from __future__ import annotations
@@ -60,7 +63,7 @@ def wasmtime_worker(conn: Connection, cache_dir: str, lru_size: int) -> None:
     import wasmtime
 
     from ..pool.wire import pack_results, unpack_args
-    from ..pool.worker import CommandResult, portable
+    from ..pool.worker import CommandResult, portable, receive, reply
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     engine = wasmtime.Engine()
@@ -112,10 +115,7 @@ def wasmtime_worker(conn: Connection, cache_dir: str, lru_size: int) -> None:
         return pack_results(values, errors)
 
     while True:
-        try:
-            batch = conn.recv()
-        except (EOFError, OSError):
-            return
+        batch = receive(conn)
         if batch is None:
             return
         out = []
@@ -135,7 +135,7 @@ def wasmtime_worker(conn: Connection, cache_dir: str, lru_size: int) -> None:
                 out.append((msg[1], True, value))
             except BaseException as exc:     # noqa: BLE001
                 out.append((msg[1], False, portable(exc)))
-        conn.send(out)
+        reply(conn, out)
 
 
 # -- workloads --------------------------------------------------------------------------------------------
@@ -148,9 +148,10 @@ class Row:
     scenario: str
     workers: int
     calls_per_s: float
-    p50_us: float
+    p50_us: float                            # unloaded: one invoke in flight
     p99_us: float
     map_calls_per_s: float | None = None     # the batched API (None: the scenario has none)
+    saturated_p50_us: float | None = None    # invoke latency during the throughput runs (queueing)
     parent_cpu_us: float | None = None       # CPU µs per call: parent process, workers (see Rate)
     worker_cpu_us: float | None = None
     map_parent_cpu_us: float | None = None
@@ -242,6 +243,10 @@ class Rate:
     calls_per_s: float
     parent_cpu_us: float
     worker_cpu_us: float | None
+    latency_p50_us: float | None = None      # submit -> done of sampled calls (saturated pool)
+
+
+_LATENCY_SAMPLE = 64        # every 64th invoke of a throughput run is timed (a done-callback)
 
 
 def _cpu_seconds(pids: list[int]) -> float | None:
@@ -268,12 +273,28 @@ def _measured(pool: Any, calls: int, body: Callable[[], Any]) -> Rate:
 
 
 def _throughput(pool: Any, work: _Workload, calls: int) -> Rate:
+    latencies: list[float] = []
+    clock = time.perf_counter
+
+    def timed(t0: float) -> Callable[[Any], None]:
+        return lambda f: latencies.append(clock() - t0)
+
     def body() -> None:
-        futures = [work.call(pool, i) for i in range(calls)]
+        futures = []
+        for i in range(calls):
+            if i % _LATENCY_SAMPLE:
+                futures.append(work.call(pool, i))
+            else:
+                t0 = clock()
+                f = work.call(pool, i)
+                f.add_done_callback(timed(t0))
+                futures.append(f)
         for f in futures:
             f.result()
 
-    return _measured(pool, calls, body)
+    rate = _measured(pool, calls, body)
+    rate.latency_p50_us = statistics.median(latencies) * 1e6 if latencies else None
+    return rate
 
 
 def _map_throughput(pool: Any, work: _Workload, calls: int) -> Rate:
@@ -282,9 +303,11 @@ def _map_throughput(pool: Any, work: _Workload, calls: int) -> Rate:
 
 def _median_rate(rates: list[Rate]) -> Rate:
     workers = [r.worker_cpu_us for r in rates if r.worker_cpu_us is not None]
+    latencies = [r.latency_p50_us for r in rates if r.latency_p50_us is not None]
     return Rate(statistics.median(r.calls_per_s for r in rates),
                 statistics.median(r.parent_cpu_us for r in rates),
-                statistics.median(workers) if workers else None)
+                statistics.median(workers) if workers else None,
+                statistics.median(latencies) if latencies else None)
 
 
 def _latency(pool: Any, work: _Workload, calls: int) -> tuple[float, float]:
@@ -344,8 +367,9 @@ def run(calls: int, latency_calls: int, reps: int, fresh: float, engines: list[s
                     t = _median_rate(tput[e])
                     m = _median_rate(mput[e]) if batched else None
                     rows.append(Row(e, scenario, workers, t.calls_per_s, p50, p99,
-                                    m.calls_per_s if m else None, t.parent_cpu_us, t.worker_cpu_us,
-                                    m.parent_cpu_us if m else None, m.worker_cpu_us if m else None))
+                                    m.calls_per_s if m else None, t.latency_p50_us, t.parent_cpu_us,
+                                    t.worker_cpu_us, m.parent_cpu_us if m else None,
+                                    m.worker_cpu_us if m else None))
                     advance(f"{scenario} x{workers} {e}")
             finally:
                 for p in pools.values():
@@ -420,6 +444,8 @@ def main(args: argparse.Namespace) -> int:
         by = {(r.engine, r.scenario, r.workers): r for r in rows}
         table = []
         notes = [f"in-process fresh instance + call (no pool): p50 {local:.1f} µs",
+                 "p50/p99 µs: unloaded, one invoke in flight (a round trip through the pool); "
+                 "sat p50: invokes during the throughput runs (queueing behind full queues), in ms",
                  "invoke: one call, one Future; map: Pool.map, chunks of 256 calls ((b): grouped by module);",
                  "×1w: over the 1-worker pool's throughput; CPU p/w: parent / worker CPU µs per call;",
                  "wt: the wasmtime-py pool in the same run; vs wt: wxjit over wasmtime-py (invoke / map)"]
@@ -443,7 +469,9 @@ def main(args: argparse.Namespace) -> int:
                           rate(r.calls_per_s), ratio(r.calls_per_s, one.calls_per_s if one else None),
                           rate(r.map_calls_per_s),
                           ratio(r.map_calls_per_s, one.map_calls_per_s if one else None),
-                          f"{r.p50_us:.0f}", f"{r.p99_us:.0f}", cpu(r.parent_cpu_us, r.worker_cpu_us),
+                          f"{r.p50_us:.0f}", f"{r.p99_us:.0f}",
+                          "-" if r.saturated_p50_us is None else f"{r.saturated_p50_us / 1000:.1f}",
+                          cpu(r.parent_cpu_us, r.worker_cpu_us),
                           cpu(r.map_parent_cpu_us, r.map_worker_cpu_us),
                           rate(w.calls_per_s) if w else "-", rate(w.map_calls_per_s) if w else "-",
                           f"{w.p50_us:.0f}" if w else "-",
@@ -460,6 +488,7 @@ def main(args: argparse.Namespace) -> int:
         print_table("jit.Pool: fresh instance per invocation",
                     [("scenario", "left"), ("workers", "right"), ("invoke/s", "right"), ("×1w", "right"),
                      ("map/s", "right"), ("×1w", "right"), ("p50 µs", "right"), ("p99 µs", "right"),
+                     ("sat p50 ms", "right"),
                      ("CPU p/w invoke", "right"), ("CPU p/w map", "right"), ("wt invoke/s", "right"),
                      ("wt map/s", "right"), ("wt p50 µs", "right"), ("vs wt", "right")], table, notes)
     if args.plot:

@@ -15,6 +15,8 @@ one. The arena's state lives in native code (``native/arena.c``) behind one mute
   ``publish()``. ``slot.write()`` works at any time. The RX view never moves.
 - Thread safe: every operation holds the arena's native mutex; none waits for a Python lock, so a
   finalizer may free a slot at any moment.
+- Fork safe: a forked child gets a memfd of its own holding the live code, mapped at the same
+  addresses (``native/arena.c``), so neither process's loads, frees or lazy compiles reach the other.
 """
 from __future__ import annotations
 

@@ -657,6 +657,21 @@ class _FuncGen:
         self.gen_expr(t, depth - 1)
         self.emit(b"\x22" + uleb(self.any_local(t)))
 
+    def ex_via_local(self, t: int, depth: int) -> None:
+        """The shape of -O0 code: a value (often a constant) stored to a local and read back, right
+        away or after a few statements that may write the local again or open blocks and loops (the
+        compiler folds set+get into tee and forwards constants within straight-line code)."""
+        r = self.rng
+        if t != V128 and r.random() < 0.5:
+            self.emit(CONST[t](random_bits(r, t)))
+        else:
+            self.gen_expr(t, depth - 1)
+        idx = self.any_local(t) if r.random() < 0.5 else self.pool_local(t)
+        self.emit(b"\x21" + uleb(idx))
+        for _ in range(r.choice((0, 0, 1, 2))):
+            self.gen_stmt(depth - 1)
+        self.emit(b"\x20" + uleb(idx))
+
     def _drop_extra_results(self, results: tuple[int, ...]) -> None:
         for rt in reversed(results[1:]):
             self.emit(b"\x21" + uleb(self.any_local(rt)))
@@ -779,7 +794,7 @@ _EXPR_TABLE: list[tuple[Callable[[_FuncGen, int, int], None], float, float]] = [
     (_FuncGen.ex_leaf, 3, 3), (_FuncGen.ex_numop, 10, 10), (_FuncGen.ex_load, 2, 2),
     (_FuncGen.ex_select, 1, 1), (_FuncGen.ex_tee, 1, 1), (_FuncGen.ex_call, 1, 1),
     (_FuncGen.ex_call_indirect, 1, 1), (_FuncGen.ex_block, 2, 2), (_FuncGen.ex_br_if, 0.7, 0.7),
-    (_FuncGen.ex_memory, 0.5, 0),
+    (_FuncGen.ex_memory, 0.5, 0), (_FuncGen.ex_via_local, 1, 1),
 ]
 _NO_V128 = (_FuncGen.ex_memory, _FuncGen.ex_load, _FuncGen.ex_call, _FuncGen.ex_call_indirect)
 _EXPRS = {t: ([m for m, *_ in _EXPR_TABLE],

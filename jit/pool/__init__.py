@@ -9,7 +9,8 @@ Every call returns a ``concurrent.futures.Future`` whose result or exception is 
 call would give (``jit.Trap`` with its kind and backtrace, ``jit.Error`` subclasses, ...).
 
 - Cache affinity: modules are compiled once per pool into a shared on-disk ``jit.Cache`` (a
-  temporary directory unless ``cache_dir`` is given) and kept loaded in a per-worker LRU. A module's
+  temporary directory, on ``/dev/shm`` when it exists, unless ``cache_dir`` is given) and kept
+  loaded in a per-worker segmented LRU (see ``jit.pool.worker``). A module's
   invocations go to its home worker (hash modulo pool size) unless that one already has ``batch``
   invocations queued or running; then to the least loaded worker (preferring ones that have the
   module). Module bytes are sent to a worker once. An idle worker is sent a call at once; a busy
@@ -33,6 +34,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import pickle
 import select
 import shutil
 import tempfile
@@ -41,7 +43,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
-from multiprocessing.connection import Connection, wait
+from multiprocessing.connection import Connection
 from typing import Any
 
 from ..errors import Error
@@ -66,16 +68,41 @@ class UnknownModule(Error):
 
 
 _PARK = 0.002      # s: how long a thread that does not receive waits before it looks again
-_CHUNKS_IN_FLIGHT = 2   # Pool.map chunks sent to one worker at a time: one runs, one waits in its pipe
-_PARKED_CHECK = 0.001  # s: a dispatcher that stepped aside looks again this often; it takes over after a
-#                        tick with no caller receiving (callbacks nobody waits for: <= 2 ms late)
+_CHUNK_CALLS_IN_FLIGHT = 512   # calls of Pool.map chunks sent to one worker at a time (at least one
+#                                chunk): two chunks of the default 256, one runs and one waits in the
+#                                pipe, so big chunks spread over the workers; small ones (a module's
+#                                few calls of a window) still go many to a message
+_BATCHES_IN_FLIGHT = 2  # messages sent to one worker and not answered: one runs, the next waits in the
+#                         pipe, so the worker does not idle while the parent turns a batch around
+_PICKLE = pickle.HIGHEST_PROTOCOL
+_DONE = frozenset(("CANCELLED", "CANCELLED_AND_NOTIFIED", "FINISHED"))
+_PARKED_CHECK = 0.001  # s: a dispatcher that stepped aside looks again after this, then after twice as
+_PARKED_MAX = 0.008    # long each time callers received meanwhile, up to this; it takes over after a tick
+#                        with no caller receiving (callbacks nobody waits for: <= 2 ticks late). Each
+#                        look takes the GIL from a busy caller: at a 1 ms tick, 24 ms of CPU per second
+
+
+_RAM_DIRS = ("/dev/shm",)
+
+
+def _scratch_dir() -> str | None:
+    """Where a pool's own cache goes: a RAM file system when there is one (creating a file there
+    costs ~20 µs of CPU against ~300 µs on the ext4 disk measured; a never-seen module creates one),
+    else the default temporary directory."""
+    for d in _RAM_DIRS:
+        if os.path.isdir(d) and os.access(d, os.W_OK | os.X_OK):
+            return d
+    return None
 
 
 class _PoolFuture(Future):  # type: ignore[type-arg]
     """A ``Future`` whose ``result``/``exception`` receive in the waiting thread (see ``Pool._lead``).
 
     All futures of a pool share one ``Condition`` (``Future.__init__`` makes one per future: 40% of the
-    parent's CPU per call was spent there); a waiter woken for another future waits again."""
+    parent's CPU per call was spent there); a waiter woken for another future waits again. The pool
+    resolves a whole batch of them under one acquisition of that condition (``Pool._settle``), and
+    ``done``/``result`` of a finished future read its state without the lock (it is written last,
+    after the result, and never changes again)."""
 
     def __init__(self, pool: Pool) -> None:        # Future.__init__'s fields, with the shared condition
         self._condition = pool._futures_condition
@@ -86,10 +113,15 @@ class _PoolFuture(Future):  # type: ignore[type-arg]
         self._done_callbacks: list[Any] = []
         self._pool = pool
 
+    def done(self) -> bool:
+        return self._state in _DONE
+
     def result(self, timeout: float | None = None) -> Any:
-        if not self.done():
+        if self._state == "FINISHED" and self._exception is None:
+            return self._result
+        if self._state not in _DONE:
             self._pool._lead(self, timeout)
-        return super().result(0 if self.done() else timeout)
+        return super().result(0 if self._state in _DONE else timeout)
 
     def exception(self, timeout: float | None = None) -> BaseException | None:
         if not self.done():
@@ -104,7 +136,8 @@ _PRELOAD = ["jit", "jit.cache", "jit.runtime.instance", "jit.runtime.module", "j
 class _Worker:
     """Parent-side state of one worker slot: the process, its pipe, its queue and what it runs."""
 
-    __slots__ = ("index", "process", "conn", "pending", "inflight", "chunks", "sent", "generation", "eof")
+    __slots__ = ("index", "process", "conn", "pending", "inflight", "batches", "chunks", "sent", "generation",
+                 "eof")
 
     def __init__(self, index: int) -> None:
         self.index = index
@@ -112,7 +145,11 @@ class _Worker:
         self.conn: Connection | None = None
         self.pending: deque[tuple[Any, ...]] = deque()     # (future, message, running) not yet sent
         self.inflight: dict[int, Future[Any]] = {}
-        self.chunks: set[int] = set()                        # ids of the chunks (Pool.map) in flight
+        # the messages sent and not answered, oldest first: [(future, message), ...] each. The worker
+        # reads one message, runs it and answers before reading the next, so when it dies only the
+        # oldest can have run; the others are still unread in its pipe.
+        self.batches: deque[list[tuple[Future[Any], tuple[Any, ...]]]] = deque()
+        self.chunks: dict[int, int] = {}                     # chunks (Pool.map) in flight: id -> calls
         self.sent: set[str] = set()                          # module hashes this process has
         self.generation = 0
         self.eof = False                                     # conn reported EOF: the worker died
@@ -126,7 +163,7 @@ class Pool:
     """Worker processes running invocations in fresh instances (see the module docstring)."""
 
     def __init__(self, workers: int = 2, cache_dir: str | os.PathLike[str] | None = None,
-                 queue_size: int = 1024, *, batch: int = 16, lru_size: int = 64, block: bool = True,
+                 queue_size: int = 1024, *, batch: int = 32, lru_size: int = 64, block: bool = True,
                  backend: str = "process", start_method: str = "forkserver",
                  worker_main: Callable[[Connection, str, int], None] | None = None) -> None:
         """``worker_main``: another worker loop speaking ``jit.pool.worker``'s protocol (a module-level
@@ -143,7 +180,7 @@ class Pool:
         self.block = block
         self.backend = backend
         self._own_cache = cache_dir is None
-        self.cache_dir = (tempfile.mkdtemp(prefix="wxjit-pool-") if cache_dir is None
+        self.cache_dir = (tempfile.mkdtemp(prefix="wxjit-pool-", dir=_scratch_dir()) if cache_dir is None
                           else os.fspath(os.path.expanduser(cache_dir)))
         os.makedirs(self.cache_dir, exist_ok=True)
         self._lru_size = lru_size
@@ -154,7 +191,9 @@ class Pool:
         self._texts: dict[str, str] = {}                 # Wasm text -> hash of its binary
         self._lock = threading.RLock()     # reentrant: Ray may run a done-callback inside send()
         self._room = threading.Condition(self._lock)
-        self._futures_condition = threading.Condition()    # shared by the pool's futures
+        self._room_waiters = 0             # threads waiting in _room (notified only when there are some)
+        self._futures_lock = threading.RLock()             # shared by the pool's futures (their
+        self._futures_condition = threading.Condition(self._futures_lock)   # condition)
         self._next_id = 0
         self._outstanding = 0
         self._closed = False
@@ -233,7 +272,7 @@ class Pool:
             self._room.notify_all()
             if wait:
                 while self._outstanding:
-                    self._room.wait()
+                    self._wait_room(None)
         if self._ray:
             for slot in self._slots:
                 if slot.conn is not None:
@@ -302,14 +341,14 @@ class Pool:
                     if len(slots) == 1:
                         i = 0 if load < self.queue_size else -1
                     else:
-                        i = routing.choose(home, [s.load for s in slots], [digest in s.sent for s in slots],
-                                           spill, self.queue_size)
+                        i = routing.choose(home, [len(s.pending) + len(s.inflight) for s in slots],
+                                           [digest in s.sent for s in slots], spill, self.queue_size)
                     if i < 0:
                         if not self.block:
                             raise QueueFull(f"all {len(slots)} worker queues are full "
                                             f"({self.queue_size} each)")
-                        if self._ray or not self._rx.acquire(blocking=False):
-                            self._room.wait()
+                        if self._ray:
+                            self._wait_room(None)
                             continue
                         leading = True
                     else:
@@ -320,16 +359,43 @@ class Pool:
                     self._next_id += 1
                     self._outstanding += 1
                     slot.pending.append((fut, (msg[0], self._next_id, *msg[2:]), False))
-                    if not slot.inflight:
-                        # an idle worker gets the call now; a busy one gets a batch when its results
-                        # arrive (measured: 2-3x the throughput of sending every call at once)
+                    if not slot.inflight or (len(slot.pending) >= self.batch
+                                             and len(slot.batches) < _BATCHES_IN_FLIGHT):
+                        # an idle worker gets the call now; a busy one gets a full batch as one
+                        # message, or what queued meanwhile when its results arrive (measured: 2-3x
+                        # the throughput of sending every call at once)
                         self._pump(slot)
                     return fut
-            try:                 # every queue is full: make room by receiving results ourselves
-                self._poll(_PARKED_CHECK, wake=False)
-            finally:
+            self._make_room()
+
+    def _wait_room(self, timeout: float | None) -> None:
+        """Wait for ``_room`` (lock held)."""
+        self._room_waiters += 1
+        try:
+            self._room.wait(timeout)
+        finally:
+            self._room_waiters -= 1
+
+    def _make_room(self) -> None:
+        """Every queue is full: receive results in this thread (as ``_lead`` does, the dispatcher
+        stepping aside) rather than wait for the dispatcher to receive them and wake this thread,
+        which cost a thread switch pair and lock contention per batch."""
+        with self._lock:
+            self._wanted += 1
+        try:
+            if self._rx.acquire(blocking=False):
+                try:
+                    self._poll(_PARKED_CHECK, wake=False)
+                finally:
+                    self._rx.release()
+                return
+            os.write(self._wake_w, b"x")           # the dispatcher holds _rx: ask it to step aside
+            with self._lock:
+                self._wait_room(_PARKED_CHECK)
+        finally:
+            with self._lock:
+                self._wanted -= 1
                 self._leads += 1
-                self._rx.release()
 
     def map(self, module: bytes | str, export: str, args_iter: Iterable[Sequence[Any]], *,
             limits: Any = None, chunksize: int = 256, timeout: float | None = None) -> Iterator[Any]:
@@ -374,45 +440,69 @@ class Pool:
                 f.cancel()
 
     def _pump(self, slot: _Worker) -> None:
-        """Send queued calls to ``slot`` while it runs fewer than ``batch`` (lock held)."""
-        if not slot.pending or len(slot.inflight) >= self.batch or slot.conn is None:
-            return
+        """Send queued calls to ``slot``: at most ``batch`` per message, at most ``_BATCHES_IN_FLIGHT``
+        messages unanswered (lock held)."""
+        while slot.pending and slot.conn is not None and len(slot.batches) < _BATCHES_IN_FLIGHT:
+            if not self._send_batch(slot):
+                return
+
+    def _send_batch(self, slot: _Worker) -> bool:
+        """Send one message of queued calls to ``slot``; False when nothing could be sent."""
         out: list[tuple[Any, ...]] = []
         taken: list[tuple[Future[Any], tuple[Any, ...]]] = []
-        while slot.pending and len(slot.inflight) < self.batch:
-            if slot.pending[0][1][0] == "b":
-                if len(slot.chunks) >= _CHUNKS_IN_FLIGHT:
-                    break
-                slot.chunks.add(slot.pending[0][1][1])
-            fut, msg, running = slot.pending.popleft()
-            if not running and not fut.set_running_or_notify_cancel():
-                self._outstanding -= 1
-                continue
-            digest = msg[2]
-            if digest not in slot.sent:
-                wasm = self._modules.get(digest)
-                if wasm is None:       # forgotten while queued
-                    fut.set_exception(UnknownModule(f"module {digest} was forgotten"))
-                    self._outstanding -= 1
-                    continue
-                out.append(("m", digest, wasm))
-                slot.sent.add(digest)
-            out.append(msg)
-            slot.inflight[msg[1]] = fut
-            taken.append((fut, msg))
-        if not out:
-            self._room.notify_all()
-            return
+        pending, inflight, sent, ray = slot.pending, slot.inflight, slot.sent, self._ray
+        with self._futures_lock:          # the futures' state changes below (cancel() takes it too)
+            while pending and len(taken) < self.batch:
+                if pending[0][1][0] == "b":
+                    calls = pending[0][1][4][1]
+                    if slot.chunks and sum(slot.chunks.values()) + calls > _CHUNK_CALLS_IN_FLIGHT:
+                        break
+                    slot.chunks[pending[0][1][1]] = calls
+                fut, msg, running = pending.popleft()
+                if not running:
+                    if not ray and fut._state == "PENDING":
+                        fut._state = "RUNNING"
+                    elif not fut.set_running_or_notify_cancel():
+                        self._outstanding -= 1
+                        slot.chunks.pop(msg[1], None)
+                        continue
+                digest = msg[2]
+                if digest not in sent:
+                    wasm = self._modules.get(digest)
+                    if wasm is None:       # forgotten while queued
+                        fut.set_exception(UnknownModule(f"module {digest} was forgotten"))
+                        self._outstanding -= 1
+                        slot.chunks.pop(msg[1], None)
+                        continue
+                    out.append(("m", digest, wasm))
+                    sent.add(digest)
+                out.append(msg)
+                inflight[msg[1]] = fut
+                taken.append((fut, msg))
+        if not taken:
+            if self._room_waiters:
+                self._room.notify_all()
+            return False
         try:
-            slot.conn.send(out)
+            if ray:
+                slot.conn.send(out)  # type: ignore[union-attr]
+            else:       # (Connection.send's ForkingPickler: a pickler class instance per message)
+                slot.conn.send_bytes(pickle.dumps(out, _PICKLE))  # type: ignore[union-attr]
         except (OSError, ValueError):
             # the worker is gone: these calls never ran; requeue them for its replacement
-            for fut, msg in reversed(taken):
-                del slot.inflight[msg[1]]
-                slot.chunks.discard(msg[1])
-                slot.pending.appendleft((fut, msg, True))
+            self._requeue(slot, taken)
             slot.conn = None
             self._topology += 1
+            return False
+        slot.batches.append(taken)
+        return True
+
+    def _requeue(self, slot: _Worker, taken: list[tuple[Future[Any], tuple[Any, ...]]]) -> None:
+        """Put calls that were sent but never read by the worker back at the front of its queue."""
+        for fut, msg in reversed(taken):
+            slot.inflight.pop(msg[1], None)
+            slot.chunks.pop(msg[1], None)
+            slot.pending.appendleft((fut, msg, True))
 
     # -- worker processes ------------------------------------------------------------------------
     def _start(self, slot: _Worker) -> None:
@@ -454,16 +544,25 @@ class Pool:
         """Receive results and restart dead workers until shutdown, while no caller does it (a thread
         waiting in ``result()`` receives itself: no thread hand-off on the way back, see ``_lead``)."""
         seen = -1
+        stepped_aside = False
+        tick = _PARKED_CHECK
+        parked = select.poll()         # (connection.wait would build a selector per tick)
+        parked.register(self._wake_r, select.POLLIN)
         while not self._stopping:
             if self._wanted or self._leads != seen:
                 # a caller leads, or did during the last tick: step aside (waking this thread after
                 # every lead, to hand it back, cost a thread switch pair per result() call)
                 seen = self._leads
-                self._parked = True
-                if wait([self._wake_r], _PARKED_CHECK):
+                if not stepped_aside and self._room_waiters:
+                    with self._lock:       # a submitter waits for _rx (see _make_room): it is free
+                        self._room.notify_all()
+                tick = min(tick * 2, _PARKED_MAX) if stepped_aside else _PARKED_CHECK
+                stepped_aside = self._parked = True
+                if parked.poll(tick * 1000):
                     os.read(self._wake_r, 4096)
                 self._parked = False
                 continue
+            stepped_aside = False
             with self._rx:
                 if not self._wanted:
                     self._poll(None, wake=True)
@@ -538,7 +637,7 @@ class Pool:
 
     def _receive(self, slot: _Worker, conn: Connection) -> None:
         try:
-            results = conn.recv()
+            results = pickle.loads(conn.recv_bytes())
         except (EOFError, OSError):
             slot.eof = True         # the sentinel reports the death
             self._topology += 1
@@ -548,25 +647,59 @@ class Pool:
     def _resolve(self, slot: _Worker, results: list[tuple[int, bool, Any]]) -> None:
         done = []
         with self._lock:
+            if results:                 # the answer to one message: forget that message
+                first = results[0][0]
+                for k, taken in enumerate(slot.batches):
+                    if taken[0][1][1] == first:
+                        del slot.batches[k]
+                        break
             for call_id, ok, value in results:
                 fut = slot.inflight.pop(call_id, None)
                 if slot.chunks:
-                    slot.chunks.discard(call_id)
+                    slot.chunks.pop(call_id, None)
                 if fut is not None:
                     done.append((fut, ok, value))
             self._pump(slot)
-        for fut, ok, value in done:
-            if ok:
-                fut.set_result(value)
-            else:
-                fut.set_exception(value)
+        self._settle(done)
         self._finished(len(done))
+
+    def _settle(self, done: list[tuple[Future[Any], bool, Any]]) -> None:
+        """Resolve futures (``(future, ok, result or exception)``): what ``set_result``/``set_exception``
+        do, for a whole batch under one acquisition of the shared condition, then the callbacks."""
+        if self._ray:
+            for fut, ok, value in done:
+                if ok:
+                    fut.set_result(value)
+                else:
+                    fut.set_exception(value)
+            return
+        called = []
+        with self._futures_lock:
+            for fut, ok, value in done:
+                if fut._state in _DONE:
+                    continue
+                if ok:
+                    fut._result = value
+                else:
+                    fut._exception = value
+                fut._state = "FINISHED"
+                for waiter in fut._waiters:       # concurrent.futures.wait / as_completed
+                    if ok:
+                        waiter.add_result(fut)
+                    else:
+                        waiter.add_exception(fut)
+                if fut._done_callbacks:
+                    called.append(fut)
+            self._futures_condition.notify_all()
+        for fut in called:
+            fut._invoke_callbacks()
 
     def _finished(self, n: int) -> None:
         if n:
             with self._lock:
                 self._outstanding -= n
-                self._room.notify_all()
+                if self._room_waiters:
+                    self._room.notify_all()
 
     def _actor_lost(self, slot: _Worker, conn: Any, exc: BaseException) -> None:
         """A Ray actor died: fail what it was running, start a new one (once per dead actor)."""
@@ -576,15 +709,15 @@ class Pool:
             lost = list(slot.inflight.values())
             slot.inflight.clear()
             slot.chunks.clear()
+            slot.batches.clear()
             self._lost += len(lost)
             self._restarts += 1
             slot.conn = None
             if not self._closed or slot.pending:
                 self._start(slot)
                 self._pump(slot)
-        for fut in lost:
-            fut.set_exception(WorkerLost(f"worker {slot.index} (a Ray actor) died while running this call: "
-                                         f"{type(exc).__name__}"))
+        self._settle([(fut, False, WorkerLost(f"worker {slot.index} (a Ray actor) died while running this "
+                                              f"call: {type(exc).__name__}")) for fut in lost])
         self._finished(len(lost))
 
     def _replace(self, slot: _Worker) -> None:
@@ -593,13 +726,19 @@ class Pool:
         if conn is not None:
             try:
                 while conn.poll(0):
-                    self._resolve(slot, conn.recv())
+                    self._resolve(slot, pickle.loads(conn.recv_bytes()))
             except (EOFError, OSError):
                 pass
         code = slot.process.exitcode
         slot.process.join()
         with self._lock:
-            lost = list(slot.inflight.values())
+            # the oldest unanswered message was running; the later ones are unread in the dead
+            # worker's pipe: they go back to the queue, for the replacement
+            running = slot.batches.popleft() if slot.batches else []
+            while slot.batches:
+                self._requeue(slot, slot.batches.pop())
+            lost = [fut for fut, msg in running if slot.inflight.pop(msg[1], None) is not None]
+            lost += slot.inflight.values()          # (none: every sent call is in a message)
             slot.inflight.clear()
             slot.chunks.clear()
             if conn is not None:
@@ -612,6 +751,6 @@ class Pool:
                 self._start(slot)
                 self._pump(slot)
         how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
-        for fut in lost:
-            fut.set_exception(WorkerLost(f"worker {slot.index} died ({how}) while running this call"))
+        self._settle([(fut, False, WorkerLost(f"worker {slot.index} died ({how}) while running this call"))
+                      for fut in lost])
         self._finished(len(lost))

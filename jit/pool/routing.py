@@ -18,17 +18,19 @@ def choose(h: int, loads: Sequence[int], holders: Sequence[bool], spill: int, ro
     The home worker wins unless busy; then the least loaded worker holding the module if it is not
     busy either; else the least loaded worker with room (ties go to holders).
     """
-    n = len(loads)
     if loads[h] < spill:
         return h
-    best, best_key = -1, None
-    for i in range(n):
-        load = loads[i]
+    best, best_key = -1, _NO_KEY
+    busy = 4 * room             # above any key of a worker that is not busy (runs once per call: ints,
+    for i, load in enumerate(loads):      # not tuples, as keys)
         if load >= room:
             continue
-        key = (load >= spill or not holders[i], load)
-        if best_key is None or key < best_key:
+        key = 2 * load + (0 if holders[i] else 1) + (busy if load >= spill or not holders[i] else 0)
+        if key < best_key:
             best, best_key = i, key
     if best < 0 and loads[h] < room:
         return h
     return best
+
+
+_NO_KEY = float("inf")

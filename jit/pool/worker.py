@@ -115,8 +115,23 @@ def portable(exc: BaseException) -> BaseException:
         return Error(f"{type(exc).__name__}: {exc}")
 
 
+LOCK_FILE = "compile.lock"      # in the cache directory: one byte-range lock per module hash
+_LOCK_RANGE = 1 << 30
+
+
 class _Modules:
-    """Module bytes this worker was sent, and an LRU of the loaded ``jit.Module`` objects."""
+    """Module bytes this worker was sent, and the loaded ``jit.Module`` objects (a segmented LRU).
+
+    Loading: the shared cache file if there is one (no lock: files are replaced by rename, never
+    rewritten); else, under the module's lock (a byte-range lock of the pool's one ``LOCK_FILE``,
+    no file per module), the cache again (another worker may just have stored it), or compile and
+    store: one compilation per pool. The loaded modules are a 2Q cache: a module enters a probation
+    segment of ``max(4, lru_size // 4)`` entries and moves to the main LRU (``lru_size`` entries)
+    when used again; one evicted from probation leaves its key in a list of the last ``lru_size``
+    such keys, and a module found there goes straight to the main LRU when it comes back. So a
+    stream of modules used once (the never-seen share of the workload) does not evict the modules
+    in use, and a set of modules used in turn that is larger than probation still settles in the
+    main LRU."""
 
     def __init__(self, cache_dir: str, lru_size: int) -> None:
         from ..cache import Cache
@@ -124,8 +139,12 @@ class _Modules:
         self.cache = Cache(cache_dir)
         self.cache_dir = cache_dir
         self.lru_size = lru_size
+        self.probation_size = max(4, lru_size // 4)
         self.wasm: dict[str, bytes] = {}
-        self.loaded: OrderedDict[tuple[str, bool], Any] = OrderedDict()
+        self.loaded: OrderedDict[tuple[str, bool], Any] = OrderedDict()      # used twice or more
+        self.probation: OrderedDict[tuple[str, bool], Any] = OrderedDict()   # used once
+        self.ghosts: OrderedDict[tuple[str, bool], None] = OrderedDict()     # keys out of probation
+        self._lock_fd = -1
 
     def get(self, digest: str, fuel: bool) -> Any:
         key = (digest, fuel)
@@ -133,20 +152,53 @@ class _Modules:
         if module is not None:
             self.loaded.move_to_end(key)
             return module
+        module = self.probation.pop(key, None)
+        if module is not None:            # second use: into the main segment
+            self._keep(key, module)
+            return module
         wasm = self.wasm.get(digest)
         if wasm is None:
             raise Error(f"worker was not sent module {digest}")
-        # one compilation per pool: whoever holds the lock compiles and stores, the others load
-        fd = os.open(os.path.join(self.cache_dir, f"{digest[:16]}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            module = self.cache.module(wasm, fuel=fuel)
-        finally:
-            os.close(fd)
+        module = self.cache.load(wasm, fuel=fuel)
+        if module is None:
+            module = self._compile_once(digest, wasm, fuel)
+        if self.ghosts.pop(key, 0) is None:     # back soon after leaving probation: in use
+            self._keep(key, module)
+            return module
+        self.probation[key] = module
+        if len(self.probation) > self.probation_size:
+            gone, _ = self.probation.popitem(last=False)
+            self.ghosts[gone] = None
+            if len(self.ghosts) > self.lru_size:
+                self.ghosts.popitem(last=False)
+        return module
+
+    def _keep(self, key: tuple[str, bool], module: Any) -> None:
         self.loaded[key] = module
         if len(self.loaded) > self.lru_size:
             self.loaded.popitem(last=False)
-        return module
+
+    def _compile_once(self, digest: str, wasm: bytes, fuel: bool) -> Any:
+        """Under the module's lock: the cache file another worker stored meanwhile, or compile and
+        store (a store that fails, e.g. a full disk, only costs the other workers a compilation)."""
+        from ..pipeline import Module
+
+        if self._lock_fd < 0:
+            self._lock_fd = os.open(os.path.join(self.cache_dir, LOCK_FILE), os.O_RDWR | os.O_CREAT, 0o600)
+        offset = int(digest[:15], 16) % _LOCK_RANGE * 2 + fuel
+        fcntl.lockf(self._lock_fd, fcntl.LOCK_EX, 1, offset)
+        try:
+            module = self.cache.load(wasm, fuel=fuel)
+            if module is None:
+                self.cache.stats.misses += 1
+                module = Module(wasm, fuel=fuel, lazy=False)
+                try:
+                    self.cache.store(module, wasm, fuel=fuel)
+                except OSError:
+                    pass
+            return module
+        finally:
+            fcntl.lockf(self._lock_fd, fcntl.LOCK_UN, 1, offset)
 
 
 def invoke(modules: _Modules, digest: str, export: str, args: tuple[Any, ...], limits: Any) -> Any:
@@ -225,18 +277,30 @@ def main(conn: Connection, cache_dir: str, lru_size: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)      # the parent decides when workers stop
     modules = _Modules(cache_dir, lru_size)
     while True:
-        try:
-            batch = conn.recv()
-        except (EOFError, OSError):
-            return
+        batch = receive(conn)
         if batch is None:
             return
         out = handle(modules, batch)
         if out:
-            try:
-                conn.send(out)
-            except (pickle.PicklingError, TypeError, AttributeError):
-                conn.send(sendable(out))
+            reply(conn, out)
+
+
+def receive(conn: Connection) -> list[tuple[Any, ...]] | None:
+    """The next batch from the parent; ``None``: exit (asked to, or the parent is gone)."""
+    try:
+        return pickle.loads(conn.recv_bytes())
+    except (EOFError, OSError):
+        return None
+
+
+def reply(conn: Connection, out: list[tuple[int, bool, Any]]) -> None:
+    """Send a batch's results (not ``Connection.send``: its ``ForkingPickler`` builds a pickler class
+    instance per message); values that cannot be pickled become ``jit.Error``s."""
+    try:
+        data = pickle.dumps(out, pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        data = pickle.dumps(sendable(out), pickle.HIGHEST_PROTOCOL)
+    conn.send_bytes(data)
 
 
 def _checked(item: tuple[int, bool, Any]) -> tuple[int, bool, Any]:

@@ -8,6 +8,7 @@ by type (see ``jit.runtime.values``); bad values raise ``jit.Error``.
 from __future__ import annotations
 
 import builtins
+import functools
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -47,7 +48,20 @@ def parse_valtype(name: str | int) -> int:
 
 
 def functype_of(params: Iterable[str | int], results: Iterable[str | int]) -> FuncType:
+    params, results = tuple(params), tuple(results)
+    try:
+        return _functype_memo(params, results)
+    except TypeError:                       # an unhashable spelling: parse_valtype says what is wrong
+        return _functype(params, results)
+
+
+def _functype(params: tuple[str | int, ...], results: tuple[str | int, ...]) -> FuncType:
     return FuncType(tuple(parse_valtype(t) for t in params), tuple(parse_valtype(t) for t in results))
+
+
+# FuncType is frozen: one per spelling. A WASI command's imports (~46 functions) are made per run,
+# and parsing their types was ~30% of a pool worker's CPU per command.
+_functype_memo = functools.lru_cache(maxsize=1024)(_functype)
 
 
 class InstanceFunction:

@@ -14,9 +14,10 @@ resolves its calls (to the code of functions compiled already, else to their slo
 references (to the header's GOT), records its PC ranges for traps and backtraces, and installs it
 with one native call: the code, then the pointer, written through the arena's writable view.
 
-Fork: the code memory is shared with a forked child (a memfd), so a child never writes to it: a
-function not compiled before the fork raises ``jit.Error`` when the child calls it (functions
-compiled before keep working); make the module with ``lazy=False`` before forking, or in the child.
+Fork: a forked child gets code memory of its own at the fork (native/arena.c copies the live code
+into a new memfd mapped at the same addresses), so it compiles the functions it calls as the parent
+does, without touching the parent's code; each module's compile lock is new in the child (one a
+parent thread held at the fork would never be released there).
 
 Threads: compiles of one module are serialized by its lock; a thread that finds the function
 compiled (before or after waiting) returns the installed address, so racing threads run the same
@@ -37,7 +38,7 @@ from itertools import chain
 from typing import Any
 
 from ..abi import stackmaps
-from ..errors import CompileError, Error, LimitError
+from ..errors import CompileError, LimitError
 from ..native import ffi, lib
 from . import host, traps
 
@@ -212,6 +213,17 @@ def supported(arena: Any) -> bool:
     return bool(lib.wx_lazy_supported(arena._a))
 
 
+_LIVE: weakref.WeakSet[LazyCode] = weakref.WeakSet()
+
+
+def _new_locks_in_child() -> None:
+    for code in list(_LIVE):
+        code._lock = threading.RLock()
+
+
+os.register_at_fork(after_in_child=_new_locks_in_child)
+
+
 class LazyCode:
     """A lazily compiled module's code (see the module docstring): ``address`` (the header's, the base
     of the code offsets in ``compiled``), ``size``, ``compiled`` (the header's ``CompiledModule``),
@@ -219,7 +231,7 @@ class LazyCode:
 
     __slots__ = ("address", "size", "compiled", "names", "header", "num_imported", "limits", "arena",
                  "token", "code_bytes", "compiles", "listeners", "_compile", "_entries", "_segments",
-                 "_owned", "_lock", "_room", "_pid", "__weakref__")
+                 "_owned", "_lock", "_room", "__weakref__")
 
     def __init__(self, compiled: Any, header: Any, compile: Callable[[int], Any], *, arena: Any,
                  names: Callable[[int], str | None], limits: Any, body_bytes: int) -> None:
@@ -231,7 +243,7 @@ class LazyCode:
         self.num_imported = compiled.num_imported_funcs
         self._compile = compile
         self._lock = threading.RLock()
-        self._pid = os.getpid()
+        _LIVE.add(self)
         self.compiles = 0           # functions compiled so far
         self.code_bytes = 0         # their code, constant pools included
         self.listeners: list[Callable[[int, int, int], None]] = []   # (index, address, size) per compile
@@ -301,11 +313,6 @@ class LazyCode:
         with self._lock:
             address = self._entries[i]
             if not address:
-                if os.getpid() != self._pid:
-                    raise Error(f"function {index} of this module is not compiled, and a process forked "
-                                "from the one that made the module cannot compile it: the code memory "
-                                "is shared with the parent (make the module with lazy=False before "
-                                "forking, or make it in the child)")
                 address = self._install(self._compile(index))
             return address
 

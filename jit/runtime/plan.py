@@ -29,6 +29,7 @@ from ..wasm.subtyping import TypeContext, canonical_functype_id
 from ..wasm.types import FUNCREF, I64, V128, FuncType
 from . import pool
 from .values import (
+    EXTERNREFS,
     FROM_BITS,
     FUNCREFS,
     MASK32,
@@ -381,6 +382,8 @@ def callers(ftype: FuncType) -> tuple[Callable[[Any, Any], Any], Callable[[Any, 
                                       Callable[[Any, Any], Any]]:
     """(call, raw, timed) for functions of type ``ftype``."""
     call, raw = _make_callers(ftype)
+    if any(t in REF_TYPES and t != FUNCREF for t in ftype.params + ftype.results):   # collectable ones
+        call, raw = _holding_collections(call), _holding_collections(raw)
     funcref_params = [i for i, t in enumerate(ftype.params) if t == FUNCREF]
     if funcref_params:
         call, raw = _handing_funcrefs(call, funcref_params), _handing_funcrefs(raw, funcref_params)
@@ -392,6 +395,24 @@ def callers(ftype: FuncType) -> tuple[Callable[[Any, Any], Any], Callable[[Any, 
         finally:
             WATCHDOG.disarm(token)
     return call, raw, timed
+
+
+def _holding_collections(inner: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """``inner``, with other threads' collections held off from before its arguments are converted
+    until its reference results are Python objects: an argument's handle is in no root until the call
+    enters Wasm, a result's none between the return and the conversion (native/gcroots.c
+    ``wx_gc_hold_results``); a collection could otherwise free either meanwhile."""
+    hold, release, refs = lib.wx_gc_hold_results, lib.wx_gc_release_results, EXTERNREFS
+
+    def call(fn: Any, args: Any) -> Any:
+        hold()
+        try:
+            return inner(fn, args)
+        finally:
+            release()
+            if refs.made >= refs.threshold and refs.pressure is not None:
+                refs.pressure()      # the collection the conversions asked for (deferred while held)
+    return call
 
 
 def _handing_funcrefs(inner: Callable[[Any, Any], Any], indices: list[int]) -> Callable[[Any, Any], Any]:

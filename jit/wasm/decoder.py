@@ -806,6 +806,14 @@ class _Decoder:
             if total > self.budget.functions:
                 raise FrontEndLimitError("max_functions", "functions (imported + defined)", total,
                                          self.budget.functions, count_pos)
+        if sid == 3:                             # type indices below 128: one byte each
+            data = self.data
+            pos = self.pos
+            run = data[pos:pos + n]
+            if len(run) == n and max(run, default=0) < 0x80:
+                self.module.funcs.extend(run)
+                self.pos = pos + n
+                return n
         reader = self._READERS[sid]
         for _ in range(n):
             reader(self)

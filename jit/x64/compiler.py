@@ -134,7 +134,17 @@ class FunctionCompiler(CodegenContext, ControlLowering, VariableLowering, Intege
                        SimdLanes, TailCallLowering, ExceptionLowering, SafepointRecorder, GcLowering):
     """Compiles one function body into the module's assembler: the dispatch loop over ``LOWERINGS``."""
 
+    # The per-function state in slots: in an instance dict, more than 30 attributes (CPython's limit
+    # for a class's shared keys) made a dict per function and left the lowerings' ``self.x`` reads
+    # unspecialized. Attributes a lowering adds on the fly still go to the instance dict.
+    __slots__ = ("mc", "asm", "module", "func_index", "body", "sig", "nparams", "num_declared", "if_hidden",
+                 "local_types", "frame", "pins", "callee_saved", "stack", "caller_saved_pins", "ra", "ctrls",
+                 "dead", "max_outgoing", "rsp_fixups", "trap_sites", "interrupt_slow_paths", "pos",
+                 "eh_scope", "eh_lo", "eh_segs", "eh_pads", "eh_rsp_patches", "_traced", "_ref_local_words",
+                 "start", "end", "code", "i", "zero_flag")
+
     def __init__(self, mc: ModuleCompiler, func_index: int, body) -> None:
+        self.zero_flag = None
         self.mc = mc
         self.asm: Assembler = mc.asm
         self.module = mc.module

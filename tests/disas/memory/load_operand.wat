@@ -173,7 +173,7 @@
 ;;    276: 4c89e0                 mov rax, r12
 ;;    279: 4133041e               xor eax, dword ptr [r14 + rbx]            ; wasm@0x9f i32.load 2 0
 ;;    27d: 4889c3                 mov rbx, rax
-;;    280: 85db                   test ebx, ebx
+;;    280: 85c0                   test eax, eax
 ;;    282: 74e7                   je 0x26b
 ;;    284: 895d10                 mov dword ptr [rbp + 0x10], ebx
 ;;    287: 488b5de8               mov rbx, qword ptr [rbp - 0x18]
